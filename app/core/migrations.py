@@ -1,0 +1,33 @@
+"""Apply the Alembic migrations from code (serve, CLI, tests)."""
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(database_url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(database_url), revision)
+
+
+# env.py runs its own event loop, which cannot nest in a running one.
+async def upgrade_async(database_url: str, revision: str = "head") -> None:
+    await asyncio.to_thread(upgrade, database_url, revision)
+
+
+async def downgrade_async(database_url: str, revision: str = "base") -> None:
+    await asyncio.to_thread(downgrade, database_url, revision)

@@ -1,0 +1,38 @@
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Identity, Index, Integer, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models.base import Base, CreatedAtMixin
+
+if TYPE_CHECKING:
+    from app.core.models.media import Media
+    from app.core.models.user import User
+
+
+class Tweet(CreatedAtMixin, Base):
+    __tablename__ = "tweets"
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    content: Mapped[str] = mapped_column(Text)
+    # Kept exact by every like/unlike in the same transaction, so the feed
+    # orders by a column instead of counting the likes table.
+    likes_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    author: Mapped["User"] = relationship(back_populates="tweets", lazy="raise")
+    media: Mapped[list["Media"]] = relationship(back_populates="tweet", lazy="raise")
+
+    __table_args__ = (
+        CheckConstraint("likes_count >= 0", name="likes_count_not_negative"),
+        # The feed: each followed author's tweets, most liked first.
+        Index(
+            "ix_tweets_author_feed_order",
+            "author_id",
+            text("likes_count DESC"),
+            text("created_at DESC"),
+            text("id DESC"),
+        ),
+        # A person's own tweets, newest first.
+        Index("ix_tweets_author_newest", "author_id", text("created_at DESC"), text("id DESC")),
+    )

@@ -1,0 +1,86 @@
+"""Dependency aliases for the routers: the session and the calling user."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.exceptions import Forbidden, Unauthorized
+from app.core.models import User
+from app.handlers.utils import db_actions
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request and its only commit point."""
+    async with request.app.state.sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+# scope="function": commit before the response is sent, so a failed commit
+# becomes an error response instead of a success the database never saw.
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+
+_api_key_header = APIKeyHeader(
+    name="api-key",
+    auto_error=False,
+    description="Your personal api key, as the administrator gave it to you",
+)
+
+
+async def _current_user(
+    session: SessionDep, api_key: Annotated[str | None, Security(_api_key_header)]
+) -> User:
+    if not api_key:
+        raise Unauthorized("Send your api key in the `api-key` header")
+    user = await db_actions.user_by_api_key(session, api_key)
+    if user is None:
+        raise Unauthorized("The api key is not valid")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+async def _admin_user(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise Forbidden("Only an administrator can do this")
+    return user
+
+
+AdminUser = Annotated[User, Depends(_admin_user)]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+MAX_OFFSET = 1_000_000
+
+
+class Page:
+    """`offset`/`limit` query parameters, validated the same way everywhere."""
+
+    def __init__(
+        self,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
+        limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
+    ) -> None:
+        self.offset = offset
+        self.limit = limit
+
+
+PageDep = Annotated[Page, Depends()]
+
+# Ids are PostgreSQL bigints: anything outside that range cannot exist.
+ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]

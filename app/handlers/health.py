@@ -1,0 +1,29 @@
+from fastapi import APIRouter, Request
+from sqlalchemy import text
+
+from app.core.exceptions import ServiceUnavailable
+from app.handlers.utils.responses import errors
+from app.handlers.utils.schemas import Ok
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(Ok):
+    status: str = "ok"
+
+
+@router.get("/health", summary="Liveness: the process answers")
+async def health() -> Health:
+    return Health()
+
+
+@router.get(
+    "/ready", responses=errors(ServiceUnavailable), summary="Readiness: the database answers"
+)
+async def ready(request: Request) -> Health:
+    try:
+        async with request.app.state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:
+        raise ServiceUnavailable("The database does not answer") from error
+    return Health()

@@ -1,0 +1,52 @@
+from fastapi import APIRouter, status
+
+from app.core import exceptions as exc
+from app.handlers.deps import CurrentUser, ObjectId, PageDep, SessionDep, SettingsDep
+from app.handlers.tweets import actions
+from app.handlers.tweets.schemas import TweetCreate, TweetCreated
+from app.handlers.utils.responses import AUTH, errors
+from app.handlers.utils.schemas import Ok, TweetList
+
+router = APIRouter(prefix="/api/tweets", tags=["tweets"], responses=AUTH)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(exc.NotFound, exc.Conflict),
+    summary="Post a tweet, optionally with up to 4 uploaded pictures",
+)
+async def create_tweet(
+    body: TweetCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> TweetCreated:
+    tweet_id = await actions.create_tweet(
+        session, user, body.tweet_data, body.tweet_media_ids, settings.max_tweet_length
+    )
+    return TweetCreated(tweet_id=tweet_id)
+
+
+@router.get("", summary="Your feed: the people you follow and you, most liked first")
+async def feed(user: CurrentUser, session: SessionDep, page: PageDep) -> TweetList:
+    return TweetList(tweets=await actions.feed(session, user, page.offset, page.limit))
+
+
+@router.delete(
+    "/{tweet_id}",
+    responses=errors(exc.Forbidden, exc.NotFound),
+    summary="Delete your own tweet with its likes and pictures",
+)
+async def delete_tweet(tweet_id: ObjectId, user: CurrentUser, session: SessionDep) -> Ok:
+    await actions.delete_tweet(session, user, tweet_id)
+    return Ok()
+
+
+@router.post("/{tweet_id}/likes", responses=errors(exc.NotFound), summary="Like a tweet")
+async def like(tweet_id: ObjectId, user: CurrentUser, session: SessionDep) -> Ok:
+    await actions.like(session, user, tweet_id)
+    return Ok()
+
+
+@router.delete("/{tweet_id}/likes", responses=errors(exc.NotFound), summary="Remove your like")
+async def unlike(tweet_id: ObjectId, user: CurrentUser, session: SessionDep) -> Ok:
+    await actions.unlike(session, user, tweet_id)
+    return Ok()

@@ -1,0 +1,24 @@
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from app.handlers.utils.schemas import Ok
+
+MAX_MEDIA_PER_TWEET = 4
+
+
+class TweetCreate(BaseModel):
+    tweet_data: Annotated[
+        str, Field(description="The text; trimmed, 1 … MAX_TWEET_LENGTH characters")
+    ]
+    tweet_media_ids: Annotated[
+        list[Annotated[int, Field(ge=1, le=2**63 - 1)]],
+        Field(
+            max_length=MAX_MEDIA_PER_TWEET,
+            description="Your own uploads not yet attached to a tweet",
+        ),
+    ] = []
+
+
+class TweetCreated(Ok):
+    tweet_id: int

@@ -1,0 +1,72 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.core import exceptions as exc
+from app.handlers.deps import AdminUser, CurrentUser, ObjectId, PageDep, SessionDep
+from app.handlers.tweets.actions import tweets_of
+from app.handlers.users import actions
+from app.handlers.users.schemas import NewUser, ProfileOut, UserCreate, UserCreatedOut, UserList
+from app.handlers.utils.db_actions import get_user
+from app.handlers.utils.responses import AUTH, errors
+from app.handlers.utils.schemas import Ok, TweetList
+
+router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTH)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(exc.Forbidden),
+    summary="Create a person (administrators only); the api key is shown only here",
+)
+async def create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) -> UserCreatedOut:
+    user, api_key = await actions.create_user(session, body.name)
+    return UserCreatedOut(user=NewUser(id=user.id, name=user.name, api_key=api_key))
+
+
+@router.get("", summary="The people directory, by name; `q` filters by part of the name")
+async def directory(
+    _user: CurrentUser,
+    session: SessionDep,
+    page: PageDep,
+    q: Annotated[str | None, Query(max_length=100, description="Part of a name")] = None,
+) -> UserList:
+    users = await actions.directory(session, q, page.offset, page.limit)
+    return UserList(users=users)
+
+
+@router.get("/me", summary="Your profile")
+async def me(user: CurrentUser, session: SessionDep) -> ProfileOut:
+    return ProfileOut(user=await actions.profile(session, user))
+
+
+@router.get("/{user_id}", responses=errors(exc.NotFound), summary="A person's profile")
+async def profile(user_id: ObjectId, _user: CurrentUser, session: SessionDep) -> ProfileOut:
+    return ProfileOut(user=await actions.profile(session, await get_user(session, user_id)))
+
+
+@router.get(
+    "/{user_id}/tweets", responses=errors(exc.NotFound), summary="A person's tweets, newest first"
+)
+async def tweets(
+    user_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+) -> TweetList:
+    await get_user(session, user_id)
+    return TweetList(tweets=await tweets_of(session, user_id, page.offset, page.limit))
+
+
+@router.post(
+    "/{user_id}/follow",
+    responses=errors(exc.NotFound),
+    summary="Follow a person (following yourself is refused with 422)",
+)
+async def follow(user_id: ObjectId, user: CurrentUser, session: SessionDep) -> Ok:
+    await actions.follow(session, user, user_id)
+    return Ok()
+
+
+@router.delete("/{user_id}/follow", responses=errors(exc.NotFound), summary="Unfollow a person")
+async def unfollow(user_id: ObjectId, user: CurrentUser, session: SessionDep) -> Ok:
+    await actions.unfollow(session, user, user_id)
+    return Ok()

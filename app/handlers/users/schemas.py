@@ -1,0 +1,45 @@
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field
+
+from app.handlers.utils.schemas import Ok, UserRef
+from app.handlers.utils.text import clean_text
+
+MAX_NAME_LENGTH = 100
+
+
+def _clean_name(value: str) -> str:
+    return clean_text(value, max_length=MAX_NAME_LENGTH, what="The name", multiline=False)
+
+
+PersonName = Annotated[str, AfterValidator(_clean_name)]
+
+
+class UserCreate(BaseModel):
+    name: Annotated[PersonName, Field(description="Display name, 1 … 100 characters")]
+
+
+class NewUser(UserRef):
+    api_key: Annotated[str, Field(description="Shown only in this response; keep it safe")]
+
+
+class UserCreatedOut(Ok):
+    user: NewUser
+
+
+class Profile(UserRef):
+    followers: list[UserRef]
+    following: list[UserRef]
+
+
+class ProfileOut(Ok):
+    user: Profile
+
+
+class UserSummary(UserRef):
+    followers_count: int
+    following_count: int
+
+
+class UserList(Ok):
+    users: list[UserSummary]

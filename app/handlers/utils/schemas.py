@@ -1,0 +1,34 @@
+"""Response pieces shared by several resources."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Ok(BaseModel):
+    result: Literal[True] = True
+
+
+class UserRef(BaseModel):
+    id: int
+    name: str
+
+
+class Liker(BaseModel):
+    user_id: int
+    name: str
+
+
+class TweetOut(BaseModel):
+    id: int
+    content: str
+    attachments: Annotated[list[str], Field(description="Image URLs for `<img src>`")]
+    author: UserRef
+    likes: list[Liker]
+    likes_count: int
+    created_at: datetime
+
+
+class TweetList(Ok):
+    tweets: list[TweetOut]

@@ -1,0 +1,168 @@
+"""Test fixtures: a real PostgreSQL, the schema built by Alembic, a clean slate per test.
+
+The server is TEST_DATABASE_URL when given, otherwise an embedded PostgreSQL that
+this test session starts and deletes. Either way the tests run in a database of
+their own, created here and dropped at the end.
+"""
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from app.core import migrations
+from app.core.config import Settings
+from app.core.embedded_db import ensure_database, start_server
+from app.core.models import Base, Media
+from app.handlers.users.actions import create_user
+from app.main import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _server_url() -> Iterator[str]:
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        url = Settings(database_url=given, _env_file=None).database_url  # type: ignore[call-arg]
+        assert url is not None
+        yield url
+        return
+    with tempfile.TemporaryDirectory(prefix="microblog-test-pg-") as tmp:
+        server = start_server(Path(tmp) / "pg", cleanup_mode="delete")
+        yield ensure_database(server, "postgres")
+        server.cleanup()
+
+
+async def _admin(url: str, statement: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    yield from _server_url()
+
+
+@pytest.fixture(scope="session")
+def make_database(server_url: str) -> Iterator[Callable[[], str]]:
+    """Create empty databases on the test server; all are dropped at the end."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"microblog_test_{uuid.uuid4().hex[:10]}"
+        asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for name in created:
+        asyncio.run(_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url(make_database: Callable[[], str]) -> str:
+    url = make_database()
+    migrations.upgrade(url)
+    return url
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "data_dir": Path(tempfile.gettempdir()) / "microblog-test-data",
+        "max_tweet_length": 280,
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    application = create_app(make_settings(database_url))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(autouse=True)
+async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Every test starts from empty tables with ids from 1."""
+    yield
+    if "database_url" not in request.fixturenames:
+        return
+    url = request.getfixturevalue("database_url")
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    await _admin(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    # raise_app_exceptions=False: a crash must come back as the 500 envelope.
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+@pytest.fixture
+async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
+    """A session straight on the test database, for arranging and checking rows."""
+    async with app.state.sessionmaker() as db_session:
+        yield db_session
+
+
+@dataclass
+class Person:
+    id: int
+    name: str
+    api_key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"api-key": self.api_key}
+
+
+MakePerson = Callable[..., Awaitable[Person]]
+
+
+@pytest.fixture
+def make_person(app: FastAPI) -> MakePerson:
+    async def make(name: str = "Ann", *, admin: bool = False) -> Person:
+        async with app.state.sessionmaker() as db_session, db_session.begin():
+            user, key = await create_user(db_session, name, is_admin=admin)
+        return Person(user.id, user.name, key)
+
+    return make
+
+
+MakeMedia = Callable[[Person], Awaitable[int]]
+
+
+@pytest.fixture
+def make_media(app: FastAPI) -> MakeMedia:
+    """An uploaded picture's row (the upload endpoint arrives with image_saver)."""
+
+    async def make(owner: Person) -> int:
+        async with app.state.sessionmaker() as db_session, db_session.begin():
+            media = Media(
+                owner_id=owner.id,
+                storage_key=f"{uuid.uuid4().hex}.png",
+                content_type="image/png",
+                size=100,
+            )
+            db_session.add(media)
+            await db_session.flush()
+            return media.id
+
+    return make

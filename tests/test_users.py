@@ -1,0 +1,188 @@
+"""People: creation, profiles, following, the directory and a person's tweets."""
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.conftest import MakePerson, Person
+
+
+async def _count(session: AsyncSession, table: str) -> int:
+    return int(await session.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+
+
+async def test_admin_creates_a_person_whose_key_works(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    admin = await make_person("Root", admin=True)
+    response = await client.post("/api/users", json={"name": "  Ann Lee "}, headers=admin.headers)
+    assert response.status_code == 201
+    body = response.json()
+    assert body["result"] is True
+    assert set(body["user"]) == {"id", "name", "api_key"}
+    assert body["user"]["name"] == "Ann Lee"
+    me = await client.get("/api/users/me", headers={"api-key": body["user"]["api_key"]})
+    assert me.json()["user"]["id"] == body["user"]["id"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": ""},
+        {"name": "   "},
+        {"name": "x" * 101},
+        {"name": "tab\tinside"},
+        {"name": "nul\x00byte"},
+        {"name": 5},
+        {},
+        [],
+    ],
+)
+async def test_bad_names_are_refused_and_nothing_is_created(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession, body: object
+) -> None:
+    admin = await make_person("Root", admin=True)
+    response = await client.post("/api/users", json=body, headers=admin.headers)
+    assert response.status_code == 422
+    assert response.json()["error_type"] == "ValidationError"
+    assert await _count(session, "users") == 1
+
+
+async def test_unicode_names_are_kept_as_typed(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    admin = await make_person("Root", admin=True)
+    name = "Анна 李 <b>O'Brien</b> 🚀"
+    response = await client.post("/api/users", json={"name": name}, headers=admin.headers)
+    assert response.status_code == 201
+    profile = await client.get(f"/api/users/{response.json()['user']['id']}", headers=admin.headers)
+    assert profile.json()["user"]["name"] == name
+
+
+async def test_profiles_show_followers_and_following(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    ann, bob, eve = await make_person("Ann"), await make_person("Bob"), await make_person("Eve")
+    assert (await client.post(f"/api/users/{ann.id}/follow", headers=bob.headers)).json() == {
+        "result": True
+    }
+    await client.post(f"/api/users/{eve.id}/follow", headers=ann.headers)
+
+    me = await client.get("/api/users/me", headers=ann.headers)
+    assert me.status_code == 200
+    assert me.json() == {
+        "result": True,
+        "user": {
+            "id": ann.id,
+            "name": "Ann",
+            "followers": [{"id": bob.id, "name": "Bob"}],
+            "following": [{"id": eve.id, "name": "Eve"}],
+        },
+    }
+    other = await client.get(f"/api/users/{ann.id}", headers=eve.headers)
+    assert other.json() == me.json()
+
+
+@pytest.mark.parametrize(
+    ("user_id", "status"), [("999", 404), ("0", 422), ("-1", 422), ("abc", 422), (str(2**63), 422)]
+)
+async def test_unknown_or_malformed_user_ids(
+    client: AsyncClient, make_person: MakePerson, user_id: str, status: int
+) -> None:
+    ann = await make_person("Ann")
+    for method, path in [
+        ("GET", f"/api/users/{user_id}"),
+        ("GET", f"/api/users/{user_id}/tweets"),
+        ("POST", f"/api/users/{user_id}/follow"),
+        ("DELETE", f"/api/users/{user_id}/follow"),
+    ]:
+        response = await client.request(method, path, headers=ann.headers)
+        assert response.status_code == status, (method, path)
+        assert response.json()["result"] is False
+
+
+async def test_follow_and_unfollow_are_idempotent(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    for _ in range(2):
+        response = await client.post(f"/api/users/{bob.id}/follow", headers=ann.headers)
+        assert response.status_code == 200
+    assert await _count(session, "follows") == 1
+    for _ in range(2):
+        response = await client.delete(f"/api/users/{bob.id}/follow", headers=ann.headers)
+        assert response.json() == {"result": True}
+    assert await _count(session, "follows") == 0
+
+
+async def test_following_yourself_is_refused(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+) -> None:
+    ann = await make_person("Ann")
+    response = await client.post(f"/api/users/{ann.id}/follow", headers=ann.headers)
+    assert response.status_code == 422
+    assert response.json()["error_type"] == "ValidationError"
+    assert await _count(session, "follows") == 0
+
+
+async def _people(make_person: MakePerson, *names: str) -> list[Person]:
+    return [await make_person(name) for name in names]
+
+
+async def test_directory_searches_by_part_of_the_name(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    ann, joanna, bob, _ = await _people(make_person, "Ann", "Joanna", "Bob", "100%_real")
+    await client.post(f"/api/users/{ann.id}/follow", headers=bob.headers)
+    await client.post(f"/api/users/{ann.id}/follow", headers=joanna.headers)
+    await client.post(f"/api/users/{bob.id}/follow", headers=ann.headers)
+
+    found = await client.get("/api/users", params={"q": "AN"}, headers=bob.headers)
+    assert found.status_code == 200
+    assert found.json() == {
+        "result": True,
+        "users": [
+            {"id": ann.id, "name": "Ann", "followers_count": 2, "following_count": 1},
+            {"id": joanna.id, "name": "Joanna", "followers_count": 0, "following_count": 1},
+        ],
+    }
+    everyone = await client.get("/api/users", headers=bob.headers)
+    assert [u["name"] for u in everyone.json()["users"]] == ["100%_real", "Ann", "Bob", "Joanna"]
+    # % and _ are literal characters, not wildcards.
+    percent = await client.get("/api/users", params={"q": "%_"}, headers=bob.headers)
+    assert [u["name"] for u in percent.json()["users"]] == ["100%_real"]
+    nobody = await client.get("/api/users", params={"q": "zzz"}, headers=bob.headers)
+    assert nobody.json() == {"result": True, "users": []}
+
+
+async def test_directory_pages_do_not_overlap(client: AsyncClient, make_person: MakePerson) -> None:
+    people = await _people(make_person, *[f"Person {i:02}" for i in range(7)], "Person 03")
+    seen: list[int] = []
+    for offset in range(0, 9, 3):
+        response = await client.get(
+            "/api/users", params={"offset": offset, "limit": 3}, headers=people[0].headers
+        )
+        seen += [u["id"] for u in response.json()["users"]]
+    assert sorted(seen) == sorted(p.id for p in people)
+    assert len(seen) == len(set(seen))
+
+
+async def test_a_persons_tweets_newest_first(client: AsyncClient, make_person: MakePerson) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    ids = []
+    for i in range(5):
+        created = await client.post("/api/tweets", json={"tweet_data": f"t{i}"}, headers=ann.headers)
+        ids.append(created.json()["tweet_id"])
+    await client.post("/api/tweets", json={"tweet_data": "bob's"}, headers=bob.headers)
+    await client.post(f"/api/tweets/{ids[0]}/likes", headers=bob.headers)
+
+    first = await client.get(f"/api/users/{ann.id}/tweets", params={"limit": 3}, headers=bob.headers)
+    second = await client.get(
+        f"/api/users/{ann.id}/tweets", params={"offset": 3, "limit": 3}, headers=bob.headers
+    )
+    assert [t["id"] for t in first.json()["tweets"]] == ids[::-1][:3]
+    assert [t["id"] for t in second.json()["tweets"]] == ids[::-1][3:]
+    oldest = second.json()["tweets"][-1]
+    assert oldest["likes"] == [{"user_id": bob.id, "name": "Bob"}]
+    assert oldest["author"] == {"id": ann.id, "name": "Ann"}

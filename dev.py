@@ -35,8 +35,10 @@ def ensure_venv(requirements: Path) -> None:
         _say(f"creating {VENV}")
         try:
             venv.create(VENV, with_pip=True)
-        except Exception as error:  # noqa: BLE001 - any failure here has one remedy
-            sys.exit(f"Could not create {VENV}: {error}. On Debian/Ubuntu: apt-get install python3-venv")
+        except Exception as error:
+            sys.exit(
+                f"Could not create {VENV}: {error}. On Debian/Ubuntu: apt-get install python3-venv"
+            )
     files = [RUNTIME, DEV] if requirements == DEV else [RUNTIME]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
     stamp = VENV / f".installed-{requirements.name}"
@@ -59,8 +61,7 @@ def main(argv: list[str]) -> int:
     command, *rest = argv
     if command == "test":
         ensure_venv(DEV)
-        code = run(str(PYTHON), "-m", "pytest", *rest)
-        return code
+        return run(str(PYTHON), "-m", "pytest", *rest)
     if command == "lint":
         ensure_venv(DEV)
         checks = [

@@ -122,7 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="start the service (API and web app)")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve_cmd.add_argument("--port", type=int, default=8000, help="port to listen on")
-    serve_cmd.add_argument("--demo", action="store_true", help="load demo data into an empty database")
+    serve_cmd.add_argument(
+        "--demo", action="store_true", help="load demo data into an empty database"
+    )
 
     users = commands.add_parser("users", help="manage people").add_subparsers(
         dest="users_command", required=True

@@ -24,23 +24,44 @@ PEOPLE = [
 
 # (author index, hours ago, text, indexes of the people who like it)
 TWEETS = [
-    (1, 2, "The new build pipeline is live: merge requests now get feedback in 6 minutes "
-     "instead of 25. Thanks to everyone who tested it!", [0, 2, 3, 4, 5]),
-    (2, 5, "Reminder: the office kitchen gets a new coffee machine on Monday. "
-     "Please label your mugs.", [0, 1]),
-    (3, 9, "Our team is hiring a frontend engineer. Know someone great? "
-     "Send them my way.", [0, 1, 4]),
-    (0, 12, "First week here, and everyone has been incredibly welcoming. "
-     "Looking forward to shipping something soon!", [1, 2, 3, 4, 5, 6]),
-    (4, 20, "Postmortem for Tuesday's outage is published in the wiki. "
-     "Short version: a missing index. Long version: read it, it's worth it.", [0, 1, 2]),
+    (
+        1,
+        2,
+        "The new build pipeline is live: merge requests now get feedback in 6 minutes "
+        "instead of 25. Thanks to everyone who tested it!",
+        [0, 2, 3, 4, 5],
+    ),
+    (
+        2,
+        5,
+        "Reminder: the office kitchen gets a new coffee machine on Monday. Please label your mugs.",
+        [0, 1],
+    ),
+    (
+        3,
+        9,
+        "Our team is hiring a frontend engineer. Know someone great? Send them my way.",
+        [0, 1, 4],
+    ),
+    (
+        0,
+        12,
+        "First week here, and everyone has been incredibly welcoming. "
+        "Looking forward to shipping something soon!",
+        [1, 2, 3, 4, 5, 6],
+    ),
+    (
+        4,
+        20,
+        "Postmortem for Tuesday's outage is published in the wiki. "
+        "Short version: a missing index. Long version: read it, it's worth it.",
+        [0, 1, 2],
+    ),
     (5, 26, "Quarterly planning slides are up. Comments welcome before Friday.", [1]),
     (6, 30, "Bike to work week starts tomorrow. 14 people signed up so far!", [0, 3, 5]),
-    (1, 48, "Tip: `git worktree` lets you review a branch without stashing your work.",
-     [2, 4, 6]),
+    (1, 48, "Tip: `git worktree` lets you review a branch without stashing your work.", [2, 4, 6]),
     (2, 54, "The design review for the mobile app moved to Thursday 15:00.", []),
-    (3, 72, "Lunch & learn today: accessibility basics for web forms. Room 3B, 12:30.",
-     [0, 4]),
+    (3, 72, "Lunch & learn today: accessibility basics for web forms. Room 3B, 12:30.", [0, 4]),
     (4, 80, "We just crossed one million processed orders this month.", [0, 1, 2, 3, 5, 6]),
     (0, 96, "Does anyone have a spare USB-C to HDMI adapter for the demo room?", [6]),
 ]
@@ -59,7 +80,9 @@ FOLLOWS = [
 
 async def load_demo(session: AsyncSession) -> str:
     """Fill an empty database; return a sentence saying what happened."""
-    if await session.scalar(select(exists().where(User.api_key_hash == hash_api_key(DEMO_API_KEY)))):
+    if await session.scalar(
+        select(exists().where(User.api_key_hash == hash_api_key(DEMO_API_KEY)))
+    ):
         return f'Demo data is already loaded (api key "{DEMO_API_KEY}").'
     if await session.scalar(select(exists().where(Tweet.id.is_not(None)))):
         return "The database already has tweets; demo data goes only into an empty one."

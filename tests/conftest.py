@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _server_url() -> Iterator[str]:
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
-        url = Settings(database_url=given, _env_file=None).database_url  # type: ignore[call-arg]
+        url = Settings(database_url=given, _env_file=None).database_url
         assert url is not None
         yield url
         return
@@ -86,7 +86,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "data_dir": Path(tempfile.gettempdir()) / "microblog-test-data",
         "max_tweet_length": 280,
     }
-    return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

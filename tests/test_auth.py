@@ -56,8 +56,14 @@ async def test_api_key_is_stored_only_as_its_sha256(
     created = await client.post("/api/users", json={"name": "Bob"}, headers=admin.headers)
     key = created.json()["user"]["api_key"]
     row = (
-        await session.execute(text("SELECT * FROM users WHERE id = :id"), {"id": created.json()["user"]["id"]})
-    ).mappings().one()
+        (
+            await session.execute(
+                text("SELECT * FROM users WHERE id = :id"), {"id": created.json()["user"]["id"]}
+            )
+        )
+        .mappings()
+        .one()
+    )
     assert row["api_key_hash"] == hashlib.sha256(key.encode()).hexdigest()
     assert all(key not in str(value) for value in row.values())
 

@@ -172,12 +172,16 @@ async def test_a_persons_tweets_newest_first(client: AsyncClient, make_person: M
     ann, bob = await make_person("Ann"), await make_person("Bob")
     ids = []
     for i in range(5):
-        created = await client.post("/api/tweets", json={"tweet_data": f"t{i}"}, headers=ann.headers)
+        created = await client.post(
+            "/api/tweets", json={"tweet_data": f"t{i}"}, headers=ann.headers
+        )
         ids.append(created.json()["tweet_id"])
     await client.post("/api/tweets", json={"tweet_data": "bob's"}, headers=bob.headers)
     await client.post(f"/api/tweets/{ids[0]}/likes", headers=bob.headers)
 
-    first = await client.get(f"/api/users/{ann.id}/tweets", params={"limit": 3}, headers=bob.headers)
+    first = await client.get(
+        f"/api/users/{ann.id}/tweets", params={"limit": 3}, headers=bob.headers
+    )
     second = await client.get(
         f"/api/users/{ann.id}/tweets", params={"offset": 3, "limit": 3}, headers=bob.headers
     )

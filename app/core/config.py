@@ -53,4 +53,3 @@ def load_settings() -> Settings:
         variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"Invalid setting {variable}: {message}") from None
-

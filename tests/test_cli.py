@@ -1,0 +1,89 @@
+"""`python -m app`: creating and listing people, demo data, settings errors."""
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.cli_helpers import run_app
+from tests.conftest import MakePerson
+
+
+async def test_users_create_prints_a_working_key_last(
+    client: AsyncClient, database_url: str
+) -> None:
+    result = run_app("users", "create", "Ann Lee", settings={"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.strip().splitlines()[-1]
+    me = await client.get("/api/users/me", headers={"api-key": key})
+    assert me.status_code == 200
+    assert me.json()["user"]["name"] == "Ann Lee"
+    # Not an admin: may not create people.
+    denied = await client.post("/api/users", json={"name": "X"}, headers={"api-key": key})
+    assert denied.status_code == 403
+
+
+async def test_users_create_admin_can_create_people(client: AsyncClient, database_url: str) -> None:
+    result = run_app("users", "create", "Root", "--admin", settings={"DATABASE_URL": database_url})
+    key = result.stdout.strip().splitlines()[-1]
+    created = await client.post("/api/users", json={"name": "Bob"}, headers={"api-key": key})
+    assert created.status_code == 201
+
+
+async def test_users_create_refuses_a_bad_name(database_url: str, make_person: MakePerson) -> None:
+    result = run_app("users", "create", "   ", settings={"DATABASE_URL": database_url})
+    assert result.returncode == 2
+    assert "name" in result.stderr.lower()
+
+
+async def test_users_list_shows_everyone(make_person: MakePerson, database_url: str) -> None:
+    await make_person("Ann")
+    await make_person("Boss", admin=True)
+    result = run_app("users", "list", settings={"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].split()[0] == "1"
+    assert lines[1].endswith("Ann")
+    assert lines[2].split()[:2] == ["2", "yes"]
+    assert lines[2].endswith("Boss")
+
+
+async def test_demo_fills_an_empty_database_once(
+    client: AsyncClient, database_url: str, session: AsyncSession
+) -> None:
+    first = run_app("demo", settings={"DATABASE_URL": database_url})
+    assert first.returncode == 0, first.stderr
+    assert "Loaded demo data" in first.stdout
+    feed = await client.get("/api/tweets", headers={"api-key": "test"})
+    tweets = feed.json()["tweets"]
+    assert len(tweets) >= 10
+    assert tweets[0]["likes_count"] >= tweets[-1]["likes_count"]
+    assert all(t["likes_count"] == len(t["likes"]) for t in tweets)
+    me = (await client.get("/api/users/me", headers={"api-key": "test"})).json()["user"]
+    assert me["following"]
+    assert me["followers"]
+
+    count = "SELECT count(*) FROM tweets"
+    before = await session.scalar(text(count))
+    second = run_app("demo", settings={"DATABASE_URL": database_url})
+    assert second.returncode == 0
+    assert "already" in second.stdout
+    assert await session.scalar(text(count)) == before
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("MAX_TWEET_LENGTH", "lots"),
+        ("MAX_TWEET_LENGTH", "0"),
+        ("DATABASE_URL", "mysql://root@localhost/db"),
+        ("LOG_LEVEL", "chatty"),
+        ("DB_POOL_SIZE", "-3"),
+    ],
+)
+def test_invalid_settings_fail_in_one_line_naming_the_variable(variable: str, value: str) -> None:
+    result = run_app("migrate", settings={variable: value})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"Invalid setting {variable}:")

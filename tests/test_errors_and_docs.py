@@ -1,0 +1,153 @@
+"""The error envelope everywhere, the OpenAPI document and the web app's routing."""
+
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+
+from app.main import create_app
+from tests.conftest import MakePerson, make_settings
+
+
+def assert_envelope(response_json: dict[str, object], error_type: str) -> None:
+    assert response_json["result"] is False
+    assert response_json["error_type"] == error_type
+    assert isinstance(response_json["error_message"], str)
+    assert response_json["error_message"]
+
+
+async def test_unknown_api_route_is_404_envelope(client: AsyncClient) -> None:
+    for method in ("GET", "POST", "DELETE"):
+        response = await client.request(method, "/api/no/such/thing")
+        assert response.status_code == 404
+        assert_envelope(response.json(), "NotFound")
+
+
+async def test_wrong_method_is_405_envelope(client: AsyncClient) -> None:
+    response = await client.put("/api/tweets")
+    assert response.status_code == 405
+    assert_envelope(response.json(), "MethodNotAllowed")
+    assert "GET" in response.headers["allow"]
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [("{not json", "application/json"), ("", "application/json"), ("[1, 2", "application/json")],
+)
+async def test_broken_json_is_422_envelope(
+    client: AsyncClient, make_person: MakePerson, content: str, content_type: str
+) -> None:
+    ann = await make_person("Ann")
+    response = await client.post(
+        "/api/tweets", content=content, headers=ann.headers | {"content-type": content_type}
+    )
+    assert response.status_code == 422
+    assert_envelope(response.json(), "ValidationError")
+
+
+async def test_unexpected_crash_is_500_without_internals(database_url: str) -> None:
+    crashing: FastAPI = create_app(make_settings(database_url))
+
+    async def boom() -> None:
+        raise RuntimeError("secret internal detail /etc/passwd")
+
+    crashing.add_api_route("/api/boom", boom)
+    transport = ASGITransport(app=crashing, raise_app_exceptions=False)
+    async with (
+        crashing.router.lifespan_context(crashing),
+        AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        response = await client.get("/api/boom")
+    assert response.status_code == 500
+    assert_envelope(response.json(), "InternalError")
+    assert "secret" not in response.text
+    assert "Traceback" not in response.text
+
+
+async def test_database_down_is_503_and_ready_says_so() -> None:
+    # Nothing listens on port 1: the app must stay up and say the database is unavailable.
+    down: FastAPI = create_app(make_settings("postgresql+asyncpg://nobody:x@127.0.0.1:1/none"))
+    transport = ASGITransport(app=down, raise_app_exceptions=False)
+    async with (
+        down.router.lifespan_context(down),
+        AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        me = await client.get("/api/users/me", headers={"api-key": "whatever"})
+        ready = await client.get("/ready")
+        health = await client.get("/health")
+    assert me.status_code == 503
+    assert_envelope(me.json(), "ServiceUnavailable")
+    assert ready.status_code == 503
+    assert_envelope(ready.json(), "ServiceUnavailable")
+    assert health.status_code == 200
+
+
+async def test_health_and_ready(client: AsyncClient) -> None:
+    assert (await client.get("/health")).json() == {"result": True, "status": "ok"}
+    assert (await client.get("/ready")).json() == {"result": True, "status": "ok"}
+
+
+async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClient) -> None:
+    docs = await client.get("/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+    schema = (await client.get("/openapi.json")).json()
+    assert schema["components"]["securitySchemes"]["APIKeyHeader"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "api-key",
+        "description": "Your personal api key, as the administrator gave it to you",
+    }
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    operations = [
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        if path.startswith("/api")
+        for method, op in item.items()
+    ]
+    assert len(operations) == 12
+    for path, method, op in operations:
+        codes = set(op["responses"])
+        assert {"401", "422", "503"} <= codes, (path, method)
+        assert op["security"] == [{"APIKeyHeader": []}], (path, method)
+        success = "201" if method == "post" and path in ("/api/tweets", "/api/users") else "200"
+        assert success in codes, (path, method)
+        for code, response in op["responses"].items():
+            if code.startswith(("4", "5")):
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref.endswith("/ErrorResponse"), (path, method, code)
+    assert "404" in schema["paths"]["/api/tweets/{tweet_id}"]["delete"]["responses"]
+    assert "403" in schema["paths"]["/api/tweets/{tweet_id}"]["delete"]["responses"]
+    assert "403" in schema["paths"]["/api/users"]["post"]["responses"]
+
+
+async def test_web_app_is_served_for_non_api_paths(client: AsyncClient) -> None:
+    index = await client.get("/")
+    assert index.status_code == 200
+    assert index.headers["content-type"].startswith("text/html")
+    deep = await client.get("/profile/12")
+    assert deep.text == index.text
+    static_file = await client.get("/index.html")
+    assert static_file.text == index.text
+
+
+async def test_web_app_never_serves_files_outside_its_folder(
+    database_url: str, tmp_path: Path
+) -> None:
+    frontend = tmp_path / "web"
+    frontend.mkdir()
+    (frontend / "index.html").write_text("<p>index</p>")
+    (frontend / "app.js").write_text("console.log(1)")
+    (tmp_path / "secret.txt").write_text("secret")
+    web: FastAPI = create_app(make_settings(database_url, frontend_dir=frontend))
+    async with AsyncClient(transport=ASGITransport(app=web), base_url="http://test") as client:
+        assert (await client.get("/app.js")).text == "console.log(1)"
+        for path in (
+            "/../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/..%2Fsecret.txt",
+            "/static/../../secret.txt",
+        ):
+            response = await client.get(path)
+            assert "secret" not in response.text, path

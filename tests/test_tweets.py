@@ -1,0 +1,254 @@
+"""Posting, deleting and liking tweets."""
+
+import asyncio
+from collections.abc import Awaitable
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient, Response
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.main import create_app
+from tests.conftest import MakeMedia, MakePerson, Person, make_settings
+
+
+async def _count(session: AsyncSession, sql: str, **params: object) -> int:
+    return int(await session.scalar(text(sql), params) or 0)
+
+
+async def _post(
+    client: AsyncClient, person: Person, text_: str, media: list[int] | None = None
+) -> int:
+    body: dict[str, object] = {"tweet_data": text_}
+    if media is not None:
+        body["tweet_media_ids"] = media
+    response = await client.post("/api/tweets", json=body, headers=person.headers)
+    assert response.status_code == 201, response.text
+    assert set(response.json()) == {"result", "tweet_id"}
+    return int(response.json()["tweet_id"])
+
+
+async def test_post_a_tweet_and_see_it_in_the_feed(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    ann = await make_person("Ann")
+    tweet_id = await _post(client, ann, "  Hello, colleagues!\n")
+    feed = await client.get("/api/tweets", headers=ann.headers)
+    [tweet] = feed.json()["tweets"]
+    assert tweet["id"] == tweet_id
+    assert tweet["content"] == "Hello, colleagues!"
+    assert tweet["attachments"] == []
+    assert tweet["author"] == {"id": ann.id, "name": "Ann"}
+    assert tweet["likes"] == []
+    assert tweet["created_at"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"tweet_data": ""},
+        {"tweet_data": " \n\t "},
+        {"tweet_data": "x" * 281},
+        {"tweet_data": "nul \x00 inside"},
+        {"tweet_data": None},
+        {"tweet_data": 42},
+        {},
+        {"tweet_data": "ok", "tweet_media_ids": "1"},
+        {"tweet_data": "ok", "tweet_media_ids": [0]},
+        {"tweet_data": "ok", "tweet_media_ids": [1, 2, 3, 4, 5]},
+    ],
+)
+async def test_bad_tweets_are_refused_and_nothing_is_created(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession, body: object
+) -> None:
+    ann = await make_person("Ann")
+    response = await client.post("/api/tweets", json=body, headers=ann.headers)
+    assert response.status_code == 422
+    assert response.json()["result"] is False
+    assert response.json()["error_type"] == "ValidationError"
+    assert await _count(session, "SELECT count(*) FROM tweets") == 0
+
+
+async def test_length_limit_counts_characters_after_trimming(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    ann = await make_person("Ann")
+    await _post(client, ann, "  " + "я" * 280 + "  ")
+    await _post(client, ann, "🚀" * 280)
+
+
+async def test_length_limit_is_configurable(database_url: str, make_person: MakePerson) -> None:
+    short: FastAPI = create_app(make_settings(database_url, max_tweet_length=10))
+    ann = await make_person("Ann")
+    async with (
+        short.router.lifespan_context(short),
+        AsyncClient(transport=ASGITransport(app=short), base_url="http://test") as client,
+    ):
+        ok = await client.post(
+            "/api/tweets", json={"tweet_data": "0123456789"}, headers=ann.headers
+        )
+        long = await client.post(
+            "/api/tweets", json={"tweet_data": "01234567890"}, headers=ann.headers
+        )
+    assert ok.status_code == 201
+    assert long.status_code == 422
+    assert "10" in long.json()["error_message"]
+
+
+async def test_pictures_are_attached_as_urls(
+    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia
+) -> None:
+    ann = await make_person("Ann")
+    first, second = await make_media(ann), await make_media(ann)
+    await _post(client, ann, "two pictures", [second, first])
+    [tweet] = (await client.get("/api/tweets", headers=ann.headers)).json()["tweets"]
+    assert tweet["attachments"] == [f"/api/medias/{first}", f"/api/medias/{second}"]
+
+
+async def test_media_rules_refuse_and_create_nothing(
+    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    mine, bobs = await make_media(ann), await make_media(bob)
+    await _post(client, ann, "uses it", [mine])
+    free = await make_media(ann)
+    cases = [
+        ([bobs], 404),  # someone else's upload
+        ([free, 999], 404),  # does not exist
+        ([free, mine], 409),  # already attached to a tweet
+        ([free, free], 422),  # listed twice
+    ]
+    for media_ids, status in cases:
+        response = await client.post(
+            "/api/tweets",
+            json={"tweet_data": "x", "tweet_media_ids": media_ids},
+            headers=ann.headers,
+        )
+        assert response.status_code == status, media_ids
+        assert response.json()["result"] is False
+    assert await _count(session, "SELECT count(*) FROM tweets") == 1
+    assert await _count(session, "SELECT count(*) FROM media WHERE tweet_id IS NULL") == 2
+
+
+async def test_same_media_in_parallel_tweets_is_attached_once(
+    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+) -> None:
+    ann = await make_person("Ann")
+    media = await make_media(ann)
+    responses = await asyncio.gather(
+        *[
+            client.post(
+                "/api/tweets",
+                json={"tweet_data": f"{i}", "tweet_media_ids": [media]},
+                headers=ann.headers,
+            )
+            for i in range(8)
+        ]
+    )
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 7
+    assert await _count(session, "SELECT count(*) FROM tweets") == 1
+
+
+async def test_delete_own_tweet_removes_its_likes_and_media(
+    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    media = await make_media(ann)
+    tweet_id = await _post(client, ann, "short-lived", [media])
+    await client.post(f"/api/tweets/{tweet_id}/likes", headers=bob.headers)
+
+    response = await client.delete(f"/api/tweets/{tweet_id}", headers=ann.headers)
+    assert response.status_code == 200
+    assert response.json() == {"result": True}
+    assert (await client.get("/api/tweets", headers=ann.headers)).json()["tweets"] == []
+    assert await _count(session, "SELECT count(*) FROM likes") == 0
+    assert await _count(session, "SELECT count(*) FROM media") == 0
+    again = await client.delete(f"/api/tweets/{tweet_id}", headers=ann.headers)
+    assert again.status_code == 404
+    assert again.json()["error_type"] == "NotFound"
+
+
+async def test_nobody_deletes_someone_elses_tweet(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    tweet_id = await _post(client, ann, "mine")
+    response = await client.delete(f"/api/tweets/{tweet_id}", headers=bob.headers)
+    assert response.status_code == 403
+    assert response.json()["error_type"] == "Forbidden"
+    assert await _count(session, "SELECT count(*) FROM tweets") == 1
+
+
+async def test_parallel_deletes_give_one_success(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    ann = await make_person("Ann")
+    tweet_id = await _post(client, ann, "going")
+    responses = await asyncio.gather(
+        *[client.delete(f"/api/tweets/{tweet_id}", headers=ann.headers) for _ in range(6)]
+    )
+    assert sorted(r.status_code for r in responses) == [200] + [404] * 5
+
+
+@pytest.mark.parametrize(
+    ("tweet_id", "status"), [("999", 404), ("0", 422), ("x", 422), (str(2**63), 422)]
+)
+async def test_unknown_or_malformed_tweet_ids(
+    client: AsyncClient, make_person: MakePerson, tweet_id: str, status: int
+) -> None:
+    ann = await make_person("Ann")
+    for method, path in [
+        ("DELETE", f"/api/tweets/{tweet_id}"),
+        ("POST", f"/api/tweets/{tweet_id}/likes"),
+        ("DELETE", f"/api/tweets/{tweet_id}/likes"),
+    ]:
+        response = await client.request(method, path, headers=ann.headers)
+        assert response.status_code == status, (method, path)
+        assert response.json()["result"] is False
+
+
+async def test_like_and_unlike_are_idempotent(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    tweet_id = await _post(client, ann, "like me")
+    for _ in range(2):
+        response = await client.post(f"/api/tweets/{tweet_id}/likes", headers=bob.headers)
+        assert response.json() == {"result": True}
+    [tweet] = (await client.get(f"/api/users/{ann.id}/tweets", headers=bob.headers)).json()[
+        "tweets"
+    ]
+    assert tweet["likes"] == [{"user_id": bob.id, "name": "Bob"}]
+    assert tweet["likes_count"] == 1
+    for _ in range(2):
+        response = await client.delete(f"/api/tweets/{tweet_id}/likes", headers=bob.headers)
+        assert response.json() == {"result": True}
+    assert await _count(session, "SELECT likes_count FROM tweets") == 0
+    assert await _count(session, "SELECT count(*) FROM likes") == 0
+
+
+async def test_likes_count_stays_exact_under_concurrency(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+) -> None:
+    author = await make_person("Author")
+    people = [await make_person(f"P{i}") for i in range(30)]
+    tweet_id = await _post(client, author, "popular")
+
+    def like(p: Person) -> Awaitable[Response]:
+        return client.post(f"/api/tweets/{tweet_id}/likes", headers=p.headers)
+
+    def unlike(p: Person) -> Awaitable[Response]:
+        return client.delete(f"/api/tweets/{tweet_id}/likes", headers=p.headers)
+
+    # Everyone likes twice at once; then the first ten unlike while the rest like again.
+    responses = await asyncio.gather(*[like(p) for p in people + people])
+    assert {r.status_code for r in responses} == {200}
+    responses = await asyncio.gather(
+        *[unlike(p) for p in people[:10]],
+        *[like(p) for p in people[10:]],
+    )
+    assert {r.status_code for r in responses} == {200}
+    counter = await _count(session, "SELECT likes_count FROM tweets WHERE id = :id", id=tweet_id)
+    rows = await _count(session, "SELECT count(*) FROM likes WHERE tweet_id = :id", id=tweet_id)
+    assert counter == rows == 20

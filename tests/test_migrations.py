@@ -39,3 +39,30 @@ def test_downgrade_to_empty_and_up_again(make_database: Callable[[], str]) -> No
     migrations.upgrade(url)
     tables = _inspect(url, lambda c: sorted(inspect(c).get_table_names()))
     assert tables == ["alembic_version", "follows", "likes", "media", "tweets", "users"]
+
+
+def test_constraint_and_index_names_follow_the_models(make_database: Callable[[], str]) -> None:
+    # compare_metadata does not look at CHECK constraints, nor at every name.
+    url = make_database()
+    migrations.upgrade(url)
+
+    def names(connection: Connection) -> set[str]:
+        found: set[str] = set()
+        inspector = inspect(connection)
+        for table in Base.metadata.tables:
+            found.add(str(inspector.get_pk_constraint(table)["name"]))
+            for kind in (
+                inspector.get_foreign_keys,
+                inspector.get_unique_constraints,
+                inspector.get_check_constraints,
+                inspector.get_indexes,
+            ):
+                found.update(str(item["name"]) for item in kind(table))
+        return found
+
+    expected = {
+        str(item.name)
+        for table in Base.metadata.tables.values()
+        for item in [*table.constraints, *table.indexes]
+    }
+    assert _inspect(url, names) == expected

@@ -1,8 +1,23 @@
 """Tweets: posting, deleting, likes and the feed."""
 
-from sqlalchemy import BigInteger, delete, insert, literal, select, true, update
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    UnaryExpression,
+    delete,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from app.core.exceptions import Forbidden, NotFound, ValidationFailed
 from app.core.models import Follow, Like, Tweet, User
@@ -79,10 +94,10 @@ async def unlike(session: AsyncSession, user: User, tweet_id: int) -> None:
 async def feed(session: AsyncSession, user: User, offset: int, limit: int) -> list[TweetOut]:
     """Tweets of the people `user` follows and their own: most liked, then newest, then id.
 
-    Each author's best `offset + limit` tweets come straight off the
-    (author_id, likes_count DESC, created_at DESC, id DESC) index through a
-    LATERAL join, so the cost follows the page and the follow count, not the
-    size of the tweets table.
+    Each author's best `offset + limit` tweets come from an index-only scan of
+    (author_id, likes_count DESC, created_at DESC, id DESC) through a LATERAL
+    join; only the page's rows are then read from the table. The cost follows
+    the page and the follow count, not the size of the tweets table.
     """
     authors = (
         select(Follow.followee_id.label("author_id"))
@@ -91,29 +106,41 @@ async def feed(session: AsyncSession, user: User, offset: int, limit: int) -> li
         .cte("authors")
     )
     best = (
-        select(Tweet.id, Tweet.content, Tweet.likes_count, Tweet.created_at, Tweet.author_id)
+        select(Tweet.id, Tweet.likes_count, Tweet.created_at)
         .where(Tweet.author_id == authors.c.author_id)
-        .order_by(Tweet.likes_count.desc(), Tweet.created_at.desc(), Tweet.id.desc())
+        .order_by(*_feed_order(Tweet.likes_count, Tweet.created_at, Tweet.id))
         .limit(offset + limit)
         .lateral("best")
     )
-    rows = await session.execute(
-        select(
-            best.c.id,
-            best.c.content,
-            best.c.likes_count,
-            best.c.created_at,
-            best.c.author_id,
-            User.name,
-        )
+    page = (
+        select(best)
         .select_from(authors)
         .join(best, true())
-        .join(User, User.id == best.c.author_id)
-        .order_by(best.c.likes_count.desc(), best.c.created_at.desc(), best.c.id.desc())
+        .order_by(*_feed_order(best.c.likes_count, best.c.created_at, best.c.id))
         .offset(offset)
         .limit(limit)
+        .cte("page")
     )
-    return await tweet_views(session, [TweetRow(*row) for row in rows])
+    rows = await session.execute(
+        _tweet_rows()
+        .join(page, page.c.id == Tweet.id)
+        .order_by(*_feed_order(page.c.likes_count, page.c.created_at, page.c.id))
+    )
+    return await tweet_views(session, [TweetRow._make(row) for row in rows])
+
+
+def _feed_order(
+    *columns: ColumnElement[Any] | QueryableAttribute[Any],
+) -> list[UnaryExpression[Any]]:
+    """The feed's total order: likes, then time, then id, all descending."""
+    return [column.desc() for column in columns]
+
+
+def _tweet_rows() -> Select[int, str, int, datetime, int, str]:
+    """The columns of TweetRow, with the author's name."""
+    return select(
+        Tweet.id, Tweet.content, Tweet.likes_count, Tweet.created_at, Tweet.author_id, User.name
+    ).join(User, User.id == Tweet.author_id)
 
 
 async def tweets_of(
@@ -121,13 +148,10 @@ async def tweets_of(
 ) -> list[TweetOut]:
     """One person's tweets, newest first."""
     rows = await session.execute(
-        select(
-            Tweet.id, Tweet.content, Tweet.likes_count, Tweet.created_at, Tweet.author_id, User.name
-        )
-        .join(User, User.id == Tweet.author_id)
+        _tweet_rows()
         .where(Tweet.author_id == author_id)
         .order_by(Tweet.created_at.desc(), Tweet.id.desc())
         .offset(offset)
         .limit(limit)
     )
-    return await tweet_views(session, [TweetRow(*row) for row in rows])
+    return await tweet_views(session, [TweetRow._make(row) for row in rows])

@@ -57,7 +57,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["author_id"], ["users.id"], name="fk_tweets_author_id_users", ondelete="CASCADE"
         ),
-        sa.CheckConstraint("likes_count >= 0", name="ck_tweets_likes_count_not_negative"),
+        sa.CheckConstraint("likes_count >= 0", name=op.f("ck_tweets_likes_count_not_negative")),
     )
     op.create_index(
         "ix_tweets_author_feed_order",
@@ -97,7 +97,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["followee_id"], ["users.id"], name="fk_follows_followee_id_users", ondelete="CASCADE"
         ),
-        sa.CheckConstraint("follower_id <> followee_id", name="ck_follows_no_self_follow"),
+        sa.CheckConstraint("follower_id <> followee_id", name=op.f("ck_follows_no_self_follow")),
     )
     op.create_index("ix_follows_followee_id", "follows", ["followee_id", "follower_id"])
 

@@ -41,7 +41,7 @@ def _prepare(settings: Settings) -> Settings:
 
 
 async def _bootstrap_admin(session: AsyncSession) -> str | None:
-    if await session.scalar(select(exists().where(User.id.is_not(None)))):
+    if await session.scalar(select(exists().select_from(User))):
         return None
     _, api_key = await user_actions.create_user(session, "Administrator", is_admin=True)
     return api_key

@@ -84,7 +84,7 @@ async def load_demo(session: AsyncSession) -> str:
         select(exists().where(User.api_key_hash == hash_api_key(DEMO_API_KEY)))
     ):
         return f'Demo data is already loaded (api key "{DEMO_API_KEY}").'
-    if await session.scalar(select(exists().where(Tweet.id.is_not(None)))):
+    if await session.scalar(select(exists().select_from(Tweet))):
         return "The database already has tweets; demo data goes only into an empty one."
 
     people: list[User] = []

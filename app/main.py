@@ -4,13 +4,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.handlers import frontend, health
 from app.handlers.errors import register_error_handlers
+from app.handlers.middleware import BodyLimit, CatchAll
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
 
@@ -30,11 +30,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(settings)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.http = httpx.AsyncClient(base_url=settings.image_saver_url, timeout=10.0)
     try:
         yield
     finally:
-        await app.state.http.aclose()
         await engine.dispose()
 
 
@@ -49,6 +47,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_error_handlers(app)
+    # Outermost last: CatchAll sees every error the app itself did not answer.
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(CatchAll)
     app.include_router(tweets_router)
     app.include_router(users_router)
     app.include_router(health.router)

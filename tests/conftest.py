@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -166,3 +167,11 @@ def make_media(app: FastAPI) -> MakeMedia:
             return media.id
 
     return make
+
+
+def json_or_raw(body: object, headers: dict[str, str]) -> dict[str, Any]:
+    """httpx arguments for a JSON body; a str is sent as raw JSON text."""
+    if isinstance(body, str):
+        raw_headers = headers | {"content-type": "application/json"}
+        return {"content": body.encode(), "headers": raw_headers}
+    return {"json": body, "headers": headers}

@@ -25,6 +25,7 @@ async def test_users_create_prints_a_working_key_last(
 
 async def test_users_create_admin_can_create_people(client: AsyncClient, database_url: str) -> None:
     result = run_app("users", "create", "Root", "--admin", settings={"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
     key = result.stdout.strip().splitlines()[-1]
     created = await client.post("/api/users", json={"name": "Bob"}, headers={"api-key": key})
     assert created.status_code == 201

@@ -60,9 +60,7 @@ def test_constraint_and_index_names_follow_the_models(make_database: Callable[[]
                 found.update(str(item["name"]) for item in kind(table))
         return found
 
-    expected = {
-        str(item.name)
-        for table in Base.metadata.tables.values()
-        for item in [*table.constraints, *table.indexes]
-    }
+    tables = Base.metadata.tables.values()
+    expected = {str(c.name) for t in tables for c in t.constraints}
+    expected |= {str(i.name) for t in tables for i in t.indexes}
     assert _inspect(url, names) == expected

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.main import create_app
-from tests.conftest import MakeMedia, MakePerson, Person, make_settings
+from tests.conftest import MakeMedia, MakePerson, Person, json_or_raw, make_settings
 
 
 async def _count(session: AsyncSession, sql: str, **params: object) -> int:
@@ -51,6 +51,8 @@ async def test_post_a_tweet_and_see_it_in_the_feed(
         {"tweet_data": " \n\t "},
         {"tweet_data": "x" * 281},
         {"tweet_data": "nul \x00 inside"},
+        '{"tweet_data": "lone surrogate \\ud800"}',  # raw JSON: httpx cannot encode it
+        {"tweet_data": "bell \x07"},
         {"tweet_data": None},
         {"tweet_data": 42},
         {},
@@ -63,7 +65,7 @@ async def test_bad_tweets_are_refused_and_nothing_is_created(
     client: AsyncClient, make_person: MakePerson, session: AsyncSession, body: object
 ) -> None:
     ann = await make_person("Ann")
-    response = await client.post("/api/tweets", json=body, headers=ann.headers)
+    response = await client.post("/api/tweets", **json_or_raw(body, ann.headers))
     assert response.status_code == 422
     assert response.json()["result"] is False
     assert response.json()["error_type"] == "ValidationError"
@@ -93,7 +95,10 @@ async def test_length_limit_is_configurable(database_url: str, make_person: Make
         )
     assert ok.status_code == 201
     assert long.status_code == 422
-    assert "10" in long.json()["error_message"]
+    assert long.json()["error_message"] == "The tweet is 11 characters long; the limit is 10"
+    assert long.json()["details"] == [
+        {"field": "tweet_data", "message": long.json()["error_message"]}
+    ]
 
 
 async def test_pictures_are_attached_as_urls(
@@ -189,23 +194,6 @@ async def test_parallel_deletes_give_one_success(
         *[client.delete(f"/api/tweets/{tweet_id}", headers=ann.headers) for _ in range(6)]
     )
     assert sorted(r.status_code for r in responses) == [200] + [404] * 5
-
-
-@pytest.mark.parametrize(
-    ("tweet_id", "status"), [("999", 404), ("0", 422), ("x", 422), (str(2**63), 422)]
-)
-async def test_unknown_or_malformed_tweet_ids(
-    client: AsyncClient, make_person: MakePerson, tweet_id: str, status: int
-) -> None:
-    ann = await make_person("Ann")
-    for method, path in [
-        ("DELETE", f"/api/tweets/{tweet_id}"),
-        ("POST", f"/api/tweets/{tweet_id}/likes"),
-        ("DELETE", f"/api/tweets/{tweet_id}/likes"),
-    ]:
-        response = await client.request(method, path, headers=ann.headers)
-        assert response.status_code == status, (method, path)
-        assert response.json()["result"] is False
 
 
 async def test_like_and_unlike_are_idempotent(

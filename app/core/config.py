@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     frontend_dir: Path = Path(__file__).resolve().parents[1] / "static"
     image_saver_url: str = "http://127.0.0.1:9000"
     max_tweet_length: int = Field(default=280, ge=1, le=10_000)
+    # Largest JSON request body; nothing the API takes needs more.
+    max_request_bytes: int = Field(default=64 * 1024, ge=1024)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
     log_level: str = "info"

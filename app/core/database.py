@@ -1,5 +1,9 @@
 """The database engine and sessions."""
 
+import logging
+from typing import Any
+
+from sqlalchemy import Dialect, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -9,6 +13,9 @@ from sqlalchemy.ext.asyncio import (
 
 from app.core.config import Settings
 from app.core.embedded_db import embedded_database_url
+from app.core.exceptions import DatabaseUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 def database_url(settings: Settings) -> str:
@@ -17,13 +24,27 @@ def database_url(settings: Settings) -> str:
 
 
 def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         url or database_url(settings),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=10,
         pool_pre_ping=True,
         pool_recycle=1800,
     )
+    event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)
+    return engine
+
+
+def _connect_or_unavailable(
+    dialect: Dialect, _record: object, cargs: list[Any], cparams: dict[str, Any]
+) -> Any:
+    """A failed connect (refused, DNS, timeout, server starting) is an outage, not a bug."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except Exception as error:
+        logger.warning("cannot connect to the database: %r", error)
+        raise DatabaseUnavailable from error
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -56,7 +56,16 @@ class ValidationFailed(AppError):
     status_code = 422
     error_type = "ValidationError"
 
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
 
 class ServiceUnavailable(AppError):
     status_code = 503
     error_type = "ServiceUnavailable"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    def __init__(self) -> None:
+        super().__init__("The database is unavailable; try again in a moment")

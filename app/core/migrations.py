@@ -1,6 +1,5 @@
 """Apply the Alembic migrations from code (serve, CLI, tests)."""
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -22,12 +21,3 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
-
-
-# env.py runs its own event loop, which cannot nest in a running one.
-async def upgrade_async(database_url: str, revision: str = "head") -> None:
-    await asyncio.to_thread(upgrade, database_url, revision)
-
-
-async def downgrade_async(database_url: str, revision: str = "base") -> None:
-    await asyncio.to_thread(downgrade, database_url, revision)

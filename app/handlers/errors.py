@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,18 +16,40 @@ from app.core import exceptions as exc
 
 logger = logging.getLogger(__name__)
 
+# asyncpg errors that mean the server went away, whatever SQLAlchemy wraps them in.
+_DISCONNECTS = {
+    "AdminShutdownError",
+    "CannotConnectNowError",
+    "ConnectionDoesNotExistError",
+    "ConnectionFailureError",
+    "TooManyConnectionsError",
+}
 
-def envelope(
-    error: exc.AppError, headers: dict[str, str] | None = None, **extra: Any
-) -> JSONResponse:
-    body = {"result": False, "error_type": error.error_type, "error_message": error.message}
-    return JSONResponse(body | extra, status_code=error.status_code, headers=headers)
+
+def error_body(error_type: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"result": False, "error_type": error_type, "error_message": message} | extra
+
+
+def envelope(error: exc.AppError, headers: dict[str, str] | None = None) -> JSONResponse:
+    extra: dict[str, Any] = {}
+    if isinstance(error, exc.ValidationFailed) and error.field:
+        extra["details"] = [{"field": error.field, "message": error.message}]
+    if isinstance(error, exc.ServiceUnavailable):
+        headers = {"Retry-After": "5"} | (headers or {})
+    return JSONResponse(
+        error_body(error.error_type, error.message, **extra),
+        status_code=error.status_code,
+        headers=headers,
+    )
 
 
 def _field(loc: Sequence[int | str]) -> str:
-    # ("body", "tweet_data") -> "tweet_data"; ("query", "limit") -> "limit"
-    parts = [str(part) for part in loc[1:]] if len(loc) > 1 else [str(part) for part in loc]
-    return ".".join(parts)
+    # ("body", "tweet_data") -> "tweet_data"; ("query", "limit") -> "limit";
+    # ("body", 12) -> "body" (a position in unparsable JSON)
+    rest = loc[1:]
+    if not any(isinstance(part, str) for part in rest):
+        return str(loc[0])
+    return ".".join(str(part) for part in rest)
 
 
 def _sentence(error: dict[str, Any]) -> str:
@@ -46,7 +69,10 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
         for p in problems
     ]
     message = "; ".join(dict.fromkeys(_sentence(p) for p in problems[:3]))
-    return envelope(exc.ValidationFailed(message), details=details)
+    kind = exc.ValidationFailed
+    return JSONResponse(
+        error_body(kind.error_type, message, details=details), status_code=kind.status_code
+    )
 
 
 async def _app_error(_: Request, error: Exception) -> JSONResponse:
@@ -55,10 +81,12 @@ async def _app_error(_: Request, error: Exception) -> JSONResponse:
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    # Starlette names only the first route that matched the path; list them all,
-    # from the (cached) OpenAPI document, which holds every API route.
+    """Every method the path answers to; Starlette names only the first route's."""
     path = request.url.path
+    if not path.startswith("/api/"):
+        return ["GET", "HEAD"]  # the web app
     allowed: set[str] = set()
+    # The (cached) OpenAPI document holds every API route.
     for template, operations in request.app.openapi()["paths"].items():
         if compile_path(template)[0].match(path):
             allowed.update(method.upper() for method in operations)
@@ -67,55 +95,43 @@ def _allowed_methods(request: Request) -> list[str]:
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if isinstance(error.__cause__, exc.AppError):
+        # FastAPI turns any failure while reading the body into a 400; a body
+        # cut off by BodyLimit is really a 413.
+        return envelope(error.__cause__)
     headers = dict(error.headers) if error.headers else None
     if error.status_code == 404:
-        app_error: exc.AppError = exc.NotFound(f"There is no {request.url.path}")
-    elif error.status_code == 405:
+        return envelope(exc.NotFound(f"There is no {request.url.path}"), headers)
+    if error.status_code == 405:
         allowed = _allowed_methods(request)
-        headers = (headers or {}) | {"Allow": ", ".join(allowed)}
-        app_error = exc.MethodNotAllowed(
-            f"{request.method} is not allowed on {request.url.path}; use {' or '.join(allowed)}"
-        )
-    else:
-        return JSONResponse(
-            {"result": False, "error_type": "HTTPError", "error_message": str(error.detail)},
-            status_code=error.status_code,
-            headers=headers,
-        )
-    return envelope(app_error, headers=headers)
-
-
-def _database_unreachable(error: BaseException) -> bool:
-    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
-        return True
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, OSError | ConnectionError | sa_exc.TimeoutError):
-            return True
-        if type(seen).__name__ in {
-            "CannotConnectNowError",
-            "ConnectionDoesNotExistError",
-            "TooManyConnectionsError",
-            "AdminShutdownError",
-        }:
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-    if _database_unreachable(error):
-        logger.warning(
-            "database unavailable during %s %s: %r", request.method, request.url.path, error
-        )
+        message = f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}"
         return envelope(
-            exc.ServiceUnavailable("The database is unavailable; try again in a moment"),
-            headers={"Retry-After": "5"},
+            exc.MethodNotAllowed(message), (headers or {}) | {"Allow": ", ".join(allowed)}
         )
+    error_type = HTTPStatus(error.status_code).phrase.title().replace(" ", "").replace("-", "")
+    return JSONResponse(
+        error_body(error_type, str(error.detail)), status_code=error.status_code, headers=headers
+    )
+
+
+def _database_unreachable(error: sa_exc.SQLAlchemyError) -> bool:
+    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection came free
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    return error.connection_invalidated or type(error.orig).__name__ in _DISCONNECTS
+
+
+async def _database_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, sa_exc.SQLAlchemyError)
+    where = f"{request.method} {request.url.path}"
+    if _database_unreachable(error):
+        logger.warning("database unavailable during %s: %r", where, error)
+        return envelope(exc.DatabaseUnavailable())
     if isinstance(error, sa_exc.IntegrityError):
-        logger.info("integrity conflict during %s %s: %s", request.method, request.url.path, error)
+        logger.info("integrity conflict during %s: %s", where, error.orig)
         return envelope(exc.Conflict("The request conflicts with a concurrent change; retry it"))
-    logger.exception("unhandled error during %s %s", request.method, request.url.path)
+    logger.error("database error during %s", where, exc_info=error)
     return envelope(exc.AppError("Something went wrong on our side; it has been logged"))
 
 
@@ -123,8 +139,5 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(exc.AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    # Database errors are handled inside the app, like domain errors; anything
-    # else reaches Starlette's last-resort handler, which also logs it.
-    app.add_exception_handler(sa_exc.SQLAlchemyError, _unexpected)
-    app.add_exception_handler(OSError, _unexpected)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(sa_exc.SQLAlchemyError, _database_error)
+    # Anything else: app.handlers.middleware.CatchAll logs it and answers 500.

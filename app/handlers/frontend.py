@@ -26,12 +26,12 @@ register_url_convertor("not_api", _NotApiPath())
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/{path:not_api}")
+@router.api_route("/{path:not_api}", methods=["GET", "HEAD"])
 async def frontend(path: str, request: Request) -> FileResponse:
     root: Path = request.app.state.settings.frontend_dir.resolve()
-    candidate = (root / path).resolve()
     # resolve() folds any "../": only files inside the frontend folder are served.
-    if path and candidate.is_relative_to(root) and candidate.is_file():
+    candidate = (root / path).resolve() if path and "\x00" not in path else root
+    if candidate.is_relative_to(root) and candidate.is_file():
         return FileResponse(candidate)
     index = root / "index.html"
     if not index.is_file():

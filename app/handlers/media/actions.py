@@ -12,7 +12,7 @@ async def attach(session: AsyncSession, owner: User, tweet_id: int, media_ids: l
     if not media_ids:
         return
     if len(set(media_ids)) != len(media_ids):
-        raise ValidationFailed("A media id is listed more than once")
+        raise ValidationFailed("A media id is listed more than once", field="tweet_media_ids")
     # Lock the uploads, so two tweets racing for one upload cannot both take it.
     found = await session.scalars(select(Media).where(Media.id.in_(media_ids)).with_for_update())
     media = {item.id: item for item in found}

@@ -33,7 +33,7 @@ async def create_tweet(
     try:
         content = clean_text(text, max_length=max_length, what="The tweet", multiline=True)
     except ValueError as error:
-        raise ValidationFailed(str(error)) from None
+        raise ValidationFailed(str(error), field="tweet_data") from None
     tweet_id = (
         await session.execute(
             insert(Tweet).values(author_id=author.id, content=content).returning(Tweet.id)
@@ -56,7 +56,8 @@ async def delete_tweet(session: AsyncSession, user: User, tweet_id: int) -> None
 
 
 async def _lock_tweet(session: AsyncSession, tweet_id: int) -> None:
-    """Fail with 404 for an unknown tweet; hold its row so the counter update is exact."""
+    """404 for an unknown tweet; a key-share lock keeps it from being deleted under us,
+    so a like racing a delete ends in a clean 404 rather than a foreign-key error."""
     found = await session.scalar(
         select(Tweet.id).where(Tweet.id == tweet_id).with_for_update(key_share=True)
     )

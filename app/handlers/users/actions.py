@@ -66,7 +66,7 @@ async def directory(
 
 async def follow(session: AsyncSession, user: User, followee_id: int) -> None:
     if followee_id == user.id:
-        raise ValidationFailed("You cannot follow yourself")
+        raise ValidationFailed("You cannot follow yourself", field="user_id")
     await get_user(session, followee_id)
     await session.execute(
         pg_insert(Follow)

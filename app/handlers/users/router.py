@@ -6,7 +6,14 @@ from app.core import exceptions as exc
 from app.handlers.deps import AdminUser, CurrentUser, ObjectId, PageDep, SessionDep
 from app.handlers.tweets.actions import tweets_of
 from app.handlers.users import actions
-from app.handlers.users.schemas import NewUser, ProfileOut, UserCreate, UserCreatedOut, UserList
+from app.handlers.users.schemas import (
+    NewUser,
+    ProfileOut,
+    SearchText,
+    UserCreate,
+    UserCreatedOut,
+    UserList,
+)
 from app.handlers.utils.db_actions import get_user
 from app.handlers.utils.responses import AUTH, errors
 from app.handlers.utils.schemas import Ok, TweetList
@@ -30,7 +37,7 @@ async def directory(
     _user: CurrentUser,
     session: SessionDep,
     page: PageDep,
-    q: Annotated[str | None, Query(max_length=100, description="Part of a name")] = None,
+    q: Annotated[SearchText | None, Query(max_length=100, description="Part of a name")] = None,
 ) -> UserList:
     users = await actions.directory(session, q, page.offset, page.limit)
     return UserList(users=users)

@@ -3,7 +3,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field
 
 from app.handlers.utils.schemas import Ok, UserRef
-from app.handlers.utils.text import clean_text
+from app.handlers.utils.text import clean_text, has_unprintable
 
 MAX_NAME_LENGTH = 100
 
@@ -13,6 +13,15 @@ def _clean_name(value: str) -> str:
 
 
 PersonName = Annotated[str, AfterValidator(_clean_name)]
+
+
+def _printable(value: str) -> str:
+    if has_unprintable(value):
+        raise ValueError("must not contain control characters or invalid unicode")
+    return value
+
+
+SearchText = Annotated[str, AfterValidator(_printable)]
 
 
 class UserCreate(BaseModel):

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from app.core import migrations
 from app.core.config import Settings
-from app.core.embedded_db import ensure_database, start_server
+from app.core.embedded_db import UNICODE_LOCALE, ensure_database, start_server
 from app.core.models import Base, Media
 from app.handlers.users.actions import create_user
 from app.main import create_app
@@ -44,11 +44,12 @@ def _server_url() -> Iterator[str]:
         server.cleanup()
 
 
-async def _admin(url: str, statement: str) -> None:
+async def _admin(url: str, statement: str) -> Any:
     engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
-            await connection.execute(text(statement))
+            result = await connection.execute(text(statement))
+            return result.scalar() if result.returns_rows else None
     finally:
         await engine.dispose()
 
@@ -63,9 +64,13 @@ def make_database(server_url: str) -> Iterator[Callable[[], str]]:
     """Create empty databases on the test server; all are dropped at the end."""
     created: list[str] = []
 
+    # As the app's embedded database is made, where the server can (PostgreSQL 17+).
+    version = int(asyncio.run(_admin(server_url, "SHOW server_version_num")))
+    options = UNICODE_LOCALE if version >= 170000 else ""
+
     def make() -> str:
         name = f"microblog_test_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}"'))
+        asyncio.run(_admin(server_url, f'CREATE DATABASE "{name}" {options}'))
         created.append(name)
         return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 

@@ -231,3 +231,25 @@ async def test_following_yourself_names_the_field(
     assert response.json()["details"] == [
         {"field": "user_id", "message": "You cannot follow yourself"}
     ]
+
+
+async def test_directory_is_case_insensitive_in_any_script(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    await _people(make_person, "Анна Смирнова", "АНТОН", "zoë", "Zed", "Émile", "ann")
+    viewer = await make_person("Viewer")
+    found = await client.get("/api/users", params={"q": "ан"}, headers=viewer.headers)
+    assert [u["name"] for u in found.json()["users"]] == ["Анна Смирнова", "АНТОН"]
+    accented = await client.get("/api/users", params={"q": "ÉMI"}, headers=viewer.headers)
+    assert [u["name"] for u in accented.json()["users"]] == ["Émile"]
+    everyone = await client.get("/api/users", headers=viewer.headers)
+    # Alphabetical regardless of case: "ann" before "Viewer" before "Zed".
+    assert [u["name"] for u in everyone.json()["users"]] == [
+        "ann",
+        "Viewer",
+        "Zed",
+        "zoë",
+        "Émile",
+        "Анна Смирнова",
+        "АНТОН",
+    ]

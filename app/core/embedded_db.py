@@ -13,6 +13,12 @@ from typing import Any
 
 DATABASE_NAME = "microblog"
 
+# Unicode-aware lower()/ILIKE (Анна matches "ан") whatever locale the machine
+# has: PostgreSQL's own builtin C.UTF-8 locale, the same on every machine.
+UNICODE_LOCALE = (
+    "TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER builtin BUILTIN_LOCALE 'C.UTF-8'"
+)
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,7 +40,7 @@ def ensure_database(server: Any, name: str) -> str:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")  # noqa: S608
     if "(1 row)" not in exists:
         logger.info("creating database %s in the embedded server", name)
-        server.psql(f'CREATE DATABASE "{name}";')
+        server.psql(f'CREATE DATABASE "{name}" {UNICODE_LOCALE};')
     uri: str = server.get_uri(database=name)
     return "postgresql+asyncpg://" + uri.removeprefix("postgresql://")
 

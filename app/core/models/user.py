@@ -1,6 +1,6 @@
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Identity, Index, String
+from sqlalchemy import Identity, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models.base import Base, CreatedAtMixin
@@ -27,5 +27,6 @@ class User(CreatedAtMixin, Base):
             postgresql_using="gin",
             postgresql_ops={"name": "gin_trgm_ops"},
         ),
-        Index("ix_users_name_id", "name", "id"),
+        # The directory's order (see BY_NAME in app/handlers/users/actions.py).
+        Index("ix_users_lower_name_id", text("lower(name)"), "id"),
     )

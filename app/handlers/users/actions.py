@@ -28,13 +28,13 @@ async def profile(session: AsyncSession, user: User) -> Profile:
         select(User.id, User.name)
         .join(Follow, Follow.follower_id == User.id)
         .where(Follow.followee_id == user.id)
-        .order_by(User.name, User.id)
+        .order_by(*BY_NAME)
     )
     following = await session.execute(
         select(User.id, User.name)
         .join(Follow, Follow.followee_id == User.id)
         .where(Follow.follower_id == user.id)
-        .order_by(User.name, User.id)
+        .order_by(*BY_NAME)
     )
     return Profile(
         id=user.id,
@@ -42,6 +42,10 @@ async def profile(session: AsyncSession, user: User) -> Profile:
         followers=[UserRef(id=id_, name=name) for id_, name in followers],
         following=[UserRef(id=id_, name=name) for id_, name in following],
     )
+
+
+# Alphabetical whatever the case; the id makes the order total, so pages never overlap.
+BY_NAME = (func.lower(User.name), User.id)
 
 
 def _like_pattern(text: str) -> str:
@@ -57,7 +61,7 @@ async def directory(
     statement = select(User.id, User.name, followers_count, following_count)
     if query:
         statement = statement.where(User.name.ilike(_like_pattern(query), escape="\\"))
-    rows = await session.execute(statement.order_by(User.name, User.id).offset(offset).limit(limit))
+    rows = await session.execute(statement.order_by(*BY_NAME).offset(offset).limit(limit))
     return [
         UserSummary(id=id_, name=name, followers_count=followers, following_count=following)
         for id_, name, followers, following in rows

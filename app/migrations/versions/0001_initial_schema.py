@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_users"),
         sa.UniqueConstraint("api_key_hash", name="uq_users_api_key_hash"),
     )
-    op.create_index("ix_users_name_id", "users", ["name", "id"])
+    op.create_index("ix_users_lower_name_id", "users", [sa.text("lower(name)"), "id"])
     op.create_index(
         "ix_users_name_trgm",
         "users",

@@ -1,5 +1,6 @@
 """`python -m app serve` on the embedded default: starts, serves, keeps data across restarts."""
 
+import os
 import re
 import signal
 import socket
@@ -11,16 +12,39 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.cli_helpers import ROOT, app_env
 
 ADMIN_KEY = re.compile(r"^\s{4}(\S{40,})$", re.MULTILINE)
 
 
+@pytest.fixture
+def data(tmp_path: Path) -> Iterator[Path]:
+    """DATA_DIR for the service; a database left running by a failed test is stopped."""
+    folder = tmp_path / "data"
+    yield folder
+    pid_file = folder / "postgres" / "postmaster.pid"
+    if pid_file.exists():
+        os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        assert process.poll() is None, log.read_text() if log.exists() else "exited"
+        assert time.monotonic() < deadline, log.read_text() if log.exists() else "timeout"
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
 
 
 @contextmanager
@@ -37,23 +61,14 @@ def serving(data_dir: Path, log: Path, *args: str) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        _wait_healthy(base, process, log)
         yield base
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
 
 
-def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, data: Path) -> None:
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
 
     with serving(data, first_log, "--demo") as base:
@@ -81,3 +96,27 @@ def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path) -
         assert httpx.get(f"{base}/api/users/me", headers=admin).status_code == 200
         again = httpx.get(f"{base}/api/tweets", headers={"api-key": "test"}).json()["tweets"]
         assert again == demo_feed
+
+
+def test_a_killed_service_does_not_keep_its_database_running_forever(
+    tmp_path: Path, data: Path
+) -> None:
+    log = tmp_path / "serve.log"
+    port = _free_port()
+    killed = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=app_env(DATA_DIR=str(data)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", killed, log)
+    finally:
+        killed.kill()
+        killed.wait(timeout=30)
+    # The database outlives a SIGKILL; the next clean start and stop must end it.
+    assert (data / "postgres" / "postmaster.pid").exists()
+    with serving(data, log):
+        pass
+    assert not (data / "postgres" / "postmaster.pid").exists()

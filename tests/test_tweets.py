@@ -72,6 +72,16 @@ async def test_bad_tweets_are_refused_and_nothing_is_created(
     assert await _count(session, "SELECT count(*) FROM tweets") == 0
 
 
+@pytest.mark.parametrize("media", [None, []])
+async def test_no_pictures_may_be_sent_as_null_or_empty(
+    client: AsyncClient, make_person: MakePerson, media: list[int] | None
+) -> None:
+    ann = await make_person("Ann")
+    body = {"tweet_data": "words only", "tweet_media_ids": media}
+    response = await client.post("/api/tweets", json=body, headers=ann.headers)
+    assert response.status_code == 201
+
+
 async def test_length_limit_counts_characters_after_trimming(
     client: AsyncClient, make_person: MakePerson
 ) -> None:

@@ -20,7 +20,7 @@ async def create_tweet(
     body: TweetCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> TweetCreated:
     tweet_id = await actions.create_tweet(
-        session, user, body.tweet_data, body.tweet_media_ids, settings.max_tweet_length
+        session, user, body.tweet_data, body.tweet_media_ids or [], settings.max_tweet_length
     )
     return TweetCreated(tweet_id=tweet_id)
 

@@ -11,13 +11,14 @@ class TweetCreate(BaseModel):
     tweet_data: Annotated[
         str, Field(description="The text; trimmed, 1 … MAX_TWEET_LENGTH characters")
     ]
+    # Some existing clients send null for "no pictures".
     tweet_media_ids: Annotated[
-        list[Annotated[int, Field(ge=1, le=2**63 - 1)]],
+        list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None,
         Field(
             max_length=MAX_MEDIA_PER_TWEET,
-            description="Your own uploads not yet attached to a tweet",
+            description="Up to 4 of your own uploads not yet attached to a tweet",
         ),
-    ] = []
+    ] = None
 
 
 class TweetCreated(Ok):

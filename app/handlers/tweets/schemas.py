@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.handlers.utils.schemas import Ok
 
@@ -8,6 +8,12 @@ MAX_MEDIA_PER_TWEET = 4
 
 
 class TweetCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"tweet_data": "Hello, colleagues!", "tweet_media_ids": []}]
+        }
+    )
+
     tweet_data: Annotated[
         str, Field(description="The text; trimmed, 1 … MAX_TWEET_LENGTH characters")
     ]

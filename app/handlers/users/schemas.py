@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.handlers.utils.schemas import Ok, UserRef
 from app.handlers.utils.text import clean_text, has_unprintable
@@ -25,6 +25,8 @@ SearchText = Annotated[str, AfterValidator(_printable)]
 
 
 class UserCreate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Ann Lee"}]})
+
     name: Annotated[PersonName, Field(description="Display name, 1 … 100 characters")]
 
 

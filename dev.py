@@ -10,8 +10,11 @@ Only the standard library is used here. Requirements are reinstalled only when a
 requirements file changes.
 """
 
+from __future__ import annotations  # so an old Python reaches the version check
+
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -31,14 +34,19 @@ def _say(message: str) -> None:
 def ensure_venv(requirements: Path) -> None:
     if sys.version_info < (3, 11):
         sys.exit("Python 3.11 or newer is needed; this is " + sys.version.split()[0])
-    if not PYTHON.exists():
+    created = VENV / ".created"
+    if not created.exists():
+        # Also redo a venv that a failed earlier attempt left half made (no pip, say).
+        shutil.rmtree(VENV, ignore_errors=True)
         _say(f"creating {VENV}")
         try:
             venv.create(VENV, with_pip=True)
         except Exception as error:
+            shutil.rmtree(VENV, ignore_errors=True)
             sys.exit(
                 f"Could not create {VENV}: {error}. On Debian/Ubuntu: apt-get install python3-venv"
             )
+        created.touch()
     files = [RUNTIME, DEV] if requirements == DEV else [RUNTIME]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
     stamp = VENV / f".installed-{requirements.name}"

@@ -59,7 +59,7 @@ def serve(settings: Settings, host: str, port: int, demo: bool) -> int:
             "\nCreated the first administrator. Their api key is shown only now:\n"
             f"\n    {admin_key}\n\n"
             f"Open http://{host}:{port}/docs, press Authorize, paste it, and create people\n"
-            "with POST /api/users (or: python -m app users create NAME).\n",
+            "with POST /api/users (or: python3 dev.py users create NAME).\n",
             flush=True,
         )
     if demo:

@@ -3,25 +3,35 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+from app.core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Settings the developer's shell may carry must not leak into the process under test.
-_SETTINGS = ("DATABASE_URL", "DATA_DIR", "MAX_TWEET_LENGTH", "IMAGE_SAVER_URL", "LOG_LEVEL")
+# The child gets only the settings a test names: none from the developer's shell,
+# and none from a `.env` (read from the working directory, so that is elsewhere).
+_SETTINGS = {name.upper() for name in Settings.model_fields}
+NEUTRAL_DIR = Path(tempfile.gettempdir())
 
 
 def app_env(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _SETTINGS}
+    env = {k: v for k, v in os.environ.items() if k.upper() not in _SETTINGS}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env | settings
+
+
+def app_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "app", *args]
 
 
 def run_app(
     *args: str, settings: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        cwd=ROOT,
+        app_command(*args),
+        cwd=NEUTRAL_DIR,
         env=app_env(**(settings or {})),
         capture_output=True,
         text=True,

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.main import create_app
 from tests.conftest import MakePerson, make_settings
@@ -47,6 +49,26 @@ async def test_broken_json_is_422_envelope(
     assert_envelope(response.json(), "ValidationError")
 
 
+@pytest.mark.parametrize(
+    ("path", "content", "content_type"),
+    [
+        ("/api/tweets", "tweet_data=hi", "application/x-www-form-urlencoded"),
+        ("/api/tweets", '{"tweet_data": "hi"}', "text/plain"),
+        ("/api/users", "name=Ann", "application/x-www-form-urlencoded"),
+    ],
+)
+async def test_non_json_bodies_are_415(
+    client: AsyncClient, make_person: MakePerson, path: str, content: str, content_type: str
+) -> None:
+    admin = await make_person("Root", admin=True)
+    response = await client.post(
+        path, content=content, headers=admin.headers | {"content-type": content_type}
+    )
+    assert response.status_code == 415
+    assert_envelope(response.json(), "UnsupportedMediaType")
+    assert "application/json" in response.json()["error_message"]
+
+
 async def test_unexpected_crash_is_500_without_internals(database_url: str) -> None:
     crashing: FastAPI = create_app(make_settings(database_url))
 
@@ -82,6 +104,31 @@ async def test_database_down_is_503_and_ready_says_so() -> None:
     assert ready.status_code == 503
     assert_envelope(ready.json(), "ServiceUnavailable")
     assert health.status_code == 200
+
+
+async def test_a_statement_stuck_on_a_lock_is_cancelled_with_503(
+    database_url: str, make_person: MakePerson, session: AsyncSession
+) -> None:
+    impatient: FastAPI = create_app(make_settings(database_url, db_statement_timeout_ms=300))
+    ann = await make_person("Ann")
+    tweet_id = await session.scalar(
+        text("INSERT INTO tweets (author_id, content) VALUES (:a, 'x') RETURNING id"), {"a": ann.id}
+    )
+    await session.commit()
+    # Another transaction holds the tweet's row, as a slow delete would.
+    await session.execute(text("SELECT 1 FROM tweets WHERE id = :id FOR UPDATE"), {"id": tweet_id})
+    transport = ASGITransport(app=impatient, raise_app_exceptions=False)
+    async with (
+        impatient.router.lifespan_context(impatient),
+        AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        response = await client.post(f"/api/tweets/{tweet_id}/likes", headers=ann.headers)
+    await session.rollback()
+    assert response.status_code == 503
+    assert_envelope(response.json(), "ServiceUnavailable")
+    assert response.headers["retry-after"]
+    assert await session.scalar(text("SELECT likes_count FROM tweets")) == 0
+    assert await session.scalar(text("SELECT count(*) FROM likes")) == 0
 
 
 async def test_health_and_ready(client: AsyncClient) -> None:
@@ -153,6 +200,7 @@ async def test_web_app_never_serves_files_outside_its_folder(
             f"/{'%2F'.join(str(tmp_path / 'secret.txt').split('/'))}",
             "/%00",
             "/app.js%00.html",
+            "/" + "a" * 300,  # longer than a file name may be
         ):
             response = await client.get(path)
             assert response.status_code == 200, path

@@ -5,7 +5,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.cli_helpers import ROOT, app_env
+from tests.cli_helpers import NEUTRAL_DIR, app_command, app_env
 
 ADMIN_KEY = re.compile(r"^\s{4}(\S{40,})$", re.MULTILINE)
 
@@ -53,8 +52,8 @@ def serving(data_dir: Path, log: Path, *args: str) -> Iterator[str]:
     port = _free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--port", str(port), *args],
-            cwd=ROOT,
+            app_command("serve", "--port", str(port), *args),
+            cwd=NEUTRAL_DIR,
             env=app_env(DATA_DIR=str(data_dir)),
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -65,7 +64,11 @@ def serving(data_dir: Path, log: Path, *args: str) -> Iterator[str]:
         yield base
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
 
 
 def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, data: Path) -> None:
@@ -104,8 +107,8 @@ def test_a_killed_service_does_not_keep_its_database_running_forever(
     log = tmp_path / "serve.log"
     port = _free_port()
     killed = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        cwd=ROOT,
+        app_command("serve", "--port", str(port)),
+        cwd=NEUTRAL_DIR,
         env=app_env(DATA_DIR=str(data)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -20,8 +20,9 @@ async def test_admin_creates_a_person_whose_key_works(
     assert response.status_code == 201
     body = response.json()
     assert body["result"] is True
-    assert set(body["user"]) == {"id", "name", "api_key"}
+    assert set(body["user"]) == {"id", "name", "is_admin", "api_key"}
     assert body["user"]["name"] == "Ann Lee"
+    assert body["user"]["is_admin"] is False
     me = await client.get("/api/users/me", headers={"api-key": body["user"]["api_key"]})
     assert me.json()["user"]["id"] == body["user"]["id"]
 
@@ -37,6 +38,8 @@ async def test_admin_creates_a_person_whose_key_works(
         '{"name": "surrogate \\udfff"}',  # raw JSON: httpx cannot encode it
         {"name": "line\nbreak"},
         {"name": 5},
+        {"name": "Dee", "admin": True},  # misspelt field: refused, not ignored
+        {"name": "Dee", "is_admin": "very"},
         {},
         [],
     ],
@@ -49,6 +52,17 @@ async def test_bad_names_are_refused_and_nothing_is_created(
     assert response.status_code == 422
     assert response.json()["error_type"] == "ValidationError"
     assert await _count(session, "users") == 1
+
+
+async def test_admin_may_create_another_admin(client: AsyncClient, make_person: MakePerson) -> None:
+    root = await make_person("Root", admin=True)
+    created = await client.post(
+        "/api/users", json={"name": "Deputy", "is_admin": True}, headers=root.headers
+    )
+    assert created.status_code == 201
+    assert created.json()["user"]["is_admin"] is True
+    deputy = {"api-key": created.json()["user"]["api_key"]}
+    assert (await client.post("/api/users", json={"name": "X"}, headers=deputy)).status_code == 201
 
 
 async def test_unicode_names_are_kept_as_typed(
@@ -217,10 +231,15 @@ async def test_a_persons_tweets_break_time_ties_by_id(
             "/api/tweets", json={"tweet_data": f"t{i}"}, headers=ann.headers
         )
         ids.append(response.json()["tweet_id"])
-    await session.execute(text("UPDATE tweets SET created_at = '2026-01-01T00:00:00Z'"))
+    # Time order unlike id order: t0 newest, t1 and t2 at the same instant, t3 oldest.
+    for tweet_id, day in zip(ids, [4, 2, 2, 1], strict=True):
+        await session.execute(
+            text("UPDATE tweets SET created_at = make_date(2026, 1, :day) WHERE id = :id"),
+            {"day": day, "id": tweet_id},
+        )
     await session.commit()
     response = await client.get(f"/api/users/{ann.id}/tweets", headers=ann.headers)
-    assert [t["id"] for t in response.json()["tweets"]] == ids[::-1]
+    assert [t["id"] for t in response.json()["tweets"]] == [ids[0], ids[2], ids[1], ids[3]]
 
 
 async def test_following_yourself_names_the_field(

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=10, ge=0, le=200)
+    # A statement running longer is cancelled and the request answers 503: one stuck
+    # query must not hold a connection (and a person) forever.
+    db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     log_level: str = "info"
 
     @field_validator("database_url")
@@ -33,6 +36,17 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+asyncpg://" + value.removeprefix(prefix)
         raise ValueError("must be a PostgreSQL URL such as postgresql://user:pass@host:5432/db")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _embedded_path_has_no_spaces(cls, value: Path, info: ValidationInfo) -> Path:
+        # The embedded server's own start-up cannot take a path with whitespace.
+        if info.data.get("database_url") is None and any(c.isspace() for c in str(value.resolve())):
+            raise ValueError(
+                f"{value.resolve()} contains a space, which the embedded PostgreSQL cannot use; "
+                "choose another DATA_DIR or set DATABASE_URL"
+            )
+        return value
 
     @field_validator("log_level")
     @classmethod

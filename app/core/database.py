@@ -31,6 +31,9 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         pool_timeout=10,
         pool_pre_ping=True,
         pool_recycle=1800,
+        connect_args={
+            "server_settings": {"statement_timeout": str(settings.db_statement_timeout_ms)}
+        },
     )
     event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)
     return engine

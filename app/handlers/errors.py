@@ -16,14 +16,12 @@ from app.core import exceptions as exc
 
 logger = logging.getLogger(__name__)
 
-# asyncpg errors that mean the server went away, whatever SQLAlchemy wraps them in.
-_DISCONNECTS = {
-    "AdminShutdownError",
-    "CannotConnectNowError",
-    "ConnectionDoesNotExistError",
-    "ConnectionFailureError",
-    "TooManyConnectionsError",
-}
+# SQLSTATEs that mean the database is away or overloaded: worth a retry, not a bug.
+# 08: connection exceptions; 57P01-03: shutting down / starting up; 53300: too many
+# connections.
+_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53300")
+# Deadlock, serialization failure, lock wait or statement timeout, cancelled query.
+_RETRYABLE = ("40001", "40P01", "55P03", "57014")
 
 
 def error_body(error_type: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -61,9 +59,19 @@ def _sentence(error: dict[str, Any]) -> str:
     return f"{_field(error['loc'])}: {message}"
 
 
-async def _validation_error(_: Request, error: Exception) -> JSONResponse:
+def _is_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return media_type in ("", "application/json") or media_type.endswith("+json")
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = list(error.errors())
+    if not _is_json(request) and any(p["loc"][0] == "body" for p in problems):
+        # A form or text body where JSON was expected: say so, not "not a dictionary".
+        return envelope(
+            exc.UnsupportedMediaType("Send the body as JSON, with Content-Type: application/json")
+        )
     details = [
         {"field": _field(p["loc"]), "message": str(p["msg"]).removeprefix("Value error, ")}
         for p in problems
@@ -114,20 +122,25 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def _database_unreachable(error: sa_exc.SQLAlchemyError) -> bool:
-    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection came free
-        return True
-    if not isinstance(error, sa_exc.DBAPIError):
-        return False
-    return error.connection_invalidated or type(error.orig).__name__ in _DISCONNECTS
+def _sqlstate(error: sa_exc.SQLAlchemyError) -> str:
+    orig = getattr(error, "orig", None)
+    return str(getattr(orig, "sqlstate", None) or "")
 
 
 async def _database_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, sa_exc.SQLAlchemyError)
     where = f"{request.method} {request.url.path}"
-    if _database_unreachable(error):
+    sqlstate = _sqlstate(error)
+    if (
+        isinstance(error, sa_exc.TimeoutError)  # no pooled connection came free in time
+        or (isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated)
+        or sqlstate.startswith(_UNAVAILABLE)
+    ):
         logger.warning("database unavailable during %s: %r", where, error)
         return envelope(exc.DatabaseUnavailable())
+    if sqlstate in _RETRYABLE:
+        logger.warning("database busy during %s: %r", where, error)
+        return envelope(exc.ServiceUnavailable("The database is busy; try again in a moment"))
     if isinstance(error, sa_exc.IntegrityError):
         logger.info("integrity conflict during %s: %s", where, error.orig)
         return envelope(exc.Conflict("The request conflicts with a concurrent change; retry it"))

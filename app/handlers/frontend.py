@@ -26,13 +26,20 @@ register_url_convertor("not_api", _NotApiPath())
 router = APIRouter(include_in_schema=False)
 
 
+def _inside(root: Path, path: str) -> bool:
+    """Is `path` a file inside `root`? resolve() folds any "../" and symlinks."""
+    try:
+        candidate = (root / path).resolve()
+        return candidate.is_relative_to(root) and candidate.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL byte: not one of our files
+        return False
+
+
 @router.api_route("/{path:not_api}", methods=["GET", "HEAD"])
 async def frontend(path: str, request: Request) -> FileResponse:
     root: Path = request.app.state.settings.frontend_dir.resolve()
-    # resolve() folds any "../": only files inside the frontend folder are served.
-    candidate = (root / path).resolve() if path and "\x00" not in path else root
-    if candidate.is_relative_to(root) and candidate.is_file():
-        return FileResponse(candidate)
+    if path and _inside(root, path):
+        return FileResponse(root / path)
     index = root / "index.html"
     if not index.is_file():
         raise NotFound("The web app is not installed")

@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api/tweets", tags=["tweets"], responses=AUTH)
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(exc.NotFound, exc.Conflict),
+    responses=errors(exc.NotFound, exc.Conflict, exc.PayloadTooLarge, exc.UnsupportedMediaType),
     summary="Post a tweet, optionally with up to 4 uploaded pictures",
 )
 async def create_tweet(

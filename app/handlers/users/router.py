@@ -24,12 +24,14 @@ router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTH)
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(exc.Forbidden),
+    responses=errors(exc.Forbidden, exc.PayloadTooLarge, exc.UnsupportedMediaType),
     summary="Create a person (administrators only); the api key is shown only here",
 )
 async def create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) -> UserCreatedOut:
-    user, api_key = await actions.create_user(session, body.name)
-    return UserCreatedOut(user=NewUser(id=user.id, name=user.name, api_key=api_key))
+    user, api_key = await actions.create_user(session, body.name, is_admin=body.is_admin)
+    return UserCreatedOut(
+        user=NewUser(id=user.id, name=user.name, is_admin=user.is_admin, api_key=api_key)
+    )
 
 
 @router.get("", summary="The people directory, by name; `q` filters by part of the name")

@@ -25,12 +25,17 @@ SearchText = Annotated[str, AfterValidator(_printable)]
 
 
 class UserCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Ann Lee"}]})
+    # A misspelt field (say "admin") must not be ignored silently.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Ann Lee"}]})
 
-    name: Annotated[PersonName, Field(description="Display name, 1 … 100 characters")]
+    name: Annotated[
+        PersonName, Field(description="Display name, 1 … 100 characters; need not be unique")
+    ]
+    is_admin: Annotated[bool, Field(description="May create other people")] = False
 
 
 class NewUser(UserRef):
+    is_admin: bool
     api_key: Annotated[str, Field(description="Shown only in this response; keep it safe")]
 
 

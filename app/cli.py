@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC
 from typing import TypeVar
 
 from sqlalchemy import exists, select
@@ -99,7 +100,7 @@ def users_list(settings: Settings) -> int:
     users = _run_in_session(_prepare(settings), fetch)
     print(f"{'id':>6}  {'admin':5}  {'created (UTC)':16}  name")
     for user in users:
-        created = user.created_at.strftime("%Y-%m-%d %H:%M")
+        created = user.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
         print(f"{user.id:>6}  {'yes' if user.is_admin else '':5}  {created:16}  {user.name}")
     return 0
 

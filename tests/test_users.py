@@ -5,7 +5,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import MakePerson, Person, json_or_raw
+from tests.conftest import MakeMedia, MakePerson, Person, json_or_raw
 
 
 async def _count(session: AsyncSession, table: str) -> int:
@@ -272,3 +272,37 @@ async def test_directory_is_case_insensitive_in_any_script(
         "Анна Смирнова",
         "АНТОН",
     ]
+
+
+async def test_removing_a_person_cascades_to_everything_of_theirs(
+    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    await make_media(ann)
+    for person in (ann, bob):
+        await client.post("/api/tweets", json={"tweet_data": person.name}, headers=person.headers)
+    await client.post(f"/api/users/{bob.id}/follow", headers=ann.headers)
+    await client.post(f"/api/users/{ann.id}/follow", headers=bob.headers)
+    await client.post("/api/tweets/1/likes", headers=bob.headers)  # Bob likes Ann's tweet
+    await client.post("/api/tweets/2/likes", headers=ann.headers)  # Ann likes Bob's tweet
+
+    # There is no endpoint for it; an administrator removes a person in SQL.
+    await session.execute(text("DELETE FROM users WHERE id = :id"), {"id": ann.id})
+    await session.commit()
+    for table in ("tweets", "likes", "follows", "media"):
+        owner = {"tweets": "author_id", "likes": "user_id", "follows": "follower_id"}.get(
+            table, "owner_id"
+        )
+        assert (
+            await session.scalar(
+                text(f"SELECT count(*) FROM {table} WHERE {owner} = :id"), {"id": ann.id}
+            )
+            == 0
+        ), table
+    assert await _count(session, "likes") == 0  # Bob's like went with Ann's tweet
+    assert await _count(session, "follows") == 0
+    bob_feed = (await client.get("/api/tweets", headers=bob.headers)).json()["tweets"]
+    assert [t["content"] for t in bob_feed] == ["Bob"]
+    # Ann's like is gone from Bob's tweet, and from its counter too.
+    assert bob_feed[0]["likes"] == []
+    assert bob_feed[0]["likes_count"] == 0

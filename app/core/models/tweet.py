@@ -17,7 +17,8 @@ class Tweet(CreatedAtMixin, Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     content: Mapped[str] = mapped_column(Text)
     # Kept exact by every like/unlike in the same transaction, so the feed
-    # orders by a column instead of counting the likes table.
+    # orders by a column instead of counting the likes table. (Removing a user
+    # takes their likes back through a trigger: see migration 0001.)
     likes_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     author: Mapped["User"] = relationship(back_populates="tweets", lazy="raise")

@@ -84,6 +84,24 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_likes_user_id", "likes", ["user_id"])
+    # The app keeps tweets.likes_count in step with each like and unlike. Removing
+    # a person (no endpoint does; an administrator may, in SQL) cascades their
+    # likes away below the app, so the counters they added are taken back here.
+    op.execute(
+        """
+        CREATE FUNCTION forget_likes_of_removed_user() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE tweets SET likes_count = likes_count - 1
+            WHERE id IN (SELECT tweet_id FROM likes WHERE user_id = OLD.id);
+            RETURN OLD;
+        END $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER forget_likes_of_removed_user BEFORE DELETE ON users"
+        " FOR EACH ROW EXECUTE FUNCTION forget_likes_of_removed_user()"
+    )
 
     op.create_table(
         "follows",
@@ -129,5 +147,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER forget_likes_of_removed_user ON users")
+    op.execute("DROP FUNCTION forget_likes_of_removed_user()")
     for table in ("media", "follows", "likes", "tweets", "users"):
         op.drop_table(table)

@@ -80,6 +80,7 @@ async def test_demo_fills_an_empty_database_once(
         ("DATABASE_URL", "mysql://root@localhost/db"),
         ("LOG_LEVEL", "chatty"),
         ("DB_POOL_SIZE", "-3"),
+        ("DATA_DIR", "/tmp/a folder with spaces"),
     ],
 )
 def test_invalid_settings_fail_in_one_line_naming_the_variable(variable: str, value: str) -> None:

@@ -28,10 +28,17 @@ def error_body(error_type: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"result": False, "error_type": error_type, "error_message": message} | extra
 
 
-def envelope(error: exc.AppError, headers: dict[str, str] | None = None) -> JSONResponse:
+def envelope(
+    error: exc.AppError,
+    headers: dict[str, str] | None = None,
+    details: list[dict[str, str]] | None = None,
+) -> JSONResponse:
+    """The error answer; a ValidationFailed also names its field(s) in `details`."""
     extra: dict[str, Any] = {}
     if isinstance(error, exc.ValidationFailed) and error.field:
-        extra["details"] = [{"field": error.field, "message": error.message}]
+        details = [{"field": error.field, "message": error.message}]
+    if details:
+        extra["details"] = details
     if isinstance(error, exc.ServiceUnavailable):
         headers = {"Retry-After": "5"} | (headers or {})
     return JSONResponse(
@@ -77,10 +84,7 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
         for p in problems
     ]
     message = "; ".join(dict.fromkeys(_sentence(p) for p in problems[:3]))
-    kind = exc.ValidationFailed
-    return JSONResponse(
-        error_body(kind.error_type, message, details=details), status_code=kind.status_code
-    )
+    return envelope(exc.ValidationFailed(message), details=details)
 
 
 async def _app_error(_: Request, error: Exception) -> JSONResponse:

@@ -1,10 +1,175 @@
-"""The image service's FastAPI application."""
+"""The image service: stores pictures under keys it makes itself and serves them back.
 
-from fastapi import FastAPI
+It knows nothing of people or tweets. Writing and deleting need the shared
+IMAGE_SAVER_TOKEN; reading an image and /health do not.
+"""
 
-app = FastAPI(title="image_saver", version="0.1")
+import hmac
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from anyio import CapacityLimiter, to_thread
+from fastapi import Depends, FastAPI, Header, Request, Response, status
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from image_saver.config import Settings, load_settings
+from image_saver.errors import NotFound, Unauthorized, register_error_handlers
+from image_saver.images import CONTENT_TYPES, clean_image
+from image_saver.storage import Storage
+from image_saver.storage.filesystem import FileSystemStorage
+from image_saver.upload import uploaded_file
+
+logger = logging.getLogger(__name__)
+
+# The only names the service ever stores under; anything else cannot exist.
+KEY_FORM = re.compile(r"(?P<digest>[0-9a-f]{64})\.(?P<extension>jpg|png|gif|webp)")
+# Content never changes under a key: a key is the hash of the bytes.
+CACHE_FOREVER = "public, max-age=31536000, immutable"
 
 
-@app.get("/health")
-async def health() -> dict[str, object]:
-    return {"result": True, "status": "ok"}
+async def open_storage(settings: Settings) -> Storage:
+    if settings.s3_endpoint_url:
+        from image_saver.storage.s3 import S3Storage
+
+        return await S3Storage.connect(
+            settings.s3_endpoint_url,
+            settings.s3_bucket,
+            settings.s3_access_key_id,
+            settings.s3_secret_access_key.get_secret_value(),
+            settings.s3_region,
+        )
+    return FileSystemStorage(settings.image_store_dir)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    app.state.storage = await open_storage(settings)
+    app.state.decoders = CapacityLimiter(settings.max_concurrent_decodes)
+    try:
+        yield
+    finally:
+        await app.state.storage.close()
+
+
+def _storage(request: Request) -> Storage:
+    storage: Storage = request.app.state.storage
+    return storage
+
+
+StorageDep = Annotated[Storage, Depends(_storage)]
+
+
+def _require_token(request: Request, authorization: Annotated[str, Header()] = "") -> None:
+    settings: Settings = request.app.state.settings
+    expected = f"Bearer {settings.image_saver_token.get_secret_value()}".encode()
+    if not hmac.compare_digest(authorization.encode(), expected):
+        raise Unauthorized("A valid `Authorization: Bearer <IMAGE_SAVER_TOKEN>` header is needed")
+
+
+def _checked_key(key: str) -> re.Match[str]:
+    found = KEY_FORM.fullmatch(key)
+    if found is None:
+        raise NotFound("No image is stored under this key")
+    return found
+
+
+class Stored(BaseModel):
+    key: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+
+
+class Health(BaseModel):
+    result: bool = True
+    status: str = "ok"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    logging.getLogger("image_saver").setLevel(settings.log_level.upper())
+    app = FastAPI(title="image_saver", version="1.0", lifespan=lifespan)
+    app.state.settings = settings
+    register_error_handlers(app)
+    _routes(app)
+    return app
+
+
+def _routes(app: FastAPI) -> None:
+    @app.post(
+        "/images",
+        status_code=status.HTTP_201_CREATED,
+        dependencies=[Depends(_require_token)],
+        summary="Store a picture sent as multipart field `file`",
+    )
+    async def store(request: Request, storage: StorageDep) -> Stored:
+        settings: Settings = request.app.state.settings
+        async with uploaded_file(request, settings.max_upload_bytes) as upload:
+            image = await to_thread.run_sync(
+                clean_image,
+                upload.file,
+                storage.staging_dir,
+                settings.max_image_pixels,
+                limiter=request.app.state.decoders,
+            )
+        try:
+            await storage.save(image.key, image.path, image.content_type)
+        finally:
+            image.path.unlink(missing_ok=True)
+        logger.info("stored %s (%d bytes)", image.key, image.size)
+        return Stored(
+            key=image.key,
+            content_type=image.content_type,
+            size=image.size,
+            width=image.width,
+            height=image.height,
+        )
+
+    @app.api_route("/images/{key}", methods=["GET", "HEAD"], summary="An image's bytes")
+    async def read(
+        key: str,
+        request: Request,
+        storage: StorageDep,
+        if_none_match: Annotated[str, Header()] = "",
+    ) -> Response:
+        found = _checked_key(key)
+        stored = await storage.open(key)
+        if stored is None:
+            raise NotFound("No image is stored under this key")
+        etag = f'"{found["digest"]}"'
+        headers = {"ETag": etag, "Cache-Control": CACHE_FOREVER}
+        if etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}:
+            await stored.chunks.aclose()
+            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        headers["Content-Length"] = str(stored.size)
+        media_type = CONTENT_TYPES[found["extension"]]
+        if request.method == "HEAD":
+            await stored.chunks.aclose()
+            return Response(headers=headers, media_type=media_type)
+        return StreamingResponse(stored.chunks, headers=headers, media_type=media_type)
+
+    @app.delete(
+        "/images/{key}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        dependencies=[Depends(_require_token)],
+        summary="Remove an image; removing a missing one succeeds too",
+    )
+    async def delete(key: str, storage: StorageDep) -> None:
+        _checked_key(key)
+        await storage.delete(key)
+        logger.info("deleted %s", key)
+
+    @app.get("/health", summary="Liveness: the process answers")
+    async def health() -> Health:
+        return Health()
+
+    @app.get("/ready", summary="Readiness: the store can be used")
+    async def ready(storage: StorageDep) -> Health:
+        await storage.check()
+        return Health()

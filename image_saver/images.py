@@ -1,0 +1,146 @@
+"""Proving a file is a picture and re-encoding it without its metadata.
+
+Only the decoder decides what a file is: the name and declared type a client
+sends are never looked at. Re-encoding drops everything but the pixels (EXIF
+with GPS positions, XMP, comments), after turning the pixels the way the EXIF
+orientation says, so the picture still stands the right way up.
+"""
+
+import hashlib
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from image_saver.errors import PayloadTooLarge, UnsupportedMediaType
+
+# Pillow's format name -> (content type, file extension).
+FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "GIF": ("image/gif", "gif"),
+    "WEBP": ("image/webp", "webp"),
+}
+CONTENT_TYPES = {extension: content_type for content_type, extension in FORMATS.values()}
+NOT_A_PICTURE = "The file is not a JPEG, PNG, GIF or WebP picture"
+
+# What survives re-encoding, beside the pixels: colour and animation, nothing personal.
+_KEPT_INFO = ("icc_profile", "transparency", "duration", "loop", "background", "disposal")
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    path: Path
+    content_type: str
+    extension: str
+    width: int
+    height: int
+    size: int
+    digest: str
+
+    @property
+    def key(self) -> str:
+        """The stored name: the same picture uploaded twice is stored once."""
+        return f"{self.digest}.{self.extension}"
+
+
+def clean_image(source: IO[bytes], target_dir: Path, max_pixels: int) -> CleanImage:
+    """Decode `source` fully, re-encode it into a new file in `target_dir`.
+
+    Raises UnsupportedMediaType for anything that is not a whole picture in one of
+    the accepted formats, PayloadTooLarge for one that decodes to too many pixels.
+    """
+    with warnings.catch_warnings():
+        # Pillow only warns about a big image below twice its own limit; we refuse.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            lossless_webp = _is_lossless_webp(source.read(64))
+            source.seek(0)
+            with Image.open(source, formats=list(FORMATS)) as image:
+                return _reencode(image, target_dir, max_pixels, lossless_webp)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PayloadTooLarge(_too_many_pixels(max_pixels)) from None
+        except UnidentifiedImageError:
+            raise UnsupportedMediaType(NOT_A_PICTURE) from None
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            # Truncated data, a broken header or a bad frame, found while decoding.
+            raise UnsupportedMediaType(
+                "The picture is damaged or incomplete and could not be read"
+            ) from error
+
+
+def _too_many_pixels(max_pixels: int) -> str:
+    return f"The picture is too large: at most {max_pixels:,} pixels are accepted"
+
+
+def _reencode(
+    image: Image.Image, target_dir: Path, max_pixels: int, lossless_webp: bool
+) -> CleanImage:
+    assert image.format is not None
+    content_type, extension = FORMATS[image.format]
+    width, height = image.size
+    durations = _decode_all_frames(image, max_pixels)
+    params: dict[str, Any] = {key: image.info[key] for key in _KEPT_INFO if key in image.info}
+    # Empty values overrule what Pillow would otherwise copy from the source.
+    params |= {"exif": b"", "comment": b""} if image.format != "PNG" else {}
+    if image.format == "WEBP":
+        params.pop("comment")
+    if len(durations) > 1:
+        output = image
+        params |= {"save_all": True, "duration": durations}
+    else:
+        image.seek(0)
+        output = _upright(image)
+        width, height = output.size
+        if output is image and image.format == "JPEG":
+            # Same quantisation tables and subsampling: no visible loss from re-encoding.
+            params |= {"quality": "keep", "subsampling": "keep"}
+    if image.format == "JPEG" and "quality" not in params:
+        params["quality"] = 90
+    if image.format == "WEBP":
+        params |= {"lossless": True} if lossless_webp else {"quality": 90}
+
+    output.info = {}  # no metadata travels through `info` either
+    target_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target_dir, suffix=".part", delete=False) as target:
+        path = Path(target.name)
+        try:
+            output.save(target, format=image.format, **params)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+    with path.open("rb") as written:
+        digest = hashlib.file_digest(written, "sha256").hexdigest()
+    return CleanImage(path, content_type, extension, width, height, path.stat().st_size, digest)
+
+
+def _decode_all_frames(image: Image.Image, max_pixels: int) -> list[int]:
+    """Decode every frame (that is what proves the file whole) within the pixel budget.
+
+    Returns how long each frame shows, in milliseconds.
+    """
+    pixels = 0
+    durations = []
+    for frame in ImageSequence.Iterator(image):
+        pixels += frame.width * frame.height
+        if pixels > max_pixels:
+            raise PayloadTooLarge(_too_many_pixels(max_pixels))
+        frame.load()
+        durations.append(int(frame.info.get("duration", 0)))
+    return durations
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The picture turned as its EXIF orientation says, or the same image if upright."""
+    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    if orientation in (2, 3, 4, 5, 6, 7, 8):
+        return ImageOps.exif_transpose(image)
+    return image
+
+
+def _is_lossless_webp(head: bytes) -> bool:
+    """Lossless WebP stays lossless; the VP8L chunk comes first, or right after VP8X."""
+    return head[12:16] == b"VP8L" or (head[12:16] == b"VP8X" and b"VP8L" in head)

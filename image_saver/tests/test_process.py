@@ -1,0 +1,148 @@
+"""The service as a process: its settings, a crash in mid-upload, and its parent's death."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from image_saver.tests.conftest import TOKEN
+from image_saver.tests.pictures import picture
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def service_env(**settings: str) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("IMAGE", "S3_", "DATA_DIR"))}
+    return keep | {"PYTHONPATH": str(ROOT)} | settings
+
+
+def start(images_dir: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "image_saver", "serve", "--port", str(port), *extra],
+        env=service_env(IMAGE_SAVER_TOKEN=TOKEN, IMAGES_DIR=str(images_dir)),
+        cwd=images_dir.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health").status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("image_saver did not start")
+
+
+@pytest.fixture
+def images_dir(tmp_path: Path) -> Path:
+    return tmp_path / "images"
+
+
+def stored_files(images_dir: Path) -> list[Path]:
+    return [p for p in images_dir.rglob("*") if p.is_file() and ".staging" not in p.parts]
+
+
+def test_a_missing_token_stops_the_start_with_a_clear_message(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "image_saver", "serve"],
+        env=service_env(IMAGES_DIR=str(tmp_path)),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert "IMAGE_SAVER_TOKEN must be set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_crash_in_mid_upload_leaves_no_image_and_its_leftovers_go(images_dir: Path) -> None:
+    process, url = start(images_dir)
+    port = int(url.rsplit(":", 1)[1])
+    body = picture("JPEG", size=(400, 300))
+    head = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n'
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.sendall(
+            b"POST /images HTTP/1.1\r\nHost: x\r\n"
+            + f"Authorization: Bearer {TOKEN}\r\n".encode()
+            + b"Content-Type: multipart/form-data; boundary=b\r\n"
+            + f"Content-Length: {len(head) + len(body) + 8}\r\n\r\n".encode()
+            + head
+            + body[: len(body) // 2]
+        )
+        time.sleep(0.5)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    assert stored_files(images_dir) == []
+    # A staged file an earlier crash left behind goes at the next start.
+    staged = images_dir / ".staging" / "tmp-crashed.part"
+    staged.write_bytes(b"half an image")
+    os.utime(staged, (time.time() - 7200, time.time() - 7200))
+    process, url = start(images_dir)
+    try:
+        assert not staged.exists()
+        stored = httpx.post(
+            f"{url}/images",
+            files={"file": ("a.jpg", body)},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert stored.status_code == 201
+        assert [p.name for p in stored_files(images_dir)] == [stored.json()["key"]]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_it_stops_when_the_process_that_started_it_dies(images_dir: Path) -> None:
+    # A parent that starts the service and is then killed outright.
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time\n"
+            "child = subprocess.Popen([sys.executable, '-m', 'image_saver', 'serve', '--port',"
+            f" '{free_port()}', '--parent-pid', str(__import__('os').getpid())])\n"
+            "print(child.pid, flush=True)\n"
+            "time.sleep(600)\n",
+        ],
+        env=service_env(IMAGE_SAVER_TOKEN=TOKEN, IMAGES_DIR=str(images_dir)),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    time.sleep(1)
+    os.kill(child, 0)  # running
+
+    parent.kill()
+    parent.wait()
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("image_saver outlived the process that started it")

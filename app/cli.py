@@ -1,20 +1,26 @@
-"""Command line: `python -m app serve | users create NAME | users list | demo | migrate`."""
+"""Command line: `python -m app serve | users create NAME | users list | demo | migrate |
+media cleanup`."""
 
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
-from datetime import UTC
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, timedelta
 from typing import TypeVar
 
+from pydantic import SecretStr
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import migrations
 from app.core.config import Settings, SettingsError, load_settings
 from app.core.database import create_engine, create_sessionmaker, database_url
+from app.core.embedded_images import ImageSaverFailed, image_saver_running
+from app.core.image_service import ImageService
 from app.core.models import User
 from app.demo import load_demo
+from app.handlers.media.cleanup import CleanupReport, MediaJanitor
 from app.handlers.users import actions as user_actions
 
 T = TypeVar("T")
@@ -41,6 +47,24 @@ def _prepare(settings: Settings) -> Settings:
     return settings.model_copy(update={"database_url": url})
 
 
+@contextmanager
+def _image_service(settings: Settings) -> Iterator[Settings]:
+    """The settings with an image_saver to talk to: the configured one, or one started here."""
+    if settings.image_saver_url:
+        yield settings
+        return
+    images_dir = settings.data_dir / "images"
+    # Its access log would repeat every picture request the app logs already.
+    level = "debug" if settings.log_level == "debug" else "warning"
+    with image_saver_running(
+        images_dir, max_upload_bytes=settings.max_upload_bytes, log_level=level
+    ) as running:
+        print(f"image_saver is running at {running.url}, storing under {images_dir}", flush=True)
+        yield settings.model_copy(
+            update={"image_saver_url": running.url, "image_saver_token": SecretStr(running.token)}
+        )
+
+
 async def _bootstrap_admin(session: AsyncSession) -> str | None:
     if await session.scalar(select(exists().select_from(User))):
         return None
@@ -49,11 +73,16 @@ async def _bootstrap_admin(session: AsyncSession) -> str | None:
 
 
 def serve(settings: Settings, host: str, port: int, demo: bool) -> int:
+    with _image_service(_prepare(settings)) as ready:
+        _serve(ready, host, port, demo)
+    return 0
+
+
+def _serve(settings: Settings, host: str, port: int, demo: bool) -> None:
     import uvicorn
 
     from app.main import create_app
 
-    settings = _prepare(settings)
     admin_key = _run_in_session(settings, _bootstrap_admin)
     if admin_key:
         print(
@@ -72,7 +101,6 @@ def serve(settings: Settings, host: str, port: int, demo: bool) -> int:
         log_level=settings.log_level,
         proxy_headers=True,
     )
-    return 0
 
 
 def users_create(settings: Settings, name: str, admin: bool) -> int:
@@ -110,6 +138,33 @@ def demo(settings: Settings) -> int:
     return 0
 
 
+def media_cleanup(settings: Settings) -> int:
+    async def cleanup(ready: Settings) -> CleanupReport:
+        assert ready.image_saver_url is not None
+        engine = create_engine(ready)
+        images = ImageService.connect(
+            ready.image_saver_url,
+            ready.image_saver_token.get_secret_value(),
+            ready.image_saver_timeout_seconds,
+        )
+        try:
+            janitor = MediaJanitor(
+                create_sessionmaker(engine),
+                images,
+                timedelta(minutes=ready.unattached_media_ttl_minutes),
+            )
+            return await janitor.run()
+        finally:
+            await images.aclose()
+            await engine.dispose()
+
+    with _image_service(_prepare(settings)) as ready:
+        report = asyncio.run(cleanup(ready))
+    print(report)
+    # Files left waiting means image_saver did not answer: a cron job should say so.
+    return 1 if report.postponed_files else 0
+
+
 def migrate(settings: Settings) -> int:
     _prepare(settings)
     print("The database schema is up to date.")
@@ -135,6 +190,15 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--admin", action="store_true", help="may create other people")
     users.add_parser("list", help="list everyone")
 
+    media = commands.add_parser("media", help="manage uploaded pictures").add_subparsers(
+        dest="media_command", required=True
+    )
+    media.add_parser(
+        "cleanup",
+        help="remove uploads never attached to a tweet in UNATTACHED_MEDIA_TTL_MINUTES, "
+        "and stored files no longer used",
+    )
+
     commands.add_parser("demo", help="load demo data into an empty database")
     commands.add_parser("migrate", help="apply database migrations")
     return parser
@@ -148,11 +212,21 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     if args.command == "serve":
-        return serve(settings, args.host, args.port, args.demo)
+        try:
+            return serve(settings, args.host, args.port, args.demo)
+        except ImageSaverFailed as error:
+            print(error, file=sys.stderr)
+            return 1
     if args.command == "users" and args.users_command == "create":
         return users_create(settings, args.name, args.admin)
     if args.command == "users":
         return users_list(settings)
     if args.command == "demo":
         return demo(settings)
+    if args.command == "media":
+        try:
+            return media_cleanup(settings)
+        except ImageSaverFailed as error:
+            print(error, file=sys.stderr)
+            return 1
     return migrate(settings)

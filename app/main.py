@@ -1,18 +1,26 @@
 """The FastAPI application: routers, error handlers and the resources it owns."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 
 from fastapi import FastAPI
 
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
+from app.core.image_service import ImageService
 from app.handlers import frontend, health
 from app.handlers.errors import register_error_handlers
+from app.handlers.media.cleanup import MediaJanitor
+from app.handlers.media.router import router as media_router
 from app.handlers.middleware import BodyLimit, CatchAll
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
+
+# Room for the multipart framing around an uploaded file.
+UPLOAD_FRAMING_BYTES = 64 * 1024
 
 DESCRIPTION = """
 A corporate microblog: post short texts with pictures, follow colleagues, like
@@ -27,12 +35,37 @@ press **Authorize** and paste it. Errors always answer
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    if settings.image_saver_url is None:
+        raise RuntimeError(
+            "IMAGE_SAVER_URL is not set: `python -m app serve` starts image_saver itself; "
+            "otherwise set IMAGE_SAVER_URL and IMAGE_SAVER_TOKEN"
+        )
     engine = create_engine(settings)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    # The one HTTP client to image_saver, shared by every request.
+    app.state.images = images = ImageService.connect(
+        settings.image_saver_url,
+        settings.image_saver_token.get_secret_value(),
+        settings.image_saver_timeout_seconds,
+    )
+    app.state.janitor = janitor = MediaJanitor(
+        app.state.sessionmaker, images, timedelta(minutes=settings.unattached_media_ttl_minutes)
+    )
+    cleanup = None
+    if settings.media_cleanup_interval_seconds:
+        cleanup = asyncio.create_task(
+            janitor.run_periodically(settings.media_cleanup_interval_seconds),
+            name="media-cleanup",
+        )
     try:
         yield
     finally:
+        if cleanup is not None:
+            cleanup.cancel()
+            with suppress(asyncio.CancelledError):
+                await cleanup
+        await images.aclose()
         await engine.dispose()
 
 
@@ -48,10 +81,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     register_error_handlers(app)
     # Outermost last: CatchAll sees every error the app itself did not answer.
-    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    upload_limit = settings.max_upload_bytes + UPLOAD_FRAMING_BYTES
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_request_bytes,
+        larger={
+            "/api/medias": (
+                upload_limit,
+                f"The file is larger than {settings.max_upload_bytes:,} bytes",
+            )
+        },
+    )
     app.add_middleware(CatchAll)
     app.include_router(tweets_router)
     app.include_router(users_router)
+    app.include_router(media_router)
     app.include_router(health.router)
     # Last: it answers every GET path the routes above do not.
     app.include_router(frontend.router)

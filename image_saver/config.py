@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIB = 1024 * 1024
@@ -12,7 +12,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     # Shared with app: only a caller that knows it may store or delete images.
-    image_saver_token: SecretStr = SecretStr("")
+    image_saver_token: SecretStr = Field(default=SecretStr(""), validate_default=True)
     data_dir: Path = Path("./data")
     # The file-system store; unset means DATA_DIR/images.
     images_dir: Path | None = None
@@ -43,14 +43,15 @@ class Settings(BaseSettings):
             raise ValueError("must be one of critical, error, warning, info, debug")
         return value
 
-    @model_validator(mode="after")
-    def _token_is_strong(self) -> "Settings":
-        if len(self.image_saver_token.get_secret_value()) < 16:
+    @field_validator("image_saver_token")
+    @classmethod
+    def _token_is_strong(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
             raise ValueError(
-                "IMAGE_SAVER_TOKEN must be set to a secret of at least 16 characters "
+                "must be set to a secret of at least 16 characters "
                 "(the same value as the app's IMAGE_SAVER_TOKEN)"
             )
-        return self
+        return value
 
     @property
     def image_store_dir(self) -> Path:
@@ -66,7 +67,6 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
+        variable = str(first["loc"][0]).upper() if first["loc"] else "settings"
         message = first["msg"].removeprefix("Value error, ")
-        if not first["loc"]:
-            raise SettingsError(f"Invalid settings: {message}") from None
-        raise SettingsError(f"Invalid setting {str(first['loc'][0]).upper()}: {message}") from None
+        raise SettingsError(f"Invalid setting {variable}: {message}") from None

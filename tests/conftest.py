@@ -1,11 +1,14 @@
-"""Test fixtures: a real PostgreSQL, the schema built by Alembic, a clean slate per test.
+"""Test fixtures: a real PostgreSQL, a real image_saver, a clean slate per test.
 
-The server is TEST_DATABASE_URL when given, otherwise an embedded PostgreSQL that
-this test session starts and deletes. Either way the tests run in a database of
-their own, created here and dropped at the end.
+The database server is TEST_DATABASE_URL when given, otherwise an embedded
+PostgreSQL that this test session starts and deletes. Either way the tests run in
+a database of their own, created here and dropped at the end, with the schema
+built by Alembic. image_saver runs as its own process, storing in a temporary
+folder, as `python -m app serve` runs it.
 """
 
 import asyncio
+import io
 import os
 import tempfile
 import uuid
@@ -17,6 +20,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from PIL import Image
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
@@ -24,7 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from app.core import migrations
 from app.core.config import Settings
 from app.core.embedded_db import UNICODE_LOCALE, ensure_database, start_server
-from app.core.models import Base, Media
+from app.core.embedded_images import RunningImageSaver, start_image_saver, stop
+from app.core.models import Base
 from app.handlers.users.actions import create_user
 from app.main import create_app
 
@@ -86,18 +91,52 @@ def database_url(make_database: Callable[[], str]) -> str:
     return url
 
 
-def make_settings(database_url: str, **overrides: object) -> Settings:
+@pytest.fixture(scope="session")
+def images_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="microblog-test-images-") as folder:
+        yield Path(folder)
+
+
+@pytest.fixture(scope="session")
+def image_saver(images_dir: Path) -> Iterator[RunningImageSaver]:
+    running = start_image_saver(images_dir, max_upload_bytes=MAX_UPLOAD_BYTES)
+    yield running
+    stop(running.process)
+
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def make_settings(
+    database_url: str, image_saver: RunningImageSaver | None = None, **overrides: object
+) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
         "data_dir": Path(tempfile.gettempdir()) / "microblog-test-data",
         "max_tweet_length": 280,
+        "max_upload_bytes": MAX_UPLOAD_BYTES,
+        # Tests run the cleanup themselves, when they mean to.
+        "media_cleanup_interval_seconds": 0,
     }
+    if image_saver is not None:
+        values |= {"image_saver_url": image_saver.url, "image_saver_token": image_saver.token}
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type]
 
 
+@pytest.fixture
+def app_settings(database_url: str, image_saver: RunningImageSaver) -> Callable[..., Settings]:
+    """Settings for an app of a test's own, on the test database and image_saver."""
+
+    def make(**overrides: object) -> Settings:
+        url = str(overrides.pop("database_url", database_url))
+        return make_settings(url, image_saver, **overrides)
+
+    return make
+
+
 @pytest.fixture(scope="session")
-async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = create_app(make_settings(database_url))
+async def app(database_url: str, image_saver: RunningImageSaver) -> AsyncIterator[FastAPI]:
+    application = create_app(make_settings(database_url, image_saver))
     async with application.router.lifespan_context(application):
         yield application
 
@@ -152,26 +191,29 @@ def make_person(app: FastAPI) -> MakePerson:
     return make
 
 
-MakeMedia = Callable[[Person], Awaitable[int]]
+MakeMedia = Callable[..., Awaitable[int]]
 
 
 @pytest.fixture
-def make_media(app: FastAPI) -> MakeMedia:
-    """An uploaded picture's row (the upload endpoint arrives with image_saver)."""
+def make_media(client: AsyncClient) -> MakeMedia:
+    """Upload a picture through the API, as a person would; returns its media id."""
 
-    async def make(owner: Person) -> int:
-        async with app.state.sessionmaker() as db_session, db_session.begin():
-            media = Media(
-                owner_id=owner.id,
-                storage_key=f"{uuid.uuid4().hex}.png",
-                content_type="image/png",
-                size=100,
-            )
-            db_session.add(media)
-            await db_session.flush()
-            return media.id
+    async def make(owner: Person, data: bytes | None = None) -> int:
+        picture = data if data is not None else png_picture()
+        response = await client.post(
+            "/api/medias", files={"file": ("picture.png", picture)}, headers=owner.headers
+        )
+        assert response.status_code == 201, response.text
+        media_id: int = response.json()["media_id"]
+        return media_id
 
     return make
+
+
+def png_picture(width: int = 32, height: int = 24, colour: str = "teal") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "PNG")
+    return out.getvalue()
 
 
 def json_or_raw(body: object, headers: dict[str, str]) -> dict[str, Any]:

@@ -81,6 +81,8 @@ async def test_demo_fills_an_empty_database_once(
         ("LOG_LEVEL", "chatty"),
         ("DB_POOL_SIZE", "-3"),
         ("DATA_DIR", "/tmp/a folder with spaces"),
+        ("IMAGE_SAVER_URL", "ftp://images"),
+        ("MAX_UPLOAD_BYTES", "10"),
     ],
 )
 def test_invalid_settings_fail_in_one_line_naming_the_variable(variable: str, value: str) -> None:
@@ -89,3 +91,10 @@ def test_invalid_settings_fail_in_one_line_naming_the_variable(variable: str, va
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"Invalid setting {variable}:")
+
+
+def test_an_image_saver_url_needs_its_token() -> None:
+    result = run_app("migrate", settings={"IMAGE_SAVER_URL": "http://images:9000"})
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("Invalid setting IMAGE_SAVER_TOKEN: must be set")

@@ -1,6 +1,6 @@
 """The error envelope everywhere, the OpenAPI document and the web app's routing."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -9,8 +9,9 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import MakePerson, make_settings
+from tests.conftest import MakePerson
 
 
 def assert_envelope(response_json: dict[str, object], error_type: str) -> None:
@@ -69,8 +70,10 @@ async def test_non_json_bodies_are_415(
     assert "application/json" in response.json()["error_message"]
 
 
-async def test_unexpected_crash_is_500_without_internals(database_url: str) -> None:
-    crashing: FastAPI = create_app(make_settings(database_url))
+async def test_unexpected_crash_is_500_without_internals(
+    app_settings: Callable[..., Settings],
+) -> None:
+    crashing: FastAPI = create_app(app_settings())
 
     async def boom() -> None:
         raise RuntimeError("secret internal detail /etc/passwd")
@@ -88,9 +91,13 @@ async def test_unexpected_crash_is_500_without_internals(database_url: str) -> N
     assert "Traceback" not in response.text
 
 
-async def test_database_down_is_503_and_ready_says_so() -> None:
+async def test_database_down_is_503_and_ready_says_so(
+    app_settings: Callable[..., Settings],
+) -> None:
     # Nothing listens on port 1: the app must stay up and say the database is unavailable.
-    down: FastAPI = create_app(make_settings("postgresql+asyncpg://nobody:x@127.0.0.1:1/none"))
+    down: FastAPI = create_app(
+        app_settings(database_url="postgresql+asyncpg://nobody:x@127.0.0.1:1/none")
+    )
     transport = ASGITransport(app=down, raise_app_exceptions=False)
     async with (
         down.router.lifespan_context(down),
@@ -107,9 +114,9 @@ async def test_database_down_is_503_and_ready_says_so() -> None:
 
 
 async def test_a_statement_stuck_on_a_lock_is_cancelled_with_503(
-    database_url: str, make_person: MakePerson, session: AsyncSession
+    app_settings: Callable[..., Settings], make_person: MakePerson, session: AsyncSession
 ) -> None:
-    impatient: FastAPI = create_app(make_settings(database_url, db_statement_timeout_ms=300))
+    impatient: FastAPI = create_app(app_settings(db_statement_timeout_ms=300))
     ann = await make_person("Ann")
     tweet_id = await session.scalar(
         text("INSERT INTO tweets (author_id, content) VALUES (:a, 'x') RETURNING id"), {"a": ann.id}
@@ -154,12 +161,16 @@ async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClie
         if path.startswith("/api")
         for method, op in item.items()
     ]
-    assert len(operations) == 12
+    assert len(operations) == 14
+    # Pictures are served without a key, so that `<img src>` works.
+    public = {("/api/medias/{media_id}", "get")}
     for path, method, op in operations:
         codes = set(op["responses"])
-        assert {"401", "422", "503"} <= codes, (path, method)
+        assert {"422", "503"} <= codes, (path, method)
+        assert ("401" in codes) == ((path, method) not in public), (path, method)
         assert op["security"] == [{"APIKeyHeader": []}], (path, method)
-        success = "201" if method == "post" and path in ("/api/tweets", "/api/users") else "200"
+        created = ("/api/tweets", "/api/users", "/api/medias")
+        success = "201" if method == "post" and path in created else "200"
         assert success in codes, (path, method)
         for code, response in op["responses"].items():
             if code.startswith(("4", "5")):
@@ -168,6 +179,13 @@ async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClie
     assert "404" in schema["paths"]["/api/tweets/{tweet_id}"]["delete"]["responses"]
     assert "403" in schema["paths"]["/api/tweets/{tweet_id}"]["delete"]["responses"]
     assert "403" in schema["paths"]["/api/users"]["post"]["responses"]
+    upload = schema["paths"]["/api/medias"]["post"]
+    assert {"413", "415"} <= set(upload["responses"])
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["required"] == ["file"]
+    assert form["properties"]["file"]["format"] == "binary"
+    picture = schema["paths"]["/api/medias/{media_id}"]["get"]["responses"]["200"]
+    assert set(picture["content"]) == {"image/jpeg", "image/png", "image/gif", "image/webp"}
 
 
 async def test_web_app_is_served_for_non_api_paths(client: AsyncClient) -> None:
@@ -181,14 +199,14 @@ async def test_web_app_is_served_for_non_api_paths(client: AsyncClient) -> None:
 
 
 async def test_web_app_never_serves_files_outside_its_folder(
-    database_url: str, tmp_path: Path
+    app_settings: Callable[..., Settings], tmp_path: Path
 ) -> None:
     frontend = tmp_path / "web"
     frontend.mkdir()
     (frontend / "index.html").write_text("<p>index</p>")
     (frontend / "app.js").write_text("console.log(1)")
     (tmp_path / "secret.txt").write_text("secret")
-    web: FastAPI = create_app(make_settings(database_url, frontend_dir=frontend))
+    web: FastAPI = create_app(app_settings(frontend_dir=frontend))
     async with AsyncClient(transport=ASGITransport(app=web), base_url="http://test") as client:
         assert (await client.get("/app.js")).text == "console.log(1)"
         # httpx would fold a literal "/../", so the dots and slashes arrive encoded,

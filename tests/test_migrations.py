@@ -43,7 +43,15 @@ def test_downgrade_to_empty_and_up_again(make_database: Callable[[], str]) -> No
     assert _inspect(url, lambda c: inspect(c).get_table_names()) == ["alembic_version"]
     migrations.upgrade(url)
     tables = _inspect(url, lambda c: sorted(inspect(c).get_table_names()))
-    assert tables == ["alembic_version", "follows", "likes", "media", "tweets", "users"]
+    assert tables == [
+        "alembic_version",
+        "file_deletions",
+        "follows",
+        "likes",
+        "media",
+        "tweets",
+        "users",
+    ]
 
 
 def test_constraint_and_index_names_follow_the_models(make_database: Callable[[], str]) -> None:

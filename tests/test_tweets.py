@@ -1,7 +1,7 @@
 """Posting, deleting and liking tweets."""
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from fastapi import FastAPI
@@ -9,8 +9,9 @@ from httpx import ASGITransport, AsyncClient, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import MakeMedia, MakePerson, Person, json_or_raw, make_settings
+from tests.conftest import MakeMedia, MakePerson, Person, json_or_raw
 
 
 async def _count(session: AsyncSession, sql: str, **params: object) -> int:
@@ -90,8 +91,10 @@ async def test_length_limit_counts_characters_after_trimming(
     await _post(client, ann, "🚀" * 280)
 
 
-async def test_length_limit_is_configurable(database_url: str, make_person: MakePerson) -> None:
-    short: FastAPI = create_app(make_settings(database_url, max_tweet_length=10))
+async def test_length_limit_is_configurable(
+    app_settings: Callable[..., Settings], make_person: MakePerson
+) -> None:
+    short: FastAPI = create_app(app_settings(max_tweet_length=10))
     ann = await make_person("Ann")
     async with (
         short.router.lifespan_context(short),

@@ -2,7 +2,13 @@
 
 from pathlib import Path
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,7 +20,18 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
     # The single-page web app served at `/`; point it at another client build if you like.
     frontend_dir: Path = Path(__file__).resolve().parents[1] / "static"
-    image_saver_url: str = "http://127.0.0.1:9000"
+    # Unset: `serve` starts an image_saver of its own, storing under DATA_DIR/images.
+    image_saver_url: str | None = None
+    # The secret shared with image_saver; needed with IMAGE_SAVER_URL.
+    image_saver_token: SecretStr = Field(default=SecretStr(""), validate_default=True)
+    image_saver_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Largest picture a person may upload (image_saver should have the same limit).
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Uploads never attached to a tweet are removed after this long.
+    unattached_media_ttl_minutes: int = Field(default=24 * 60, ge=1)
+    # How often the server removes expired uploads and stored files due for deletion;
+    # 0 turns the periodic run off (then run `python -m app media cleanup` from cron).
+    media_cleanup_interval_seconds: int = Field(default=600, ge=0)
     max_tweet_length: int = Field(default=280, ge=1, le=10_000)
     # Largest JSON request body; nothing the API takes needs more.
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -45,6 +62,26 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{value.resolve()} contains a space, which the embedded PostgreSQL cannot use; "
                 "choose another DATA_DIR or set DATABASE_URL"
+            )
+        return value
+
+    @field_validator("image_saver_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as http://image_saver:9000")
+        return value
+
+    @field_validator("image_saver_token")
+    @classmethod
+    def _token_with_url(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        if info.data.get("image_saver_url") and len(value.get_secret_value()) < 16:
+            raise ValueError(
+                "must be set (16 characters or more, the same as image_saver's) "
+                "when IMAGE_SAVER_URL is"
             )
         return value
 

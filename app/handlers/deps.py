@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.exceptions import Forbidden, Unauthorized
+from app.core.image_service import ImageService
 from app.core.models import User
+from app.handlers.media.cleanup import MediaJanitor
 from app.handlers.utils import db_actions
 
 
@@ -49,6 +51,16 @@ async def _current_user(
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 
+async def _maybe_user(
+    session: SessionDep, api_key: Annotated[str | None, Security(_api_key_header)]
+) -> User | None:
+    """The caller if they sent a valid key; where a key is optional."""
+    return await db_actions.user_by_api_key(session, api_key) if api_key else None
+
+
+MaybeUser = Annotated[User | None, Depends(_maybe_user)]
+
+
 async def _admin_user(user: CurrentUser) -> User:
     if not user.is_admin:
         raise Forbidden("Only an administrator can do this")
@@ -64,6 +76,22 @@ def _settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def _images(request: Request) -> ImageService:
+    images: ImageService = request.app.state.images
+    return images
+
+
+ImagesDep = Annotated[ImageService, Depends(_images)]
+
+
+def _janitor(request: Request) -> MediaJanitor:
+    janitor: MediaJanitor = request.app.state.janitor
+    return janitor
+
+
+JanitorDep = Annotated[MediaJanitor, Depends(_janitor)]
 
 MAX_OFFSET = 1_000_000
 

@@ -2,6 +2,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy import text
 
 from app.core.exceptions import ServiceUnavailable
+from app.handlers.deps import ImagesDep
 from app.handlers.utils.responses import errors
 from app.handlers.utils.schemas import Ok
 
@@ -18,12 +19,15 @@ async def health() -> Health:
 
 
 @router.get(
-    "/ready", responses=errors(ServiceUnavailable), summary="Readiness: the database answers"
+    "/ready",
+    responses=errors(ServiceUnavailable),
+    summary="Readiness: the database and the image service answer",
 )
-async def ready(request: Request) -> Health:
+async def ready(request: Request, images: ImagesDep) -> Health:
     try:
         async with request.app.state.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as error:
         raise ServiceUnavailable("The database does not answer") from error
+    await images.check()
     return Health()

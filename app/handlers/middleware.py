@@ -11,27 +11,29 @@ logger = logging.getLogger(__name__)
 
 
 class BodyLimit:
-    """Refuse bodies over `limit` bytes with 413, without reading them whole.
+    """Refuse bodies over the limit with 413, without reading them whole.
 
     A declared Content-Length over the limit is refused before any byte is read;
-    a body that streams past it is cut off as soon as it does.
+    a body that streams past it is cut off as soon as it does. `larger` gives
+    some paths (uploads) a limit and message of their own.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, larger: dict[str, tuple[int, str]] | None = None
+    ) -> None:
         self.app = app
-        self.limit = limit
-
-    def _too_large(self) -> exc.PayloadTooLarge:
-        return exc.PayloadTooLarge(f"The request body is larger than {self.limit} bytes")
+        self.default = (limit, f"The request body is larger than {limit:,} bytes")
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit, message = self.larger.get(scope["path"], self.default)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             error: exc.AppError = (
-                self._too_large()
+                exc.PayloadTooLarge(message)
                 if declared.isdigit()
                 else exc.BadRequest("The Content-Length header is not a number")
             )
@@ -41,12 +43,12 @@ class BodyLimit:
 
         async def limited() -> Message:
             nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise self._too_large()
-            return message
+            message_in = await receive()
+            if message_in["type"] == "http.request":
+                received += len(message_in.get("body", b""))
+                if received > limit:
+                    raise exc.PayloadTooLarge(message)
+            return message_in
 
         await self.app(scope, limited, send)
 

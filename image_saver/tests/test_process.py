@@ -71,7 +71,7 @@ def test_a_missing_token_stops_the_start_with_a_clear_message(tmp_path: Path) ->
     )
 
     assert result.returncode == 2
-    assert "IMAGE_SAVER_TOKEN must be set" in result.stderr
+    assert result.stderr.startswith("Invalid setting IMAGE_SAVER_TOKEN: must be set")
     assert "Traceback" not in result.stderr
 
 

@@ -1,9 +1,9 @@
 """All models, imported here so `Base.metadata` knows every table."""
 
 from app.core.models.base import Base
-from app.core.models.media import Media
+from app.core.models.media import FileDeletion, Media
 from app.core.models.social import Follow, Like
 from app.core.models.tweet import Tweet
 from app.core.models.user import User
 
-__all__ = ["Base", "Follow", "Like", "Media", "Tweet", "User"]
+__all__ = ["Base", "FileDeletion", "Follow", "Like", "Media", "Tweet", "User"]

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Identity, Index, Integer, String, text
@@ -20,7 +21,8 @@ class Media(CreatedAtMixin, Base):
     tweet_id: Mapped[int | None] = mapped_column(
         ForeignKey("tweets.id", ondelete="CASCADE"), index=True
     )
-    storage_key: Mapped[str] = mapped_column(String(128))
+    # Not unique: the same picture uploaded twice is one stored file.
+    storage_key: Mapped[str] = mapped_column(String(128), index=True)
     content_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
 
@@ -34,3 +36,19 @@ class Media(CreatedAtMixin, Base):
             postgresql_where=text("tweet_id IS NULL"),
         ),
     )
+
+
+class FileDeletion(CreatedAtMixin, Base):
+    """A stored file whose last media row is gone: image_saver should delete it.
+
+    Rows come from a trigger on every media delete (a tweet deleted, an upload
+    expired, a person removed), so no path can forget one. A row stays until
+    image_saver has confirmed the delete, which makes a failed delete a retry
+    rather than a file kept forever.
+    """
+
+    __tablename__ = "file_deletions"
+
+    storage_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_attempt_at: Mapped[datetime | None]

@@ -1,10 +1,78 @@
-"""Uploaded pictures and their attachment to tweets."""
+"""Uploaded pictures: storing, attaching to tweets, and who may see them."""
 
-from sqlalchemy import select, update
+from collections.abc import AsyncIterable
+
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.exceptions import Conflict, NotFound, ValidationFailed
-from app.core.models import Media, User
+from app.core.exceptions import (
+    Conflict,
+    NotFound,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from app.core.image_service import ImageService
+from app.core.models import FileDeletion, Media, User
+
+
+async def lock_stored_file(session: AsyncSession, key: str, *, wait: bool = True) -> bool:
+    """Serialise everything that decides a stored file's fate, until the transaction ends.
+
+    An upload of a picture that is already stored and the deletion of that same
+    file must not interleave; both take this lock first.
+    """
+    lock = func.pg_advisory_xact_lock if wait else func.pg_try_advisory_xact_lock
+    acquired = await session.scalar(select(lock(func.hashtextextended(key, 0))))
+    return wait or bool(acquired)
+
+
+async def upload(
+    session: AsyncSession,
+    images: ImageService,
+    owner: User,
+    body: AsyncIterable[bytes],
+    content_type: str,
+    content_length: str | None,
+) -> int:
+    """Relay the upload to image_saver, then record it; returns the new media id."""
+    if not content_type.startswith("multipart/form-data"):
+        raise UnsupportedMediaType("Send the picture as multipart/form-data, in the field `file`")
+    owner_id = owner.id
+    # Nothing is written yet: give the pooled connection back while the bytes
+    # stream in, so slow uploads cannot starve other requests of connections.
+    await session.rollback()
+    stored = await images.store(body, content_type, content_length)
+    await lock_stored_file(session, stored.key)
+    # The same picture may have lost its last media row and been deleted between
+    # storing it and taking the lock; under the lock, what we see now holds.
+    if not await images.exists(stored.key):
+        raise ServiceUnavailable("The picture was being removed as it arrived; upload it again")
+    await session.execute(delete(FileDeletion).where(FileDeletion.storage_key == stored.key))
+    media_id: int = (
+        await session.execute(
+            insert(Media)
+            .values(
+                owner_id=owner_id,
+                storage_key=stored.key,
+                content_type=stored.content_type,
+                size=stored.size,
+            )
+            .returning(Media.id)
+        )
+    ).scalar_one()
+    return media_id
+
+
+async def viewable(session: AsyncSession, media_id: int, viewer: User | None) -> Media:
+    """A picture anyone may see once it is in a tweet; before that, only its owner."""
+    media = await session.get(Media, media_id)
+    if media is None or (
+        media.tweet_id is None and (viewer is None or viewer.id != media.owner_id)
+    ):
+        # An unposted upload is private: to anyone else it does not exist.
+        raise NotFound(f"Media {media_id} does not exist")
+    return media
 
 
 async def attach(session: AsyncSession, owner: User, tweet_id: int, media_ids: list[int]) -> None:

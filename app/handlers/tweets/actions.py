@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
 from app.core.exceptions import Forbidden, NotFound, ValidationFailed
-from app.core.models import Follow, Like, Tweet, User
+from app.core.models import Follow, Like, Media, Tweet, User
 from app.handlers.media import actions as media_actions
 from app.handlers.utils.db_actions import TweetRow, tweet_views
 from app.handlers.utils.schemas import TweetOut
@@ -43,7 +43,8 @@ async def create_tweet(
     return tweet_id
 
 
-async def delete_tweet(session: AsyncSession, user: User, tweet_id: int) -> None:
+async def delete_tweet(session: AsyncSession, user: User, tweet_id: int) -> list[str]:
+    """Delete the tweet with its likes and media rows; returns the stored files it used."""
     author_id = await session.scalar(
         select(Tweet.author_id).where(Tweet.id == tweet_id).with_for_update()
     )
@@ -51,8 +52,11 @@ async def delete_tweet(session: AsyncSession, user: User, tweet_id: int) -> None
         raise NotFound(f"Tweet {tweet_id} does not exist")
     if author_id != user.id:
         raise Forbidden("You can delete only your own tweets")
-    # Likes and media rows go with it (ON DELETE CASCADE).
+    # Likes and media rows go with it (ON DELETE CASCADE); a trigger queues the
+    # media rows' files for deletion in this same transaction.
+    keys = await session.scalars(select(Media.storage_key).where(Media.tweet_id == tweet_id))
     await session.execute(delete(Tweet).where(Tweet.id == tweet_id))
+    return list(keys)
 
 
 async def _lock_tweet(session: AsyncSession, tweet_id: int) -> None:

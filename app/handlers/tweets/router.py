@@ -1,7 +1,14 @@
-from fastapi import APIRouter, status
+from fastapi import APIRouter, BackgroundTasks, status
 
 from app.core import exceptions as exc
-from app.handlers.deps import CurrentUser, ObjectId, PageDep, SessionDep, SettingsDep
+from app.handlers.deps import (
+    CurrentUser,
+    JanitorDep,
+    ObjectId,
+    PageDep,
+    SessionDep,
+    SettingsDep,
+)
 from app.handlers.tweets import actions
 from app.handlers.tweets.schemas import TweetCreate, TweetCreated
 from app.handlers.utils.responses import AUTH, errors
@@ -35,8 +42,17 @@ async def feed(user: CurrentUser, session: SessionDep, page: PageDep) -> TweetLi
     responses=errors(exc.Forbidden, exc.NotFound),
     summary="Delete your own tweet with its likes and pictures",
 )
-async def delete_tweet(tweet_id: ObjectId, user: CurrentUser, session: SessionDep) -> Ok:
-    await actions.delete_tweet(session, user, tweet_id)
+async def delete_tweet(
+    tweet_id: ObjectId,
+    user: CurrentUser,
+    session: SessionDep,
+    janitor: JanitorDep,
+    after_response: BackgroundTasks,
+) -> Ok:
+    stored_files = await actions.delete_tweet(session, user, tweet_id)
+    if stored_files:
+        # After the commit; if image_saver is away, the periodic cleanup retries.
+        after_response.add_task(janitor.delete_files, stored_files)
     return Ok()
 
 

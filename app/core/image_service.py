@@ -1,0 +1,138 @@
+"""The app's side of image_saver: one shared httpx client, its answers in our own errors.
+
+image_saver's refusals of a file (too large, not a picture) reach the person as
+they are; anything else it does wrong, or not answering at all, is a 503.
+"""
+
+import logging
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+
+from app.core import exceptions as exc
+
+logger = logging.getLogger(__name__)
+
+_UNAVAILABLE = "The image service is unavailable; try again in a moment"
+# image_saver's refusals that are about the file, which the person can fix.
+_REFUSALS: dict[int, type[exc.AppError]] = {
+    413: exc.PayloadTooLarge,
+    415: exc.UnsupportedMediaType,
+    422: exc.ValidationFailed,
+}
+# Headers of an image answer that the app passes on.
+IMAGE_HEADERS = ("content-type", "content-length", "etag", "cache-control")
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    key: str
+    content_type: str
+    size: int
+
+
+class ImageService:
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self._http = http
+
+    @classmethod
+    def connect(cls, url: str, token: str, timeout_seconds: float) -> "ImageService":
+        http = httpx.AsyncClient(
+            base_url=url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 3.0)),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        )
+        return cls(http)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def store(
+        self, body: AsyncIterable[bytes], content_type: str, content_length: str | None
+    ) -> StoredImage:
+        """Relay a multipart upload as it arrives; the bytes never gather in memory here."""
+        source_error: BaseException | None = None
+
+        async def relay() -> AsyncIterator[bytes]:
+            nonlocal source_error
+            try:
+                async for chunk in body:
+                    yield chunk
+            except BaseException as error:  # the person's side: too large, disconnected
+                source_error = error
+                raise
+
+        headers = {"Content-Type": content_type}
+        if content_length is not None:
+            headers["Content-Length"] = content_length
+        try:
+            response = await self._http.post("/images", content=relay(), headers=headers)
+        except BaseException as error:
+            if source_error is not None:
+                raise source_error from None
+            if isinstance(error, httpx.HTTPError):
+                logger.warning("image_saver upload failed: %r", error)
+                raise exc.ServiceUnavailable(_UNAVAILABLE) from None
+            raise
+        if response.status_code != 201:
+            raise self._error(response)
+        stored = response.json()
+        return StoredImage(stored["key"], stored["content_type"], stored["size"])
+
+    async def open(self, key: str, if_none_match: str | None) -> httpx.Response | None:
+        """The image's answer, streaming (the caller closes it), or None if it is gone."""
+        headers = {"If-None-Match": if_none_match} if if_none_match else {}
+        request = self._http.build_request("GET", f"/images/{key}", headers=headers)
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.HTTPError as error:
+            logger.warning("image_saver read failed: %r", error)
+            raise exc.ServiceUnavailable(_UNAVAILABLE) from None
+        if response.status_code in (200, 304):
+            return response
+        await response.aclose()
+        if response.status_code == 404:
+            return None
+        logger.error("image_saver answered %s to a read", response.status_code)
+        raise exc.ServiceUnavailable(_UNAVAILABLE)
+
+    async def exists(self, key: str) -> bool:
+        response = await self._request("HEAD", f"/images/{key}")
+        if response.status_code not in (200, 404):
+            raise self._error(response)
+        return response.status_code == 200
+
+    async def delete(self, key: str) -> None:
+        response = await self._request("DELETE", f"/images/{key}")
+        if response.status_code not in (204, 404):
+            raise self._error(response)
+
+    async def check(self) -> None:
+        """Raise ServiceUnavailable unless image_saver and its store answer."""
+        response = await self._request("GET", "/ready")
+        if response.status_code != 200:
+            raise exc.ServiceUnavailable(_UNAVAILABLE)
+
+    async def _request(self, method: str, path: str) -> httpx.Response:
+        try:
+            return await self._http.request(method, path)
+        except httpx.HTTPError as error:
+            logger.warning("image_saver %s %s failed: %r", method, path, error)
+            raise exc.ServiceUnavailable(_UNAVAILABLE) from None
+
+    @staticmethod
+    def _error(response: httpx.Response) -> exc.AppError:
+        refusal = _REFUSALS.get(response.status_code)
+        if refusal is not None:
+            try:
+                message = str(response.json()["error_message"])
+            except (ValueError, KeyError, TypeError):
+                message = "The image service refused the file"
+            return refusal(message)
+        if response.status_code == 401:
+            logger.error("image_saver refused our token: IMAGE_SAVER_TOKEN differs between the two")
+        else:
+            logger.error("image_saver answered %s", response.status_code)
+        return exc.ServiceUnavailable(_UNAVAILABLE)

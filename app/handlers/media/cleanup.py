@@ -1,0 +1,146 @@
+"""Removing what nobody uses: uploads never posted, and stored files whose rows are gone.
+
+A trigger queues a file in `file_deletions` whenever a media row goes. Here the
+queue is worked off: a file is deleted in image_saver only when no media row
+uses it any more, and its queue row goes only once image_saver has confirmed.
+If image_saver is away, the row stays and a later run retries.
+"""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.exceptions import ServiceUnavailable
+from app.core.image_service import ImageService
+from app.core.models import FileDeletion, Media
+from app.handlers.media.actions import lock_stored_file
+
+logger = logging.getLogger(__name__)
+BATCH = 100
+
+
+@dataclass
+class CleanupReport:
+    expired_uploads: int = 0
+    deleted_files: int = 0
+    # Files still queued because image_saver could not be reached.
+    postponed_files: int = 0
+
+    def __str__(self) -> str:
+        text = (
+            f"Removed {self.expired_uploads} unposted upload(s); deleted {self.deleted_files} "
+            f"stored file(s)"
+        )
+        if self.postponed_files:
+            text += f"; {self.postponed_files} file(s) wait for the image service to answer"
+        return text + "."
+
+
+@dataclass
+class BatchResult:
+    deleted: int = 0
+    # Queue rows settled: the file deleted, or found to be in use again.
+    dequeued: int = 0
+    postponed: bool = False
+
+
+class MediaJanitor:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        images: ImageService,
+        unattached_ttl: timedelta,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._images = images
+        self._unattached_ttl = unattached_ttl
+
+    async def run(self) -> CleanupReport:
+        """Expire old unposted uploads, then work off the whole deletion queue."""
+        report = CleanupReport(expired_uploads=await self.expire_uploads())
+        while True:
+            batch = await self._next_batch()
+            result = await self.delete_files(batch)
+            report.deleted_files += result.deleted
+            # Stop when image_saver is away, the queue is empty, or all left is busy.
+            if result.postponed or len(batch) < BATCH or not result.dequeued:
+                report.postponed_files = await self._queued()
+                return report
+
+    async def run_periodically(self, interval_seconds: float) -> None:
+        while True:
+            await asyncio.sleep(interval_seconds)
+            try:
+                report = await self.run()
+            except Exception:
+                logger.exception("media cleanup failed; it runs again in %ss", interval_seconds)
+            else:
+                if report.expired_uploads or report.deleted_files or report.postponed_files:
+                    logger.info("media cleanup: %s", report)
+
+    async def expire_uploads(self) -> int:
+        async with self._sessionmaker() as session, session.begin():
+            removed = await session.scalars(
+                delete(Media)
+                .where(
+                    Media.tweet_id.is_(None),
+                    Media.created_at < func.now() - self._unattached_ttl,
+                )
+                .returning(Media.id)
+            )
+            return len(removed.all())
+
+    async def delete_files(self, keys: Sequence[str]) -> "BatchResult":
+        """Delete these queued files, one transaction each.
+
+        If image_saver is away, the attempt is recorded and the rest of the batch
+        waits for the next run.
+        """
+        result = BatchResult()
+        for key in keys:
+            async with self._sessionmaker() as session, session.begin():
+                try:
+                    outcome = await self._delete_file(session, key)
+                except ServiceUnavailable:
+                    await session.execute(
+                        update(FileDeletion)
+                        .where(FileDeletion.storage_key == key)
+                        .values(attempts=FileDeletion.attempts + 1, last_attempt_at=func.now())
+                    )
+                    result.postponed = True
+                    return result
+            result.deleted += outcome == "deleted"
+            result.dequeued += outcome in ("deleted", "still used")
+        return result
+
+    async def _delete_file(self, session: AsyncSession, key: str) -> str:
+        # Skip a file someone else is deciding on: an upload of the same picture
+        # or another cleaner. It stays queued for the next run if still due.
+        if not await lock_stored_file(session, key, wait=False):
+            return "busy"
+        queued = await session.get(FileDeletion, key)
+        if queued is None:
+            return "gone"  # done already, or the picture was uploaded again
+        still_used = await session.scalar(select(exists().where(Media.storage_key == key)))
+        if not still_used:
+            await self._images.delete(key)
+        await session.delete(queued)
+        return "still used" if still_used else "deleted"
+
+    async def _next_batch(self) -> list[str]:
+        async with self._sessionmaker() as session:
+            keys = await session.scalars(
+                select(FileDeletion.storage_key)
+                .order_by(FileDeletion.last_attempt_at.nulls_first(), FileDeletion.created_at)
+                .limit(BATCH)
+            )
+            return list(keys)
+
+    async def _queued(self) -> int:
+        async with self._sessionmaker() as session:
+            return int(await session.scalar(select(func.count()).select_from(FileDeletion)) or 0)

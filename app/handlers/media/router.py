@@ -1,0 +1,87 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response, status
+from fastapi.responses import StreamingResponse
+from starlette.background import BackgroundTask
+
+from app.core import exceptions as exc
+from app.core.image_service import IMAGE_HEADERS
+from app.handlers.deps import CurrentUser, ImagesDep, MaybeUser, ObjectId, SessionDep
+from app.handlers.media import actions
+from app.handlers.media.schemas import UPLOAD_BODY, MediaCreated
+from app.handlers.utils.db_actions import media_url
+from app.handlers.utils.responses import AUTH, COMMON, errors
+
+router = APIRouter(prefix="/api/medias", tags=["media"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=AUTH | errors(exc.PayloadTooLarge, exc.UnsupportedMediaType),
+    openapi_extra=UPLOAD_BODY,
+    summary="Upload a picture to attach to a tweet",
+    description="Accepted: JPEG, PNG, GIF and WebP, proven by decoding the content. "
+    "The stored picture is stripped of its metadata (EXIF, GPS). Attach it within "
+    "UNATTACHED_MEDIA_TTL_MINUTES (a day by default) or it is removed.",
+)
+async def upload(
+    request: Request, user: CurrentUser, session: SessionDep, images: ImagesDep
+) -> MediaCreated:
+    media_id = await actions.upload(
+        session,
+        images,
+        user,
+        request.stream(),
+        request.headers.get("content-type", ""),
+        request.headers.get("content-length"),
+    )
+    return MediaCreated(media_id=media_id, url=media_url(media_id))
+
+
+@router.get(
+    "/{media_id}",
+    responses={
+        200: {
+            "description": "The picture's bytes",
+            "content": {
+                kind: {} for kind in ("image/jpeg", "image/png", "image/gif", "image/webp")
+            },
+        }
+    }
+    | errors(exc.NotFound)
+    | COMMON,
+    response_class=Response,
+    summary="A picture's bytes; no api key needed, so `<img src>` works",
+    description="Cached forever (the content never changes under an id); answers "
+    "`304` to a matching `If-None-Match`. A picture not yet in a tweet is shown "
+    "only to its owner (with their `api-key`).",
+)
+async def download(
+    media_id: ObjectId,
+    request: Request,
+    session: SessionDep,
+    images: ImagesDep,
+    viewer: MaybeUser,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    media = await actions.viewable(session, media_id, viewer)
+    upstream = await images.open(media.storage_key, if_none_match)
+    if upstream is None:
+        raise exc.NotFound(f"Media {media_id} does not exist")
+    headers = {name: upstream.headers[name] for name in IMAGE_HEADERS if name in upstream.headers}
+    if media.tweet_id is None:
+        headers["cache-control"] = "private, max-age=3600"
+    headers["x-content-type-options"] = "nosniff"
+    if upstream.status_code == status.HTTP_304_NOT_MODIFIED or request.method == "HEAD":
+        await upstream.aclose()
+        return Response(status_code=upstream.status_code, headers=headers)
+    return StreamingResponse(
+        upstream.aiter_raw(), headers=headers, background=BackgroundTask(upstream.aclose)
+    )
+
+
+# HEAD answers as GET does, without the bytes; one documented operation is enough.
+router.add_api_route(
+    "/{media_id}", download, methods=["HEAD"], response_class=Response, include_in_schema=False
+)

@@ -1,0 +1,35 @@
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from app.handlers.utils.schemas import Ok
+
+
+class MediaCreated(Ok):
+    media_id: int
+    url: Annotated[str, Field(description="Where the picture is served, for `<img src>`")]
+
+
+# The body is relayed to image_saver as it streams in, so FastAPI does not parse
+# it; this describes it for the OpenAPI schema and the docs page.
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "A JPEG, PNG, GIF or WebP picture, "
+                            "at most MAX_UPLOAD_BYTES (10 MiB by default)",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}

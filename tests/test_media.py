@@ -1,0 +1,388 @@
+"""Pictures through the API: upload, attach, serve, refuse, delete; image_saver runs for real."""
+
+import io
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from httpx import AsyncClient
+from PIL import Image
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.embedded_images import RunningImageSaver
+from app.core.models import FileDeletion, Media
+from image_saver.tests.pictures import CAMERA, SECRET_COMMENT, bomb_png, picture
+from tests.conftest import MakeMedia, MakePerson, Person, png_picture
+
+MIB = 1024 * 1024
+
+
+def stored_files(images_dir: Path) -> set[str]:
+    return {p.name for p in images_dir.rglob("*") if p.is_file() and ".staging" not in p.parts}
+
+
+async def media_rows(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Media)) or 0)
+
+
+async def post_tweet(client: AsyncClient, person: Person, media_ids: list[int]) -> int:
+    response = await client.post(
+        "/api/tweets",
+        json={"tweet_data": "with pictures", "tweet_media_ids": media_ids},
+        headers=person.headers,
+    )
+    assert response.status_code == 201, response.text
+    tweet_id: int = response.json()["tweet_id"]
+    return tweet_id
+
+
+async def storage_key(session: AsyncSession, media_id: int) -> str:
+    key = await session.scalar(select(Media.storage_key).where(Media.id == media_id))
+    assert key is not None
+    return key
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type"),
+    [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("GIF", "image/gif"), ("WEBP", "image/webp")],
+)
+async def test_a_picture_goes_from_upload_to_the_feed_without_its_metadata(
+    client: AsyncClient, make_person: MakePerson, fmt: str, content_type: str
+) -> None:
+    ann = await make_person("Ann")
+    original = picture(fmt, orientation=6 if fmt != "GIF" else 1)
+
+    uploaded = await client.post(
+        "/api/medias", files={"file": ("holiday.bin", original, "text/plain")}, headers=ann.headers
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    body = uploaded.json()
+    assert body["result"] is True
+    media_id = body["media_id"]
+    assert body["url"] == f"/api/medias/{media_id}"
+    await post_tweet(client, ann, [media_id])
+
+    feed = (await client.get("/api/tweets", headers=ann.headers)).json()["tweets"]
+    assert feed[0]["attachments"] == [f"/api/medias/{media_id}"]
+    served = await client.get(feed[0]["attachments"][0])  # no api key, as <img src>
+    assert served.status_code == 200
+    assert served.headers["content-type"] == content_type
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert SECRET_COMMENT not in served.content
+    assert CAMERA.encode() not in served.content
+    image = Image.open(io.BytesIO(served.content))
+    assert dict(image.getexif()) == {}
+    # Turned upright by its EXIF orientation before the orientation was dropped.
+    assert image.size == ((40, 60) if fmt != "GIF" else (60, 40))
+
+
+async def test_pictures_are_cached_forever_and_revalidated_with_304(
+    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia
+) -> None:
+    ann = await make_person("Ann")
+    media_id = await make_media(ann)
+    await post_tweet(client, ann, [media_id])
+
+    first = await client.get(f"/api/medias/{media_id}")
+    etag = first.headers["etag"]
+    again = await client.get(f"/api/medias/{media_id}", headers={"If-None-Match": etag})
+    changed = await client.get(f"/api/medias/{media_id}", headers={"If-None-Match": '"x"'})
+    head = await client.head(f"/api/medias/{media_id}")
+
+    assert first.status_code == 200
+    assert etag.startswith('"')  # strong
+    assert first.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert int(first.headers["content-length"]) == len(first.content)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    assert changed.status_code == 200
+    assert changed.content == first.content
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == first.headers["content-length"]
+
+
+async def test_an_unposted_upload_is_shown_only_to_its_owner(
+    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    media_id = await make_media(ann)
+
+    own = await client.get(f"/api/medias/{media_id}", headers=ann.headers)
+    others = await client.get(f"/api/medias/{media_id}", headers=bob.headers)
+    anonymous = await client.get(f"/api/medias/{media_id}")
+    missing = await client.get("/api/medias/999999")
+
+    assert own.status_code == 200
+    assert own.headers["cache-control"].startswith("private")
+    for response in (others, anonymous, missing):
+        assert response.status_code == 404
+        assert response.json()["error_type"] == "NotFound"
+    assert others.json()["error_message"] == missing.json()["error_message"].replace(
+        "999999", str(media_id)
+    )
+
+
+NOT_PICTURES = {
+    "text named .jpg": b"just text\n" * 50,
+    "truncated JPEG": picture("JPEG", size=(300, 200))[:600],
+    "SVG": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    "HTML": b"<!doctype html><script>alert(1)</script>",
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("case", NOT_PICTURES)
+async def test_what_is_not_a_picture_is_415_and_stores_nothing(
+    client: AsyncClient,
+    make_person: MakePerson,
+    session: AsyncSession,
+    images_dir: Path,
+    case: str,
+) -> None:
+    ann = await make_person("Ann")
+    before = stored_files(images_dir)
+
+    response = await client.post(
+        "/api/medias",
+        files={"file": ("photo.jpg", NOT_PICTURES[case], "image/jpeg")},
+        headers=ann.headers,
+    )
+
+    assert response.status_code == 415, response.text
+    assert response.json()["result"] is False
+    assert response.json()["error_type"] == "UnsupportedMediaType"
+    assert await media_rows(session) == 0
+    assert stored_files(images_dir) == before
+
+
+async def test_too_large_uploads_are_413_and_store_nothing(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession, images_dir: Path
+) -> None:
+    ann = await make_person("Ann")
+    before = stored_files(images_dir)
+    eleven_mib = picture("JPEG") + b"\0" * (11 * MIB)
+
+    declared = await client.post(
+        "/api/medias", files={"file": ("big.jpg", eleven_mib)}, headers=ann.headers
+    )
+    just_over = await client.post(
+        "/api/medias",
+        files={"file": ("big.jpg", picture("JPEG") + b"\0" * (10 * MIB))},
+        headers=ann.headers,
+    )
+    bomb = await client.post(
+        "/api/medias", files={"file": ("bomb.png", bomb_png())}, headers=ann.headers
+    )
+
+    for response in (declared, just_over, bomb):
+        assert response.status_code == 413, response.text
+        assert response.json()["error_type"] == "PayloadTooLarge"
+    assert "10,485,760 bytes" in declared.json()["error_message"]
+    assert "pixels" in bomb.json()["error_message"]
+    assert await media_rows(session) == 0
+    assert stored_files(images_dir) == before
+
+
+async def test_a_streamed_upload_is_cut_off_at_the_limit(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+) -> None:
+    ann = await make_person("Ann")
+    sent = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        nonlocal sent
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.jpg"\r\n\r\n'
+        for _ in range(100):
+            sent += MIB
+            yield b"\0" * MIB
+
+    response = await client.post(
+        "/api/medias",
+        content=endless(),
+        headers=ann.headers | {"content-type": "multipart/form-data; boundary=b"},
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error_type"] == "PayloadTooLarge"
+    assert sent <= 12 * MIB
+    assert await media_rows(session) == 0
+
+
+async def test_an_upload_must_be_a_multipart_file_from_a_known_person(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession, images_dir: Path
+) -> None:
+    ann = await make_person("Ann")
+    before = stored_files(images_dir)
+    png = png_picture()
+
+    anonymous = await client.post("/api/medias", files={"file": ("a.png", png)})
+    wrong_key = await client.post(
+        "/api/medias", files={"file": ("a.png", png)}, headers={"api-key": "nope"}
+    )
+    raw = await client.post(
+        "/api/medias", content=png, headers=ann.headers | {"content-type": "image/png"}
+    )
+    wrong_field = await client.post(
+        "/api/medias", files={"picture": ("a.png", png)}, headers=ann.headers
+    )
+
+    assert anonymous.status_code == wrong_key.status_code == 401
+    assert raw.status_code == 415
+    assert wrong_field.status_code == 422
+    assert wrong_field.json()["error_type"] == "ValidationError"
+    assert await media_rows(session) == 0
+    assert stored_files(images_dir) == before
+
+
+async def test_the_same_picture_twice_is_two_uploads_and_one_file(
+    client: AsyncClient,
+    make_person: MakePerson,
+    make_media: MakeMedia,
+    session: AsyncSession,
+    images_dir: Path,
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    data = png_picture(colour="navy")
+
+    first, second = await make_media(ann, data), await make_media(bob, data)
+
+    assert first != second
+    key = await storage_key(session, first)
+    assert await storage_key(session, second) == key
+    assert key in stored_files(images_dir)
+
+
+async def test_deleting_a_tweet_deletes_its_pictures_but_not_shared_files(
+    client: AsyncClient,
+    make_person: MakePerson,
+    make_media: MakeMedia,
+    session: AsyncSession,
+    images_dir: Path,
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    own = await make_media(ann, png_picture(colour="olive"))
+    shared = await make_media(ann, png_picture(colour="maroon"))
+    bobs_copy = await make_media(bob, png_picture(colour="maroon"))
+    own_key, shared_key = await storage_key(session, own), await storage_key(session, shared)
+    tweet_id = await post_tweet(client, ann, [own, shared])
+
+    deleted = await client.delete(f"/api/tweets/{tweet_id}", headers=ann.headers)
+
+    assert deleted.status_code == 200
+    assert (await client.get(f"/api/medias/{own}")).status_code == 404
+    assert own_key not in stored_files(images_dir)
+    # Bob uploaded the same picture: the file stays for his upload.
+    assert shared_key in stored_files(images_dir)
+    assert (await client.get(f"/api/medias/{bobs_copy}", headers=bob.headers)).status_code == 200
+    assert await media_rows(session) == 1
+    assert await session.scalar(select(func.count()).select_from(FileDeletion)) == 0
+
+
+async def test_attaching_checks_ownership_and_that_uploads_are_free(
+    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    bobs = await make_media(bob)
+    mine = await make_media(ann)
+
+    others = await client.post(
+        "/api/tweets", json={"tweet_data": "x", "tweet_media_ids": [bobs]}, headers=ann.headers
+    )
+    await post_tweet(client, ann, [mine])
+    reused = await client.post(
+        "/api/tweets", json={"tweet_data": "y", "tweet_media_ids": [mine]}, headers=ann.headers
+    )
+
+    assert others.status_code == 404
+    assert reused.status_code == 409
+    tweets = await session.scalar(text("SELECT count(*) FROM tweets"))
+    assert tweets == 1
+
+
+async def test_unposted_uploads_expire_and_their_files_go(
+    client: AsyncClient,
+    make_person: MakePerson,
+    make_media: MakeMedia,
+    session: AsyncSession,
+    images_dir: Path,
+    app_settings: object,
+) -> None:
+    from fastapi import FastAPI
+
+    ann = await make_person("Ann")
+    old = await make_media(ann, png_picture(colour="gold"))
+    fresh = await make_media(ann, png_picture(colour="pink"))
+    posted = await make_media(ann, png_picture(colour="cyan"))
+    await post_tweet(client, ann, [posted])
+    keys = {m: await storage_key(session, m) for m in (old, fresh, posted)}
+    await session.execute(
+        text("UPDATE media SET created_at = now() - interval '2 days' WHERE id IN (:a, :b)"),
+        {"a": old, "b": posted},
+    )
+    await session.commit()
+
+    application: FastAPI = client._transport.app  # type: ignore[attr-defined]
+    report = await application.state.janitor.run()
+
+    assert report.expired_uploads == 1
+    assert report.deleted_files == 1
+    assert report.postponed_files == 0
+    remaining = set(await session.scalars(select(Media.id)))
+    assert remaining == {fresh, posted}
+    assert keys[old] not in stored_files(images_dir)
+    assert {keys[fresh], keys[posted]} <= stored_files(images_dir)
+
+
+async def test_uploading_again_rescues_a_file_queued_for_deletion(
+    client: AsyncClient,
+    make_person: MakePerson,
+    make_media: MakeMedia,
+    session: AsyncSession,
+    images_dir: Path,
+) -> None:
+    ann = await make_person("Ann")
+    data = png_picture(colour="coral")
+    first = await make_media(ann, data)
+    key = await storage_key(session, first)
+    # The upload goes (as an expired one would); its file is queued, not yet deleted.
+    await session.execute(text("DELETE FROM media WHERE id = :id"), {"id": first})
+    await session.commit()
+    assert await session.scalar(select(func.count()).select_from(FileDeletion)) == 1
+
+    second = await make_media(ann, data)
+    application = client._transport.app  # type: ignore[attr-defined]
+    report = await application.state.janitor.run()
+
+    assert report.deleted_files == 0
+    assert await session.scalar(select(func.count()).select_from(FileDeletion)) == 0
+    assert key in stored_files(images_dir)
+    assert (await client.get(f"/api/medias/{second}", headers=ann.headers)).status_code == 200
+
+
+def test_python_m_app_media_cleanup_runs_from_the_command_line(
+    database_url: str, image_saver: RunningImageSaver
+) -> None:
+    from tests.cli_helpers import run_app
+
+    result = run_app(
+        "media",
+        "cleanup",
+        settings={
+            "DATABASE_URL": database_url,
+            "IMAGE_SAVER_URL": image_saver.url,
+            "IMAGE_SAVER_TOKEN": image_saver.token,
+        },
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Removed 0 unposted upload(s); deleted 0 stored file(s)")
+
+
+def test_image_saver_is_reachable_only_with_its_token(image_saver: RunningImageSaver) -> None:
+    png = png_picture()
+    refused = httpx.post(f"{image_saver.url}/images", files={"file": ("a.png", png)})
+    assert refused.status_code == 401

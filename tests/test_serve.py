@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.cli_helpers import NEUTRAL_DIR, app_command, app_env
+from tests.conftest import png_picture
 
 ADMIN_KEY = re.compile(r"^\s{4}(\S{40,})$", re.MULTILINE)
 
@@ -71,6 +72,25 @@ def serving(data_dir: Path, log: Path, *args: str) -> Iterator[str]:
                 process.kill()
 
 
+def _image_saver_url(log: Path) -> str:
+    found = re.search(r"image_saver is running at (\S+),", log.read_text())
+    assert found, log.read_text()
+    url = found.group(1)
+    assert httpx.get(f"{url}/health").status_code == 200
+    return url
+
+
+def _stops_answering(url: str, within: float = 15) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/health", timeout=1)
+        except httpx.TransportError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, data: Path) -> None:
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
 
@@ -82,20 +102,35 @@ def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, d
         created = httpx.post(f"{base}/api/users", json={"name": "Ann"}, headers=admin)
         assert created.status_code == 201
         ann = {"api-key": created.json()["user"]["api_key"]}
-        posted = httpx.post(f"{base}/api/tweets", json={"tweet_data": "still here?"}, headers=ann)
+        png = png_picture()
+        uploaded = httpx.post(f"{base}/api/medias", files={"file": ("a.png", png)}, headers=ann)
+        assert uploaded.status_code == 201, uploaded.text
+        media_id = uploaded.json()["media_id"]
+        posted = httpx.post(
+            f"{base}/api/tweets",
+            json={"tweet_data": "still here?", "tweet_media_ids": [media_id]},
+            headers=ann,
+        )
         assert posted.status_code == 201
+        picture_url = f"{base}/api/medias/{media_id}"
+        assert httpx.get(picture_url).content.startswith(b"\x89PNG")
+        image_saver = _image_saver_url(first_log)
         demo_feed = httpx.get(f"{base}/api/tweets", headers={"api-key": "test"}).json()["tweets"]
         assert len(demo_feed) >= 10
         assert httpx.get(f"{base}/").text.lower().startswith("<!doctype html>")
     assert (data / "postgres" / "PG_VERSION").exists()
-    # Stopping the service stops its database too.
+    # Stopping the service stops its database and image_saver too.
     assert not (data / "postgres" / "postmaster.pid").exists()
+    assert _stops_answering(image_saver)
+    assert len(list((data / "images").rglob("*.png"))) == 1
 
     with serving(data, second_log, "--demo") as base:
         assert not ADMIN_KEY.search(second_log.read_text()), "a second admin was created"
         assert "already loaded" in second_log.read_text()
         mine = httpx.get(f"{base}/api/tweets", headers=ann).json()["tweets"]
         assert [t["content"] for t in mine] == ["still here?"]
+        assert mine[0]["attachments"] == [f"/api/medias/{media_id}"]
+        assert httpx.get(f"{base}{mine[0]['attachments'][0]}").content.startswith(b"\x89PNG")
         assert httpx.get(f"{base}/api/users/me", headers=admin).status_code == 200
         again = httpx.get(f"{base}/api/tweets", headers={"api-key": "test"}).json()["tweets"]
         assert again == demo_feed
@@ -106,18 +141,22 @@ def test_a_killed_service_does_not_keep_its_database_running_forever(
 ) -> None:
     log = tmp_path / "serve.log"
     port = _free_port()
-    killed = subprocess.Popen(
-        app_command("serve", "--port", str(port)),
-        cwd=NEUTRAL_DIR,
-        env=app_env(DATA_DIR=str(data)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("w") as out:
+        killed = subprocess.Popen(
+            app_command("serve", "--port", str(port)),
+            cwd=NEUTRAL_DIR,
+            env=app_env(DATA_DIR=str(data)),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_healthy(f"http://127.0.0.1:{port}", killed, log)
+        image_saver = _image_saver_url(log)
     finally:
         killed.kill()
         killed.wait(timeout=30)
+    # image_saver notices its parent is gone and stops by itself.
+    assert _stops_answering(image_saver)
     # The database outlives a SIGKILL; the next clean start and stop must end it.
     assert (data / "postgres" / "postmaster.pid").exists()
     with serving(data, log):

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,12 @@ def register_error_handlers(app: FastAPI) -> None:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         return error_response(422, "ValidationError", f"{where}: {first['msg']}")
+
+    @app.exception_handler(ClientDisconnect)
+    async def _client_gone(request: Request, _: Exception) -> JSONResponse:
+        # The sender went away mid-upload; nothing was stored and nobody listens.
+        logger.info("client disconnected during %s %s", request.method, request.url.path)
+        return error_response(400, "BadRequest", "The request body was not sent completely")
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, _: Exception) -> JSONResponse:

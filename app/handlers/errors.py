@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import compile_path
 
 from app.core import exceptions as exc
@@ -152,7 +153,14 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
     return envelope(exc.AppError("Something went wrong on our side; it has been logged"))
 
 
+async def _client_gone(request: Request, _: Exception) -> JSONResponse:
+    # The person closed the connection mid-upload: nothing was stored, nobody listens.
+    logger.info("client disconnected during %s %s", request.method, request.url.path)
+    return envelope(exc.BadRequest("The request body was not sent completely"))
+
+
 def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(exc.AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -30,14 +30,16 @@ def service_env(**settings: str) -> dict[str, str]:
 
 
 def start(images_dir: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the service; its output goes to `service.log` beside the images."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "image_saver", "serve", "--port", str(port), *extra],
-        env=service_env(IMAGE_SAVER_TOKEN=TOKEN, IMAGES_DIR=str(images_dir)),
-        cwd=images_dir.parent,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with (images_dir.parent / "service.log").open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "image_saver", "serve", "--port", str(port), *extra],
+            env=service_env(IMAGE_SAVER_TOKEN=TOKEN, IMAGES_DIR=str(images_dir)),
+            cwd=images_dir.parent,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -75,21 +77,44 @@ def test_a_missing_token_stops_the_start_with_a_clear_message(tmp_path: Path) ->
     assert "Traceback" not in result.stderr
 
 
+BODY = picture("JPEG", size=(400, 300))
+
+
+def send_half_an_upload(url: str) -> socket.socket:
+    head = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n'
+    connection = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+    connection.sendall(
+        b"POST /images HTTP/1.1\r\nHost: x\r\n"
+        + f"Authorization: Bearer {TOKEN}\r\n".encode()
+        + b"Content-Type: multipart/form-data; boundary=b\r\n"
+        + f"Content-Length: {len(head) + len(BODY) + 8}\r\n\r\n".encode()
+        + head
+        + BODY[: len(BODY) // 2]
+    )
+    time.sleep(0.5)
+    return connection
+
+
+def test_a_sender_that_goes_away_mid_upload_stores_nothing_and_breaks_nothing(
+    images_dir: Path,
+) -> None:
+    process, url = start(images_dir)
+    try:
+        send_half_an_upload(url).close()
+        time.sleep(0.5)
+        assert httpx.get(f"{url}/health").status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    assert stored_files(images_dir) == []
+    log = (images_dir.parent / "service.log").read_text()
+    assert "Traceback" not in log, log
+
+
 def test_a_crash_in_mid_upload_leaves_no_image_and_its_leftovers_go(images_dir: Path) -> None:
     process, url = start(images_dir)
-    port = int(url.rsplit(":", 1)[1])
-    body = picture("JPEG", size=(400, 300))
-    head = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n'
-    with socket.create_connection(("127.0.0.1", port)) as connection:
-        connection.sendall(
-            b"POST /images HTTP/1.1\r\nHost: x\r\n"
-            + f"Authorization: Bearer {TOKEN}\r\n".encode()
-            + b"Content-Type: multipart/form-data; boundary=b\r\n"
-            + f"Content-Length: {len(head) + len(body) + 8}\r\n\r\n".encode()
-            + head
-            + body[: len(body) // 2]
-        )
-        time.sleep(0.5)
+    with send_half_an_upload(url):
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
 
@@ -103,7 +128,7 @@ def test_a_crash_in_mid_upload_leaves_no_image_and_its_leftovers_go(images_dir: 
         assert not staged.exists()
         stored = httpx.post(
             f"{url}/images",
-            files={"file": ("a.jpg", body)},
+            files={"file": ("a.jpg", BODY)},
             headers={"Authorization": f"Bearer {TOKEN}"},
         )
         assert stored.status_code == 201

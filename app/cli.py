@@ -138,28 +138,32 @@ def demo(settings: Settings) -> int:
     return 0
 
 
-def media_cleanup(settings: Settings) -> int:
-    async def cleanup(ready: Settings) -> CleanupReport:
-        assert ready.image_saver_url is not None
+def _with_janitor(settings: Settings, work: Callable[[MediaJanitor], Awaitable[T]]) -> T:
+    """Run `work` with a media janitor on the database and an image_saver."""
+
+    async def runner(ready: Settings) -> T:
         engine = create_engine(ready)
-        images = ImageService.connect(
-            ready.image_saver_url,
-            ready.image_saver_token.get_secret_value(),
-            ready.image_saver_timeout_seconds,
-        )
+        images = ImageService.connect(ready)
         try:
-            janitor = MediaJanitor(
-                create_sessionmaker(engine),
-                images,
-                timedelta(minutes=ready.unattached_media_ttl_minutes),
-            )
-            return await janitor.run()
+            return await work(MediaJanitor(create_sessionmaker(engine), images, ready))
         finally:
             await images.aclose()
             await engine.dispose()
 
     with _image_service(_prepare(settings)) as ready:
-        report = asyncio.run(cleanup(ready))
+        return asyncio.run(runner(ready))
+
+
+def media_cleanup(settings: Settings, orphans_older_than_minutes: int | None) -> int:
+    async def cleanup(janitor: MediaJanitor) -> CleanupReport:
+        orphans = None
+        if orphans_older_than_minutes is not None:
+            orphans = await janitor.queue_orphans(timedelta(minutes=orphans_older_than_minutes))
+        report = await janitor.run()
+        report.orphans_found = orphans
+        return report
+
+    report = _with_janitor(settings, cleanup)
     print(report)
     # Files left waiting means image_saver did not answer: a cron job should say so.
     return 1 if report.postponed_files else 0
@@ -193,10 +197,17 @@ def _parser() -> argparse.ArgumentParser:
     media = commands.add_parser("media", help="manage uploaded pictures").add_subparsers(
         dest="media_command", required=True
     )
-    media.add_parser(
+    cleanup = media.add_parser(
         "cleanup",
         help="remove uploads never attached to a tweet in UNATTACHED_MEDIA_TTL_MINUTES, "
         "and stored files no longer used",
+    )
+    cleanup.add_argument(
+        "--orphans",
+        type=int,
+        metavar="MINUTES",
+        help="also look through every stored file for ones no upload uses, older than "
+        "MINUTES (left by an upload whose database write failed); reads the whole store",
     )
 
     commands.add_parser("demo", help="load demo data into an empty database")
@@ -225,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
         return demo(settings)
     if args.command == "media":
         try:
-            return media_cleanup(settings)
+            return media_cleanup(settings, args.orphans)
         except ImageSaverFailed as error:
             print(error, file=sys.stderr)
             return 1

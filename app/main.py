@@ -4,7 +4,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -35,23 +34,12 @@ press **Authorize** and paste it. Errors always answer
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    if settings.image_saver_url is None:
-        raise RuntimeError(
-            "IMAGE_SAVER_URL is not set: `python -m app serve` starts image_saver itself; "
-            "otherwise set IMAGE_SAVER_URL and IMAGE_SAVER_TOKEN"
-        )
+    # The one HTTP client to image_saver, shared by every request.
+    app.state.images = images = ImageService.connect(settings)
     engine = create_engine(settings)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
-    # The one HTTP client to image_saver, shared by every request.
-    app.state.images = images = ImageService.connect(
-        settings.image_saver_url,
-        settings.image_saver_token.get_secret_value(),
-        settings.image_saver_timeout_seconds,
-    )
-    app.state.janitor = janitor = MediaJanitor(
-        app.state.sessionmaker, images, timedelta(minutes=settings.unattached_media_ttl_minutes)
-    )
+    app.state.janitor = janitor = MediaJanitor(app.state.sessionmaker, images, settings)
     cleanup = None
     if settings.media_cleanup_interval_seconds:
         cleanup = asyncio.create_task(

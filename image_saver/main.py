@@ -12,14 +12,14 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from anyio import CapacityLimiter, to_thread
-from fastapi import Depends, FastAPI, Header, Request, Response, status
+from fastapi import Depends, FastAPI, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from image_saver.config import Settings, load_settings
 from image_saver.errors import NotFound, Unauthorized, register_error_handlers
 from image_saver.images import CONTENT_TYPES, clean_image
-from image_saver.storage import Storage
+from image_saver.storage import Listed, Storage
 from image_saver.storage.filesystem import FileSystemStorage
 from image_saver.upload import uploaded_file
 
@@ -84,6 +84,12 @@ class Stored(BaseModel):
     size: int
     width: int
     height: int
+
+
+class KeyPage(BaseModel):
+    keys: list[Listed]
+    # Pass as `after` for the next page; null on the last one.
+    next_after: str | None
 
 
 class Health(BaseModel):
@@ -164,6 +170,22 @@ def _routes(app: FastAPI) -> None:
         _checked_key(key)
         await storage.delete(key)
         logger.info("deleted %s", key)
+
+    @app.get(
+        "/images",
+        dependencies=[Depends(_require_token)],
+        summary="Stored keys in key order, a page at a time (to find files nobody uses)",
+    )
+    async def list_keys(
+        storage: StorageDep,
+        after: str = "",
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    ) -> KeyPage:
+        listed = await storage.list_keys(after, limit)
+        next_after = listed[-1].key if len(listed) == limit else None
+        return KeyPage(
+            keys=[item for item in listed if KEY_FORM.fullmatch(item.key)], next_after=next_after
+        )
 
     @app.get("/health", summary="Liveness: the process answers")
     async def health() -> Health:

@@ -386,3 +386,35 @@ def test_image_saver_is_reachable_only_with_its_token(image_saver: RunningImageS
     png = png_picture()
     refused = httpx.post(f"{image_saver.url}/images", files={"file": ("a.png", png)})
     assert refused.status_code == 401
+
+
+def test_media_cleanup_orphans_deletes_stored_files_no_upload_uses(
+    client: AsyncClient,
+    database_url: str,
+    image_saver: RunningImageSaver,
+    images_dir: Path,
+) -> None:
+    from tests.cli_helpers import run_app
+
+    # Stored behind the app's back, as when an upload's database write fails.
+    orphan = httpx.post(
+        f"{image_saver.url}/images",
+        files={"file": ("a.png", png_picture(colour="salmon"))},
+        headers={"Authorization": f"Bearer {image_saver.token}"},
+    ).json()["key"]
+    settings = {
+        "DATABASE_URL": database_url,
+        "IMAGE_SAVER_URL": image_saver.url,
+        "IMAGE_SAVER_TOKEN": image_saver.token,
+    }
+
+    too_young = run_app("media", "cleanup", "--orphans", "60", settings=settings)
+    assert orphan in stored_files(images_dir)
+    swept = run_app("media", "cleanup", "--orphans", "0", settings=settings)
+
+    assert too_young.returncode == swept.returncode == 0, swept.stderr
+    assert too_young.stdout.startswith("Found 0 stored file(s) no upload uses.")
+    assert orphan not in stored_files(images_dir)
+    found = int(swept.stdout.split()[1])
+    assert found >= 1  # the session's store may hold other tests' leftovers
+    assert f"deleted {found} stored file(s)" in swept.stdout

@@ -7,10 +7,12 @@ they are; anything else it does wrong, or not answering at all, is a 503.
 import logging
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 
 from app.core import exceptions as exc
+from app.core.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,12 @@ IMAGE_HEADERS = ("content-type", "content-length", "etag", "cache-control")
 
 
 @dataclass(frozen=True)
+class Listed:
+    key: str
+    modified_at: datetime
+
+
+@dataclass(frozen=True)
 class StoredImage:
     key: str
     content_type: str
@@ -37,11 +45,17 @@ class ImageService:
         self._http = http
 
     @classmethod
-    def connect(cls, url: str, token: str, timeout_seconds: float) -> "ImageService":
+    def connect(cls, settings: Settings) -> "ImageService":
+        if settings.image_saver_url is None:
+            raise RuntimeError(
+                "IMAGE_SAVER_URL is not set: `python -m app serve` starts image_saver itself; "
+                "otherwise set IMAGE_SAVER_URL and IMAGE_SAVER_TOKEN"
+            )
+        timeout = settings.image_saver_timeout_seconds
         http = httpx.AsyncClient(
-            base_url=url,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 3.0)),
+            base_url=settings.image_saver_url,
+            headers={"Authorization": f"Bearer {settings.image_saver_token.get_secret_value()}"},
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
         return cls(http)
@@ -108,6 +122,22 @@ class ImageService:
         response = await self._request("DELETE", f"/images/{key}")
         if response.status_code not in (204, 404):
             raise self._error(response)
+
+    async def list_keys(self, after: str, limit: int) -> tuple[list[Listed], str | None]:
+        """A page of stored keys in key order, and the `after` of the next page (None: done)."""
+        try:
+            response = await self._http.get("/images", params={"after": after, "limit": limit})
+        except httpx.HTTPError as error:
+            logger.warning("image_saver listing failed: %r", error)
+            raise exc.ServiceUnavailable(_UNAVAILABLE) from None
+        if response.status_code != 200:
+            raise self._error(response)
+        page = response.json()
+        listed = [
+            Listed(item["key"], datetime.fromisoformat(item["modified_at"]))
+            for item in page["keys"]
+        ]
+        return listed, page["next_after"]
 
     async def check(self) -> None:
         """Raise ServiceUnavailable unless image_saver and its store answer."""

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -12,6 +13,12 @@ CHUNK = 64 * 1024
 class StoredImage:
     size: int
     chunks: AsyncGenerator[bytes, None]
+
+
+@dataclass(frozen=True)
+class Listed:
+    key: str
+    modified_at: datetime
 
 
 class Storage(Protocol):
@@ -27,6 +34,9 @@ class Storage(Protocol):
 
     async def delete(self, key: str) -> None:
         """Remove the image; nothing stored under `key` is not an error."""
+
+    async def list_keys(self, after: str, limit: int) -> list[Listed]:
+        """Up to `limit` stored keys that sort after `after`, in key order."""
 
     async def check(self) -> None:
         """Raise StorageUnavailable when the store cannot be used."""

@@ -3,13 +3,14 @@
 import os
 import time
 from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from anyio import to_thread
 
 from image_saver.errors import StorageUnavailable
-from image_saver.storage import CHUNK, StoredImage
+from image_saver.storage import CHUNK, Listed, StoredImage
 
 STAGING = ".staging"
 # A staged file this old belongs to an upload that crashed; it is never a real image.
@@ -52,6 +53,27 @@ class FileSystemStorage:
 
     async def delete(self, key: str) -> None:
         await to_thread.run_sync(lambda: self._path(key).unlink(missing_ok=True))
+
+    async def list_keys(self, after: str, limit: int) -> list[Listed]:
+        return await to_thread.run_sync(self._list, after, limit)
+
+    def _list(self, after: str, limit: int) -> list[Listed]:
+        listed: list[Listed] = []
+        folders = sorted(p.name for p in self.root.iterdir() if p.is_dir() and p.name != STAGING)
+        for folder in folders:
+            if folder < after[:2]:
+                continue
+            for name in sorted(os.listdir(self.root / folder)):
+                if name <= after:
+                    continue
+                try:
+                    modified = (self.root / folder / name).stat().st_mtime
+                except FileNotFoundError:
+                    continue  # deleted while we listed
+                listed.append(Listed(name, datetime.fromtimestamp(modified, UTC)))
+                if len(listed) == limit:
+                    return listed
+        return listed
 
     async def check(self) -> None:
         if not os.access(self.staging_dir, os.W_OK) or not os.access(self.root, os.W_OK):

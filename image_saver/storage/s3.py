@@ -13,7 +13,7 @@ from anyio import to_thread
 from botocore.exceptions import BotoCoreError, ClientError
 
 from image_saver.errors import StorageUnavailable
-from image_saver.storage import CHUNK, StoredImage
+from image_saver.storage import CHUNK, Listed, StoredImage
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
@@ -103,6 +103,15 @@ class S3Storage:
             await self._client.delete_object(Bucket=self._bucket, Key=key)
         except (BotoCoreError, ClientError) as error:
             raise StorageUnavailable(f"The object store failed: {error}") from None
+
+    async def list_keys(self, after: str, limit: int) -> list[Listed]:
+        try:
+            page = await self._client.list_objects_v2(
+                Bucket=self._bucket, StartAfter=after, MaxKeys=limit
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise StorageUnavailable(f"The object store failed: {error}") from None
+        return [Listed(item["Key"], item["LastModified"]) for item in page.get("Contents", [])]
 
     async def check(self) -> None:
         try:

@@ -157,3 +157,22 @@ async def test_unknown_routes_and_methods_answer_the_envelope(client: AsyncClien
     assert missing.json()["result"] is False
     assert wrong_method.status_code == 405
     assert wrong_method.json()["error_type"] == "MethodNotAllowed"
+
+
+async def test_stored_keys_are_listed_in_pages_with_the_token_only(
+    client: AsyncClient, backend: Backend
+) -> None:
+    keys = sorted([await store(client, picture("PNG", size=(10 + i, 10))) for i in range(5)])
+
+    first = await client.get("/images", params={"limit": 3}, headers=AUTH)
+    second = await client.get(
+        "/images", params={"limit": 3, "after": first.json()["next_after"]}, headers=AUTH
+    )
+    anonymous = await client.get("/images")
+
+    assert [item["key"] for item in first.json()["keys"]] == keys[:3]
+    assert first.json()["next_after"] == keys[2]
+    assert [item["key"] for item in second.json()["keys"]] == keys[3:]
+    assert second.json()["next_after"] is None
+    assert all(item["modified_at"] for item in first.json()["keys"])
+    assert anonymous.status_code == 401

@@ -10,11 +10,13 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.config import Settings
 from app.core.exceptions import ServiceUnavailable
 from app.core.image_service import ImageService
 from app.core.models import FileDeletion, Media
@@ -30,9 +32,14 @@ class CleanupReport:
     deleted_files: int = 0
     # Files still queued because image_saver could not be reached.
     postponed_files: int = 0
+    # Stored files no upload used, found by looking through the whole store (if asked).
+    orphans_found: int | None = None
 
     def __str__(self) -> str:
-        text = (
+        text = ""
+        if self.orphans_found is not None:
+            text = f"Found {self.orphans_found} stored file(s) no upload uses. "
+        text += (
             f"Removed {self.expired_uploads} unposted upload(s); deleted {self.deleted_files} "
             f"stored file(s)"
         )
@@ -54,11 +61,11 @@ class MediaJanitor:
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         images: ImageService,
-        unattached_ttl: timedelta,
+        settings: Settings,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._images = images
-        self._unattached_ttl = unattached_ttl
+        self._unattached_ttl = timedelta(minutes=settings.unattached_media_ttl_minutes)
 
     async def run(self) -> CleanupReport:
         """Expire old unposted uploads, then work off the whole deletion queue."""
@@ -82,6 +89,38 @@ class MediaJanitor:
             else:
                 if report.expired_uploads or report.deleted_files or report.postponed_files:
                     logger.info("media cleanup: %s", report)
+
+    async def queue_orphans(self, min_age: timedelta) -> int:
+        """Queue stored files that no media row uses and that are older than `min_age`.
+
+        Such files come from an upload whose database write failed after image_saver
+        had stored the picture. Younger files are left alone: their upload may still
+        be on its way to the database.
+        """
+        queued = 0
+        after: str | None = ""
+        while after is not None:
+            listed, after = await self._images.list_keys(after, BATCH * 10)
+            cutoff = datetime.now(UTC) - min_age
+            old = [item.key for item in listed if item.modified_at < cutoff]
+            if not old:
+                continue
+            async with self._sessionmaker() as session, session.begin():
+                used = set(
+                    await session.scalars(
+                        select(Media.storage_key).where(Media.storage_key.in_(old)).distinct()
+                    )
+                )
+                orphans = [key for key in old if key not in used]
+                if orphans:
+                    added = await session.scalars(
+                        pg_insert(FileDeletion)
+                        .values([{"storage_key": key} for key in orphans])
+                        .on_conflict_do_nothing()
+                        .returning(FileDeletion.storage_key)
+                    )
+                    queued += len(added.all())
+        return queued
 
     async def expire_uploads(self) -> int:
         async with self._sessionmaker() as session, session.begin():

@@ -3,6 +3,7 @@ media cleanup`."""
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -72,7 +73,22 @@ async def _bootstrap_admin(session: AsyncSession) -> str | None:
     return api_key
 
 
+def _exit_on_sigterm() -> None:
+    """Turn SIGTERM (docker stop, systemd, kill) into a normal exit.
+
+    uvicorn shuts down gracefully on SIGTERM and then raises it again; without a
+    handler that ends the process on the spot, skipping the cleanup that stops
+    image_saver and the embedded database.
+    """
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def serve(settings: Settings, host: str, port: int, demo: bool) -> int:
+    _exit_on_sigterm()
     with _image_service(_prepare(settings)) as ready:
         _serve(ready, host, port, demo)
     return 0

@@ -136,6 +136,31 @@ def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, d
         assert again == demo_feed
 
 
+def test_sigterm_stops_the_service_with_its_database_and_image_saver(
+    tmp_path: Path, data: Path
+) -> None:
+    log = tmp_path / "serve.log"
+    port = _free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            app_command("serve", "--port", str(port)),
+            cwd=NEUTRAL_DIR,
+            env=app_env(DATA_DIR=str(data)),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", process, log)
+        image_saver = _image_saver_url(log)
+    finally:
+        process.terminate()  # as `docker stop` and systemd stop it
+        process.wait(timeout=30)
+
+    assert process.returncode == 0, log.read_text()
+    assert not (data / "postgres" / "postmaster.pid").exists()
+    assert _stops_answering(image_saver, within=2)
+
+
 def test_a_killed_service_does_not_keep_its_database_running_forever(
     tmp_path: Path, data: Path
 ) -> None:

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     # Pixels an image may decode to, all frames of an animation counted: this bounds
     # the memory and time one upload can take, whatever its size in bytes.
     max_image_pixels: int = Field(default=50_000_000, ge=10_000)
+    # Frames an animation may have: each costs time to decode, however small.
+    max_image_frames: int = Field(default=1000, ge=1)
     # How many images are decoded at once; each may take 4 bytes per pixel.
     max_concurrent_decodes: int = Field(default=2, ge=1, le=64)
     # Set to store in an S3-compatible object store instead of the file system.

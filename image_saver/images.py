@@ -25,10 +25,17 @@ FORMATS = {
     "WEBP": ("image/webp", "webp"),
 }
 CONTENT_TYPES = {extension: content_type for content_type, extension in FORMATS.values()}
+# Phones and cameras write JPEGs with extra images appended (MPO: depth maps, HDR
+# gain maps, previews). Pillow reads them as MPO; the first image is the photo.
+_JPEG_KINDS = {"JPEG", "MPO"}
 NOT_A_PICTURE = "The file is not a JPEG, PNG, GIF or WebP picture"
 
 # What survives re-encoding, beside the pixels: colour and animation, nothing personal.
 _KEPT_INFO = ("icc_profile", "transparency", "duration", "loop", "background", "disposal")
+
+
+class EncodingFailed(RuntimeError):
+    """Writing the clean copy failed: a bug or a full disk, answered as a 500."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +54,14 @@ class CleanImage:
         return f"{self.digest}.{self.extension}"
 
 
-def clean_image(source: IO[bytes], target_dir: Path, max_pixels: int) -> CleanImage:
+def clean_image(
+    source: IO[bytes], target_dir: Path, max_pixels: int, max_frames: int
+) -> CleanImage:
     """Decode `source` fully, re-encode it into a new file in `target_dir`.
 
     Raises UnsupportedMediaType for anything that is not a whole picture in one of
-    the accepted formats, PayloadTooLarge for one that decodes to too many pixels.
+    the accepted formats, PayloadTooLarge for one that decodes to too many pixels
+    or frames.
     """
     with warnings.catch_warnings():
         # Pillow only warns about a big image below twice its own limit; we refuse.
@@ -60,7 +70,7 @@ def clean_image(source: IO[bytes], target_dir: Path, max_pixels: int) -> CleanIm
             lossless_webp = _is_lossless_webp(source.read(64))
             source.seek(0)
             with Image.open(source, formats=list(FORMATS)) as image:
-                return _reencode(image, target_dir, max_pixels, lossless_webp)
+                return _reencode(image, target_dir, max_pixels, max_frames, lossless_webp)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise PayloadTooLarge(_too_many_pixels(max_pixels)) from None
         except UnidentifiedImageError:
@@ -77,30 +87,35 @@ def _too_many_pixels(max_pixels: int) -> str:
 
 
 def _reencode(
-    image: Image.Image, target_dir: Path, max_pixels: int, lossless_webp: bool
+    image: Image.Image, target_dir: Path, max_pixels: int, max_frames: int, lossless_webp: bool
 ) -> CleanImage:
-    assert image.format is not None
-    content_type, extension = FORMATS[image.format]
+    fmt = "JPEG" if image.format in _JPEG_KINDS else str(image.format)
+    if fmt not in FORMATS:
+        raise UnsupportedMediaType(NOT_A_PICTURE)
+    content_type, extension = FORMATS[fmt]
     width, height = image.size
-    durations = _decode_all_frames(image, max_pixels)
+    durations = [0] if fmt == "JPEG" else _decode_all_frames(image, max_pixels, max_frames)
     params: dict[str, Any] = {key: image.info[key] for key in _KEPT_INFO if key in image.info}
     # Empty values overrule what Pillow would otherwise copy from the source.
-    params |= {"exif": b"", "comment": b""} if image.format != "PNG" else {}
-    if image.format == "WEBP":
+    params |= {"exif": b"", "comment": b""} if fmt != "PNG" else {}
+    if fmt == "WEBP":
         params.pop("comment")
     if len(durations) > 1:
         output = image
         params |= {"save_all": True, "duration": durations}
     else:
         image.seek(0)
+        if fmt == "JPEG":
+            _check_pixels(image.width * image.height, max_pixels)
+            image.load()  # the one frame a JPEG has, decoded whole: proof it is one
         output = _upright(image)
         width, height = output.size
         if output is image and image.format == "JPEG":
             # Same quantisation tables and subsampling: no visible loss from re-encoding.
             params |= {"quality": "keep", "subsampling": "keep"}
-    if image.format == "JPEG" and "quality" not in params:
+    if fmt == "JPEG" and "quality" not in params:
         params["quality"] = 90
-    if image.format == "WEBP":
+    if fmt == "WEBP":
         params |= {"lossless": True} if lossless_webp else {"quality": 90}
 
     output.info = {}  # no metadata travels through `info` either
@@ -108,26 +123,33 @@ def _reencode(
     with tempfile.NamedTemporaryFile(dir=target_dir, suffix=".part", delete=False) as target:
         path = Path(target.name)
         try:
-            output.save(target, format=image.format, **params)
-        except BaseException:
+            output.save(target, format=fmt, **params)
+        except BaseException as error:
             path.unlink(missing_ok=True)
-            raise
+            # Our failure, not the picture's: it must not pass for a damaged upload.
+            raise EncodingFailed(f"re-encoding a {fmt} failed") from error
     with path.open("rb") as written:
         digest = hashlib.file_digest(written, "sha256").hexdigest()
     return CleanImage(path, content_type, extension, width, height, path.stat().st_size, digest)
 
 
-def _decode_all_frames(image: Image.Image, max_pixels: int) -> list[int]:
-    """Decode every frame (that is what proves the file whole) within the pixel budget.
+def _check_pixels(pixels: int, max_pixels: int) -> None:
+    if pixels > max_pixels:
+        raise PayloadTooLarge(_too_many_pixels(max_pixels))
+
+
+def _decode_all_frames(image: Image.Image, max_pixels: int, max_frames: int) -> list[int]:
+    """Decode every frame (that is what proves the file whole) within the budgets.
 
     Returns how long each frame shows, in milliseconds.
     """
     pixels = 0
-    durations = []
+    durations: list[int] = []
     for frame in ImageSequence.Iterator(image):
+        if len(durations) == max_frames:
+            raise PayloadTooLarge(f"The animation has more than {max_frames:,} frames")
         pixels += frame.width * frame.height
-        if pixels > max_pixels:
-            raise PayloadTooLarge(_too_many_pixels(max_pixels))
+        _check_pixels(pixels, max_pixels)
         frame.load()
         durations.append(int(frame.info.get("duration", 0)))
     return durations

@@ -14,6 +14,7 @@ from typing import Annotated
 from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
+from PIL import Image
 from pydantic import BaseModel
 
 from image_saver.config import Settings, load_settings
@@ -100,7 +101,18 @@ class Health(BaseModel):
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     logging.getLogger("image_saver").setLevel(settings.log_level.upper())
-    app = FastAPI(title="image_saver", version="1.0", lifespan=lifespan)
+    # Pillow's own bomb check follows our limit (it warns past it, which clean_image
+    # turns into a refusal); otherwise it would cap any higher MAX_IMAGE_PIXELS.
+    Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
+    # An internal service: no interactive docs for whoever finds the port.
+    app = FastAPI(
+        title="image_saver",
+        version="1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.state.settings = settings
     register_error_handlers(app)
     _routes(app)
@@ -122,6 +134,7 @@ def _routes(app: FastAPI) -> None:
                 upload.file,
                 storage.staging_dir,
                 settings.max_image_pixels,
+                settings.max_image_frames,
                 limiter=request.app.state.decoders,
             )
         try:
@@ -145,19 +158,22 @@ def _routes(app: FastAPI) -> None:
         if_none_match: Annotated[str, Header()] = "",
     ) -> Response:
         found = _checked_key(key)
+        etag = f'"{found["digest"]}"'
+        headers = {"ETag": etag, "Cache-Control": CACHE_FOREVER}
+        media_type = CONTENT_TYPES[found["extension"]]
+        cached = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        if request.method == "HEAD" or cached & {etag, "*"}:
+            size = await storage.size(key)
+            if size is None:
+                raise NotFound("No image is stored under this key")
+            if cached & {etag, "*"}:
+                return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+            headers["Content-Length"] = str(size)
+            return Response(headers=headers, media_type=media_type)
         stored = await storage.open(key)
         if stored is None:
             raise NotFound("No image is stored under this key")
-        etag = f'"{found["digest"]}"'
-        headers = {"ETag": etag, "Cache-Control": CACHE_FOREVER}
-        if etag in {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}:
-            await stored.chunks.aclose()
-            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
         headers["Content-Length"] = str(stored.size)
-        media_type = CONTENT_TYPES[found["extension"]]
-        if request.method == "HEAD":
-            await stored.chunks.aclose()
-            return Response(headers=headers, media_type=media_type)
         return StreamingResponse(stored.chunks, headers=headers, media_type=media_type)
 
     @app.delete(
@@ -191,7 +207,11 @@ def _routes(app: FastAPI) -> None:
     async def health() -> Health:
         return Health()
 
-    @app.get("/ready", summary="Readiness: the store can be used")
+    @app.get(
+        "/ready",
+        dependencies=[Depends(_require_token)],
+        summary="Readiness: the store can be used",
+    )
     async def ready(storage: StorageDep) -> Health:
         await storage.check()
         return Health()

@@ -180,7 +180,7 @@ async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClie
     assert "403" in schema["paths"]["/api/tweets/{tweet_id}"]["delete"]["responses"]
     assert "403" in schema["paths"]["/api/users"]["post"]["responses"]
     upload = schema["paths"]["/api/medias"]["post"]
-    assert {"413", "415"} <= set(upload["responses"])
+    assert {"408", "413", "415"} <= set(upload["responses"])
     form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert form["required"] == ["file"]
     assert form["properties"]["file"]["format"] == "binary"

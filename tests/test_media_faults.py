@@ -6,13 +6,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.embedded_images import free_port, start_image_saver, stop
+from app.core.embedded_images import RunningImageSaver, free_port, start_image_saver, stop
 from app.core.models import FileDeletion, Media
 from app.main import create_app
 from tests.conftest import MAX_UPLOAD_BYTES, MakePerson, Person, png_picture
@@ -145,8 +146,9 @@ async def test_a_slow_upload_holds_no_database_connection(
             return response.status_code
 
         async def meanwhile() -> int:
+            # The app pulled the first chunk: it is past the api key check, inside
+            # the upload, waiting for the rest of the bytes.
             await started.wait()
-            await asyncio.sleep(0.2)  # the upload is now waiting for its bytes
             response = await client.get("/api/users/me", headers=ann.headers)
             events.append("profile done")
             others_done.set()
@@ -178,3 +180,138 @@ async def test_the_server_cleans_up_expired_uploads_by_itself(
 
     assert await count(session, Media) == 0
     assert key not in stored_files(images_dir)
+
+
+async def _forget(session: AsyncSession, application: FastAPI, media_id: int) -> str:
+    """Remove an upload and its file; returns the file's key (the picture's hash)."""
+    key = await session.scalar(select(Media.storage_key).where(Media.id == media_id))
+    assert key is not None
+    await session.execute(text("DELETE FROM media WHERE id = :id"), {"id": media_id})
+    await session.commit()
+    await application.state.janitor.run()
+    return key
+
+
+async def _hold_file_lock(session: AsyncSession, key: str) -> None:
+    """Take the lock an upload and a deletion of this file take, as a slow peer would."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+    )
+
+
+async def test_an_upload_whose_database_write_fails_leaves_no_file_for_good(
+    app: FastAPI,
+    client: AsyncClient,
+    app_settings: Callable[..., Settings],
+    make_person: MakePerson,
+    session: AsyncSession,
+    images_dir: Path,
+) -> None:
+    ann = await make_person("Ann")
+    key = await _forget(session, app, await upload(client, ann, "indigo"))
+    assert key not in stored_files(images_dir)
+    # The upload's database work will time out waiting for this lock.
+    await _hold_file_lock(session, key)
+    async with running(app_settings(db_statement_timeout_ms=300)) as (_, impatient):
+        failed = await impatient.post(
+            "/api/medias",
+            files={"file": ("a.png", png_picture(colour="indigo"))},
+            headers=ann.headers,
+        )
+    await session.rollback()
+
+    assert failed.status_code == 503
+    assert await count(session, Media) == 0
+    assert key in stored_files(images_dir)  # image_saver had stored it
+    report = await app.state.janitor.run()
+    assert report.deleted_files == 1
+    assert key not in stored_files(images_dir)
+
+
+async def test_the_cleanup_skips_a_file_someone_is_deciding_on(
+    app: FastAPI,
+    client: AsyncClient,
+    make_person: MakePerson,
+    session: AsyncSession,
+    images_dir: Path,
+) -> None:
+    ann = await make_person("Ann")
+    media_id = await upload(client, ann, "tan")
+    key = await session.scalar(select(Media.storage_key).where(Media.id == media_id))
+    assert key is not None
+    await session.execute(text("DELETE FROM media WHERE id = :id"), {"id": media_id})
+    await session.commit()
+    await _hold_file_lock(session, key)
+
+    busy = await app.state.janitor.delete_files([key])
+    assert busy.deleted == 0
+    assert key in stored_files(images_dir)
+    await session.rollback()
+    later = await app.state.janitor.run()
+
+    assert later.deleted_files == 1
+    assert key not in stored_files(images_dir)
+    assert await count(session, FileDeletion) == 0
+
+
+async def test_an_upload_racing_the_deletion_of_its_own_picture_is_503_not_a_broken_row(
+    app: FastAPI,
+    client: AsyncClient,
+    make_person: MakePerson,
+    session: AsyncSession,
+    image_saver: RunningImageSaver,
+) -> None:
+    ann = await make_person("Ann")
+    key = await _forget(session, app, await upload(client, ann, "linen"))
+    await _hold_file_lock(session, key)
+    racing = asyncio.create_task(
+        client.post(
+            "/api/medias",
+            files={"file": ("a.png", png_picture(colour="linen"))},
+            headers=ann.headers,
+        )
+    )
+    # Once the upload waits for the lock, its file is stored: a deletion wins the race.
+    async with app.state.sessionmaker() as watcher:
+        for _ in range(100):
+            waiting = await watcher.scalar(
+                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            )
+            if waiting:
+                break
+            await asyncio.sleep(0.05)
+    assert waiting == 1
+    async with httpx.AsyncClient() as direct:
+        deleted = await direct.delete(
+            f"{image_saver.url}/images/{key}",
+            headers={"Authorization": f"Bearer {image_saver.token}"},
+        )
+    assert deleted.status_code == 204
+    await session.rollback()
+    response = await racing
+
+    assert response.status_code == 503
+    assert "upload it again" in response.json()["error_message"]
+    assert await count(session, Media) == 0
+
+
+async def test_a_stalled_upload_is_cut_off_with_408(
+    app_settings: Callable[..., Settings], make_person: MakePerson, session: AsyncSession
+) -> None:
+    ann = await make_person("Ann")
+
+    async def stalling() -> AsyncIterator[bytes]:
+        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
+        await asyncio.sleep(3)
+        yield png_picture()
+
+    async with running(app_settings(upload_idle_timeout_seconds=0.5)) as (_, client):
+        response = await client.post(
+            "/api/medias",
+            content=stalling(),
+            headers=ann.headers | {"content-type": "multipart/form-data; boundary=b"},
+        )
+
+    assert response.status_code == 408
+    assert response.json()["error_type"] == "RequestTimeout"
+    assert await count(session, Media) == 0

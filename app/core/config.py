@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # The secret shared with image_saver; needed with IMAGE_SAVER_URL.
     image_saver_token: SecretStr = Field(default=SecretStr(""), validate_default=True)
     image_saver_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # An upload that sends nothing for this long is cut off (408).
+    upload_idle_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # Largest picture a person may upload (image_saver should have the same limit).
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # Uploads never attached to a tweet are removed after this long.

@@ -37,6 +37,11 @@ class MethodNotAllowed(AppError):
     error_type = "MethodNotAllowed"
 
 
+class RequestTimeout(AppError):
+    status_code = 408
+    error_type = "RequestTimeout"
+
+
 class Conflict(AppError):
     status_code = 409
     error_type = "Conflict"

@@ -4,6 +4,7 @@ image_saver's refusals of a file (too large, not a picture) reach the person as
 they are; anything else it does wrong, or not answering at all, is a 503.
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
@@ -25,6 +26,12 @@ _REFUSALS: dict[int, type[exc.AppError]] = {
 }
 # Headers of an image answer that the app passes on.
 IMAGE_HEADERS = ("content-type", "content-length", "etag", "cache-control")
+# Connections to image_saver per process, and how many uploads may hold one: slow
+# uploads must never leave picture reads without a connection.
+_CONNECTIONS = 100
+_UPLOAD_SLOTS = 50
+# Quick questions asked while holding a database lock must not wait long.
+_QUICK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,10 @@ class StoredImage:
 
 
 class ImageService:
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: httpx.AsyncClient, upload_idle_seconds: float) -> None:
         self._http = http
+        self._upload_slots = asyncio.Semaphore(_UPLOAD_SLOTS)
+        self._upload_idle_seconds = upload_idle_seconds
 
     @classmethod
     def connect(cls, settings: Settings) -> "ImageService":
@@ -56,9 +65,9 @@ class ImageService:
             base_url=settings.image_saver_url,
             headers={"Authorization": f"Bearer {settings.image_saver_token.get_secret_value()}"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 3.0)),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            limits=httpx.Limits(max_connections=_CONNECTIONS, max_keepalive_connections=20),
         )
-        return cls(http)
+        return cls(http, settings.upload_idle_timeout_seconds)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -66,15 +75,36 @@ class ImageService:
     async def store(
         self, body: AsyncIterable[bytes], content_type: str, content_length: str | None
     ) -> StoredImage:
-        """Relay a multipart upload as it arrives; the bytes never gather in memory here."""
+        """Relay a multipart upload as it arrives; the bytes never gather in memory here.
+
+        A sender that pauses longer than the idle timeout is cut off (408), and no
+        more than half the connections to image_saver ever carry uploads (503).
+        """
+        if self._upload_slots.locked():
+            raise exc.ServiceUnavailable("Too many pictures are being uploaded; try again soon")
+        async with self._upload_slots:
+            return await self._store(body, content_type, content_length)
+
+    async def _store(
+        self, body: AsyncIterable[bytes], content_type: str, content_length: str | None
+    ) -> StoredImage:
         source_error: BaseException | None = None
 
         async def relay() -> AsyncIterator[bytes]:
             nonlocal source_error
+            chunks = aiter(body)
             try:
-                async for chunk in body:
-                    yield chunk
-            except BaseException as error:  # the person's side: too large, disconnected
+                while True:
+                    try:
+                        yield await asyncio.wait_for(anext(chunks), self._upload_idle_seconds)
+                    except StopAsyncIteration:
+                        return
+                    except TimeoutError:
+                        raise exc.RequestTimeout(
+                            f"The upload stalled: nothing arrived for "
+                            f"{self._upload_idle_seconds:g} seconds"
+                        ) from None
+            except BaseException as error:  # the person's side: too large, gone, stalled
                 source_error = error
                 raise
 
@@ -113,13 +143,13 @@ class ImageService:
         raise exc.ServiceUnavailable(_UNAVAILABLE)
 
     async def exists(self, key: str) -> bool:
-        response = await self._request("HEAD", f"/images/{key}")
+        response = await self._quick("HEAD", f"/images/{key}")
         if response.status_code not in (200, 404):
             raise self._error(response)
         return response.status_code == 200
 
     async def delete(self, key: str) -> None:
-        response = await self._request("DELETE", f"/images/{key}")
+        response = await self._quick("DELETE", f"/images/{key}")
         if response.status_code not in (204, 404):
             raise self._error(response)
 
@@ -141,13 +171,13 @@ class ImageService:
 
     async def check(self) -> None:
         """Raise ServiceUnavailable unless image_saver and its store answer."""
-        response = await self._request("GET", "/ready")
+        response = await self._quick("GET", "/ready")
         if response.status_code != 200:
             raise exc.ServiceUnavailable(_UNAVAILABLE)
 
-    async def _request(self, method: str, path: str) -> httpx.Response:
+    async def _quick(self, method: str, path: str) -> httpx.Response:
         try:
-            return await self._http.request(method, path)
+            return await self._http.request(method, path, timeout=_QUICK_SECONDS)
         except httpx.HTTPError as error:
             logger.warning("image_saver %s %s failed: %r", method, path, error)
             raise exc.ServiceUnavailable(_UNAVAILABLE) from None

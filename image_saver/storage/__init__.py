@@ -32,6 +32,9 @@ class Storage(Protocol):
     async def open(self, key: str) -> StoredImage | None:
         """The image's bytes, or None when nothing is stored under `key`."""
 
+    async def size(self, key: str) -> int | None:
+        """The stored image's size in bytes, or None when nothing is stored under `key`."""
+
     async def delete(self, key: str) -> None:
         """Remove the image; nothing stored under `key` is not an error."""
 

@@ -51,6 +51,13 @@ class FileSystemStorage:
         size = os.fstat(file.fileno()).st_size
         return StoredImage(size, _read_chunks(file))
 
+    async def size(self, key: str) -> int | None:
+        try:
+            stat = await to_thread.run_sync(self._path(key).stat)
+        except FileNotFoundError:
+            return None
+        return stat.st_size
+
     async def delete(self, key: str) -> None:
         await to_thread.run_sync(lambda: self._path(key).unlink(missing_ok=True))
 

@@ -2,8 +2,8 @@
 
 import logging
 import tempfile
-from collections.abc import AsyncGenerator
-from contextlib import AsyncExitStack
+from collections.abc import AsyncGenerator, Iterator
+from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,23 @@ _MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 
 def _missing(error: ClientError) -> bool:
     return str(error.response.get("Error", {}).get("Code")) in _MISSING
+
+
+class _NoSuchObject(Exception):
+    pass
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """The object store's failures as StorageUnavailable; a missing object as _NoSuchObject."""
+    try:
+        yield
+    except ClientError as error:
+        if _missing(error):
+            raise _NoSuchObject from None
+        raise StorageUnavailable(f"The object store failed: {error}") from None
+    except BotoCoreError as error:
+        raise StorageUnavailable(f"The object store does not answer: {error}") from None
 
 
 class S3Storage:
@@ -78,46 +95,46 @@ class S3Storage:
 
     async def save(self, key: str, staged: Path, content_type: str) -> None:
         try:
-            body = await to_thread.run_sync(staged.read_bytes)
-            await self._client.put_object(
-                Bucket=self._bucket, Key=key, Body=body, ContentType=content_type
-            )
-        except (BotoCoreError, ClientError) as error:
-            raise StorageUnavailable(f"The object store refused the image: {error}") from None
+            with _store_errors(), staged.open("rb") as body:  # streamed, not read whole
+                await self._client.put_object(
+                    Bucket=self._bucket, Key=key, Body=body, ContentType=content_type
+                )
         finally:
             await to_thread.run_sync(lambda: staged.unlink(missing_ok=True))
 
     async def open(self, key: str) -> StoredImage | None:
         try:
-            found = await self._client.get_object(Bucket=self._bucket, Key=key)
-        except ClientError as error:
-            if _missing(error):
-                return None
-            raise StorageUnavailable(f"The object store failed: {error}") from None
-        except BotoCoreError as error:
-            raise StorageUnavailable(f"The object store does not answer: {error}") from None
+            with _store_errors():
+                found = await self._client.get_object(Bucket=self._bucket, Key=key)
+        except _NoSuchObject:
+            return None
         return StoredImage(found["ContentLength"], _read_chunks(found))
 
-    async def delete(self, key: str) -> None:
+    async def size(self, key: str) -> int | None:
         try:
+            with _store_errors():
+                found = await self._client.head_object(Bucket=self._bucket, Key=key)
+        except _NoSuchObject:
+            return None
+        return found["ContentLength"]
+
+    async def delete(self, key: str) -> None:
+        with _store_errors():
             await self._client.delete_object(Bucket=self._bucket, Key=key)
-        except (BotoCoreError, ClientError) as error:
-            raise StorageUnavailable(f"The object store failed: {error}") from None
 
     async def list_keys(self, after: str, limit: int) -> list[Listed]:
-        try:
+        with _store_errors():
             page = await self._client.list_objects_v2(
                 Bucket=self._bucket, StartAfter=after, MaxKeys=limit
             )
-        except (BotoCoreError, ClientError) as error:
-            raise StorageUnavailable(f"The object store failed: {error}") from None
         return [Listed(item["Key"], item["LastModified"]) for item in page.get("Contents", [])]
 
     async def check(self) -> None:
         try:
-            await self._client.head_bucket(Bucket=self._bucket)
-        except (BotoCoreError, ClientError) as error:
-            raise StorageUnavailable(f"The object store does not answer: {error}") from None
+            with _store_errors():
+                await self._client.head_bucket(Bucket=self._bucket)
+        except _NoSuchObject:
+            raise StorageUnavailable(f"Bucket {self._bucket} does not exist") from None
 
     async def close(self) -> None:
         await self._exits.aclose()

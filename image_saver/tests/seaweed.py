@@ -51,13 +51,16 @@ def _free(port: int) -> bool:
     return True
 
 
-def _port_with_grpc_twin() -> int:
-    """A free port whose +10000 twin (SeaweedFS's gRPC port) is free too."""
-    for _ in range(200):
+def _ports_with_grpc_twins(count: int) -> list[int]:
+    """Distinct free ports whose +10000 twins (SeaweedFS's gRPC ports) are free too."""
+    chosen: list[int] = []
+    for _ in range(1000):
         port = random.randint(20_000, 29_999)
-        if _free(port) and _free(port + 10_000):
-            return port
-    raise RuntimeError("no free port pair for SeaweedFS")
+        if port not in chosen and _free(port) and _free(port + 10_000):
+            chosen.append(port)
+            if len(chosen) == count:
+                return chosen
+    raise RuntimeError("no free port pairs for SeaweedFS")
 
 
 @contextmanager
@@ -73,7 +76,8 @@ def seaweedfs(workdir: Path) -> Iterator[S3Server]:
     }
     config.write_text(json.dumps({"identities": [identity]}))
     (workdir / "data").mkdir()
-    ports = {name: _port_with_grpc_twin() for name in ("master", "volume", "filer", "s3", "admin")}
+    names = ("master", "volume", "filer", "s3", "admin")
+    ports = dict(zip(names, _ports_with_grpc_twins(len(names)), strict=True))
     command = [
         weed, "mini", f"-dir={workdir / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         "-master.telemetry=false", f"-s3.config={config}", "-webdav=false", "-admin.ui=false",

@@ -6,6 +6,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from image_saver.main import create_app
+from image_saver.storage.filesystem import FileSystemStorage
 from image_saver.tests.conftest import AUTH, TOKEN, Backend, make_settings
 from image_saver.tests.pictures import animation, picture
 
@@ -52,7 +53,7 @@ async def test_reading_needs_no_token_and_is_cached_forever(client: AsyncClient)
     assert etag == f'"{key.split(".")[0]}"'  # strong: no W/ prefix
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert response.headers["content-type"] == "image/png"
-    for if_none_match in (etag, f'"other", {etag}', f"W/{etag}"):
+    for if_none_match in (etag, f'"other", {etag}', f"W/{etag}", "*"):
         cached = await client.get(f"/images/{key}", headers={"If-None-Match": if_none_match})
         assert cached.status_code == 304
         assert cached.content == b""
@@ -121,6 +122,16 @@ async def test_keys_not_of_our_form_are_404_and_touch_nothing(
     assert victim is None or victim.read_bytes() == PNG
 
 
+@pytest.mark.parametrize(
+    "key", ["..", "../victim.png", "/etc/passwd", "ab/../../victim.png", ".staging", ""]
+)
+def test_the_file_store_itself_refuses_names_outside_it(tmp_path: Path, key: str) -> None:
+    # Behind the route's own check (a second line of defence).
+    storage = FileSystemStorage(tmp_path / "images")
+    with pytest.raises(ValueError, match="not a storage key"):
+        storage._path(key)
+
+
 async def test_pixels_beyond_the_configured_limit_are_refused(tmp_path: Path) -> None:
     service = create_app(make_settings(images_dir=tmp_path, max_image_pixels=10_000))
     async with service.router.lifespan_context(service):
@@ -144,9 +155,12 @@ async def test_pixels_beyond_the_configured_limit_are_refused(tmp_path: Path) ->
     assert stored_files(tmp_path) == [fits.json()["key"]]
 
 
-async def test_health_and_ready(client: AsyncClient) -> None:
+async def test_health_is_open_and_the_rest_is_not_advertised(client: AsyncClient) -> None:
     assert (await client.get("/health")).json() == {"result": True, "status": "ok"}
-    assert (await client.get("/ready")).status_code == 200
+    assert (await client.get("/ready", headers=AUTH)).status_code == 200
+    assert (await client.get("/ready")).status_code == 401
+    for page in ("/docs", "/redoc", "/openapi.json"):
+        assert (await client.get(page)).status_code == 404
 
 
 async def test_unknown_routes_and_methods_answer_the_envelope(client: AsyncClient) -> None:

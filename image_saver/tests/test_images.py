@@ -4,10 +4,17 @@ import io
 
 import pytest
 from httpx import AsyncClient
-from PIL import Image
+from PIL import Image, ImageCms
 
 from image_saver.tests.conftest import AUTH, Backend
-from image_saver.tests.pictures import CAMERA, SECRET_COMMENT, animation, picture
+from image_saver.tests.pictures import (
+    CAMERA,
+    SECRET_COMMENT,
+    animation,
+    exif_with_gps,
+    picture,
+    two_colour_image,
+)
 
 STILLS = [
     ("JPEG", "image/jpeg", "jpg"),
@@ -106,3 +113,49 @@ async def test_different_pictures_get_different_keys(client: AsyncClient, backen
 
     assert first["key"] != second["key"]
     assert backend.stored_keys() == {first["key"], second["key"]}
+
+
+async def test_a_phone_photo_with_extra_images_is_stored_as_its_first_picture(
+    client: AsyncClient,
+) -> None:
+    # MPO: a JPEG with more images appended (depth maps, HDR gain maps), as phones write.
+    photo, extra = two_colour_image(60, 40), Image.new("RGB", (60, 40), "green")
+    out = io.BytesIO()
+    photo.save(out, "MPO", save_all=True, append_images=[extra], exif=exif_with_gps().tobytes())
+
+    stored = await upload(client, out.getvalue())
+
+    assert str(stored["key"]).endswith(".jpg")
+    image = assert_no_metadata((await client.get(f"/images/{stored['key']}")).content)
+    assert image.format == "JPEG"
+    assert getattr(image, "n_frames", 1) == 1
+    assert image.convert("RGB").getpixel((5, 5)) == pytest.approx((255, 0, 0), abs=40)
+
+
+async def test_an_animation_with_too_many_frames_is_refused(
+    client: AsyncClient, backend: Backend
+) -> None:
+    frames = [Image.new("RGB", (2, 2), ("red", "blue")[i % 2]) for i in range(1001)]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=20)
+
+    response = await client.post("/images", files={"file": ("a.gif", out.getvalue())}, headers=AUTH)
+
+    assert response.status_code == 413
+    assert "more than 1,000 frames" in response.json()["error_message"]
+    assert backend.stored_keys() == set()
+
+
+async def test_the_colour_profile_is_kept_and_nothing_else(client: AsyncClient) -> None:
+    # A colour profile describes colours, not people: without it colours shift.
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    two_colour_image().save(
+        out, "JPEG", icc_profile=icc, exif=exif_with_gps().tobytes(), xmp=b"<x>" + SECRET_COMMENT
+    )
+    assert SECRET_COMMENT in out.getvalue()
+
+    stored = await upload(client, out.getvalue())
+
+    image = assert_no_metadata((await client.get(f"/images/{stored['key']}")).content)
+    assert image.info.get("icc_profile") == icc

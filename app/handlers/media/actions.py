@@ -1,6 +1,7 @@
 """Uploaded pictures: storing, attaching to tweets, and who may see them."""
 
 from collections.abc import AsyncIterable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,9 @@ from app.core.exceptions import (
 )
 from app.core.image_service import ImageService
 from app.core.models import FileDeletion, Media, User
+
+if TYPE_CHECKING:
+    from app.handlers.media.cleanup import MediaJanitor
 
 
 async def lock_stored_file(session: AsyncSession, key: str, *, wait: bool = True) -> bool:
@@ -30,6 +34,7 @@ async def lock_stored_file(session: AsyncSession, key: str, *, wait: bool = True
 async def upload(
     session: AsyncSession,
     images: ImageService,
+    janitor: "MediaJanitor",
     owner: User,
     body: AsyncIterable[bytes],
     content_type: str,
@@ -43,6 +48,10 @@ async def upload(
     # stream in, so slow uploads cannot starve other requests of connections.
     await session.rollback()
     stored = await images.store(body, content_type, content_length)
+    # Until this request commits its media row, the file counts as unused: should
+    # the request fail from here on (the database away, the process killed), the
+    # cleanup deletes it. The row below takes it off that list again.
+    await janitor.queue_files([stored.key])
     await lock_stored_file(session, stored.key)
     # The same picture may have lost its last media row and been deleted between
     # storing it and taking the lock; under the lock, what we see now holds.

@@ -105,22 +105,27 @@ class MediaJanitor:
             old = [item.key for item in listed if item.modified_at < cutoff]
             if not old:
                 continue
-            async with self._sessionmaker() as session, session.begin():
+            async with self._sessionmaker() as session:
                 used = set(
                     await session.scalars(
                         select(Media.storage_key).where(Media.storage_key.in_(old)).distinct()
                     )
                 )
-                orphans = [key for key in old if key not in used]
-                if orphans:
-                    added = await session.scalars(
-                        pg_insert(FileDeletion)
-                        .values([{"storage_key": key} for key in orphans])
-                        .on_conflict_do_nothing()
-                        .returning(FileDeletion.storage_key)
-                    )
-                    queued += len(added.all())
+            orphans = [key for key in old if key not in used]
+            if orphans:
+                queued += await self.queue_files(orphans)
         return queued
+
+    async def queue_files(self, keys: Sequence[str]) -> int:
+        """Put stored files on the deletion list (they go only if no media row uses them)."""
+        async with self._sessionmaker() as session, session.begin():
+            added = await session.scalars(
+                pg_insert(FileDeletion)
+                .values([{"storage_key": key} for key in keys])
+                .on_conflict_do_nothing()
+                .returning(FileDeletion.storage_key)
+            )
+            return len(added.all())
 
     async def expire_uploads(self) -> int:
         async with self._sessionmaker() as session, session.begin():

@@ -6,7 +6,14 @@ from starlette.background import BackgroundTask
 
 from app.core import exceptions as exc
 from app.core.image_service import IMAGE_HEADERS
-from app.handlers.deps import CurrentUser, ImagesDep, MaybeUser, ObjectId, SessionDep
+from app.handlers.deps import (
+    CurrentUser,
+    ImagesDep,
+    JanitorDep,
+    MaybeUser,
+    ObjectId,
+    SessionDep,
+)
 from app.handlers.media import actions
 from app.handlers.media.schemas import UPLOAD_BODY, MediaCreated
 from app.handlers.utils.db_actions import media_url
@@ -18,7 +25,7 @@ router = APIRouter(prefix="/api/medias", tags=["media"])
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=AUTH | errors(exc.PayloadTooLarge, exc.UnsupportedMediaType),
+    responses=AUTH | errors(exc.PayloadTooLarge, exc.UnsupportedMediaType, exc.RequestTimeout),
     openapi_extra=UPLOAD_BODY,
     summary="Upload a picture to attach to a tweet",
     description="Accepted: JPEG, PNG, GIF and WebP, proven by decoding the content. "
@@ -26,11 +33,16 @@ router = APIRouter(prefix="/api/medias", tags=["media"])
     "UNATTACHED_MEDIA_TTL_MINUTES (a day by default) or it is removed.",
 )
 async def upload(
-    request: Request, user: CurrentUser, session: SessionDep, images: ImagesDep
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    images: ImagesDep,
+    janitor: JanitorDep,
 ) -> MediaCreated:
     media_id = await actions.upload(
         session,
         images,
+        janitor,
         user,
         request.stream(),
         request.headers.get("content-type", ""),

@@ -18,6 +18,7 @@ _DESCRIPTIONS: dict[type[exc.AppError], str] = {
     exc.Forbidden: "The caller may not do this",
     exc.NotFound: "The object does not exist",
     exc.Conflict: "The request conflicts with the current state",
+    exc.RequestTimeout: "The request body stopped arriving before it was complete",
     exc.ValidationFailed: "The request's body or parameters are invalid",
     exc.PayloadTooLarge: "The request body is too large",
     exc.UnsupportedMediaType: "The content type or file format is not accepted",

@@ -1,9 +1,8 @@
 """Uploaded pictures: storing, attaching to tweets, and who may see them."""
 
 from collections.abc import AsyncIterable
-from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.exceptions import (
@@ -15,26 +14,14 @@ from app.core.exceptions import (
 )
 from app.core.image_service import ImageService
 from app.core.models import FileDeletion, Media, User
-
-if TYPE_CHECKING:
-    from app.handlers.media.cleanup import MediaJanitor
-
-
-async def lock_stored_file(session: AsyncSession, key: str, *, wait: bool = True) -> bool:
-    """Serialise everything that decides a stored file's fate, until the transaction ends.
-
-    An upload of a picture that is already stored and the deletion of that same
-    file must not interleave; both take this lock first.
-    """
-    lock = func.pg_advisory_xact_lock if wait else func.pg_try_advisory_xact_lock
-    acquired = await session.scalar(select(lock(func.hashtextextended(key, 0))))
-    return wait or bool(acquired)
+from app.handlers.media.cleanup import MediaJanitor
+from app.handlers.media.locks import lock_stored_file
 
 
 async def upload(
     session: AsyncSession,
     images: ImageService,
-    janitor: "MediaJanitor",
+    janitor: MediaJanitor,
     owner: User,
     body: AsyncIterable[bytes],
     content_type: str,

@@ -20,7 +20,7 @@ from app.core.config import Settings
 from app.core.exceptions import ServiceUnavailable
 from app.core.image_service import ImageService
 from app.core.models import FileDeletion, Media
-from app.handlers.media.actions import lock_stored_file
+from app.handlers.media.locks import lock_stored_file
 
 logger = logging.getLogger(__name__)
 BATCH = 100

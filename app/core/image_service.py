@@ -125,10 +125,13 @@ class ImageService:
         stored = response.json()
         return StoredImage(stored["key"], stored["content_type"], stored["size"])
 
-    async def open(self, key: str, if_none_match: str | None) -> httpx.Response | None:
-        """The image's answer, streaming (the caller closes it), or None if it is gone."""
+    async def open(
+        self, key: str, if_none_match: str | None, method: str = "GET"
+    ) -> httpx.Response | None:
+        """The image's answer (GET or HEAD), streaming (the caller closes it), or None
+        if it is gone."""
         headers = {"If-None-Match": if_none_match} if if_none_match else {}
-        request = self._http.build_request("GET", f"/images/{key}", headers=headers)
+        request = self._http.build_request(method, f"/images/{key}", headers=headers)
         try:
             response = await self._http.send(request, stream=True)
         except httpx.HTTPError as error:

@@ -78,7 +78,7 @@ async def download(
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     media = await actions.viewable(session, media_id, viewer)
-    upstream = await images.open(media.storage_key, if_none_match)
+    upstream = await images.open(media.storage_key, if_none_match, request.method)
     if upstream is None:
         raise exc.NotFound(f"Media {media_id} does not exist")
     headers = {name: upstream.headers[name] for name in IMAGE_HEADERS if name in upstream.headers}

@@ -76,7 +76,7 @@ class MediaJanitor:
             report.deleted_files += result.deleted
             # Stop when image_saver is away, the queue is empty, or all left is busy.
             if result.postponed or len(batch) < BATCH or not result.dequeued:
-                report.postponed_files = await self._queued()
+                report.postponed_files = await self._queued() if result.postponed else 0
                 return report
 
     async def run_periodically(self, interval_seconds: float) -> None:

@@ -18,6 +18,7 @@ from app.core import migrations
 from app.core.config import Settings, SettingsError, load_settings
 from app.core.database import create_engine, create_sessionmaker, database_url
 from app.core.embedded_images import ImageSaverFailed, image_saver_running
+from app.core.exceptions import ServiceUnavailable
 from app.core.image_service import ImageService
 from app.core.models import User
 from app.demo import load_demo
@@ -49,7 +50,7 @@ def _prepare(settings: Settings) -> Settings:
 
 
 @contextmanager
-def _image_service(settings: Settings) -> Iterator[Settings]:
+def _image_service(settings: Settings, announce: bool = False) -> Iterator[Settings]:
     """The settings with an image_saver to talk to: the configured one, or one started here."""
     if settings.image_saver_url:
         yield settings
@@ -60,7 +61,11 @@ def _image_service(settings: Settings) -> Iterator[Settings]:
     with image_saver_running(
         images_dir, max_upload_bytes=settings.max_upload_bytes, log_level=level
     ) as running:
-        print(f"image_saver is running at {running.url}, storing under {images_dir}", flush=True)
+        if announce:
+            print(
+                f"image_saver is running at {running.url}, storing under {images_dir}",
+                flush=True,
+            )
         yield settings.model_copy(
             update={"image_saver_url": running.url, "image_saver_token": SecretStr(running.token)}
         )
@@ -89,7 +94,7 @@ def _exit_on_sigterm() -> None:
 
 def serve(settings: Settings, host: str, port: int, demo: bool) -> int:
     _exit_on_sigterm()
-    with _image_service(_prepare(settings)) as ready:
+    with _image_service(_prepare(settings), announce=True) as ready:
         _serve(ready, host, port, demo)
     return 0
 
@@ -179,7 +184,11 @@ def media_cleanup(settings: Settings, orphans_older_than_minutes: int | None) ->
         report.orphans_found = orphans
         return report
 
-    report = _with_janitor(settings, cleanup)
+    try:
+        report = _with_janitor(settings, cleanup)
+    except ServiceUnavailable as error:
+        print(f"Cleanup stopped: {error.message}", file=sys.stderr)
+        return 1
     print(report)
     # Files left waiting means image_saver did not answer: a cron job should say so.
     return 1 if report.postponed_files else 0

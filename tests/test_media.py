@@ -234,6 +234,7 @@ async def test_an_upload_must_be_a_multipart_file_from_a_known_person(
     assert raw.status_code == 415
     assert wrong_field.status_code == 422
     assert wrong_field.json()["error_type"] == "ValidationError"
+    assert wrong_field.json()["details"][0]["field"] == "file"
     assert await media_rows(session) == 0
     assert stored_files(images_dir) == before
 
@@ -380,6 +381,32 @@ def test_python_m_app_media_cleanup_runs_from_the_command_line(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Removed 0 unposted upload(s); deleted 0 stored file(s)")
+
+
+def test_media_cleanup_says_in_one_line_when_image_saver_does_not_answer(
+    database_url: str,
+) -> None:
+    from app.core.embedded_images import free_port
+    from tests.cli_helpers import run_app
+
+    nobody = f"http://127.0.0.1:{free_port()}"
+    result = run_app(
+        "media",
+        "cleanup",
+        "--orphans",
+        "60",
+        settings={
+            "DATABASE_URL": database_url,
+            "IMAGE_SAVER_URL": nobody,
+            "IMAGE_SAVER_TOKEN": "x" * 20,
+        },
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Cleanup stopped: The image service is unavailable; try again in a moment"
+    )
 
 
 def test_image_saver_is_reachable_only_with_its_token(image_saver: RunningImageSaver) -> None:

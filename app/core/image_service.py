@@ -193,6 +193,8 @@ class ImageService:
                 message = str(response.json()["error_message"])
             except (ValueError, KeyError, TypeError):
                 message = "The image service refused the file"
+            if refusal is exc.ValidationFailed:
+                return exc.ValidationFailed(message, field="file")  # named in `details`
             return refusal(message)
         if response.status_code == 401:
             logger.error("image_saver refused our token: IMAGE_SAVER_TOKEN differs between the two")

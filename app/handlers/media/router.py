@@ -15,7 +15,7 @@ from app.handlers.deps import (
     SessionDep,
 )
 from app.handlers.media import actions
-from app.handlers.media.schemas import UPLOAD_BODY, MediaCreated
+from app.handlers.media.schemas import PICTURE_RESPONSES, UPLOAD_BODY, MediaCreated
 from app.handlers.utils.db_actions import media_url
 from app.handlers.utils.responses import AUTH, COMMON, errors
 
@@ -53,17 +53,10 @@ async def upload(
 
 @router.get(
     "/{media_id}",
-    responses={
-        200: {
-            "description": "The picture's bytes",
-            "content": {
-                kind: {} for kind in ("image/jpeg", "image/png", "image/gif", "image/webp")
-            },
-        }
-    }
-    | errors(exc.NotFound)
-    | COMMON,
+    responses=PICTURE_RESPONSES | errors(exc.NotFound) | COMMON,
     response_class=Response,
+    # The key is optional: {} means "no key", for everyone's `<img src>`.
+    openapi_extra={"security": [{}]},
     summary="A picture's bytes; no api key needed, so `<img src>` works",
     description="Cached forever (the content never changes under an id); answers "
     "`304` to a matching `If-None-Match`. A picture not yet in a tweet is shown "

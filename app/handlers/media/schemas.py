@@ -2,6 +2,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from app.handlers.utils.responses import ResponsesDict
 from app.handlers.utils.schemas import Ok
 
 
@@ -32,4 +33,21 @@ UPLOAD_BODY: dict[str, Any] = {
             }
         },
     }
+}
+
+# GET /api/medias/{id} answers bytes, not JSON.
+PICTURE_RESPONSES: ResponsesDict = {
+    200: {
+        "description": "The picture's bytes",
+        "content": {kind: {} for kind in ("image/jpeg", "image/png", "image/gif", "image/webp")},
+        "headers": {
+            "ETag": {"description": "Strong; it never changes", "schema": {"type": "string"}},
+            "Cache-Control": {
+                "description": "`public, max-age=31536000, immutable`; `private, "
+                "max-age=3600` for the owner's look at an upload not yet in a tweet",
+                "schema": {"type": "string"},
+            },
+        },
+    },
+    304: {"description": "Not modified: the `If-None-Match` ETag is current"},
 }

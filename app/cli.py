@@ -114,7 +114,7 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> None:
             flush=True,
         )
     if demo:
-        print(_run_in_session(settings, load_demo), flush=True)
+        print(_load_demo(settings), flush=True)
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -154,8 +154,22 @@ def users_list(settings: Settings) -> int:
     return 0
 
 
+def _load_demo(settings: Settings) -> str:
+    """The demo data set, its pictures stored by the image_saver in `settings`."""
+
+    async def load(session: AsyncSession) -> str:
+        images = ImageService.connect(settings)
+        try:
+            return await load_demo(session, images)
+        finally:
+            await images.aclose()
+
+    return _run_in_session(settings, load)
+
+
 def demo(settings: Settings) -> int:
-    print(_run_in_session(_prepare(settings), load_demo))
+    with _image_service(_prepare(settings)) as ready:
+        print(_load_demo(ready))
     return 0
 
 

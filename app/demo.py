@@ -5,8 +5,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.image_service import ImageService
 from app.core.models import Tweet, User
 from app.core.security import hash_api_key
+from app.demo_pictures import PICTURES
+from app.handlers.media import actions as media_actions
 from app.handlers.tweets import actions as tweet_actions
 from app.handlers.users import actions as user_actions
 
@@ -78,7 +81,7 @@ FOLLOWS = [
 ]
 
 
-async def load_demo(session: AsyncSession) -> str:
+async def load_demo(session: AsyncSession, images: ImageService) -> str:
     """Fill an empty database; return a sentence saying what happened."""
     if await session.scalar(
         select(exists().where(User.api_key_hash == hash_api_key(DEMO_API_KEY)))
@@ -99,6 +102,12 @@ async def load_demo(session: AsyncSession) -> str:
     now = datetime.now(UTC)
     for author, hours_ago, text, likers in TWEETS:
         tweet_id = await tweet_actions.create_tweet(session, people[author], text, [], 280)
+        for opening, draw in PICTURES.items():
+            if text.startswith(opening):
+                stored = await images.store_file("demo.png", draw())
+                await media_actions.record(
+                    session, images, people[author].id, stored, tweet_id=tweet_id
+                )
         await session.execute(
             update(Tweet)
             .where(Tweet.id == tweet_id)
@@ -107,6 +116,7 @@ async def load_demo(session: AsyncSession) -> str:
         for liker in likers:
             await tweet_actions.like(session, people[liker], tweet_id)
     return (
-        f"Loaded demo data: {len(PEOPLE)} colleagues, {len(TWEETS)} tweets. "
+        f"Loaded demo data: {len(PEOPLE)} colleagues, {len(TWEETS)} tweets, "
+        f"{len(PICTURES)} with a picture. "
         f'Sign in as {PEOPLE[0]} with the api key "{DEMO_API_KEY}".'
     )

@@ -5,6 +5,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.embedded_images import RunningImageSaver
 from tests.cli_helpers import run_app
 from tests.conftest import MakePerson
 
@@ -50,9 +51,17 @@ async def test_users_list_shows_everyone(make_person: MakePerson, database_url: 
 
 
 async def test_demo_fills_an_empty_database_once(
-    client: AsyncClient, database_url: str, session: AsyncSession
+    client: AsyncClient,
+    database_url: str,
+    image_saver: RunningImageSaver,
+    session: AsyncSession,
 ) -> None:
-    first = run_app("demo", settings={"DATABASE_URL": database_url})
+    settings = {
+        "DATABASE_URL": database_url,
+        "IMAGE_SAVER_URL": image_saver.url,
+        "IMAGE_SAVER_TOKEN": image_saver.token,
+    }
+    first = run_app("demo", settings=settings)
     assert first.returncode == 0, first.stderr
     assert "Loaded demo data" in first.stdout
     feed = await client.get("/api/tweets", headers={"api-key": "test"})
@@ -60,13 +69,20 @@ async def test_demo_fills_an_empty_database_once(
     assert len(tweets) >= 10
     assert tweets[0]["likes_count"] >= tweets[-1]["likes_count"]
     assert all(t["likes_count"] == len(t["likes"]) for t in tweets)
+    assert await session.scalar(text("SELECT count(*) FROM media WHERE tweet_id IS NOT NULL")) == 3
+    pictures = [url for t in tweets for url in t["attachments"]]
+    assert pictures  # Sam follows two of the three authors with a picture
+    for url in pictures:
+        served = await client.get(url)
+        assert served.status_code == 200
+        assert served.headers["content-type"] == "image/png"
     me = (await client.get("/api/users/me", headers={"api-key": "test"})).json()["user"]
     assert me["following"]
     assert me["followers"]
 
     count = "SELECT count(*) FROM tweets"
     before = await session.scalar(text(count))
-    second = run_app("demo", settings={"DATABASE_URL": database_url})
+    second = run_app("demo", settings=settings)
     assert second.returncode == 0
     assert "already" in second.stdout
     assert await session.scalar(text(count)) == before

@@ -122,7 +122,7 @@ def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, d
     # Stopping the service stops its database and image_saver too.
     assert not (data / "postgres" / "postmaster.pid").exists()
     assert _stops_answering(image_saver)
-    assert len(list((data / "images").rglob("*.png"))) == 1
+    assert len(list((data / "images").rglob("*.png"))) == 1 + 3  # ours and the demo's
 
     with serving(data, second_log, "--demo") as base:
         assert not ADMIN_KEY.search(second_log.read_text()), "a second admin was created"

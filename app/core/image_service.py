@@ -120,6 +120,18 @@ class ImageService:
                 logger.warning("image_saver upload failed: %r", error)
                 raise exc.ServiceUnavailable(_UNAVAILABLE) from None
             raise
+        return self._stored(response)
+
+    async def store_file(self, name: str, data: bytes) -> StoredImage:
+        """Store a picture the app itself has in hand (the demo's, say)."""
+        try:
+            response = await self._http.post("/images", files={"file": (name, data)})
+        except httpx.HTTPError as error:
+            logger.warning("image_saver upload failed: %r", error)
+            raise exc.ServiceUnavailable(_UNAVAILABLE) from None
+        return self._stored(response)
+
+    def _stored(self, response: httpx.Response) -> StoredImage:
         if response.status_code != 201:
             raise self._error(response)
         stored = response.json()

@@ -12,7 +12,7 @@ from app.core.exceptions import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from app.core.image_service import ImageService
+from app.core.image_service import ImageService, StoredImage
 from app.core.models import FileDeletion, Media, User
 from app.handlers.media.cleanup import MediaJanitor
 from app.handlers.media.locks import lock_stored_file
@@ -39,6 +39,17 @@ async def upload(
     # the request fail from here on (the database away, the process killed), the
     # cleanup deletes it. The row below takes it off that list again.
     await janitor.queue_files([stored.key])
+    return await record(session, images, owner_id, stored)
+
+
+async def record(
+    session: AsyncSession,
+    images: ImageService,
+    owner_id: int,
+    stored: StoredImage,
+    tweet_id: int | None = None,
+) -> int:
+    """The media row of a picture image_saver has stored; returns its id."""
     await lock_stored_file(session, stored.key)
     # The same picture may have lost its last media row and been deleted between
     # storing it and taking the lock; under the lock, what we see now holds.
@@ -50,6 +61,7 @@ async def upload(
             insert(Media)
             .values(
                 owner_id=owner_id,
+                tweet_id=tweet_id,
                 storage_key=stored.key,
                 content_type=stored.content_type,
                 size=stored.size,

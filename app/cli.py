@@ -198,11 +198,7 @@ def media_cleanup(settings: Settings, orphans_older_than_minutes: int | None) ->
         report.orphans_found = orphans
         return report
 
-    try:
-        report = _with_janitor(settings, cleanup)
-    except ServiceUnavailable as error:
-        print(f"Cleanup stopped: {error.message}", file=sys.stderr)
-        return 1
+    report = _with_janitor(settings, cleanup)
     print(report)
     # Files left waiting means image_saver did not answer: a cron job should say so.
     return 1 if report.postponed_files else 0
@@ -261,12 +257,18 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    try:
+        return _run(args, settings)
+    except ImageSaverFailed as error:
+        print(error, file=sys.stderr)
+    except ServiceUnavailable as error:
+        print(f"Stopped: {error.message}", file=sys.stderr)
+    return 1
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
-        try:
-            return serve(settings, args.host, args.port, args.demo)
-        except ImageSaverFailed as error:
-            print(error, file=sys.stderr)
-            return 1
+        return serve(settings, args.host, args.port, args.demo)
     if args.command == "users" and args.users_command == "create":
         return users_create(settings, args.name, args.admin)
     if args.command == "users":
@@ -274,9 +276,5 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         return demo(settings)
     if args.command == "media":
-        try:
-            return media_cleanup(settings, args.orphans)
-        except ImageSaverFailed as error:
-            print(error, file=sys.stderr)
-            return 1
+        return media_cleanup(settings, args.orphans)
     return migrate(settings)

@@ -114,3 +114,23 @@ def test_an_image_saver_url_needs_its_token() -> None:
 
     assert result.returncode == 2
     assert result.stderr.startswith("Invalid setting IMAGE_SAVER_TOKEN: must be set")
+
+
+async def test_demo_without_image_saver_stops_in_one_line_and_loads_nothing(
+    database_url: str, session: AsyncSession
+) -> None:
+    from app.core.embedded_images import free_port
+
+    result = run_app(
+        "demo",
+        settings={
+            "DATABASE_URL": database_url,
+            "IMAGE_SAVER_URL": f"http://127.0.0.1:{free_port()}",
+            "IMAGE_SAVER_TOKEN": "x" * 20,
+        },
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Stopped: The image service")
+    assert await session.scalar(text("SELECT count(*) FROM users")) == 0

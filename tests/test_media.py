@@ -405,7 +405,7 @@ def test_media_cleanup_says_in_one_line_when_image_saver_does_not_answer(
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
-        "Cleanup stopped: The image service is unavailable; try again in a moment"
+        "Stopped: The image service is unavailable; try again in a moment"
     )
 
 

@@ -182,12 +182,23 @@ async def test_the_server_cleans_up_expired_uploads_by_itself(
     assert key not in stored_files(images_dir)
 
 
-async def _forget(session: AsyncSession, application: FastAPI, media_id: int) -> str:
-    """Remove an upload and its file; returns the file's key (the picture's hash)."""
+async def _drop_upload(
+    session: AsyncSession, client: AsyncClient, person: Person, colour: str
+) -> str:
+    """Upload a picture and remove its row: the file stays, queued for deletion."""
+    media_id = await upload(client, person, colour)
     key = await session.scalar(select(Media.storage_key).where(Media.id == media_id))
     assert key is not None
     await session.execute(text("DELETE FROM media WHERE id = :id"), {"id": media_id})
     await session.commit()
+    return key
+
+
+async def _forget(
+    session: AsyncSession, client: AsyncClient, application: FastAPI, person: Person, colour: str
+) -> str:
+    """Upload a picture, then remove it with its file; returns the file's key."""
+    key = await _drop_upload(session, client, person, colour)
     await application.state.janitor.run()
     return key
 
@@ -208,7 +219,7 @@ async def test_an_upload_whose_database_write_fails_leaves_no_file_for_good(
     images_dir: Path,
 ) -> None:
     ann = await make_person("Ann")
-    key = await _forget(session, app, await upload(client, ann, "indigo"))
+    key = await _forget(session, client, app, ann, "indigo")
     assert key not in stored_files(images_dir)
     # The upload's database work will time out waiting for this lock.
     await _hold_file_lock(session, key)
@@ -235,12 +246,7 @@ async def test_the_cleanup_skips_a_file_someone_is_deciding_on(
     session: AsyncSession,
     images_dir: Path,
 ) -> None:
-    ann = await make_person("Ann")
-    media_id = await upload(client, ann, "tan")
-    key = await session.scalar(select(Media.storage_key).where(Media.id == media_id))
-    assert key is not None
-    await session.execute(text("DELETE FROM media WHERE id = :id"), {"id": media_id})
-    await session.commit()
+    key = await _drop_upload(session, client, await make_person("Ann"), "tan")
     await _hold_file_lock(session, key)
 
     busy = await app.state.janitor.delete_files([key])
@@ -262,7 +268,7 @@ async def test_an_upload_racing_the_deletion_of_its_own_picture_is_503_not_a_bro
     image_saver: RunningImageSaver,
 ) -> None:
     ann = await make_person("Ann")
-    key = await _forget(session, app, await upload(client, ann, "linen"))
+    key = await _forget(session, client, app, ann, "linen")
     await _hold_file_lock(session, key)
     racing = asyncio.create_task(
         client.post(
@@ -275,7 +281,11 @@ async def test_an_upload_racing_the_deletion_of_its_own_picture_is_503_not_a_bro
     async with app.state.sessionmaker() as watcher:
         for _ in range(100):
             waiting = await watcher.scalar(
-                text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    " AND database = (SELECT oid FROM pg_database"
+                    " WHERE datname = current_database())"
+                )
             )
             if waiting:
                 break
@@ -315,3 +325,32 @@ async def test_a_stalled_upload_is_cut_off_with_408(
     assert response.status_code == 408
     assert response.json()["error_type"] == "RequestTimeout"
     assert await count(session, Media) == 0
+
+
+async def test_a_picture_whose_delete_may_still_be_under_way_is_not_trusted(
+    app: FastAPI,
+    client: AsyncClient,
+    make_person: MakePerson,
+    session: AsyncSession,
+    images_dir: Path,
+) -> None:
+    ann = await make_person("Ann")
+    key = await _drop_upload(session, client, ann, "plum")
+    # A delete of the file was sent a moment ago and timed out: it may still happen.
+    await session.execute(text("UPDATE file_deletions SET attempts = 1, last_attempt_at = now()"))
+    await session.commit()
+
+    refused = await client.post(
+        "/api/medias", files={"file": ("a.png", png_picture(colour="plum"))}, headers=ann.headers
+    )
+    await session.execute(
+        text("UPDATE file_deletions SET last_attempt_at = now() - interval '10 minutes'")
+    )
+    await session.commit()
+    accepted = await upload(client, ann, "plum")
+
+    assert refused.status_code == 503
+    assert "upload it again in a few minutes" in refused.json()["error_message"]
+    assert await count(session, FileDeletion) == 0  # the new upload took the file back
+    assert await session.scalar(select(Media.storage_key).where(Media.id == accepted)) == key
+    assert key in stored_files(images_dir)

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from types_aiobotocore_s3.type_defs import GetObjectOutputTypeDef
 
 logger = logging.getLogger(__name__)
-_MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
+# A missing object; a missing bucket is a broken store, not a missing image.
+_MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
 def _missing(error: ClientError) -> bool:

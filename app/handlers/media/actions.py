@@ -1,8 +1,10 @@
 """Uploaded pictures: storing, attaching to tweets, and who may see them."""
 
+import logging
 from collections.abc import AsyncIterable
+from datetime import timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.exceptions import (
@@ -16,6 +18,11 @@ from app.core.image_service import ImageService, StoredImage
 from app.core.models import FileDeletion, Media, User
 from app.handlers.media.cleanup import MediaJanitor
 from app.handlers.media.locks import lock_stored_file
+
+logger = logging.getLogger(__name__)
+
+# Longer than image_saver can spend on one delete, its store's retries included.
+DELETE_IN_DOUBT = timedelta(minutes=5)
 
 
 async def upload(
@@ -38,7 +45,12 @@ async def upload(
     # Until this request commits its media row, the file counts as unused: should
     # the request fail from here on (the database away, the process killed), the
     # cleanup deletes it. The row below takes it off that list again.
-    await janitor.queue_files([stored.key])
+    try:
+        await janitor.queue_files([stored.key])
+    except Exception:
+        # Nothing will remember this file but `media cleanup --orphans`.
+        logger.error("stored %s but could not queue it; the upload fails", stored.key)
+        raise
     return await record(session, images, owner_id, stored)
 
 
@@ -51,10 +63,22 @@ async def record(
 ) -> int:
     """The media row of a picture image_saver has stored; returns its id."""
     await lock_stored_file(session, stored.key)
+    # A delete of this file that timed out lately may still be carried out by
+    # image_saver; until it surely is over, the file cannot be trusted to stay.
+    in_doubt = await session.scalar(
+        select(
+            exists().where(
+                FileDeletion.storage_key == stored.key,
+                FileDeletion.last_attempt_at > func.now() - DELETE_IN_DOUBT,
+            )
+        )
+    )
     # The same picture may have lost its last media row and been deleted between
     # storing it and taking the lock; under the lock, what we see now holds.
-    if not await images.exists(stored.key):
-        raise ServiceUnavailable("The picture was being removed as it arrived; upload it again")
+    if in_doubt or not await images.exists(stored.key):
+        raise ServiceUnavailable(
+            "The same picture was just being removed; upload it again in a few minutes"
+        )
     await session.execute(delete(FileDeletion).where(FileDeletion.storage_key == stored.key))
     media_id: int = (
         await session.execute(

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 # The only names the service ever stores under; anything else cannot exist.
 KEY_FORM = re.compile(r"(?P<digest>[0-9a-f]{64})\.(?P<extension>jpg|png|gif|webp)")
+NOT_STORED = "No image is stored under this key"
 # Content never changes under a key: a key is the hash of the bytes.
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 
@@ -75,7 +76,7 @@ def _require_token(request: Request, authorization: Annotated[str, Header()] = "
 def _checked_key(key: str) -> re.Match[str]:
     found = KEY_FORM.fullmatch(key)
     if found is None:
-        raise NotFound("No image is stored under this key")
+        raise NotFound(NOT_STORED)
     return found
 
 
@@ -165,14 +166,14 @@ def _routes(app: FastAPI) -> None:
         if request.method == "HEAD" or cached & {etag, "*"}:
             size = await storage.size(key)
             if size is None:
-                raise NotFound("No image is stored under this key")
+                raise NotFound(NOT_STORED)
             if cached & {etag, "*"}:
                 return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
             headers["Content-Length"] = str(size)
             return Response(headers=headers, media_type=media_type)
         stored = await storage.open(key)
         if stored is None:
-            raise NotFound("No image is stored under this key")
+            raise NotFound(NOT_STORED)
         headers["Content-Length"] = str(stored.size)
         return StreamingResponse(stored.chunks, headers=headers, media_type=media_type)
 

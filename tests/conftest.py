@@ -21,7 +21,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from PIL import Image
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -208,6 +208,15 @@ def make_media(client: AsyncClient) -> MakeMedia:
         return media_id
 
     return make
+
+
+def stored_files(images_dir: Path) -> set[str]:
+    """Names of the pictures image_saver keeps under `images_dir` (staged files aside)."""
+    return {p.name for p in images_dir.rglob("*") if p.is_file() and ".staging" not in p.parts}
+
+
+async def count_rows(session: AsyncSession, model: type[Base]) -> int:
+    return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def png_picture(width: int = 32, height: int = 24, colour: str = "teal") -> bytes:

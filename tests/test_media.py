@@ -8,23 +8,22 @@ import httpx
 import pytest
 from httpx import AsyncClient
 from PIL import Image
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.embedded_images import RunningImageSaver
 from app.core.models import FileDeletion, Media
 from image_saver.tests.pictures import CAMERA, SECRET_COMMENT, bomb_png, picture
-from tests.conftest import MakeMedia, MakePerson, Person, png_picture
+from tests.conftest import (
+    MakeMedia,
+    MakePerson,
+    Person,
+    count_rows,
+    png_picture,
+    stored_files,
+)
 
 MIB = 1024 * 1024
-
-
-def stored_files(images_dir: Path) -> set[str]:
-    return {p.name for p in images_dir.rglob("*") if p.is_file() and ".staging" not in p.parts}
-
-
-async def media_rows(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Media)) or 0)
 
 
 async def post_tweet(client: AsyncClient, person: Person, media_ids: list[int]) -> int:
@@ -155,7 +154,7 @@ async def test_what_is_not_a_picture_is_415_and_stores_nothing(
     assert response.status_code == 415, response.text
     assert response.json()["result"] is False
     assert response.json()["error_type"] == "UnsupportedMediaType"
-    assert await media_rows(session) == 0
+    assert await count_rows(session, Media) == 0
     assert stored_files(images_dir) == before
 
 
@@ -183,7 +182,7 @@ async def test_too_large_uploads_are_413_and_store_nothing(
         assert response.json()["error_type"] == "PayloadTooLarge"
     assert "10,485,760 bytes" in declared.json()["error_message"]
     assert "pixels" in bomb.json()["error_message"]
-    assert await media_rows(session) == 0
+    assert await count_rows(session, Media) == 0
     assert stored_files(images_dir) == before
 
 
@@ -209,7 +208,7 @@ async def test_a_streamed_upload_is_cut_off_at_the_limit(
     assert response.status_code == 413
     assert response.json()["error_type"] == "PayloadTooLarge"
     assert sent <= 12 * MIB
-    assert await media_rows(session) == 0
+    assert await count_rows(session, Media) == 0
 
 
 async def test_an_upload_must_be_a_multipart_file_from_a_known_person(
@@ -235,7 +234,7 @@ async def test_an_upload_must_be_a_multipart_file_from_a_known_person(
     assert wrong_field.status_code == 422
     assert wrong_field.json()["error_type"] == "ValidationError"
     assert wrong_field.json()["details"][0]["field"] == "file"
-    assert await media_rows(session) == 0
+    assert await count_rows(session, Media) == 0
     assert stored_files(images_dir) == before
 
 
@@ -279,8 +278,8 @@ async def test_deleting_a_tweet_deletes_its_pictures_but_not_shared_files(
     # Bob uploaded the same picture: the file stays for his upload.
     assert shared_key in stored_files(images_dir)
     assert (await client.get(f"/api/medias/{bobs_copy}", headers=bob.headers)).status_code == 200
-    assert await media_rows(session) == 1
-    assert await session.scalar(select(func.count()).select_from(FileDeletion)) == 0
+    assert await count_rows(session, Media) == 1
+    assert await count_rows(session, FileDeletion) == 0
 
 
 async def test_attaching_checks_ownership_and_that_uploads_are_free(
@@ -352,14 +351,14 @@ async def test_uploading_again_rescues_a_file_queued_for_deletion(
     # The upload goes (as an expired one would); its file is queued, not yet deleted.
     await session.execute(text("DELETE FROM media WHERE id = :id"), {"id": first})
     await session.commit()
-    assert await session.scalar(select(func.count()).select_from(FileDeletion)) == 1
+    assert await count_rows(session, FileDeletion) == 1
 
     second = await make_media(ann, data)
     application = client._transport.app  # type: ignore[attr-defined]
     report = await application.state.janitor.run()
 
     assert report.deleted_files == 0
-    assert await session.scalar(select(func.count()).select_from(FileDeletion)) == 0
+    assert await count_rows(session, FileDeletion) == 0
     assert key in stored_files(images_dir)
     assert (await client.get(f"/api/medias/{second}", headers=ann.headers)).status_code == 200
 

@@ -9,14 +9,21 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.embedded_images import RunningImageSaver, free_port, start_image_saver, stop
 from app.core.models import FileDeletion, Media
 from app.main import create_app
-from tests.conftest import MAX_UPLOAD_BYTES, MakePerson, Person, png_picture
+from tests.conftest import (
+    MAX_UPLOAD_BYTES,
+    MakePerson,
+    Person,
+    count_rows,
+    png_picture,
+    stored_files,
+)
 
 
 @asynccontextmanager
@@ -37,14 +44,6 @@ async def upload(client: AsyncClient, person: Person, colour: str) -> int:
     assert response.status_code == 201, response.text
     media_id: int = response.json()["media_id"]
     return media_id
-
-
-def stored_files(images_dir: Path) -> set[str]:
-    return {p.name for p in images_dir.rglob("*") if p.is_file() and ".staging" not in p.parts}
-
-
-async def count(session: AsyncSession, model: type[Media] | type[FileDeletion]) -> int:
-    return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recovers(
@@ -78,7 +77,7 @@ async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recove
         assert refused.status_code == 503
         assert refused.json()["error_type"] == "ServiceUnavailable"
         assert refused.headers["retry-after"]
-        assert await count(session, Media) == 2
+        assert await count_rows(session, Media) == 2
         feed = await client.get("/api/tweets", headers=ann.headers)
         assert feed.status_code == 200
         assert len(feed.json()["tweets"]) == 2
@@ -88,7 +87,7 @@ async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recove
         # The tweet goes now; its file waits in the queue.
         deleted = await client.delete(f"/api/tweets/{doomed_tweet}", headers=ann.headers)
         assert deleted.status_code == 200
-        assert await count(session, Media) == 1
+        assert await count_rows(session, Media) == 1
         attempts = await session.scalar(select(FileDeletion.attempts))
         assert attempts == 1
         assert len(stored_files(images_dir)) == 2
@@ -99,7 +98,7 @@ async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recove
         try:
             report = await application.state.janitor.run()
             assert report.deleted_files == 1
-            assert await count(session, FileDeletion) == 0
+            assert await count_rows(session, FileDeletion) == 0
             assert len(stored_files(images_dir)) == 1
             assert (await client.get(f"/api/medias/{kept}")).status_code == 200
             assert (await client.get("/ready")).status_code == 200
@@ -174,11 +173,11 @@ async def test_the_server_cleans_up_expired_uploads_by_itself(
         await session.execute(text("UPDATE media SET created_at = now() - interval '2 minutes'"))
         await session.commit()
         for _ in range(75):  # up to 15 s
-            if not await count(session, Media):
+            if not await count_rows(session, Media):
                 break
             await asyncio.sleep(0.2)
 
-    assert await count(session, Media) == 0
+    assert await count_rows(session, Media) == 0
     assert key not in stored_files(images_dir)
 
 
@@ -232,7 +231,7 @@ async def test_an_upload_whose_database_write_fails_leaves_no_file_for_good(
     await session.rollback()
 
     assert failed.status_code == 503
-    assert await count(session, Media) == 0
+    assert await count_rows(session, Media) == 0
     assert key in stored_files(images_dir)  # image_saver had stored it
     report = await app.state.janitor.run()
     assert report.deleted_files == 1
@@ -257,7 +256,7 @@ async def test_the_cleanup_skips_a_file_someone_is_deciding_on(
 
     assert later.deleted_files == 1
     assert key not in stored_files(images_dir)
-    assert await count(session, FileDeletion) == 0
+    assert await count_rows(session, FileDeletion) == 0
 
 
 async def test_an_upload_racing_the_deletion_of_its_own_picture_is_503_not_a_broken_row(
@@ -302,7 +301,7 @@ async def test_an_upload_racing_the_deletion_of_its_own_picture_is_503_not_a_bro
 
     assert response.status_code == 503
     assert "upload it again" in response.json()["error_message"]
-    assert await count(session, Media) == 0
+    assert await count_rows(session, Media) == 0
 
 
 async def test_a_stalled_upload_is_cut_off_with_408(
@@ -324,7 +323,7 @@ async def test_a_stalled_upload_is_cut_off_with_408(
 
     assert response.status_code == 408
     assert response.json()["error_type"] == "RequestTimeout"
-    assert await count(session, Media) == 0
+    assert await count_rows(session, Media) == 0
 
 
 async def test_a_picture_whose_delete_may_still_be_under_way_is_not_trusted(
@@ -351,6 +350,6 @@ async def test_a_picture_whose_delete_may_still_be_under_way_is_not_trusted(
 
     assert refused.status_code == 503
     assert "upload it again in a few minutes" in refused.json()["error_message"]
-    assert await count(session, FileDeletion) == 0  # the new upload took the file back
+    assert await count_rows(session, FileDeletion) == 0  # the new upload took the file back
     assert await session.scalar(select(Media.storage_key).where(Media.id == accepted)) == key
     assert key in stored_files(images_dir)

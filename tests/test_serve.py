@@ -3,7 +3,6 @@
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.core.embedded_images import free_port
 from tests.cli_helpers import NEUTRAL_DIR, app_command, app_env
 from tests.conftest import png_picture
 
@@ -29,12 +29,6 @@ def data(tmp_path: Path) -> Iterator[Path]:
         os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 90
     while True:
@@ -47,10 +41,9 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> Non
             time.sleep(0.2)
 
 
-@contextmanager
-def serving(data_dir: Path, log: Path, *args: str) -> Iterator[str]:
-    """Run the service until the block ends; yield its base URL."""
-    port = _free_port()
+def _start(data_dir: Path, log: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `python -m app serve` with its output in `log`; return it and its base URL."""
+    port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
             app_command("serve", "--port", str(port), *args),
@@ -62,6 +55,18 @@ def serving(data_dir: Path, log: Path, *args: str) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, process, log)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process, base
+
+
+@contextmanager
+def serving(data_dir: Path, log: Path, *args: str) -> Iterator[str]:
+    """Run the service until the block ends; yield its base URL."""
+    process, base = _start(data_dir, log, *args)
+    try:
         yield base
     finally:
         process.send_signal(signal.SIGINT)
@@ -140,17 +145,8 @@ def test_sigterm_stops_the_service_with_its_database_and_image_saver(
     tmp_path: Path, data: Path
 ) -> None:
     log = tmp_path / "serve.log"
-    port = _free_port()
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            app_command("serve", "--port", str(port)),
-            cwd=NEUTRAL_DIR,
-            env=app_env(DATA_DIR=str(data)),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    process, _ = _start(data, log)
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}", process, log)
         image_saver = _image_saver_url(log)
     finally:
         process.terminate()  # as `docker stop` and systemd stop it
@@ -165,17 +161,8 @@ def test_a_killed_service_does_not_keep_its_database_running_forever(
     tmp_path: Path, data: Path
 ) -> None:
     log = tmp_path / "serve.log"
-    port = _free_port()
-    with log.open("w") as out:
-        killed = subprocess.Popen(
-            app_command("serve", "--port", str(port)),
-            cwd=NEUTRAL_DIR,
-            env=app_env(DATA_DIR=str(data)),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    killed, _ = _start(data, log)
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}", killed, log)
         image_saver = _image_saver_url(log)
     finally:
         killed.kill()

@@ -51,14 +51,8 @@ async def _current_user(
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 
-async def _maybe_user(
-    session: SessionDep, api_key: Annotated[str | None, Security(_api_key_header)]
-) -> User | None:
-    """The caller if they sent a valid key; where a key is optional."""
-    return await db_actions.user_by_api_key(session, api_key) if api_key else None
-
-
-MaybeUser = Annotated[User | None, Depends(_maybe_user)]
+# Where a key is optional: looked up only if the answer depends on who asks.
+OptionalApiKey = Annotated[str | None, Security(_api_key_header)]
 
 
 async def _admin_user(user: CurrentUser) -> User:

@@ -46,13 +46,17 @@ class Backend:
     images_dir: Path | None = None
 
 
-def _file_system(root: Path) -> Backend:
-    def stored() -> set[str]:
-        return {
-            path.name for path in root.rglob("*") if path.is_file() and ".staging" not in path.parts
-        }
+def stored_files(root: Path) -> set[str]:
+    """Names of the images a file-system store under `root` holds (staged files aside)."""
+    return {
+        path.name for path in root.rglob("*") if path.is_file() and ".staging" not in path.parts
+    }
 
-    return Backend("filesystem", make_settings(images_dir=root), stored, images_dir=root)
+
+def _file_system(root: Path) -> Backend:
+    return Backend(
+        "filesystem", make_settings(images_dir=root), lambda: stored_files(root), images_dir=root
+    )
 
 
 def _s3(server: S3Server) -> Backend:

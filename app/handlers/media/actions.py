@@ -18,6 +18,7 @@ from app.core.image_service import ImageService, StoredImage
 from app.core.models import FileDeletion, Media, User
 from app.handlers.media.cleanup import MediaJanitor
 from app.handlers.media.locks import lock_stored_file
+from app.handlers.utils import db_actions
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +97,18 @@ async def record(
     return media_id
 
 
-async def viewable(session: AsyncSession, media_id: int, viewer: User | None) -> Media:
+async def viewable(session: AsyncSession, media_id: int, api_key: str | None) -> Media:
     """A picture anyone may see once it is in a tweet; before that, only its owner."""
+    # An unposted upload is private: to anyone but its owner it does not exist.
+    missing = NotFound(f"Media {media_id} does not exist")
     media = await session.get(Media, media_id)
-    if media is None or (
-        media.tweet_id is None and (viewer is None or viewer.id != media.owner_id)
-    ):
-        # An unposted upload is private: to anyone else it does not exist.
-        raise NotFound(f"Media {media_id} does not exist")
+    if media is None:
+        raise missing
+    if media.tweet_id is not None:
+        return media  # the common case: who asks does not matter
+    viewer = await db_actions.user_by_api_key(session, api_key) if api_key else None
+    if viewer is None or viewer.id != media.owner_id:
+        raise missing
     return media
 
 

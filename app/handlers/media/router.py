@@ -10,8 +10,8 @@ from app.handlers.deps import (
     CurrentUser,
     ImagesDep,
     JanitorDep,
-    MaybeUser,
     ObjectId,
+    OptionalApiKey,
     SessionDep,
 )
 from app.handlers.media import actions
@@ -67,10 +67,10 @@ async def download(
     request: Request,
     session: SessionDep,
     images: ImagesDep,
-    viewer: MaybeUser,
+    api_key: OptionalApiKey,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    media = await actions.viewable(session, media_id, viewer)
+    media = await actions.viewable(session, media_id, api_key)
     upstream = await images.open(media.storage_key, if_none_match, request.method)
     if upstream is None:
         raise exc.NotFound(f"Media {media_id} does not exist")

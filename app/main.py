@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
-from app.handlers import frontend, health
+from app.handlers import frontend, health, limits
 from app.handlers.errors import register_error_handlers
 from app.handlers.media.cleanup import MediaJanitor
 from app.handlers.media.router import router as media_router
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tweets_router)
     app.include_router(users_router)
     app.include_router(media_router)
+    app.include_router(limits.router)
     app.include_router(health.router)
     # Last: it answers every GET path the routes above do not.
     app.include_router(frontend.router)

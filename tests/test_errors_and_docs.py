@@ -161,11 +161,17 @@ async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClie
         if path.startswith("/api")
         for method, op in item.items()
     ]
-    assert len(operations) == 14
-    # Pictures are served without a key, so that `<img src>` works.
+    assert len(operations) == 15
+    # Pictures are served without a key, so that `<img src>` works; the limits are
+    # the same for everyone.
     public = {("/api/medias/{media_id}", "get")}
+    keyless = {("/api/limits", "get")}
     for path, method, op in operations:
         codes = set(op["responses"])
+        if (path, method) in keyless:
+            assert "security" not in op
+            assert "401" not in codes
+            continue
         assert {"422", "503"} <= codes, (path, method)
         assert ("401" in codes) == ((path, method) not in public), (path, method)
         key_optional: list[dict[str, list[str]]] = [{"APIKeyHeader": []}, {}]
@@ -196,10 +202,35 @@ async def test_web_app_is_served_for_non_api_paths(client: AsyncClient) -> None:
     index = await client.get("/")
     assert index.status_code == 200
     assert index.headers["content-type"].startswith("text/html")
-    deep = await client.get("/profile/12")
-    assert deep.text == index.text
-    static_file = await client.get("/index.html")
-    assert static_file.text == index.text
+    assert index.headers["cache-control"] == "no-cache"
+    for page in ("/users/12", "/users/12/followers", "/people"):
+        deep = await client.get(page)
+        assert deep.status_code == 200, page
+        assert deep.text == index.text, page
+    script = await client.get("/js/main.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert script.headers["cache-control"] == "no-cache"
+    # A missing file is a 404, not the page: a broken script or picture link shows as such.
+    missing = await client.get("/js/nowhere.js")
+    assert missing.status_code == 404
+    assert_envelope(missing.json(), "NotFound")
+
+
+async def test_limits_tell_clients_what_the_server_accepts(
+    app_settings: Callable[..., Settings],
+) -> None:
+    settings = app_settings(max_tweet_length=500, max_upload_bytes=2 * 1024 * 1024)
+    web: FastAPI = create_app(settings)
+    async with AsyncClient(transport=ASGITransport(app=web), base_url="http://test") as client:
+        response = await client.get("/api/limits")
+    assert response.status_code == 200
+    assert response.json() == {
+        "result": True,
+        "max_tweet_length": 500,
+        "max_media_per_tweet": 4,
+        "max_upload_bytes": 2 * 1024 * 1024,
+        "picture_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
+    }
 
 
 async def test_web_app_never_serves_files_outside_its_folder(
@@ -209,7 +240,7 @@ async def test_web_app_never_serves_files_outside_its_folder(
     frontend.mkdir()
     (frontend / "index.html").write_text("<p>index</p>")
     (frontend / "app.js").write_text("console.log(1)")
-    (tmp_path / "secret.txt").write_text("secret")
+    (tmp_path / "secret.txt").write_text("TOP SECRET CONTENT")
     web: FastAPI = create_app(app_settings(frontend_dir=frontend))
     async with AsyncClient(transport=ASGITransport(app=web), base_url="http://test") as client:
         assert (await client.get("/app.js")).text == "console.log(1)"
@@ -225,8 +256,13 @@ async def test_web_app_never_serves_files_outside_its_folder(
             "/" + "a" * 300,  # longer than a file name may be
         ):
             response = await client.get(path)
-            assert response.status_code == 200, path
-            assert response.text == "<p>index</p>", path
+            assert "TOP SECRET" not in response.text, path
+            if "." in path.rsplit("/", 1)[-1]:  # looks like a file name: not found
+                assert response.status_code == 404, path
+                assert_envelope(response.json(), "NotFound")
+            else:
+                assert response.status_code == 200, path
+                assert response.text == "<p>index</p>", path
 
 
 async def test_web_app_answers_get_and_head_only(client: AsyncClient) -> None:

@@ -35,12 +35,19 @@ def _inside(root: Path, path: str) -> bool:
         return False
 
 
+# Browsers check back (ETag) before reusing a file, so an upgrade reaches everyone at once.
+_REVALIDATE = {"Cache-Control": "no-cache"}
+
+
 @router.api_route("/{path:not_api}", methods=["GET", "HEAD"])
 async def frontend(path: str, request: Request) -> FileResponse:
     root: Path = request.app.state.settings.frontend_dir.resolve()
     if path and _inside(root, path):
-        return FileResponse(root / path)
+        return FileResponse(root / path, headers=_REVALIDATE)
+    if "." in path.rsplit("/", 1)[-1]:
+        # A missing script or picture; the page's own addresses (/users/5) have no dot.
+        raise NotFound("There is no such file")
     index = root / "index.html"
     if not index.is_file():
         raise NotFound("The web app is not installed")
-    return FileResponse(index, headers={"Cache-Control": "no-cache"})
+    return FileResponse(index, headers=_REVALIDATE)

@@ -35,11 +35,13 @@ UPLOAD_BODY: dict[str, Any] = {
     }
 }
 
+PICTURE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
 # GET /api/medias/{id} answers bytes, not JSON.
 PICTURE_RESPONSES: ResponsesDict = {
     200: {
         "description": "The picture's bytes",
-        "content": {kind: {} for kind in ("image/jpeg", "image/png", "image/gif", "image/webp")},
+        "content": {kind: {} for kind in PICTURE_TYPES},
         "headers": {
             "ETag": {"description": "Strong; it never changes", "schema": {"type": "string"}},
             "Cache-Control": {

@@ -1,0 +1,192 @@
+// Writing a tweet: text with a live character count, up to four pictures (picker,
+// drag-and-drop or paste) uploaded at once with progress, and errors shown here
+// without losing what the person typed.
+import { api } from "../api.js";
+import { h, icon, uniqueId } from "../dom.js";
+import { fileSize, t } from "../i18n.js";
+import { limits, me } from "../session.js";
+
+// Counted as the server counts: code points of the trimmed text.
+function length(text) {
+  return [...text.trim()].length;
+}
+
+export function composer({ onPosted }) {
+  const { max_tweet_length: maxLength, max_media_per_tweet: maxPictures, max_upload_bytes: maxBytes, picture_types: types } = limits();
+  const textId = uniqueId("compose-text");
+  const counterId = uniqueId("compose-counter");
+  const errorId = uniqueId("compose-error");
+  const text = h("textarea", {
+    id: textId,
+    name: "tweet",
+    rows: 3,
+    placeholder: t("composer.placeholder"),
+    "aria-describedby": `${counterId} ${errorId}`,
+  });
+  const counter = h("span", { id: counterId, class: "composer-counter" });
+  const error = h("p", { id: errorId, class: "composer-error", role: "alert" });
+  const picker = h("input", { type: "file", accept: types.join(","), multiple: true, hidden: true, "data-role": "picker" });
+  const attach = h("button", { type: "button", class: "button button-quiet", "data-action": "attach" }, icon("image"), t("composer.attach"));
+  const post = h("button", { type: "submit", class: "button button-primary", "data-action": "post" }, t("composer.post"));
+  const previews = h("ul", { class: "composer-previews", "aria-label": t("composer.attached") });
+  const form = h(
+    "form",
+    { class: "composer", "aria-label": t("composer.label") },
+    h("label", { for: textId, class: "composer-label" }, t("composer.label")),
+    text,
+    previews,
+    error,
+    h("div", { class: "composer-bar" }, attach, picker, h("span", { class: "composer-hint" }, t("composer.dropHint")), counter, post),
+  );
+  const attachments = [];
+  let posting = false;
+
+  function showError(message) {
+    error.textContent = message ?? "";
+  }
+
+  function update() {
+    const used = length(text.value);
+    counter.textContent = t("composer.counter", { used, max: maxLength });
+    counter.classList.toggle("is-near", used > maxLength * 0.9 && used <= maxLength);
+    counter.classList.toggle("is-over", used > maxLength);
+    const uploading = attachments.some((item) => item.mediaId === undefined);
+    post.disabled = posting || uploading || used === 0 || used > maxLength;
+    attach.disabled = posting || attachments.length >= maxPictures;
+  }
+
+  function remove(item) {
+    item.controller.abort();
+    URL.revokeObjectURL(item.preview);
+    item.element.remove();
+    attachments.splice(attachments.indexOf(item), 1);
+    update();
+  }
+
+  function refusal(file) {
+    if (attachments.length >= maxPictures) return t("composer.tooMany", { count: maxPictures });
+    if (file.type && !types.includes(file.type)) return t("composer.unsupported", { name: file.name });
+    if (file.size > maxBytes) return t("composer.tooLarge", { name: file.name, size: fileSize(maxBytes) });
+    return null;
+  }
+
+  function add(files) {
+    showError(null);
+    for (const file of files) {
+      const refused = refusal(file);
+      if (refused) {
+        showError(refused);
+        break;
+      }
+      start(file);
+    }
+    update();
+  }
+
+  function start(file) {
+    const item = { file, controller: new AbortController(), preview: URL.createObjectURL(file) };
+    const progress = h("progress", { max: 1, value: 0, "aria-label": t("composer.uploading", { name: file.name }) });
+    const removeButton = h(
+      "button",
+      { type: "button", class: "icon-button preview-remove", "data-action": "remove-picture", "aria-label": t("composer.remove", { name: file.name }) },
+      icon("close"),
+    );
+    removeButton.addEventListener("click", () => {
+      remove(item);
+      text.focus();
+    });
+    item.element = h("li", { class: "preview is-uploading" }, h("img", { src: item.preview, alt: file.name }), progress, removeButton);
+    previews.append(item.element);
+    attachments.push(item);
+    api
+      .upload(file, { signal: item.controller.signal, onProgress: (done) => (progress.value = done) })
+      .then((answer) => {
+        item.mediaId = answer.media_id;
+        item.url = answer.url ?? `/api/medias/${answer.media_id}`;
+        item.element.classList.remove("is-uploading");
+        progress.remove();
+        update();
+      })
+      .catch((failure) => {
+        if (item.controller.signal.aborted) return;
+        remove(item);
+        showError(t(failure.unavailable ? "composer.uploadUnavailable" : "composer.uploadFailed", { name: file.name, reason: failure.message }));
+      });
+  }
+
+  function reset() {
+    for (const item of [...attachments]) remove(item);
+    text.value = "";
+    showError(null);
+    update();
+  }
+
+  async function submit() {
+    if (post.disabled) return;
+    posting = true;
+    update();
+    showError(null);
+    const content = text.value.trim();
+    const pictures = [...attachments];
+    try {
+      const answer = await api.postTweet(content, pictures.map((item) => item.mediaId));
+      const self = me();
+      onPosted({
+        id: answer.tweet_id,
+        content,
+        attachments: pictures.map((item) => item.url),
+        author: { id: self.id, name: self.name },
+        likes: [],
+        likes_count: 0,
+        created_at: new Date().toISOString(),
+      });
+      posting = false;
+      reset();
+    } catch (failure) {
+      posting = false;
+      showError(t(failure.unavailable ? "composer.postUnavailable" : "composer.postFailed", { reason: failure.message }));
+      update();
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  text.addEventListener("input", update);
+  text.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      submit();
+    }
+  });
+  text.addEventListener("paste", (event) => {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (files.length > 0) {
+      event.preventDefault();
+      add(files);
+    }
+  });
+  attach.addEventListener("click", () => picker.click());
+  picker.addEventListener("change", () => {
+    add([...picker.files]);
+    picker.value = "";
+  });
+  const dragging = (event) => event.dataTransfer && [...event.dataTransfer.types].includes("Files");
+  form.addEventListener("dragover", (event) => {
+    if (!dragging(event)) return;
+    event.preventDefault();
+    form.classList.add("is-dropping");
+  });
+  form.addEventListener("dragleave", (event) => {
+    if (!form.contains(event.relatedTarget)) form.classList.remove("is-dropping");
+  });
+  form.addEventListener("drop", (event) => {
+    if (!dragging(event)) return;
+    event.preventDefault();
+    form.classList.remove("is-dropping");
+    add([...event.dataTransfer.files]);
+  });
+  update();
+  return form;
+}

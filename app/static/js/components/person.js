@@ -1,0 +1,69 @@
+// A person as the page shows them: initials avatar, name linking to the profile,
+// and a follow button that stays right wherever the same person appears.
+import { api } from "../api.js";
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+import { follows, isMe, onFollowChange, setFollowing } from "../session.js";
+import { notifyError } from "./notice.js";
+
+export function avatar(person, size = "small") {
+  const initials = person.name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((word) => [...word][0].toUpperCase())
+    .join("");
+  const hue = (person.id * 137) % 360;
+  return h("span", { class: ["avatar", `avatar-${size}`], style: `--hue: ${hue}`, "aria-hidden": "true" }, initials || "?");
+}
+
+export function profileLink(person, className = "person-link") {
+  return h("a", { href: `/users/${person.id}`, class: className }, person.name);
+}
+
+export function followButton(person) {
+  if (isMe(person.id)) return null;
+  const button = h("button", { type: "button", class: "button follow-button", "data-action": "follow" });
+
+  function show(following) {
+    button.textContent = following ? t("follow.unfollow") : t("follow.follow");
+    button.classList.toggle("is-following", following);
+    button.setAttribute("aria-label", t(following ? "follow.unfollowName" : "follow.followName", { name: person.name }));
+    button.dataset.following = String(following);
+  }
+
+  button.addEventListener("click", async () => {
+    const following = !follows(person.id);
+    button.disabled = true;
+    try {
+      await (following ? api.follow(person.id) : api.unfollow(person.id));
+      setFollowing(person, following);
+    } catch (error) {
+      notifyError(t(following ? "follow.failedFollow" : "follow.failedUnfollow", { name: person.name, reason: error.message }));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  onFollowChange(button, (changed, following) => {
+    if (changed.id === person.id) show(following);
+  });
+  show(follows(person.id));
+  return button;
+}
+
+// One row of a people list: avatar, name, optional counts, follow button.
+export function personRow(person, { counts = false } = {}) {
+  const details = h("div", { class: "person-details" }, profileLink(person));
+  if (counts) {
+    details.append(
+      h(
+        "p",
+        { class: "person-counts" },
+        t("profile.followersCount", { count: person.followers_count }),
+        " · ",
+        t("profile.followingCount", { count: person.following_count }),
+      ),
+    );
+  }
+  return h("li", { class: "person", dataset: { userId: person.id } }, avatar(person), details, followButton(person));
+}

@@ -1,0 +1,137 @@
+// The app's frame: signs the person in, draws the header and hands the main area
+// to the view the address names.
+import { whenUnauthorized } from "./api.js";
+import { h } from "./dom.js";
+import { refreshTimes } from "./format.js";
+import { t } from "./i18n.js";
+import { match, navigate, route, start } from "./router.js";
+import { me, signIn, signOut, storedKey } from "./session.js";
+import { feedView } from "./views/feed.js";
+import { notFoundView } from "./views/not-found.js";
+import { peopleView } from "./views/people.js";
+import { profileView } from "./views/profile.js";
+import { signInView } from "./views/signin.js";
+
+route(/^\/$/, feedView);
+route(/^\/people\/?$/, peopleView);
+route(/^\/users\/(\d+)(?:\/(followers|following))?\/?$/, profileView);
+
+const root = document.getElementById("app");
+let shell = null;
+let current = null;
+let rendering = 0;
+let first = true;
+
+function buildShell() {
+  const self = me();
+  const signOutButton = h("button", { type: "button", class: "button button-quiet", "data-action": "sign-out" }, t("nav.signOut"));
+  signOutButton.addEventListener("click", () => {
+    signOut();
+    navigate("/");
+  });
+  const link = (href, label, name) => h("a", { href, class: "nav-link", dataset: { nav: name } }, label);
+  const main = h("main", { id: "main", tabindex: "-1" });
+  const element = h(
+    "div",
+    { class: "shell" },
+    h("a", { href: "#main", class: "skip-link" }, t("nav.skip")),
+    h(
+      "header",
+      { class: "topbar" },
+      h(
+        "div",
+        { class: "topbar-inner" },
+        h("a", { href: "/", class: "brand" }, t("app.name")),
+        h(
+          "nav",
+          { class: "main-nav", "aria-label": t("nav.label") },
+          link("/", t("nav.home"), "home"),
+          link("/people", t("nav.people"), "people"),
+          link(`/users/${self.id}`, t("nav.profile"), "profile"),
+        ),
+        h("div", { class: "account" }, h("span", { class: "account-name", "data-role": "account-name" }, self.name), signOutButton),
+      ),
+    ),
+    main,
+  );
+  return { element, main };
+}
+
+function markCurrentNav() {
+  for (const link of shell.element.querySelectorAll(".nav-link")) {
+    const here = new URL(link.href).pathname === location.pathname;
+    link.toggleAttribute("aria-current", here);
+    if (here) link.setAttribute("aria-current", "page");
+  }
+}
+
+function leave() {
+  current?.leave?.();
+  current = null;
+}
+
+function page(view, ...args) {
+  const container = shell ? shell.main : root;
+  container.replaceChildren();
+  current = view(container, ...args) ?? {};
+  document.title = current.title ? `${current.title} · ${t("app.name")}` : t("app.name");
+}
+
+function showSignIn(message) {
+  shell = null;
+  root.replaceChildren();
+  page(signInView, { message, onSignedIn: () => render() });
+}
+
+function showUnavailable(error) {
+  shell = null;
+  const retry = h("button", { type: "button", class: "button button-primary", "data-action": "retry" }, t("action.retry"));
+  retry.addEventListener("click", () => render());
+  root.replaceChildren(
+    h("div", { class: "signin" }, h("p", { class: "brand brand-large" }, t("app.name")), h("h1", { class: "page-title" }, t("unavailable.title")), h("p", { role: "alert" }, t("unavailable.text", { reason: error.message })), retry),
+  );
+  document.title = t("app.name");
+}
+
+async function render() {
+  const mine = ++rendering;
+  leave();
+  if (!me()) {
+    const key = storedKey();
+    if (!key) return showSignIn();
+    try {
+      await signIn(key);
+    } catch (error) {
+      if (mine !== rendering) return;
+      if (error.status !== 401) return showUnavailable(error);
+      signOut();
+      return showSignIn(t("signin.expired"));
+    }
+    if (mine !== rendering) return;
+  }
+  if (!shell) {
+    shell = buildShell();
+    root.replaceChildren(shell.element);
+  }
+  markCurrentNav();
+  const found = match(location.pathname);
+  if (found) page(found.view, found.params, new URLSearchParams(location.search));
+  else page(notFoundView);
+  if (!first) {
+    window.scrollTo(0, 0);
+    const heading = shell.main.querySelector("h1");
+    if (heading) heading.tabIndex = -1;
+    (heading ?? shell.main).focus({ preventScroll: true });
+  }
+  first = false;
+}
+
+// The key stopped working mid-visit (rotated, say): back to signing in, with a reason.
+whenUnauthorized(() => {
+  leave();
+  signOut();
+  showSignIn(t("signin.expired"));
+});
+
+setInterval(() => refreshTimes(), 30_000);
+start(render);

@@ -1,0 +1,57 @@
+// A tiny History API router: same-origin links change the view without a reload.
+// The server answers index.html for every path outside /api, so any URL can be opened.
+
+const routes = [];
+let render = () => {};
+
+export function route(pattern, view) {
+  routes.push({ pattern, view });
+}
+
+export function match(pathname) {
+  for (const { pattern, view } of routes) {
+    const found = pathname.match(pattern);
+    if (found) return { view, params: found.slice(1) };
+  }
+  return null;
+}
+
+export function navigate(url, { replace = false } = {}) {
+  const target = new URL(url, location.href);
+  if (target.href !== location.href) {
+    history[replace ? "replaceState" : "pushState"](null, "", target.pathname + target.search);
+  }
+  render();
+}
+
+// Changes the query string without a new history entry or a re-render (search box).
+export function setQuery(params) {
+  const target = new URL(location.href);
+  for (const [name, value] of Object.entries(params)) {
+    if (value) target.searchParams.set(name, value);
+    else target.searchParams.delete(name);
+  }
+  history.replaceState(null, "", target.pathname + target.search);
+}
+
+function isAppLink(link, event) {
+  if (!link || link.target || link.hasAttribute("download")) return false;
+  if (link.getAttribute("href").startsWith("#")) return false; // "skip to content"
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+    return false;
+  }
+  const url = new URL(link.href, location.href);
+  return url.origin === location.origin && !/^\/(api|docs|redoc|openapi)/.test(url.pathname);
+}
+
+export function start(renderer) {
+  render = renderer;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href]");
+    if (!isAppLink(link, event)) return;
+    event.preventDefault();
+    navigate(link.href);
+  });
+  window.addEventListener("popstate", () => render());
+  render();
+}

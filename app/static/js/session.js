@@ -1,0 +1,83 @@
+// Who is signed in: the api key (kept in localStorage) and their own profile,
+// which tells every view whom they follow.
+import { api, useKey } from "./api.js";
+
+const STORAGE_KEY = "microblog.apiKey";
+
+const state = { me: null, following: new Set(), limits: null };
+const listeners = new Map(); // element → callback
+
+export function storedKey() {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null; // storage switched off: the person signs in on every visit
+  }
+}
+
+function remember(key) {
+  try {
+    if (key) localStorage.setItem(STORAGE_KEY, key);
+    else localStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // as above
+  }
+}
+
+function adopt(profile) {
+  state.me = profile;
+  state.following = new Set(profile.following.map((person) => person.id));
+}
+
+// Checks the key with the API before keeping it; throws ApiError (401 for a bad key).
+export async function signIn(key) {
+  const { user } = await api.me(key);
+  useKey(key);
+  remember(key);
+  adopt(user);
+  if (!state.limits) state.limits = await api.limits();
+  return user;
+}
+
+export function signOut() {
+  useKey(null);
+  remember(null);
+  state.me = null;
+  state.following = new Set();
+}
+
+export function me() {
+  return state.me;
+}
+
+export function limits() {
+  return state.limits;
+}
+
+export function isMe(id) {
+  return state.me !== null && state.me.id === id;
+}
+
+export function follows(id) {
+  return state.following.has(id);
+}
+
+// A follow or unfollow changed who the person follows; views listening update their counts.
+export function setFollowing(person, following) {
+  if (following) {
+    state.following.add(person.id);
+    if (!state.me.following.some((p) => p.id === person.id)) state.me.following.push(person);
+  } else {
+    state.following.delete(person.id);
+    state.me.following = state.me.following.filter((p) => p.id !== person.id);
+  }
+  for (const [element, listener] of listeners) {
+    if (element.isConnected) listener(person, following);
+    else listeners.delete(element); // its view is gone
+  }
+}
+
+// `listener` hears of follow changes while `element` is in the page.
+export function onFollowChange(element, listener) {
+  listeners.set(element, listener);
+}

@@ -1,0 +1,64 @@
+// The people directory: everyone by name, searchable, with follow buttons inline.
+import { api } from "../api.js";
+import { pagedList } from "../components/paged-list.js";
+import { personRow } from "../components/person.js";
+import { h, uniqueId } from "../dom.js";
+import { t } from "../i18n.js";
+import { setQuery } from "../router.js";
+
+const TYPING_PAUSE_MS = 250;
+
+export function peopleView(container, _params, query) {
+  const searchId = uniqueId("people-search");
+  const search = h("input", {
+    id: searchId,
+    type: "search",
+    name: "q",
+    autocomplete: "off",
+    maxlength: 100,
+    value: query.get("q") ?? "",
+    placeholder: t("people.searchPlaceholder"),
+  });
+  const results = h("div", { class: "people-results" });
+  let list = null;
+
+  function show() {
+    list?.destroy();
+    const q = search.value.trim();
+    list = pagedList({
+      fetchPage: async (offset, limit) => (await api.directory(q, offset, limit)).users,
+      renderItem: (person) => personRow(person, { counts: true }),
+      key: (person) => person.id,
+      empty: () => h("p", { class: "empty-state", "data-role": "no-people" }, q ? t("people.noMatch", { q }) : t("people.nobody")),
+      endText: "",
+      listTag: "ul",
+      listProps: { class: "people", "aria-label": t("people.results") },
+    });
+    results.replaceChildren(list.element);
+    list.start();
+  }
+
+  let timer = null;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      setQuery({ q: search.value.trim() });
+      show();
+    }, TYPING_PAUSE_MS);
+  });
+  const form = h(
+    "form",
+    { class: "search", role: "search", onsubmit: (event) => event.preventDefault() },
+    h("label", { for: searchId }, t("people.searchLabel")),
+    search,
+  );
+  container.append(h("h1", { class: "page-title" }, t("people.title")), form, results);
+  show();
+  return {
+    title: t("people.title"),
+    leave: () => {
+      clearTimeout(timer);
+      list?.destroy();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Signing in: the person pastes the api key their administrator gave them.
+import { h, uniqueId } from "../dom.js";
+import { t } from "../i18n.js";
+import { signIn } from "../session.js";
+
+export function signInView(container, { message, onSignedIn }) {
+  const keyId = uniqueId("api-key");
+  const helpId = uniqueId("api-key-help");
+  const key = h("input", {
+    id: keyId,
+    name: "api-key",
+    type: "password",
+    autocomplete: "off",
+    spellcheck: "false",
+    required: true,
+    "aria-describedby": helpId,
+  });
+  const error = h("p", { class: "form-error", role: "alert", "data-role": "signin-error" }, message ?? "");
+  const submit = h("button", { type: "submit", class: "button button-primary" }, t("signin.submit"));
+  const form = h(
+    "form",
+    { class: "signin-form", "aria-labelledby": "signin-title" },
+    h("h1", { id: "signin-title", class: "page-title" }, t("signin.title")),
+    h("p", { id: helpId }, t("signin.help")),
+    h("label", { for: keyId }, t("signin.keyLabel")),
+    key,
+    error,
+    submit,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = key.value.trim();
+    if (!value) {
+      error.textContent = t("signin.empty");
+      key.focus();
+      return;
+    }
+    submit.disabled = true;
+    error.textContent = "";
+    try {
+      await signIn(value);
+    } catch (failure) {
+      submit.disabled = false;
+      error.textContent = failure.status === 401 ? t("signin.invalid") : t("signin.failed", { reason: failure.message });
+      key.select();
+      key.focus();
+      return;
+    }
+    onSignedIn();
+  });
+  container.append(h("div", { class: "signin" }, h("p", { class: "brand brand-large" }, t("app.name")), form));
+  key.focus();
+  return { title: t("signin.title") };
+}

@@ -1,10 +1,8 @@
 """`python -m app serve` on the embedded default: starts, serves, keeps data across restarts."""
 
 import os
-import re
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,11 +10,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.core.embedded_images import free_port
-from tests.cli_helpers import NEUTRAL_DIR, app_command, app_env
+from tests.cli_helpers import (
+    ADMIN_KEY,
+    image_saver_url,
+    start_serve,
+    stop_serve,
+    stops_answering,
+)
 from tests.conftest import png_picture
-
-ADMIN_KEY = re.compile(r"^\s{4}(\S{40,})$", re.MULTILINE)
 
 
 @pytest.fixture
@@ -29,37 +30,8 @@ def data(tmp_path: Path) -> Iterator[Path]:
         os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
 
 
-def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        assert process.poll() is None, log.read_text() if log.exists() else "exited"
-        assert time.monotonic() < deadline, log.read_text() if log.exists() else "timeout"
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-
-
 def _start(data_dir: Path, log: Path, *args: str) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `python -m app serve` with its output in `log`; return it and its base URL."""
-    port = free_port()
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            app_command("serve", "--port", str(port), *args),
-            cwd=NEUTRAL_DIR,
-            env=app_env(DATA_DIR=str(data_dir)),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, process, log)
-    except BaseException:
-        process.kill()
-        process.wait()
-        raise
-    return process, base
+    return start_serve(log, *args, settings={"DATA_DIR": str(data_dir)})
 
 
 @contextmanager
@@ -69,31 +41,13 @@ def serving(data_dir: Path, log: Path, *args: str) -> Iterator[str]:
     try:
         yield base
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
+        stop_serve(process)
 
 
 def _image_saver_url(log: Path) -> str:
-    found = re.search(r"image_saver is running at (\S+),", log.read_text())
-    assert found, log.read_text()
-    url = found.group(1)
+    url = image_saver_url(log)
     assert httpx.get(f"{url}/health").status_code == 200
     return url
-
-
-def _stops_answering(url: str, within: float = 15) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{url}/health", timeout=1)
-        except httpx.TransportError:
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, data: Path) -> None:
@@ -126,7 +80,7 @@ def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, d
     assert (data / "postgres" / "PG_VERSION").exists()
     # Stopping the service stops its database and image_saver too.
     assert not (data / "postgres" / "postmaster.pid").exists()
-    assert _stops_answering(image_saver)
+    assert stops_answering(image_saver)
     assert len(list((data / "images").rglob("*.png"))) == 1 + 3  # ours and the demo's
 
     with serving(data, second_log, "--demo") as base:
@@ -154,7 +108,7 @@ def test_sigterm_stops_the_service_with_its_database_and_image_saver(
 
     assert process.returncode == 0, log.read_text()
     assert not (data / "postgres" / "postmaster.pid").exists()
-    assert _stops_answering(image_saver, within=2)
+    assert stops_answering(image_saver, within=2)
 
 
 def test_a_killed_service_does_not_keep_its_database_running_forever(
@@ -168,7 +122,7 @@ def test_a_killed_service_does_not_keep_its_database_running_forever(
         killed.kill()
         killed.wait(timeout=30)
     # image_saver notices its parent is gone and stops by itself.
-    assert _stops_answering(image_saver)
+    assert stops_answering(image_saver)
     # The database outlives a SIGKILL; the next clean start and stop must end it.
     assert (data / "postgres" / "postmaster.pid").exists()
     with serving(data, log):

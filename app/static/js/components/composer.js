@@ -31,7 +31,7 @@ export function composer({ onPosted }) {
   const previews = h("ul", { class: "composer-previews", "aria-label": t("composer.attached") });
   const form = h(
     "form",
-    { class: "composer", "aria-label": t("composer.label") },
+    { class: "composer" },
     h("label", { for: textId, class: "composer-label" }, t("composer.label")),
     text,
     previews,

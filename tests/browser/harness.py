@@ -1,0 +1,139 @@
+"""What browser tests use besides fixtures: finding Chromium, the live service, screenshots."""
+
+import os
+import re
+import shutil
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.async_api import ConsoleMessage, Error, FilePayload, Page
+
+from tests.cli_helpers import ROOT
+from tests.conftest import Person
+
+# The `new_page` fixture: `await new_page(locale="ru-RU", **other_new_context_options)`.
+NewPage = Callable[..., Awaitable[Page]]
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+# Headless Chromium as root in a container: no sandbox, no GPU, nothing fetched from outside.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+NO_CHROMIUM = (
+    "Chromium not found (install it: apt-get install -y chromium, or set CHROMIUM_PATH); "
+    "browser tests skipped"
+)
+NO_CHROMIUM_IN_CI = (
+    "Chromium not found (install it: apt-get install -y chromium, or set CHROMIUM_PATH); "
+    "CI must run the browser tests, so they fail"
+)
+
+
+def find_chromium() -> str | None:
+    """CHROMIUM_PATH when set (None if it is not an executable), else the usual places."""
+    given = os.environ.get("CHROMIUM_PATH")
+    if given:
+        return given if os.path.isfile(given) and os.access(given, os.X_OK) else None
+    if os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+@dataclass
+class LiveService:
+    """`python -m app serve` running as its own process, with its own image_saver."""
+
+    base_url: str
+    admin_key: str
+    image_saver_url: str
+    data_dir: Path
+    log: Path
+    http: httpx.Client = field(repr=False)
+
+    def api(
+        self, method: str, path: str, *, key: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """Any request to the service, as the person with `key` (none: anonymous).
+
+        `kwargs` go to httpx (`json=`, `params=`, `files=`, ...).
+        """
+        headers = dict(kwargs.pop("headers", None) or {})
+        if key is not None:
+            headers["api-key"] = key
+        return self.http.request(method, path, headers=headers, **kwargs)
+
+    def create_person(self, name: str = "Ann", *, admin: bool = False) -> Person:
+        """Create a person with `POST /api/users` as the administrator."""
+        response = self.api(
+            "POST", "/api/users", key=self.admin_key, json={"name": name, "is_admin": admin}
+        )
+        assert response.status_code == 201, response.text
+        user = response.json()["user"]
+        return Person(user["id"], user["name"], user["api_key"])
+
+    def server_log(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@dataclass
+class BrowserErrors:
+    """Console errors and uncaught exceptions of the pages of a test.
+
+    The `page` fixture fails the test at teardown if any appeared, unless it matches a
+    pattern given to `allow` (for an error the test provokes on purpose).
+    """
+
+    seen: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+
+    def allow(self, pattern: str) -> None:
+        self.allowed.append(re.compile(pattern))
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.seen if not any(p.search(e) for p in self.allowed)]
+
+    def watch(self, page: Page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", self._on_page_error)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            where = message.location
+            self.seen.append(
+                f"console.error: {message.text} "
+                f"({where.get('url')}:{where.get('lineNumber')}:{where.get('columnNumber')})"
+            )
+
+    def _on_page_error(self, error: Error) -> None:
+        self.seen.append(f"pageerror: {error.message}\n{error.stack or ''}".rstrip())
+
+
+def screenshot_path(name: str) -> Path:
+    safe = re.sub(r"[^\w.-]+", "_", name).strip("_") or "screenshot"
+    return SCREENSHOTS / f"{safe}.png"
+
+
+async def shot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a PNG of the page as test-artifacts/screenshots/<name>.png; return its path."""
+    path = screenshot_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=path, full_page=full_page)
+    return path
+
+
+def file_payload(name: str, data: bytes, mime_type: str = "image/png") -> FilePayload:
+    """A file for `set_input_files`, as if the person picked it on their disk."""
+    return {"name": name, "mimeType": mime_type, "buffer": data}

@@ -1,0 +1,149 @@
+"""The web app's finer points in Chromium: composer errors, paging, rollbacks, keyboard, theme."""
+
+import re
+
+from playwright.async_api import Page, expect
+
+from tests.browser.harness import BrowserErrors, LiveService, file_payload, shot
+from tests.browser.test_journey import sign_in, tweet
+from tests.conftest import png_picture
+
+
+async def test_composer_errors_keep_what_was_typed(
+    page: Page, live_service: LiveService, browser_errors: BrowserErrors
+) -> None:
+    cleo = live_service.create_person("Cleo Composer")
+    await sign_in(page, cleo)
+    composer = page.locator("form.composer")
+    text = composer.get_by_label("Write a post")
+    post = composer.get_by_role("button", name="Post")
+    counter = composer.locator(".composer-counter")
+    error = composer.locator(".composer-error")
+
+    await expect(post).to_be_disabled()  # nothing typed yet
+    await text.fill("x" * 281)
+    await expect(counter).to_have_text("281 / 280")
+    await expect(counter).to_have_class(re.compile("is-over"))
+    await expect(post).to_be_disabled()
+    # Counted as the server counts: one emoji is one character, edges trimmed.
+    await text.fill("  🙂🙂  ")
+    await expect(counter).to_have_text("2 / 280")
+
+    await text.fill("A picture that is not one")
+    # A type the service never takes is refused before uploading.
+    await composer.locator("input[type=file]").set_input_files(
+        files=[file_payload("notes.txt", b"hello", "text/plain")]
+    )
+    await expect(error).to_contain_text("notes.txt is not a picture this service takes")
+    await expect(composer.locator(".preview")).to_have_count(0)
+    # One that claims to be a PNG is checked by the service, which refuses it (415).
+    browser_errors.allow(r"status of 415 .*/api/medias")
+    await composer.locator("input[type=file]").set_input_files(
+        files=[file_payload("fake.png", b"not a picture at all", "image/png")]
+    )
+    await expect(error).to_contain_text("Could not attach fake.png")
+    await expect(composer.locator(".preview")).to_have_count(0)
+    await expect(text).to_have_value("A picture that is not one")
+
+    # No more than four pictures.
+    pictures = [
+        file_payload(f"p{n}.png", png_picture(8, 8, colour), "image/png")
+        for n, colour in enumerate(["red", "green", "blue", "gray", "white"])
+    ]
+    await composer.locator("input[type=file]").set_input_files(files=pictures)
+    await expect(error).to_contain_text("up to 4 pictures")
+    await expect(composer.locator(".preview")).to_have_count(4)
+    await expect(composer.locator(".preview.is-uploading")).to_have_count(0)
+    await expect(composer.get_by_role("button", name="Add pictures")).to_be_disabled()
+    await composer.get_by_role("button", name="Remove p0.png").click()
+    await expect(composer.locator(".preview")).to_have_count(3)
+    await shot(page, "composer-errors")
+
+    # What was refused is gone; the post goes out with the three pictures left.
+    await post.click()
+    posted = tweet(page, "A picture that is not one")
+    await expect(posted.locator(".tweet-media img")).to_have_count(3)
+    await expect(text).to_have_value("")
+    await expect(error).to_be_empty()
+
+
+async def test_the_feed_loads_more_as_you_scroll(page: Page, live_service: LiveService) -> None:
+    dana = live_service.create_person("Dana Scroll")
+    for number in range(1, 26):
+        posted = live_service.api(
+            "POST", "/api/tweets", key=dana.api_key, json={"tweet_data": f"Update number {number}"}
+        )
+        assert posted.status_code == 201
+    await sign_in(page, dana)
+    tweets = page.locator("article.tweet")
+    await expect(tweets.first).to_contain_text("Update number 25")  # newest first at 0 likes
+    end = page.get_by_text("You're all caught up.")
+    await tweets.nth(19).scroll_into_view_if_needed()
+    await expect(tweets).to_have_count(25)
+    await expect(end).to_be_visible()
+    texts = await page.locator("article.tweet .tweet-text").all_text_contents()
+    assert texts == [f"Update number {n}" for n in range(25, 0, -1)]
+
+
+async def test_a_like_that_fails_is_rolled_back_with_a_message(
+    page: Page, live_service: LiveService, browser_errors: BrowserErrors
+) -> None:
+    eve = live_service.create_person("Eve Rollback")
+    posted = live_service.api(
+        "POST", "/api/tweets", key=eve.api_key, json={"tweet_data": "Soon gone"}
+    )
+    await sign_in(page, eve)
+    card = tweet(page, "Soon gone")
+    await expect(card).to_be_visible()
+    # Deleted in another tab while this one still shows it.
+    tweet_id = posted.json()["tweet_id"]
+    deleted = live_service.api("DELETE", f"/api/tweets/{tweet_id}", key=eve.api_key)
+    assert deleted.status_code == 200
+    browser_errors.allow(r"status of 404 .*/likes")
+    await card.get_by_role("button", name="Like").click()
+    await expect(page.locator(".notice-error")).to_contain_text(
+        f"Could not like the post: Tweet {tweet_id} does not exist"
+    )
+    await expect(card.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "false")
+    await expect(card.locator(".likes-count")).to_have_text("0 likes")
+
+
+async def test_keyboard_alone_signs_in_posts_and_likes(
+    page: Page, live_service: LiveService
+) -> None:
+    finn = live_service.create_person("Finn Keys")
+    await page.goto("/")
+    await expect(page.get_by_label("Your api key")).to_be_focused()
+    await page.keyboard.type(finn.api_key)
+    await page.keyboard.press("Enter")
+    await expect(page.locator("[data-role=account-name]")).to_have_text("Finn Keys")
+    # From the top: skip link, brand, three nav links, sign out, then the composer.
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Write a post")).to_be_focused()
+    await page.keyboard.type("Typed without a mouse")
+    await page.keyboard.press("Control+Enter")
+    card = tweet(page, "Typed without a mouse")
+    await expect(card).to_be_visible()
+    like = card.get_by_role("button", name="Like")
+    await like.focus()
+    # A focused control shows it: the outline is drawn.
+    outline = await like.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline == "solid"
+    await page.keyboard.press("Space")
+    await expect(card.locator(".likes-count")).to_have_text("1 like")
+
+
+async def test_dark_theme_follows_the_system(page: Page, live_service: LiveService) -> None:
+    gus = live_service.create_person("Gus Dark")
+    await page.emulate_media(color_scheme="dark")
+    await sign_in(page, gus)
+    await expect(page.locator("[data-role=empty-feed]")).to_be_visible()
+    background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(15, 18, 24)"
+    await shot(page, "feed-dark")
+    await page.emulate_media(color_scheme="light")
+    background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(244, 246, 249)"

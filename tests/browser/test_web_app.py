@@ -147,3 +147,27 @@ async def test_dark_theme_follows_the_system(page: Page, live_service: LiveServi
     await page.emulate_media(color_scheme="light")
     background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(244, 246, 249)"
+
+
+async def test_own_profile_counts_follow_what_you_do(page: Page, live_service: LiveService) -> None:
+    ivy = live_service.create_person("Ivy Self")
+    jack = live_service.create_person("Jack Other")
+    followed = live_service.api("POST", f"/api/users/{jack.id}/follow", key=ivy.api_key)
+    assert followed.status_code == 200
+    await sign_in(page, ivy)
+    await page.get_by_role("link", name="My profile").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Ivy Self")
+    await expect(page.get_by_text("This is you")).to_be_visible()
+    assert await page.locator(".profile-header .follow-button").count() == 0
+    await expect(page.get_by_text("You have not posted anything yet.")).to_be_visible()
+    await page.locator("[data-section=following]").click()
+    await expect(page).to_have_url(re.compile(rf"/users/{ivy.id}/following$"))
+    row = page.locator("li.person", has_text="Jack Other")
+    await row.get_by_role("button", name="Unfollow Jack Other").click()
+    await expect(row.get_by_role("button", name="Follow Jack Other")).to_be_visible()
+    await expect(page.locator("[data-section=following]")).to_have_text("0 following")
+    # The address of a search can be shared: it opens with the search done.
+    await page.goto("/people?q=jack%20oth")
+    await expect(page.get_by_label("Search by name")).to_have_value("jack oth")
+    await expect(page.locator("li.person")).to_have_text(re.compile("Jack Other"))
+    await expect(page.locator("li.person")).to_have_count(1)

@@ -24,7 +24,8 @@ function remember(key) {
   }
 }
 
-function adopt(profile) {
+// Your own profile, fresh from the API (someone may have followed you meanwhile).
+export function adopt(profile) {
   state.me = profile;
   state.following = new Set(profile.following.map((person) => person.id));
 }

@@ -6,7 +6,7 @@ import { avatar, followButton, personRow } from "../components/person.js";
 import { tweetCard } from "../components/tweet-card.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import { isMe, me, onFollowChange } from "../session.js";
+import { adopt, isMe, me, onFollowChange } from "../session.js";
 
 function tweetsOf(user) {
   const own = isMe(user.id);
@@ -81,8 +81,7 @@ export function profileView(container, [id, section = "tweets"]) {
   (async () => {
     let user;
     try {
-      // Your own profile is already at hand and kept current.
-      user = isMe(userId) ? me() : (await api.user(userId)).user;
+      user = (await api.user(userId)).user;
     } catch (error) {
       if (left) return;
       const message = error.status === 404 ? t("profile.missing") : t("profile.failed", { reason: error.message });
@@ -90,6 +89,10 @@ export function profileView(container, [id, section = "tweets"]) {
       return;
     }
     if (left) return;
+    if (isMe(user.id)) {
+      adopt(user); // so the follow buttons here keep it current
+      user = me();
+    }
     document.title = `${user.name} · ${t("app.name")}`;
     draw(user);
     // Following or unfollowing this person changes their followers here.

@@ -203,6 +203,11 @@ async def test_web_app_is_served_for_non_api_paths(client: AsyncClient) -> None:
     assert index.status_code == 200
     assert index.headers["content-type"].startswith("text/html")
     assert index.headers["cache-control"] == "no-cache"
+    policy = index.headers["content-security-policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert index.headers["x-content-type-options"] == "nosniff"
     for page in ("/users/12", "/users/12/followers", "/people"):
         deep = await client.get(page)
         assert deep.status_code == 200, page

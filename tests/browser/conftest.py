@@ -159,6 +159,10 @@ async def new_page(
             **options,
         }
         context = await browser.new_context(**settings)
+        # The page must work with no internet: any request elsewhere fails the test.
+        await context.route(
+            lambda url: not url.startswith(live_service.base_url), browser_errors.refuse
+        )
         contexts.append(context)
         page = await context.new_page()
         browser_errors.watch(page)

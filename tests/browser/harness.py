@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.async_api import ConsoleMessage, Error, FilePayload, Page
+from playwright.async_api import ConsoleMessage, Error, FilePayload, Page, Route
 
 from tests.cli_helpers import ROOT
 from tests.conftest import Person
@@ -90,7 +90,7 @@ class LiveService:
 
 @dataclass
 class BrowserErrors:
-    """Console errors and uncaught exceptions of the pages of a test.
+    """Console errors, uncaught exceptions and requests to other hosts of a test's pages.
 
     The `page` fixture fails the test at teardown if any appeared, unless it matches a
     pattern given to `allow` (for an error the test provokes on purpose).
@@ -108,6 +108,11 @@ class BrowserErrors:
     def watch(self, page: Page) -> None:
         page.on("console", self._on_console)
         page.on("pageerror", self._on_page_error)
+
+    async def refuse(self, route: Route) -> None:
+        """A route handler for requests that must not leave the service: noted, aborted."""
+        self.seen.append(f"request outside the service: {route.request.url}")
+        await route.abort()
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type == "error":

@@ -21,13 +21,17 @@ async def test_composer_errors_keep_what_was_typed(
     error = composer.locator(".composer-error")
 
     await expect(post).to_be_disabled()  # nothing typed yet
-    await text.fill("x" * 281)
-    await expect(counter).to_have_text("281 / 280")
+    await text.fill("x" * 282)
+    await expect(counter).to_have_text("282 / 280")
     await expect(counter).to_have_class(re.compile("is-over"))
+    await expect(composer.locator(".composer-too-long")).to_have_text(
+        "2 characters too many: posts can be up to 280 characters."
+    )
     await expect(post).to_be_disabled()
     # Counted as the server counts: one emoji is one character, edges trimmed.
     await text.fill("  🙂🙂  ")
     await expect(counter).to_have_text("2 / 280")
+    await expect(composer.locator(".composer-too-long")).to_be_empty()
 
     await text.fill("A picture that is not one")
     # A type the service never takes is refused before uploading.
@@ -64,7 +68,24 @@ async def test_composer_errors_keep_what_was_typed(
     posted = tweet(page, "A picture that is not one")
     await expect(posted.locator(".tweet-media img")).to_have_count(3)
     await expect(text).to_have_value("")
+    await expect(text).to_be_focused()  # ready for the next post
     await expect(error).to_be_empty()
+
+    # The viewer moves between the post's pictures with the arrow keys.
+    await posted.get_by_role("button", name="Open picture 2 of 3").click()
+    viewer = page.locator("dialog.lightbox")
+    await expect(viewer.locator(".lightbox-caption")).to_have_text("2 of 3")
+    await page.keyboard.press("ArrowRight")
+    await expect(viewer.locator(".lightbox-caption")).to_have_text("3 of 3")
+    await page.keyboard.press("ArrowRight")
+    await expect(viewer.locator(".lightbox-caption")).to_have_text("1 of 3")
+    await viewer.get_by_role("button", name="Previous picture").click()
+    await expect(viewer.locator(".lightbox-caption")).to_have_text("3 of 3")
+    await expect(viewer.locator("img")).to_have_attribute(
+        "alt", "Picture 3 of 3 in Cleo Composer's post"
+    )
+    await page.keyboard.press("Escape")
+    await expect(viewer).to_have_count(0)
 
 
 async def test_the_feed_loads_more_as_you_scroll(page: Page, live_service: LiveService) -> None:
@@ -78,6 +99,8 @@ async def test_the_feed_loads_more_as_you_scroll(page: Page, live_service: LiveS
     tweets = page.locator("article.tweet")
     await expect(tweets.first).to_contain_text("Update number 25")  # newest first at 0 likes
     end = page.get_by_text("You're all caught up.")
+    await expect(tweets).to_have_count(20)  # one page, until the end comes into view
+    await expect(end).to_have_count(0)
     await tweets.nth(19).scroll_into_view_if_needed()
     await expect(tweets).to_have_count(25)
     await expect(end).to_be_visible()
@@ -100,12 +123,34 @@ async def test_a_like_that_fails_is_rolled_back_with_a_message(
     deleted = live_service.api("DELETE", f"/api/tweets/{tweet_id}", key=eve.api_key)
     assert deleted.status_code == 200
     browser_errors.allow(r"status of 404 .*/likes")
-    await card.get_by_role("button", name="Like").click()
+    like = card.get_by_role("button", name="Like", exact=True)
+    await like.click()
     await expect(page.locator(".notice-error")).to_contain_text(
         f"Could not like the post: Tweet {tweet_id} does not exist"
     )
-    await expect(card.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "false")
+    await expect(like).to_have_attribute("aria-pressed", "false")
     await expect(card.locator(".likes-count")).to_have_text("0 likes")
+
+
+async def test_quick_clicks_on_like_end_as_the_last_click_says(
+    page: Page, live_service: LiveService
+) -> None:
+    kim = live_service.create_person("Kim Clicks")
+    posted = live_service.api(
+        "POST", "/api/tweets", key=kim.api_key, json={"tweet_data": "Click me fast"}
+    )
+    await sign_in(page, kim)
+    card = tweet(page, "Click me fast")
+    like = card.get_by_role("button", name="Like", exact=True)
+    for clicks, liked in ((3, True), (2, True), (1, False)):
+        for _ in range(clicks):
+            await like.click()
+        await expect(like).to_have_attribute("aria-pressed", str(liked).lower())
+        await expect(like).not_to_have_attribute("aria-busy", "true")
+        tweets = live_service.api("GET", f"/api/users/{kim.id}/tweets", key=kim.api_key)
+        server = tweets.json()["tweets"][0]
+        assert server["id"] == posted.json()["tweet_id"]
+        assert server["likes_count"] == int(liked)
 
 
 async def test_keyboard_alone_signs_in_posts_and_likes(
@@ -117,23 +162,49 @@ async def test_keyboard_alone_signs_in_posts_and_likes(
     await page.keyboard.type(finn.api_key)
     await page.keyboard.press("Enter")
     await expect(page.locator("[data-role=account-name]")).to_have_text("Finn Keys")
-    # From the top: skip link, brand, three nav links, sign out, then the composer.
+    # Signed in, focus is on the page's heading, where a screen reader starts reading.
+    await expect(page.get_by_role("heading", name="Home")).to_be_focused()
+    await page.keyboard.press("Tab")  # from the heading, the text box is next
+    text = page.get_by_label("Write a post")
+    await expect(text).to_be_focused()
+    await page.keyboard.type("Half a thought")
+    # "Skip to content" jumps past the header without redrawing the view.
+    await page.get_by_role("link", name="Skip to content").focus()
+    await page.keyboard.press("Enter")
+    await page.keyboard.press("Tab")
+    await expect(text).to_be_focused()
+    await expect(text).to_have_value("Half a thought")
+    # After a reload, the first Tab reaches it.
+    await page.reload()
+    await expect(page.locator("[data-role=account-name]")).to_have_text("Finn Keys")
     await page.keyboard.press("Tab")
     await expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     await page.keyboard.press("Enter")
     await page.keyboard.press("Tab")
-    await expect(page.get_by_label("Write a post")).to_be_focused()
-    await page.keyboard.type("Typed without a mouse")
+    await expect(text).to_be_focused()
+    await page.keyboard.type("Half a thought")
+    await page.keyboard.type(", finished.")
     await page.keyboard.press("Control+Enter")
-    card = tweet(page, "Typed without a mouse")
+    card = tweet(page, "Half a thought, finished.")
     await expect(card).to_be_visible()
-    like = card.get_by_role("button", name="Like")
+    await expect(text).to_be_focused()
+    like = card.get_by_role("button", name="Like", exact=True)
     await like.focus()
     # A focused control shows it: the outline is drawn.
     outline = await like.evaluate("el => getComputedStyle(el).outlineStyle")
     assert outline == "solid"
     await page.keyboard.press("Space")
     await expect(card.locator(".likes-count")).to_have_text("1 like")
+    # Deleting by keyboard: focus lands on a neighbour, not lost.
+    await card.get_by_role("button", name="Delete post").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("dialog", name="Delete this post?")).to_be_visible()
+    await expect(page.get_by_role("button", name="Cancel")).to_be_focused()
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    await expect(card).to_have_count(0)
+    focused = await page.evaluate("document.activeElement.tagName")
+    assert focused != "BODY"
 
 
 async def test_dark_theme_follows_the_system(page: Page, live_service: LiveService) -> None:
@@ -165,7 +236,17 @@ async def test_own_profile_counts_follow_what_you_do(page: Page, live_service: L
     row = page.locator("li.person", has_text="Jack Other")
     await row.get_by_role("button", name="Unfollow Jack Other").click()
     await expect(row.get_by_role("button", name="Follow Jack Other")).to_be_visible()
+    await expect(row.get_by_role("button", name="Follow Jack Other")).to_be_focused()
     await expect(page.locator("[data-section=following]")).to_have_text("0 following")
+    # Elsewhere afterwards, following works as usual: the profile left no trace.
+    await page.get_by_role("link", name="People").click()
+    row = page.locator("li.person", has_text="Jack Other")
+    await expect(row).to_contain_text("0 followers")
+    await row.get_by_role("button", name="Follow Jack Other").click()
+    await expect(row.get_by_role("button", name="Unfollow Jack Other")).to_be_visible()
+    await expect(row).to_contain_text("1 follower")
+    await expect(page).to_have_url(re.compile(r"/people$"))
+    await expect(page.locator(".notice-error")).to_have_count(0)
     # The address of a search can be shared: it opens with the search done.
     await page.goto("/people?q=jack%20oth")
     await expect(page.get_by_label("Search by name")).to_have_value("jack oth")

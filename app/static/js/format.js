@@ -17,19 +17,30 @@ export function refreshTimes(root = document) {
 }
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+/gi;
-const TRAILING = /[.,;:!?'"»)\]]+$/;
+const TRAILING = ".,;:!?'\"»]";
+
+function count(text, char) {
+  return text.split(char).length - 1;
+}
+
+// Punctuation after an address ends the sentence, not the address; a closing bracket
+// stays when the address opened one, as in Wikipedia's "Foo_(bar)".
+function trimAddress(url) {
+  while (url.length > 0) {
+    const last = url.at(-1);
+    if (TRAILING.includes(last) || (last === ")" && count(url, ")") > count(url, "("))) {
+      url = url.slice(0, -1);
+    } else break;
+  }
+  return url;
+}
 
 // The post's text as text nodes, with web addresses made into links.
 export function linkified(text) {
   const parts = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
-    let url = match[0];
-    const trailing = url.match(TRAILING);
-    // Keep a closing bracket that belongs to the address, as in Wikipedia links.
-    if (trailing && !(trailing[0].startsWith(")") && url.includes("("))) {
-      url = url.slice(0, -trailing[0].length);
-    }
+    const url = trimAddress(match[0]);
     parts.push(text.slice(last, match.index));
     parts.push(h("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" }, url));
     last = match.index + url.length;

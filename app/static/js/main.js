@@ -2,6 +2,7 @@
 // to the view the address names.
 import { whenUnauthorized } from "./api.js";
 import { h } from "./dom.js";
+import { noticeArea } from "./components/notice.js";
 import { refreshTimes } from "./format.js";
 import { t } from "./i18n.js";
 import { match, navigate, route, start } from "./router.js";
@@ -22,6 +23,12 @@ let current = null;
 let rendering = 0;
 let first = true;
 
+// Focus moves to the content without touching the address (which would redraw the view).
+function skipToContent(event) {
+  event.preventDefault();
+  shell.main.focus();
+}
+
 function buildShell() {
   const self = me();
   const signOutButton = h("button", { type: "button", class: "button button-quiet", "data-action": "sign-out" }, t("nav.signOut"));
@@ -34,7 +41,7 @@ function buildShell() {
   const element = h(
     "div",
     { class: "shell" },
-    h("a", { href: "#main", class: "skip-link" }, t("nav.skip")),
+    h("a", { href: "#main", class: "skip-link", onclick: skipToContent }, t("nav.skip")),
     h(
       "header",
       { class: "topbar" },
@@ -79,6 +86,7 @@ function page(view, ...args) {
 
 function showSignIn(message) {
   shell = null;
+  first = false; // after signing in, focus goes to the page's heading
   root.replaceChildren();
   page(signInView, { message, onSignedIn: () => render() });
 }
@@ -134,4 +142,5 @@ whenUnauthorized(() => {
 });
 
 setInterval(() => refreshTimes(), 30_000);
+noticeArea(); // an empty live region from the start, so the first notice is announced
 start(render);

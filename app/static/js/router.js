@@ -3,6 +3,7 @@
 
 const routes = [];
 let render = () => {};
+let rendered = null; // the path and query the view on screen was drawn for
 
 export function route(pattern, view) {
   routes.push({ pattern, view });
@@ -32,6 +33,7 @@ export function setQuery(params) {
     else target.searchParams.delete(name);
   }
   history.replaceState(null, "", target.pathname + target.search);
+  rendered = target.pathname + target.search;
 }
 
 function isAppLink(link, event) {
@@ -45,13 +47,19 @@ function isAppLink(link, event) {
 }
 
 export function start(renderer) {
-  render = renderer;
+  render = () => {
+    rendered = location.pathname + location.search;
+    return renderer();
+  };
   document.addEventListener("click", (event) => {
     const link = event.target.closest("a[href]");
     if (!isAppLink(link, event)) return;
     event.preventDefault();
     navigate(link.href);
   });
-  window.addEventListener("popstate", () => render());
+  window.addEventListener("popstate", () => {
+    // Only the #fragment changed (an in-page link): the view stays as it is.
+    if (location.pathname + location.search !== rendered) render();
+  });
   render();
 }

@@ -32,11 +32,12 @@ export function adopt(profile) {
 
 // Checks the key with the API before keeping it; throws ApiError (401 for a bad key).
 export async function signIn(key) {
-  const { user } = await api.me(key);
+  // Both before anything is kept, so a failure leaves the person signed out, not half in.
+  const [{ user }, limits] = await Promise.all([api.me(key), state.limits ?? api.limits()]);
+  state.limits = limits;
   useKey(key);
   remember(key);
   adopt(user);
-  if (!state.limits) state.limits = await api.limits();
   return user;
 }
 
@@ -73,12 +74,21 @@ export function setFollowing(person, following) {
     state.me.following = state.me.following.filter((p) => p.id !== person.id);
   }
   for (const [element, listener] of listeners) {
-    if (element.isConnected) listener(person, following);
-    else listeners.delete(element); // its view is gone
+    if (!element.isConnected) {
+      listeners.delete(element); // its view is gone
+      continue;
+    }
+    try {
+      listener(person, following);
+    } catch (error) {
+      console.error(error); // one broken view must not undo the follow for the others
+    }
   }
 }
 
-// `listener` hears of follow changes while `element` is in the page.
+// `listener` hears of follow changes while `element` is in the page; the returned
+// function stops it sooner.
 export function onFollowChange(element, listener) {
   listeners.set(element, listener);
+  return () => listeners.delete(element);
 }

@@ -25,6 +25,8 @@ export function composer({ onPosted }) {
   });
   const counter = h("span", { id: counterId, class: "composer-counter" });
   const error = h("p", { id: errorId, class: "composer-error", role: "alert" });
+  // Said in words too, not only by the counter turning red.
+  const tooLong = h("p", { class: "composer-too-long", "aria-live": "polite" });
   const picker = h("input", { type: "file", accept: types.join(","), multiple: true, hidden: true, "data-role": "picker" });
   const attach = h("button", { type: "button", class: "button button-quiet", "data-action": "attach" }, icon("image"), t("composer.attach"));
   const post = h("button", { type: "submit", class: "button button-primary", "data-action": "post" }, t("composer.post"));
@@ -35,6 +37,7 @@ export function composer({ onPosted }) {
     h("label", { for: textId, class: "composer-label" }, t("composer.label")),
     text,
     previews,
+    tooLong,
     error,
     h("div", { class: "composer-bar" }, attach, picker, h("span", { class: "composer-hint" }, t("composer.dropHint")), counter, post),
   );
@@ -50,9 +53,11 @@ export function composer({ onPosted }) {
     counter.textContent = t("composer.counter", { used, max: maxLength });
     counter.classList.toggle("is-near", used > maxLength * 0.9 && used <= maxLength);
     counter.classList.toggle("is-over", used > maxLength);
+    tooLong.textContent = used > maxLength ? t("composer.tooLong", { count: used - maxLength, max: maxLength }) : "";
     const uploading = attachments.some((item) => item.mediaId === undefined);
     post.disabled = posting || uploading || used === 0 || used > maxLength;
     attach.disabled = posting || attachments.length >= maxPictures;
+    for (const item of attachments) item.removeButton.disabled = posting;
   }
 
   function remove(item) {
@@ -71,6 +76,7 @@ export function composer({ onPosted }) {
   }
 
   function add(files) {
+    if (posting) return; // what is being posted is settled
     showError(null);
     for (const file of files) {
       const refused = refusal(file);
@@ -95,6 +101,7 @@ export function composer({ onPosted }) {
       remove(item);
       text.focus();
     });
+    item.removeButton = removeButton;
     item.element = h("li", { class: "preview is-uploading" }, h("img", { src: item.preview, alt: file.name }), progress, removeButton);
     previews.append(item.element);
     attachments.push(item);
@@ -142,10 +149,12 @@ export function composer({ onPosted }) {
       });
       posting = false;
       reset();
+      text.focus(); // ready for the next one; the Post button just got disabled
     } catch (failure) {
       posting = false;
       showError(t(failure.unavailable ? "composer.postUnavailable" : "composer.postFailed", { reason: failure.message }));
       update();
+      text.focus();
     }
   }
 

@@ -5,7 +5,7 @@ import { t } from "../i18n.js";
 
 const SHOW_FOR_MS = 6000;
 
-function region() {
+export function noticeArea() {
   let area = document.getElementById("notices");
   if (!area) {
     area = h("div", { id: "notices", class: "notices", role: "status", "aria-live": "polite" });
@@ -19,7 +19,7 @@ export function notify(message, { kind = "info" } = {}) {
   const item = h("div", { class: ["notice", `notice-${kind}`], dataset: { kind } }, h("p", null, message), close);
   const remove = () => item.remove();
   close.addEventListener("click", remove);
-  region().append(item);
+  noticeArea().append(item);
   setTimeout(remove, kind === "error" ? SHOW_FOR_MS * 2 : SHOW_FOR_MS);
 }
 

@@ -5,10 +5,14 @@ import { t } from "../i18n.js";
 
 const PAGE_SIZE = 20;
 const AHEAD_PX = 600;
+// Each page starts a few items back: if the list moved meanwhile (a tweet lost a
+// like and sank), the item that slid past the offset still comes; repeats are skipped.
+const OVERLAP = 5;
 
 export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag = "div", listProps = {} }) {
   const items = h(listTag, { ...listProps, class: ["paged-items", listProps.class] });
-  const status = h("div", { class: "pager-status" });
+  // A live region from the start, so "Loading…" and the end note are announced.
+  const status = h("div", { class: "pager-status", role: "status" });
   const sentinel = h("div", { class: "pager-sentinel", "aria-hidden": "true" });
   const element = h("div", { class: "paged-list" }, items, status, sentinel);
   const shown = new Set();
@@ -34,17 +38,19 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
     if (loading || finished || failed) return;
     loading = true;
     items.setAttribute("aria-busy", "true");
-    setStatus(h("p", { class: "pager-loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("list.loading")));
+    setStatus(h("p", { class: "pager-loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("list.loading")));
     try {
-      const page = await fetchPage(offset, PAGE_SIZE);
-      offset += page.length;
+      const from = Math.max(0, offset - OVERLAP);
+      const wanted = PAGE_SIZE + offset - from;
+      const page = await fetchPage(from, wanted);
+      offset = from + page.length;
       // Pages can overlap when the list changed meanwhile (a new tweet, a like): skip repeats.
       for (const item of page) {
         if (shown.has(key(item))) continue;
         shown.add(key(item));
         items.append(renderItem(item));
       }
-      finished = page.length < PAGE_SIZE;
+      finished = page.length < wanted;
       if (finished) showEnd();
       else setStatus();
     } catch (error) {
@@ -54,7 +60,7 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
         failed = false;
         loadMore();
       });
-      setStatus(h("p", { class: "pager-error", role: "alert" }, t("list.failed", { reason: error.message })), retry);
+      setStatus(h("p", { class: "pager-error" }, t("list.failed", { reason: error.message })), retry);
     } finally {
       loading = false;
       items.removeAttribute("aria-busy");

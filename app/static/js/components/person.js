@@ -13,8 +13,10 @@ export function avatar(person, size = "small") {
     .slice(0, 2)
     .map((word) => [...word][0].toUpperCase())
     .join("");
-  const hue = (person.id * 137) % 360;
-  return h("span", { class: ["avatar", `avatar-${size}`], style: `--hue: ${hue}`, "aria-hidden": "true" }, initials || "?");
+  const element = h("span", { class: ["avatar", `avatar-${size}`], "aria-hidden": "true" }, initials || "?");
+  // Through the CSSOM: the Content-Security-Policy allows no style attributes.
+  element.style.setProperty("--hue", String((person.id * 137) % 360));
+  return element;
 }
 
 export function profileLink(person, className = "person-link") {
@@ -32,17 +34,22 @@ export function followButton(person) {
     button.dataset.following = String(following);
   }
 
+  let busy = false;
   button.addEventListener("click", async () => {
+    if (busy) return;
     const following = !follows(person.id);
-    button.disabled = true;
+    busy = true;
+    button.setAttribute("aria-busy", "true");
     try {
       await (following ? api.follow(person.id) : api.unfollow(person.id));
-      setFollowing(person, following);
     } catch (error) {
       notifyError(t(following ? "follow.failedFollow" : "follow.failedUnfollow", { name: person.name, reason: error.message }));
+      return;
     } finally {
-      button.disabled = false;
+      busy = false;
+      button.removeAttribute("aria-busy");
     }
+    setFollowing(person, following);
   });
   onFollowChange(button, (changed, following) => {
     if (changed.id === person.id) show(following);
@@ -54,16 +61,22 @@ export function followButton(person) {
 // One row of a people list: avatar, name, optional counts, follow button.
 export function personRow(person, { counts = false } = {}) {
   const details = h("div", { class: "person-details" }, profileLink(person));
+  const row = h("li", { class: "person", dataset: { userId: person.id } }, avatar(person), details, followButton(person));
   if (counts) {
-    details.append(
-      h(
-        "p",
-        { class: "person-counts" },
+    const line = h("p", { class: "person-counts" });
+    const show = () =>
+      line.replaceChildren(
         t("profile.followersCount", { count: person.followers_count }),
         " · ",
         t("profile.followingCount", { count: person.following_count }),
-      ),
-    );
+      );
+    details.append(line);
+    show();
+    onFollowChange(row, (changed, following) => {
+      if (changed.id !== person.id) return;
+      person.followers_count += following ? 1 : -1;
+      show();
+    });
   }
-  return h("li", { class: "person", dataset: { userId: person.id } }, avatar(person), details, followButton(person));
+  return row;
 }

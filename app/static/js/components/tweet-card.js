@@ -39,15 +39,18 @@ function showLikers(tweet) {
 
 function likes(tweet) {
   const liked = () => tweet.likes.some((like) => like.user_id === me().id);
-  const button = h("button", { type: "button", class: "icon-button like-button", "data-action": "like" }, icon("heart"));
+  // The name stays "Like"; aria-pressed says whether it is on.
+  const button = h(
+    "button",
+    { type: "button", class: "icon-button like-button", "data-action": "like", "aria-label": t("likes.like"), title: t("likes.like") },
+    icon("heart"),
+  );
   const count = h("span", { class: "likes" });
-  let busy = false;
+  let confirmed = liked(); // as the server has it
+  let sending = false;
 
   function show() {
-    const on = liked();
-    button.setAttribute("aria-pressed", String(on));
-    button.setAttribute("aria-label", t(on ? "likes.unlike" : "likes.like"));
-    button.title = t(on ? "likes.unlike" : "likes.like");
+    button.setAttribute("aria-pressed", String(liked()));
     const label = t("likes.count", { count: tweet.likes_count });
     count.replaceChildren(
       tweet.likes_count > 0
@@ -65,19 +68,30 @@ function likes(tweet) {
     show();
   }
 
-  button.addEventListener("click", async () => {
-    if (busy) return;
-    busy = true;
-    const on = !liked();
-    toggle(on); // at once; undone below if the API says no
-    try {
-      await (on ? api.like(tweet.id) : api.unlike(tweet.id));
-    } catch (error) {
-      toggle(!on);
-      notifyError(t(on ? "likes.failedLike" : "likes.failedUnlike", { reason: error.message }));
-    } finally {
-      busy = false;
+  // Clicks change the page at once; requests follow one at a time until the server
+  // agrees with the last click. A refusal puts back what the server has.
+  async function send() {
+    if (sending) return;
+    sending = true;
+    button.setAttribute("aria-busy", "true");
+    while (liked() !== confirmed) {
+      const on = liked();
+      try {
+        await (on ? api.like(tweet.id) : api.unlike(tweet.id));
+        confirmed = on;
+      } catch (error) {
+        if (liked() !== confirmed) toggle(confirmed);
+        notifyError(t(on ? "likes.failedLike" : "likes.failedUnlike", { reason: error.message }));
+        break;
+      }
     }
+    sending = false;
+    button.removeAttribute("aria-busy");
+  }
+
+  button.addEventListener("click", () => {
+    toggle(!liked());
+    send();
   });
   show();
   return [button, count];
@@ -99,15 +113,24 @@ function deleteButton(tweet, card, onDeleted) {
       button.focus();
       return;
     }
-    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
     try {
       await api.deleteTweet(tweet.id);
-      card.remove();
-      onDeleted?.(tweet);
-      notify(t("tweet.deleted"));
     } catch (error) {
-      button.disabled = false;
+      button.removeAttribute("aria-busy");
+      button.focus();
       notifyError(t("tweet.deleteFailed", { reason: error.message }));
+      return;
+    }
+    // Focus goes to the next post (or the one before), not lost with the removed one.
+    const neighbour = card.nextElementSibling ?? card.previousElementSibling;
+    card.remove();
+    onDeleted?.(tweet);
+    notify(t("tweet.deleted"));
+    const next = neighbour ?? document.querySelector("main h1");
+    if (next) {
+      next.tabIndex = -1;
+      next.focus();
     }
   });
   return button;

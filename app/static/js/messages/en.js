@@ -51,6 +51,10 @@ export default {
   "composer.post": "Post",
   "composer.remove": "Remove {name}",
   "composer.uploading": "Uploading {name}",
+  "composer.tooLong": {
+    one: "{count} character too many: posts can be up to {max} characters.",
+    other: "{count} characters too many: posts can be up to {max} characters.",
+  },
   "composer.tooMany": { one: "You can attach only {count} picture.", other: "You can attach up to {count} pictures." },
   "composer.unsupported": "{name} is not a picture this service takes: use JPEG, PNG, GIF or WebP.",
   "composer.tooLarge": "{name} is too large: pictures can be up to {size}.",
@@ -70,7 +74,6 @@ export default {
   "tweet.deleteFailed": "Could not delete the post: {reason}",
 
   "likes.like": "Like",
-  "likes.unlike": "Remove like",
   "likes.count": { one: "{count} like", other: "{count} likes" },
   "likes.title": "Liked by",
   "likes.failedLike": "Could not like the post: {reason}",

@@ -35,9 +35,14 @@ function peopleList(people, emptyText) {
 
 function header(user, section) {
   const base = `/users/${user.id}`;
-  const tab = (href, label, name) =>
-    h("a", { href, class: "profile-tab", "aria-current": section === name ? "page" : null, dataset: { section: name } }, label);
-  return h(
+  const tab = (href, name) =>
+    h("a", { href, class: "profile-tab", "aria-current": section === name ? "page" : null, dataset: { section: name } });
+  const tabs = {
+    tweets: tab(base, "tweets"),
+    followers: tab(`${base}/followers`, "followers"),
+    following: tab(`${base}/following`, "following"),
+  };
+  const element = h(
     "header",
     { class: "profile-header" },
     avatar(user, "large"),
@@ -48,35 +53,35 @@ function header(user, section) {
       isMe(user.id) ? h("p", { class: "profile-you" }, t("profile.you")) : null,
     ),
     followButton(user),
-    h(
-      "nav",
-      { class: "profile-tabs", "aria-label": t("profile.sections") },
-      tab(base, t("profile.tweets"), "tweets"),
-      tab(`${base}/followers`, t("profile.followersCount", { count: user.followers.length }), "followers"),
-      tab(`${base}/following`, t("profile.followingCount", { count: user.following.length }), "following"),
-    ),
+    h("nav", { class: "profile-tabs", "aria-label": t("profile.sections") }, Object.values(tabs)),
   );
+  // Counts change in place, so the focus stays on the button that changed them.
+  function showCounts() {
+    tabs.tweets.textContent = t("profile.tweets");
+    tabs.followers.textContent = t("profile.followersCount", { count: user.followers.length });
+    tabs.following.textContent = t("profile.followingCount", { count: user.following.length });
+  }
+  showCounts();
+  return { element, showCounts };
+}
+
+function sectionBody(user, section) {
+  if (section === "followers") return { element: peopleList(user.followers, t("profile.noFollowers")) };
+  if (section === "following") return { element: peopleList(user.following, t("profile.noFollowing")) };
+  const list = tweetsOf(user);
+  return { element: list.element, destroy: list.destroy };
 }
 
 export function profileView(container, [id, section = "tweets"]) {
   const userId = Number(id);
-  const status = h("p", { class: "pager-loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("list.loading"));
-  container.append(status);
-  let list = null;
+  const view = h(
+    "div",
+    { class: "profile" },
+    h("p", { class: "pager-loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("list.loading")),
+  );
+  container.append(view);
+  let body = null;
   let left = false;
-
-  function draw(user) {
-    list?.destroy();
-    list = null;
-    let body;
-    if (section === "followers") body = peopleList(user.followers, t("profile.noFollowers"));
-    else if (section === "following") body = peopleList(user.following, t("profile.noFollowing"));
-    else {
-      list = tweetsOf(user);
-      body = list.element;
-    }
-    container.replaceChildren(header(user, section), h("section", { class: "profile-body" }, body));
-  }
 
   (async () => {
     let user;
@@ -85,7 +90,7 @@ export function profileView(container, [id, section = "tweets"]) {
     } catch (error) {
       if (left) return;
       const message = error.status === 404 ? t("profile.missing") : t("profile.failed", { reason: error.message });
-      container.replaceChildren(h("h1", { class: "page-title" }, t("profile.title")), h("p", { class: "empty-state", role: "alert" }, message));
+      view.replaceChildren(h("h1", { class: "page-title" }, t("profile.title")), h("p", { class: "empty-state", role: "alert" }, message));
       return;
     }
     if (left) return;
@@ -94,18 +99,23 @@ export function profileView(container, [id, section = "tweets"]) {
       user = me();
     }
     document.title = `${user.name} · ${t("app.name")}`;
-    draw(user);
-    // Following or unfollowing this person changes their followers here.
-    // On your own page, whom you follow changes your following count.
-    onFollowChange(container, (person, following) => {
+    const top = header(user, section);
+    body = sectionBody(user, section);
+    const bodyArea = h("section", { class: "profile-body" }, body.element);
+    view.replaceChildren(top.element, bodyArea);
+    // Following this person changes their followers; on your own page, whom you
+    // follow changes your following.
+    onFollowChange(view, (person, following) => {
       if (person.id === user.id) {
         const self = me();
         user.followers = user.followers.filter((p) => p.id !== self.id);
         if (following) user.followers.push({ id: self.id, name: self.name });
       } else if (!isMe(user.id)) return;
-      if (section !== "followers") {
-        container.querySelector(".profile-header").replaceWith(header(user, section));
-      } else draw(user);
+      top.showCounts();
+      if (section === "followers" && person.id === user.id) {
+        body = sectionBody(user, section);
+        bodyArea.replaceChildren(body.element);
+      }
     });
   })();
 
@@ -113,7 +123,7 @@ export function profileView(container, [id, section = "tweets"]) {
     title: t("profile.title"),
     leave: () => {
       left = true;
-      list?.destroy();
+      body?.destroy?.();
     },
   };
 }

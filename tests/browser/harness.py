@@ -84,6 +84,13 @@ class LiveService:
         user = response.json()["user"]
         return Person(user["id"], user["name"], user["api_key"])
 
+    def post_tweet(self, person: Person, text: str) -> int:
+        """Post a tweet as `person` through the API; returns its id."""
+        posted = self.api("POST", "/api/tweets", key=person.api_key, json={"tweet_data": text})
+        assert posted.status_code == 201, posted.text
+        tweet_id: int = posted.json()["tweet_id"]
+        return tweet_id
+
     def server_log(self) -> str:
         return self.log.read_text(errors="replace")
 

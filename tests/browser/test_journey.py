@@ -60,10 +60,7 @@ async def test_two_colleagues_journey(
     ann = live_service.create_person("Ann Journey-Featherstonehaugh")
     boris = live_service.create_person("Boris Journey")
     for text in ("Boris's <b>first</b> post: https://example.com/wiki", "Boris again"):
-        posted = live_service.api(
-            "POST", "/api/tweets", key=boris.api_key, json={"tweet_data": text}
-        )
-        assert posted.status_code == 201, posted.text
+        live_service.post_tweet(boris, text)
 
     # Sign in: an empty feed explains itself and points at the directory.
     await sign_in(page, ann)

@@ -39,10 +39,7 @@ async def test_pictures_down_is_explained_and_the_text_is_kept(
     page: Page, live_service: LiveService, browser_errors: BrowserErrors
 ) -> None:
     hana = live_service.create_person("Hana Outage")
-    posted = live_service.api(
-        "POST", "/api/tweets", key=hana.api_key, json={"tweet_data": "Before the outage"}
-    )
-    assert posted.status_code == 201
+    live_service.post_tweet(hana, "Before the outage")
     kill_image_saver(live_service.image_saver_url)
 
     await sign_in(page, hana)

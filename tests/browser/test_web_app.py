@@ -91,10 +91,7 @@ async def test_composer_errors_keep_what_was_typed(
 async def test_the_feed_loads_more_as_you_scroll(page: Page, live_service: LiveService) -> None:
     dana = live_service.create_person("Dana Scroll")
     for number in range(1, 26):
-        posted = live_service.api(
-            "POST", "/api/tweets", key=dana.api_key, json={"tweet_data": f"Update number {number}"}
-        )
-        assert posted.status_code == 201
+        live_service.post_tweet(dana, f"Update number {number}")
     await sign_in(page, dana)
     tweets = page.locator("article.tweet")
     await expect(tweets.first).to_contain_text("Update number 25")  # newest first at 0 likes
@@ -112,14 +109,11 @@ async def test_a_like_that_fails_is_rolled_back_with_a_message(
     page: Page, live_service: LiveService, browser_errors: BrowserErrors
 ) -> None:
     eve = live_service.create_person("Eve Rollback")
-    posted = live_service.api(
-        "POST", "/api/tweets", key=eve.api_key, json={"tweet_data": "Soon gone"}
-    )
+    tweet_id = live_service.post_tweet(eve, "Soon gone")
     await sign_in(page, eve)
     card = tweet(page, "Soon gone")
     await expect(card).to_be_visible()
     # Deleted in another tab while this one still shows it.
-    tweet_id = posted.json()["tweet_id"]
     deleted = live_service.api("DELETE", f"/api/tweets/{tweet_id}", key=eve.api_key)
     assert deleted.status_code == 200
     browser_errors.allow(r"status of 404 .*/likes")
@@ -136,9 +130,7 @@ async def test_quick_clicks_on_like_end_as_the_last_click_says(
     page: Page, live_service: LiveService
 ) -> None:
     kim = live_service.create_person("Kim Clicks")
-    posted = live_service.api(
-        "POST", "/api/tweets", key=kim.api_key, json={"tweet_data": "Click me fast"}
-    )
+    tweet_id = live_service.post_tweet(kim, "Click me fast")
     await sign_in(page, kim)
     card = tweet(page, "Click me fast")
     like = card.get_by_role("button", name="Like", exact=True)
@@ -149,7 +141,7 @@ async def test_quick_clicks_on_like_end_as_the_last_click_says(
         await expect(like).not_to_have_attribute("aria-busy", "true")
         tweets = live_service.api("GET", f"/api/users/{kim.id}/tweets", key=kim.api_key)
         server = tweets.json()["tweets"][0]
-        assert server["id"] == posted.json()["tweet_id"]
+        assert server["id"] == tweet_id
         assert server["likes_count"] == int(liked)
 
 

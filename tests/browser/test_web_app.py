@@ -87,6 +87,27 @@ async def test_composer_errors_keep_what_was_typed(
     await page.keyboard.press("Escape")
     await expect(viewer).to_have_count(0)
 
+    # A picture dropped on the composer is attached like a picked one.
+    await page.locator("form.composer").evaluate(
+        """(form, bytes) => {
+            const data = new DataTransfer();
+            const picture = new File([new Uint8Array(bytes)], "dropped.png", {type: "image/png"});
+            data.items.add(picture);
+            const init = {dataTransfer: data, bubbles: true, cancelable: true};
+            for (const type of ["dragover", "drop"]) form.dispatchEvent(new DragEvent(type, init));
+        }""",
+        list(png_picture(16, 16, "orange")),
+    )
+    await expect(composer.locator(".preview img")).to_have_attribute("alt", "dropped.png")
+    await expect(composer.locator(".preview.is-uploading")).to_have_count(0)
+    # Larger than the service takes: refused here, before a byte is sent.
+    too_big = b"\x89PNG" + bytes(10 * 1024 * 1024)
+    await composer.locator("input[type=file]").set_input_files(
+        files=[file_payload("huge.png", too_big, "image/png")]
+    )
+    await expect(error).to_have_text("huge.png is too large: pictures can be up to 10 MB.")
+    await expect(composer.locator(".preview")).to_have_count(1)
+
 
 async def test_the_feed_loads_more_as_you_scroll(page: Page, live_service: LiveService) -> None:
     dana = live_service.create_person("Dana Scroll")

@@ -20,10 +20,13 @@ from tests.conftest import Person, png_picture
 
 
 async def sign_in(page: Page, person: Person | str) -> None:
+    """Sign in on the sign-in page; with a person, wait until the app shows them in."""
     key = person if isinstance(person, str) else person.api_key
     await page.goto("/")
     await page.get_by_label("Your api key").fill(key)
     await page.get_by_role("button", name="Sign in").click()
+    if isinstance(person, Person):
+        await expect(page.locator("[data-role=account-name]")).to_have_text(person.name)
 
 
 def tweet(page: Page, text: str) -> Locator:
@@ -46,7 +49,7 @@ async def layout_fits(page: Page) -> None:
     )
     assert widths[0] <= widths[1], f"{page.url}: content {widths[0]}px in a {widths[1]}px window"
     wrapped = await page.evaluate(
-        "[...document.querySelectorAll('.nav-link, .profile-tab, .button')]"
+        "[...document.querySelectorAll('.brand, .nav-link, .profile-tab, .button')]"
         ".filter(el => el.getClientRects().length > 1 || el.getBoundingClientRect().height > 50)"
         ".map(el => el.textContent)"
     )

@@ -265,3 +265,20 @@ async def test_own_profile_counts_follow_what_you_do(page: Page, live_service: L
     await expect(page.get_by_label("Search by name")).to_have_value("jack oth")
     await expect(page.locator("li.person")).to_have_text(re.compile("Jack Other"))
     await expect(page.locator("li.person")).to_have_count(1)
+
+
+async def test_addresses_that_lead_nowhere_say_so(
+    page: Page, live_service: LiveService, browser_errors: BrowserErrors
+) -> None:
+    lena = live_service.create_person("Lena Lost")
+    await sign_in(page, lena)
+    await page.goto("/no/such/page")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    await expect(page).to_have_title("Page not found · Microblog")
+    await page.get_by_role("link", name="Go to your feed").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Home")
+    browser_errors.allow(r"status of 404 .*/api/users/999999")
+    await page.goto("/users/999999")
+    await expect(page.get_by_role("alert")).to_have_text(
+        "This person does not exist. They may have been removed, or the address is wrong."
+    )

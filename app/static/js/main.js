@@ -56,7 +56,7 @@ function buildShell() {
           link("/people", t("nav.people"), "people"),
           link(`/users/${self.id}`, t("nav.profile"), "profile"),
         ),
-        h("div", { class: "account" }, h("span", { class: "account-name", "data-role": "account-name" }, self.name), signOutButton),
+        h("div", { class: "account" }, h("span", { class: "account-name", "data-role": "account-name", title: self.name }, self.name), signOutButton),
       ),
     ),
     main,

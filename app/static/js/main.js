@@ -5,7 +5,7 @@ import { h } from "./dom.js";
 import { noticeArea } from "./components/notice.js";
 import { refreshTimes } from "./format.js";
 import { t } from "./i18n.js";
-import { match, navigate, route, start } from "./router.js";
+import { match, navigate, route, savedViewState, start } from "./router.js";
 import { me, signIn, signOut, storedKey } from "./session.js";
 import { feedView } from "./views/feed.js";
 import { notFoundView } from "./views/not-found.js";
@@ -64,11 +64,13 @@ function buildShell() {
   return { element, main };
 }
 
+// "My profile" stays marked on its followers and following pages too.
 function markCurrentNav() {
+  const here = location.pathname.replace(/(.)\/$/, "$1");
   for (const link of shell.element.querySelectorAll(".nav-link")) {
-    const here = new URL(link.href).pathname === location.pathname;
-    link.toggleAttribute("aria-current", here);
-    if (here) link.setAttribute("aria-current", "page");
+    const path = new URL(link.href).pathname;
+    if (here === path || (path !== "/" && here.startsWith(`${path}/`))) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
   }
 }
 
@@ -79,6 +81,8 @@ function leave() {
 
 function page(view, ...args) {
   const container = shell ? shell.main : root;
+  // A dialog belongs to the view that opened it (a confirmation closing this way says no).
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   container.replaceChildren();
   current = view(container, ...args) ?? {};
   document.title = current.title ? `${current.title} · ${t("app.name")}` : t("app.name");
@@ -123,7 +127,7 @@ async function render() {
   }
   markCurrentNav();
   const found = match(location.pathname);
-  if (found) page(found.view, found.params, new URLSearchParams(location.search));
+  if (found) page(found.view, found.params, new URLSearchParams(location.search), savedViewState());
   else page(notFoundView);
   if (!first) {
     window.scrollTo(0, 0);
@@ -143,4 +147,4 @@ whenUnauthorized(() => {
 
 setInterval(() => refreshTimes(), 30_000);
 noticeArea(); // an empty live region from the start, so the first notice is announced
-start(render);
+start(render, { snapshot: () => ({ scrollY: window.scrollY, loaded: current?.loaded?.() ?? 0 }) });

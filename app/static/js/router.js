@@ -17,12 +17,25 @@ export function match(pathname) {
   return null;
 }
 
+let remember = () => {};
+
 export function navigate(url, { replace = false } = {}) {
   const target = new URL(url, location.href);
   if (target.href !== location.href) {
+    if (!replace) remember(); // where the person was, for coming Back to it
     history[replace ? "replaceState" : "pushState"](null, "", target.pathname + target.search);
   }
   render();
+}
+
+// What the view on screen wants back when the person returns to this entry
+// (Back, Forward, reload): kept in the history entry itself.
+export function saveViewState(state) {
+  history.replaceState({ ...history.state, view: state }, "");
+}
+
+export function savedViewState() {
+  return history.state?.view ?? null;
 }
 
 // Changes the query string without a new history entry or a re-render (search box).
@@ -32,7 +45,7 @@ export function setQuery(params) {
     if (value) target.searchParams.set(name, value);
     else target.searchParams.delete(name);
   }
-  history.replaceState(null, "", target.pathname + target.search);
+  history.replaceState(history.state, "", target.pathname + target.search);
   rendered = target.pathname + target.search;
 }
 
@@ -46,7 +59,14 @@ function isAppLink(link, event) {
   return url.origin === location.origin && !/^\/(api|docs|redoc|openapi)/.test(url.pathname);
 }
 
-export function start(renderer) {
+export function start(renderer, { snapshot }) {
+  history.scrollRestoration = "manual"; // the views restore it once their lists are back
+  remember = () => saveViewState(snapshot());
+  let timer = null;
+  window.addEventListener("scroll", () => {
+    clearTimeout(timer);
+    timer = setTimeout(remember, 200);
+  });
   render = () => {
     rendered = location.pathname + location.search;
     return renderer();

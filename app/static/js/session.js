@@ -44,6 +44,11 @@ export async function signIn(key) {
 export function signOut() {
   useKey(null);
   remember(null);
+  try {
+    sessionStorage.clear(); // a draft is the signed-out person's, not the next one's
+  } catch {
+    // storage switched off
+  }
   state.me = null;
   state.following = new Set();
 }

@@ -6,6 +6,17 @@ import { h, icon, uniqueId } from "../dom.js";
 import { fileSize, t } from "../i18n.js";
 import { limits, me } from "../session.js";
 
+// The unposted text survives leaving the page, a reload and a crash of the tab.
+const DRAFT_KEY = "microblog.draft";
+
+function loadDraft() {
+  try {
+    return sessionStorage.getItem(DRAFT_KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
 // Counted as the server counts: code points of the trimmed text.
 function length(text) {
   return [...text.trim()].length;
@@ -39,10 +50,27 @@ export function composer({ onPosted }) {
     previews,
     tooLong,
     error,
-    h("div", { class: "composer-bar" }, attach, picker, h("span", { class: "composer-hint" }, t("composer.dropHint")), counter, post),
+    h(
+      "div",
+      { class: "composer-bar" },
+      attach,
+      picker,
+      h("span", { class: "composer-hint" }, t("composer.dropHint")),
+      h("span", { class: "composer-send" }, counter, post),
+    ),
   );
   const attachments = [];
   let posting = false;
+  text.value = loadDraft();
+
+  function saveDraft() {
+    try {
+      if (text.value) sessionStorage.setItem(DRAFT_KEY, text.value);
+      else sessionStorage.removeItem(DRAFT_KEY);
+    } catch {
+      // storage switched off: the draft lives as long as the page
+    }
+  }
 
   function showError(message) {
     error.textContent = message ?? "";
@@ -61,6 +89,7 @@ export function composer({ onPosted }) {
   }
 
   function remove(item) {
+    showError(null); // an error about what was attached is out of date
     item.controller.abort();
     URL.revokeObjectURL(item.preview);
     item.element.remove();
@@ -124,6 +153,7 @@ export function composer({ onPosted }) {
   function reset() {
     for (const item of [...attachments]) remove(item);
     text.value = "";
+    saveDraft();
     showError(null);
     update();
   }
@@ -162,7 +192,10 @@ export function composer({ onPosted }) {
     event.preventDefault();
     submit();
   });
-  text.addEventListener("input", update);
+  text.addEventListener("input", () => {
+    update();
+    saveDraft();
+  });
   text.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();

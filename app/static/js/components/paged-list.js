@@ -4,6 +4,7 @@ import { h, clear } from "../dom.js";
 import { t } from "../i18n.js";
 
 const PAGE_SIZE = 20;
+const MAX_PAGE = 100; // the API's largest limit
 const AHEAD_PX = 600;
 // Each page starts a few items back: if the list moved meanwhile (a tweet lost a
 // like and sank), the item that slid past the offset still comes; repeats are skipped.
@@ -17,7 +18,6 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
   const element = h("div", { class: "paged-list" }, items, status, sentinel);
   const shown = new Set();
   let offset = 0;
-  let loading = false;
   let finished = false;
   let failed = false;
 
@@ -34,14 +34,23 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
     return sentinel.getBoundingClientRect().top < window.innerHeight + AHEAD_PX;
   }
 
-  async function loadMore() {
-    if (loading || finished || failed) return;
-    loading = true;
+  // One page at a time: a caller arriving while a page loads waits for that one.
+  let inflight = null;
+  function loadMore(size = PAGE_SIZE) {
+    if (inflight) return inflight;
+    if (finished || failed) return Promise.resolve();
+    inflight = loadPage(size).finally(() => {
+      inflight = null;
+    });
+    return inflight;
+  }
+
+  async function loadPage(size) {
     items.setAttribute("aria-busy", "true");
     setStatus(h("p", { class: "pager-loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("list.loading")));
     try {
       const from = Math.max(0, offset - OVERLAP);
-      const wanted = PAGE_SIZE + offset - from;
+      const wanted = size + offset - from;
       const page = await fetchPage(from, wanted);
       offset = from + page.length;
       // Pages can overlap when the list changed meanwhile (a new tweet, a like): skip repeats.
@@ -58,19 +67,26 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
       const retry = h("button", { type: "button", class: "button", "data-action": "retry" }, t("action.retry"));
       retry.addEventListener("click", () => {
         failed = false;
-        loadMore();
+        fill();
       });
       setStatus(h("p", { class: "pager-error" }, t("list.failed", { reason: error.message })), retry);
     } finally {
-      loading = false;
       items.removeAttribute("aria-busy");
     }
-    if (!finished && !failed && element.isConnected && nearEnd()) loadMore();
+  }
+
+  // Fills the list until its end is out of sight (and, coming back to it, up to the
+  // number of items it had, so the old scroll position exists again).
+  async function fill(atLeast = 0) {
+    await loadMore(Math.min(MAX_PAGE, Math.max(PAGE_SIZE, atLeast)));
+    while (!finished && !failed && element.isConnected && (offset < atLeast || nearEnd())) {
+      await loadMore();
+    }
   }
 
   const observer = new IntersectionObserver(
     (entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) loadMore();
+      if (entries.some((entry) => entry.isIntersecting)) fill();
     },
     { rootMargin: `0px 0px ${AHEAD_PX}px 0px` },
   );
@@ -78,7 +94,13 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
 
   return {
     element,
-    start: loadMore,
+    // Loads the first page; with `restore` ({loaded, scrollY} saved when the person
+    // left), as many items as there were, then the old scroll position.
+    async start(restore = null) {
+      await fill(restore?.loaded ?? 0);
+      if (restore?.scrollY) window.scrollTo(0, restore.scrollY);
+    },
+    loaded: () => offset,
     // An item made here (a new tweet) goes first; a later page may bring it again.
     prepend(item) {
       shown.add(key(item));

@@ -11,7 +11,7 @@ export function avatar(person, size = "small") {
     .split(/\s+/)
     .filter(Boolean)
     .slice(0, 2)
-    .map((word) => [...word][0].toUpperCase())
+    .map((word) => word.match(/\p{L}/u)?.[0].toUpperCase() ?? "")
     .join("");
   const element = h("span", { class: ["avatar", `avatar-${size}`], "aria-hidden": "true" }, initials || "?");
   // Through the CSSOM: the Content-Security-Policy allows no style attributes.

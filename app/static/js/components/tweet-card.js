@@ -37,7 +37,7 @@ function showLikers(tweet) {
   });
 }
 
-function likes(tweet) {
+function likes(tweet, gone) {
   const liked = () => tweet.likes.some((like) => like.user_id === me().id);
   // The name stays "Like"; aria-pressed says whether it is on.
   const button = h(
@@ -81,7 +81,8 @@ function likes(tweet) {
         confirmed = on;
       } catch (error) {
         if (liked() !== confirmed) toggle(confirmed);
-        notifyError(t(on ? "likes.failedLike" : "likes.failedUnlike", { reason: error.message }));
+        if (error.status === 404) gone(); // its author deleted it meanwhile
+        else notifyError(t(on ? "likes.failedLike" : "likes.failedUnlike", { reason: error.message }));
         break;
       }
     }
@@ -152,7 +153,15 @@ export function tweetCard(tweet, { onDeleted } = {}) {
       ),
       h("p", { class: "tweet-text" }, linkified(tweet.content)),
       pictures(tweet),
-      h("footer", { class: "tweet-actions" }, likes(tweet)),
+      h(
+        "footer",
+        { class: "tweet-actions" },
+        likes(tweet, () => {
+          card.remove();
+          onDeleted?.(tweet);
+          notifyError(t("tweet.gone"));
+        }),
+      ),
     ),
   );
   return card;

@@ -26,7 +26,7 @@ export default {
   "unavailable.title": "The service is not answering",
   "unavailable.text": "Could not reach the microblog: {reason}",
 
-  "error.network": "The service could not be reached. Check your connection and try again.",
+  "error.network": "The service could not be reached.",
   "error.status": "The service answered with an unexpected error ({status}).",
   "error.aborted": "The upload was cancelled.",
 
@@ -61,7 +61,7 @@ export default {
   "composer.uploadFailed": "Could not attach {name}: {reason}",
   "composer.uploadUnavailable": "Could not attach {name}, the picture service is not answering: {reason}",
   "composer.postFailed": "Your post was not published: {reason}",
-  "composer.postUnavailable": "Your post was not published, the service is not answering. Your text is kept; try again in a moment. ({reason})",
+  "composer.postUnavailable": "Your post was not published: {reason} Your text is kept; try again in a moment.",
 
   "tweet.by": "Post by {name}",
   "tweet.pictureAlt": "Picture {number} of {count} in {author}'s post",
@@ -72,6 +72,7 @@ export default {
   "tweet.deleteConfirm": "Delete",
   "tweet.deleted": "Post deleted.",
   "tweet.deleteFailed": "Could not delete the post: {reason}",
+  "tweet.gone": "This post has been deleted by its author.",
 
   "likes.like": "Like",
   "likes.count": { one: "{count} like", other: "{count} likes" },

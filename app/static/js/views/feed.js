@@ -16,7 +16,7 @@ function emptyFeed() {
   );
 }
 
-export function feedView(container) {
+export function feedView(container, _params, _query, restore) {
   const list = pagedList({
     fetchPage: async (offset, limit) => (await api.feed(offset, limit)).tweets,
     renderItem: (tweet) => tweetCard(tweet, { onDeleted: () => list.removed(tweet.id) }),
@@ -30,6 +30,6 @@ export function feedView(container) {
     composer({ onPosted: (tweet) => list.prepend(tweet) }),
     list.element,
   );
-  list.start();
-  return { title: t("feed.title"), leave: list.destroy };
+  list.start(restore);
+  return { title: t("feed.title"), leave: list.destroy, loaded: list.loaded };
 }

@@ -8,7 +8,7 @@ import { setQuery } from "../router.js";
 
 const TYPING_PAUSE_MS = 250;
 
-export function peopleView(container, _params, query) {
+export function peopleView(container, _params, query, restore) {
   const searchId = uniqueId("people-search");
   const search = h("input", {
     id: searchId,
@@ -16,13 +16,13 @@ export function peopleView(container, _params, query) {
     name: "q",
     autocomplete: "off",
     maxlength: 100,
-    value: query.get("q") ?? "",
+    value: (query.get("q") ?? "").slice(0, 100),
     placeholder: t("people.searchPlaceholder"),
   });
   const results = h("div", { class: "people-results" });
   let list = null;
 
-  function show() {
+  function show(restoreTo = null) {
     list?.destroy();
     const q = search.value.trim();
     list = pagedList({
@@ -35,7 +35,7 @@ export function peopleView(container, _params, query) {
       listProps: { class: "people", "aria-label": t("people.results") },
     });
     results.replaceChildren(list.element);
-    list.start();
+    list.start(restoreTo);
   }
 
   let timer = null;
@@ -53,9 +53,10 @@ export function peopleView(container, _params, query) {
     search,
   );
   container.append(h("h1", { class: "page-title" }, t("people.title")), form, results);
-  show();
+  show(restore);
   return {
     title: t("people.title"),
+    loaded: () => list?.loaded() ?? 0,
     leave: () => {
       clearTimeout(timer);
       list?.destroy();

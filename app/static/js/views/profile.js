@@ -1,6 +1,6 @@
 // A person's page: name, follower and following counts with their lists, the
 // follow button, and their tweets newest first.
-import { api } from "../api.js";
+import { ApiError, api } from "../api.js";
 import { pagedList } from "../components/paged-list.js";
 import { avatar, followButton, personRow } from "../components/person.js";
 import { tweetCard } from "../components/tweet-card.js";
@@ -8,7 +8,7 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { adopt, isMe, me, onFollowChange } from "../session.js";
 
-function tweetsOf(user) {
+function tweetsOf(user, restore) {
   const own = isMe(user.id);
   const list = pagedList({
     fetchPage: async (offset, limit) => (await api.userTweets(user.id, offset, limit)).tweets,
@@ -24,7 +24,7 @@ function tweetsOf(user) {
     endText: t("profile.tweetsEnd"),
     listProps: { role: "feed", "aria-label": t("profile.tweetsOf", { name: user.name }), class: "tweets" },
   });
-  list.start();
+  list.start(restore);
   return list;
 }
 
@@ -65,15 +65,18 @@ function header(user, section) {
   return { element, showCounts };
 }
 
-function sectionBody(user, section) {
+function sectionBody(user, section, restore = null) {
   if (section === "followers") return { element: peopleList(user.followers, t("profile.noFollowers")) };
   if (section === "following") return { element: peopleList(user.following, t("profile.noFollowing")) };
-  const list = tweetsOf(user);
-  return { element: list.element, destroy: list.destroy };
+  const list = tweetsOf(user, restore);
+  return { element: list.element, destroy: list.destroy, loaded: list.loaded };
 }
 
-export function profileView(container, [id, section = "tweets"]) {
-  const userId = Number(id);
+const LARGEST_ID = 2n ** 63n - 1n;
+
+export function profileView(container, [id, section = "tweets"], _query, restore) {
+  // An id the API could never have given (0, or past its range) names nobody.
+  const possible = BigInt(id) >= 1n && BigInt(id) <= LARGEST_ID;
   const view = h(
     "div",
     { class: "profile" },
@@ -86,7 +89,8 @@ export function profileView(container, [id, section = "tweets"]) {
   (async () => {
     let user;
     try {
-      user = (await api.user(userId)).user;
+      if (!possible) throw new ApiError(404, "NotFound", "");
+      user = (await api.user(id)).user;
     } catch (error) {
       if (left) return;
       const message = error.status === 404 ? t("profile.missing") : t("profile.failed", { reason: error.message });
@@ -100,7 +104,7 @@ export function profileView(container, [id, section = "tweets"]) {
     }
     document.title = `${user.name} · ${t("app.name")}`;
     const top = header(user, section);
-    body = sectionBody(user, section);
+    body = sectionBody(user, section, restore);
     const bodyArea = h("section", { class: "profile-body" }, body.element);
     view.replaceChildren(top.element, bodyArea);
     // Following this person changes their followers; on your own page, whom you
@@ -113,7 +117,7 @@ export function profileView(container, [id, section = "tweets"]) {
       } else if (!isMe(user.id)) return;
       top.showCounts();
       if (section === "followers" && person.id === user.id) {
-        body = sectionBody(user, section);
+        body = sectionBody(user, section, restore);
         bodyArea.replaceChildren(body.element);
       }
     });
@@ -121,6 +125,7 @@ export function profileView(container, [id, section = "tweets"]) {
 
   return {
     title: t("profile.title"),
+    loaded: () => body?.loaded?.() ?? 0,
     leave: () => {
       left = true;
       body?.destroy?.();

@@ -12,7 +12,6 @@ export function signInView(container, { message, onSignedIn }) {
     type: "password",
     autocomplete: "off",
     spellcheck: "false",
-    required: true,
     "aria-describedby": helpId,
   });
   const error = h("p", { class: "form-error", role: "alert", "data-role": "signin-error" }, message ?? "");

@@ -198,7 +198,10 @@ async def test_two_colleagues_journey(
     phone = await new_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
     await sign_in(phone, ann)
     await expect(phone.locator("[data-role=empty-feed]")).to_be_visible()
+    await phone.get_by_label("Write a post").fill("y" * 300)  # the counter's longest form
     await layout_fits(phone)
+    await shot(phone, "phone-feed")
+    await phone.get_by_label("Write a post").fill("")
     await phone.goto(f"/users/{boris.id}")
     await expect(phone.locator("article.tweet")).to_have_count(2)
     await layout_fits(phone)

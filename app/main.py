@@ -11,6 +11,7 @@ from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
 from app.handlers import frontend, health, limits
+from app.handlers.docs import add_docs
 from app.handlers.errors import register_error_handlers
 from app.handlers.media.cleanup import MediaJanitor
 from app.handlers.media.router import router as media_router
@@ -65,6 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # /docs is served by app.handlers.docs from local files, not a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     register_error_handlers(app)
@@ -86,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(media_router)
     app.include_router(limits.router)
     app.include_router(health.router)
+    add_docs(app)
     # Last: it answers every GET path the routes above do not.
     app.include_router(frontend.router)
     return app

@@ -1,5 +1,6 @@
 """The error envelope everywhere, the OpenAPI document and the web app's routing."""
 
+import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -141,6 +142,16 @@ async def test_a_statement_stuck_on_a_lock_is_cancelled_with_503(
 async def test_health_and_ready(client: AsyncClient) -> None:
     assert (await client.get("/health")).json() == {"result": True, "status": "ok"}
     assert (await client.get("/ready")).json() == {"result": True, "status": "ok"}
+
+
+async def test_api_docs_load_nothing_from_the_internet(client: AsyncClient) -> None:
+    html = (await client.get("/docs")).text
+    addresses = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert len(addresses) == 3
+    assert "https://" not in html
+    for address in addresses:
+        assert address.startswith("/docs/assets/"), address
+        assert (await client.get(address)).status_code == 200, address
 
 
 async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClient) -> None:

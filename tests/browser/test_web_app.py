@@ -348,3 +348,22 @@ async def test_views_forget_nothing_on_the_way(
     await page.get_by_role("button", name="Sign out").click()
     await sign_in(page, mia)
     await expect(page.get_by_label("Write a post")).to_have_value("")
+
+
+async def test_api_docs_work_without_the_internet(page: Page, live_service: LiveService) -> None:
+    oscar = live_service.create_person("Oscar Docs")
+    # Any request to another host fails the test (see the new_page fixture).
+    await page.goto("/docs")
+    await expect(page.get_by_role("button", name="Authorize")).to_be_visible()
+    await expect(
+        page.locator(".opblock-summary-path", has_text="/api/tweets").first
+    ).to_be_visible()
+    await page.get_by_role("button", name="Authorize").click()
+    await page.locator(".auth-container input").fill(oscar.api_key)
+    await page.locator(".auth-btn-wrapper .authorize").click()
+    await page.locator(".auth-btn-wrapper .btn-done").click()
+    me = page.locator(".opblock", has_text="/api/users/me")
+    await me.locator(".opblock-summary").click()
+    await me.get_by_role("button", name="Try it out").click()
+    await me.get_by_role("button", name="Execute").click()
+    await expect(me.locator(".response .microlight").first).to_contain_text("Oscar Docs")

@@ -98,7 +98,7 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
     // left), as many items as there were, then the old scroll position.
     async start(restore = null) {
       await fill(restore?.loaded ?? 0);
-      if (restore?.scrollY) window.scrollTo(0, restore.scrollY);
+      if (restore?.scrollY && element.isConnected) window.scrollTo(0, restore.scrollY);
     },
     loaded: () => offset,
     // An item made here (a new tweet) goes first; a later page may bring it again.

@@ -98,10 +98,12 @@ def stop_serve(process: subprocess.Popen[bytes]) -> None:
 
 
 def image_saver_url(log: Path) -> str:
-    """The image_saver that `serve` started, as its log announces it."""
+    """The image_saver that `serve` started, as its log announces it; it answers."""
     found = re.search(r"image_saver is running at (\S+),", log.read_text())
     assert found, log.read_text()
-    return found.group(1)
+    url = found.group(1)
+    assert httpx.get(f"{url}/health").status_code == 200
+    return url
 
 
 def stops_answering(url: str, within: float = 15) -> bool:

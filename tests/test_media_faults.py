@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.embedded_images import RunningImageSaver, free_port, start_image_saver, stop
 from app.core.models import FileDeletion, Media
+from app.handlers.media.locks import lock_stored_file
 from app.main import create_app
 from tests.conftest import (
     MAX_UPLOAD_BYTES,
@@ -202,13 +203,6 @@ async def _forget(
     return key
 
 
-async def _hold_file_lock(session: AsyncSession, key: str) -> None:
-    """Take the lock an upload and a deletion of this file take, as a slow peer would."""
-    await session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
-    )
-
-
 async def test_an_upload_whose_database_write_fails_leaves_no_file_for_good(
     app: FastAPI,
     client: AsyncClient,
@@ -221,7 +215,7 @@ async def test_an_upload_whose_database_write_fails_leaves_no_file_for_good(
     key = await _forget(session, client, app, ann, "indigo")
     assert key not in stored_files(images_dir)
     # The upload's database work will time out waiting for this lock.
-    await _hold_file_lock(session, key)
+    await lock_stored_file(session, key)  # as a slow peer would
     async with running(app_settings(db_statement_timeout_ms=300)) as (_, impatient):
         failed = await impatient.post(
             "/api/medias",
@@ -246,7 +240,7 @@ async def test_the_cleanup_skips_a_file_someone_is_deciding_on(
     images_dir: Path,
 ) -> None:
     key = await _drop_upload(session, client, await make_person("Ann"), "tan")
-    await _hold_file_lock(session, key)
+    await lock_stored_file(session, key)  # as a slow peer would
 
     busy = await app.state.janitor.delete_files([key])
     assert busy.deleted == 0
@@ -268,7 +262,7 @@ async def test_an_upload_racing_the_deletion_of_its_own_picture_is_503_not_a_bro
 ) -> None:
     ann = await make_person("Ann")
     key = await _forget(session, client, app, ann, "linen")
-    await _hold_file_lock(session, key)
+    await lock_stored_file(session, key)  # as a slow peer would
     racing = asyncio.create_task(
         client.post(
             "/api/medias",

@@ -44,12 +44,6 @@ def serving(data_dir: Path, log: Path, *args: str) -> Iterator[str]:
         stop_serve(process)
 
 
-def _image_saver_url(log: Path) -> str:
-    url = image_saver_url(log)
-    assert httpx.get(f"{url}/health").status_code == 200
-    return url
-
-
 def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, data: Path) -> None:
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
 
@@ -73,7 +67,7 @@ def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, d
         assert posted.status_code == 201
         picture_url = f"{base}/api/medias/{media_id}"
         assert httpx.get(picture_url).content.startswith(b"\x89PNG")
-        image_saver = _image_saver_url(first_log)
+        image_saver = image_saver_url(first_log)
         demo_feed = httpx.get(f"{base}/api/tweets", headers={"api-key": "test"}).json()["tweets"]
         assert len(demo_feed) >= 10
         assert httpx.get(f"{base}/").text.lower().startswith("<!doctype html>")
@@ -101,7 +95,7 @@ def test_sigterm_stops_the_service_with_its_database_and_image_saver(
     log = tmp_path / "serve.log"
     process, _ = _start(data, log)
     try:
-        image_saver = _image_saver_url(log)
+        image_saver = image_saver_url(log)
     finally:
         process.terminate()  # as `docker stop` and systemd stop it
         process.wait(timeout=30)
@@ -117,7 +111,7 @@ def test_a_killed_service_does_not_keep_its_database_running_forever(
     log = tmp_path / "serve.log"
     killed, _ = _start(data, log)
     try:
-        image_saver = _image_saver_url(log)
+        image_saver = image_saver_url(log)
     finally:
         killed.kill()
         killed.wait(timeout=30)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.async_api import ConsoleMessage, Error, FilePayload, Page, Route
+from playwright.async_api import ConsoleMessage, Error, FilePayload, Locator, Page, Route, expect
 
 from tests.cli_helpers import ROOT
 from tests.conftest import Person
@@ -149,3 +149,18 @@ async def shot(page: Page, name: str, *, full_page: bool = True) -> Path:
 def file_payload(name: str, data: bytes, mime_type: str = "image/png") -> FilePayload:
     """A file for `set_input_files`, as if the person picked it on their disk."""
     return {"name": name, "mimeType": mime_type, "buffer": data}
+
+
+async def sign_in(page: Page, person: Person | str) -> None:
+    """Sign in on the sign-in page; with a person, wait until the app shows them in."""
+    key = person if isinstance(person, str) else person.api_key
+    await page.goto("/")
+    await page.get_by_label("Your api key").fill(key)
+    await page.get_by_role("button", name="Sign in").click()
+    if isinstance(person, Person):
+        await expect(page.locator("[data-role=account-name]")).to_have_text(person.name)
+
+
+def tweet(page: Page, text: str) -> Locator:
+    """The post card whose text includes `text`."""
+    return page.locator("article.tweet", has_text=text)

@@ -7,7 +7,7 @@ the main screens land in test-artifacts/screenshots/.
 
 import re
 
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Page, expect
 
 from tests.browser.harness import (
     BrowserErrors,
@@ -15,22 +15,10 @@ from tests.browser.harness import (
     NewPage,
     file_payload,
     shot,
+    sign_in,
+    tweet,
 )
-from tests.conftest import Person, png_picture
-
-
-async def sign_in(page: Page, person: Person | str) -> None:
-    """Sign in on the sign-in page; with a person, wait until the app shows them in."""
-    key = person if isinstance(person, str) else person.api_key
-    await page.goto("/")
-    await page.get_by_label("Your api key").fill(key)
-    await page.get_by_role("button", name="Sign in").click()
-    if isinstance(person, Person):
-        await expect(page.locator("[data-role=account-name]")).to_have_text(person.name)
-
-
-def tweet(page: Page, text: str) -> Locator:
-    return page.locator("article.tweet", has_text=text)
+from tests.conftest import png_picture
 
 
 async def picture_loads(page: Page, selector: str) -> None:

@@ -9,8 +9,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Page, expect
 
-from tests.browser.harness import BrowserErrors, LiveService, file_payload
-from tests.browser.test_journey import sign_in, tweet
+from tests.browser.harness import BrowserErrors, LiveService, file_payload, sign_in, tweet
 from tests.cli_helpers import stops_answering
 from tests.conftest import png_picture
 

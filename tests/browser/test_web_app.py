@@ -4,8 +4,7 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.browser.harness import BrowserErrors, LiveService, file_payload, shot
-from tests.browser.test_journey import sign_in, tweet
+from tests.browser.harness import BrowserErrors, LiveService, file_payload, shot, sign_in, tweet
 from tests.conftest import png_picture
 
 

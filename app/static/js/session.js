@@ -1,6 +1,7 @@
 // Who is signed in: the api key (kept in localStorage) and their own profile,
 // which tells every view whom they follow.
 import { api, useKey } from "./api.js";
+import { clearAll, read, write } from "./storage.js";
 
 const STORAGE_KEY = "microblog.apiKey";
 
@@ -8,20 +9,7 @@ const state = { me: null, following: new Set(), limits: null };
 const listeners = new Map(); // element → callback
 
 export function storedKey() {
-  try {
-    return localStorage.getItem(STORAGE_KEY);
-  } catch {
-    return null; // storage switched off: the person signs in on every visit
-  }
-}
-
-function remember(key) {
-  try {
-    if (key) localStorage.setItem(STORAGE_KEY, key);
-    else localStorage.removeItem(STORAGE_KEY);
-  } catch {
-    // as above
-  }
+  return read("localStorage", STORAGE_KEY);
 }
 
 // Your own profile, fresh from the API (someone may have followed you meanwhile).
@@ -36,19 +24,15 @@ export async function signIn(key) {
   const [{ user }, limits] = await Promise.all([api.me(key), state.limits ?? api.limits()]);
   state.limits = limits;
   useKey(key);
-  remember(key);
+  write("localStorage", STORAGE_KEY, key);
   adopt(user);
   return user;
 }
 
 export function signOut() {
   useKey(null);
-  remember(null);
-  try {
-    sessionStorage.clear(); // a draft is the signed-out person's, not the next one's
-  } catch {
-    // storage switched off
-  }
+  write("localStorage", STORAGE_KEY, null);
+  clearAll("sessionStorage"); // a draft is the signed-out person's, not the next one's
   state.me = null;
   state.following = new Set();
 }

@@ -5,17 +5,10 @@ import { api } from "../api.js";
 import { h, icon, uniqueId } from "../dom.js";
 import { fileSize, t } from "../i18n.js";
 import { limits, me } from "../session.js";
+import { read, write } from "../storage.js";
 
 // The unposted text survives leaving the page, a reload and a crash of the tab.
 const DRAFT_KEY = "microblog.draft";
-
-function loadDraft() {
-  try {
-    return sessionStorage.getItem(DRAFT_KEY) ?? "";
-  } catch {
-    return "";
-  }
-}
 
 // Counted as the server counts: code points of the trimmed text.
 function length(text) {
@@ -61,16 +54,9 @@ export function composer({ onPosted }) {
   );
   const attachments = [];
   let posting = false;
-  text.value = loadDraft();
+  text.value = read("sessionStorage", DRAFT_KEY) ?? "";
 
-  function saveDraft() {
-    try {
-      if (text.value) sessionStorage.setItem(DRAFT_KEY, text.value);
-      else sessionStorage.removeItem(DRAFT_KEY);
-    } catch {
-      // storage switched off: the draft lives as long as the page
-    }
-  }
+  const saveDraft = () => write("sessionStorage", DRAFT_KEY, text.value);
 
   function showError(message) {
     error.textContent = message ?? "";

@@ -10,6 +10,10 @@ const AHEAD_PX = 600;
 // like and sank), the item that slid past the offset still comes; repeats are skipped.
 const OVERLAP = 5;
 
+export function loadingIndicator() {
+  return h("p", { class: "pager-loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("list.loading"));
+}
+
 export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag = "div", listProps = {} }) {
   const items = h(listTag, { ...listProps, class: ["paged-items", listProps.class] });
   // A live region from the start, so "Loading…" and the end note are announced.
@@ -47,7 +51,7 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
 
   async function loadPage(size) {
     items.setAttribute("aria-busy", "true");
-    setStatus(h("p", { class: "pager-loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("list.loading")));
+    setStatus(loadingIndicator());
     try {
       const from = Math.max(0, offset - OVERLAP);
       const wanted = size + offset - from;

@@ -1,7 +1,7 @@
 // A person's page: name, follower and following counts with their lists, the
 // follow button, and their tweets newest first.
 import { ApiError, api } from "../api.js";
-import { pagedList } from "../components/paged-list.js";
+import { loadingIndicator, pagedList } from "../components/paged-list.js";
 import { avatar, followButton, personRow } from "../components/person.js";
 import { tweetCard } from "../components/tweet-card.js";
 import { h } from "../dom.js";
@@ -77,11 +77,7 @@ const LARGEST_ID = 2n ** 63n - 1n;
 export function profileView(container, [id, section = "tweets"], _query, restore) {
   // An id the API could never have given (0, or past its range) names nobody.
   const possible = BigInt(id) >= 1n && BigInt(id) <= LARGEST_ID;
-  const view = h(
-    "div",
-    { class: "profile" },
-    h("p", { class: "pager-loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("list.loading")),
-  );
+  const view = h("div", { class: "profile" }, h("div", { role: "status" }, loadingIndicator()));
   container.append(view);
   let body = null;
   let left = false;

@@ -84,6 +84,12 @@ async def test_profiles_show_followers_and_following(
         "result": True
     }
     await client.post(f"/api/users/{eve.id}/follow", headers=ann.headers)
+    # Only her own tweets count, not those of people she follows.
+    for person, words in ((ann, "one"), (ann, "two"), (eve, "eve's")):
+        posted = await client.post(
+            "/api/tweets", json={"tweet_data": words}, headers=person.headers
+        )
+        assert posted.status_code == 201
 
     me = await client.get("/api/users/me", headers=ann.headers)
     assert me.status_code == 200
@@ -94,10 +100,15 @@ async def test_profiles_show_followers_and_following(
             "name": "Ann",
             "followers": [{"id": bob.id, "name": "Bob"}],
             "following": [{"id": eve.id, "name": "Eve"}],
+            "tweets_count": 2,
         },
     }
     other = await client.get(f"/api/users/{ann.id}", headers=eve.headers)
     assert other.json() == me.json()
+    deleted = await client.delete(f"/api/tweets/{posted.json()['tweet_id']}", headers=eve.headers)
+    assert deleted.status_code == 200
+    eve_profile = await client.get(f"/api/users/{eve.id}", headers=ann.headers)
+    assert eve_profile.json()["user"]["tweets_count"] == 0
 
 
 async def test_follow_and_unfollow_are_idempotent(

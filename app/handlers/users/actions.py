@@ -5,7 +5,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.exceptions import ValidationFailed
-from app.core.models import Follow, User
+from app.core.models import Follow, Tweet, User
 from app.core.security import hash_api_key, new_api_key
 from app.handlers.users.schemas import Profile, UserSummary
 from app.handlers.utils.db_actions import get_user
@@ -36,11 +36,16 @@ async def profile(session: AsyncSession, user: User) -> Profile:
         .where(Follow.follower_id == user.id)
         .order_by(*BY_NAME)
     )
+    # Counted over the (author_id, created_at, id) index: an index-only scan.
+    tweets_count = await session.scalar(
+        select(func.count()).select_from(Tweet).where(Tweet.author_id == user.id)
+    )
     return Profile(
         id=user.id,
         name=user.name,
         followers=[UserRef(id=id_, name=name) for id_, name in followers],
         following=[UserRef(id=id_, name=name) for id_, name in following],
+        tweets_count=tweets_count or 0,
     )
 
 

@@ -46,6 +46,7 @@ class UserCreatedOut(Ok):
 class Profile(UserRef):
     followers: list[UserRef]
     following: list[UserRef]
+    tweets_count: Annotated[int, Field(description="How many tweets they have posted")]
 
 
 class ProfileOut(Ok):

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from playwright.async_api import ConsoleMessage, Error, FilePayload, Locator, Page, Route, expect
 
+from tests.browser.language import tr
 from tests.cli_helpers import ROOT
 from tests.conftest import Person
 
@@ -152,11 +153,12 @@ def file_payload(name: str, data: bytes, mime_type: str = "image/png") -> FilePa
 
 
 async def sign_in(page: Page, person: Person | str) -> None:
-    """Sign in on the sign-in page; with a person, wait until the app shows them in."""
+    """Sign in on the sign-in page, in whatever language it speaks; with a person, wait
+    until the app shows them in."""
     key = person if isinstance(person, str) else person.api_key
     await page.goto("/")
-    await page.get_by_label("Your api key").fill(key)
-    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_label(await tr(page, "signin.keyLabel")).fill(key)
+    await page.get_by_role("button", name=await tr(page, "signin.submit")).click()
     if isinstance(person, Person):
         await expect(page.locator("[data-role=account-name]")).to_have_text(person.name)
 

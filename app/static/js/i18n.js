@@ -1,19 +1,68 @@
-// Every sentence the page shows comes from a message catalogue, through t().
+// Every sentence the page shows comes from the active language's message catalogue,
+// through t(); numbers, plural forms, times and dates come from the browser's Intl.
 import en from "./messages/en.js";
+import ru from "./messages/ru.js";
+import { read, write } from "./storage.js";
 
-const catalogues = { en };
-let language = "en";
-let plurals = new Intl.PluralRules(language);
-let numbers = new Intl.NumberFormat(language);
+const catalogues = { en, ru };
+const STORAGE_KEY = "microblog.language";
+const FALLBACK = "en";
+
+export const languages = Object.keys(catalogues);
+
+let language;
+let plurals;
+let numbers;
+const listeners = new Set();
+
+function known(code) {
+  return typeof code === "string" && Object.hasOwn(catalogues, code);
+}
+
+// The person's own choice if they made one; else the first of the browser's preferred
+// languages that we have ("ru-RU" → Russian); else English.
+function preferredLanguage() {
+  const chosen = read("localStorage", STORAGE_KEY);
+  if (known(chosen)) return chosen;
+  for (const tag of navigator.languages ?? [navigator.language]) {
+    const base = String(tag).toLowerCase().split("-")[0];
+    if (known(base)) return base;
+  }
+  return FALLBACK;
+}
+
+function use(code) {
+  language = code;
+  plurals = new Intl.PluralRules(code);
+  numbers = new Intl.NumberFormat(code);
+  document.documentElement.lang = code; // screen readers' voice, hyphenation, fonts
+}
+
+use(preferredLanguage());
 
 export function currentLanguage() {
   return language;
 }
 
+// The person picked a language: remembered in this browser, and everything listening
+// (the app's frame) draws itself again in it.
+export function setLanguage(code) {
+  if (!known(code)) return;
+  write("localStorage", STORAGE_KEY, code);
+  if (code === language) return;
+  use(code);
+  for (const listener of listeners) listener(code);
+}
+
+export function onLanguageChange(listener) {
+  listeners.add(listener);
+}
+
 // t("likes.count", { count: 3 }) → "3 likes": a message is a string with {name}
 // slots, or an object of plural forms ("one", "few", "many", "other") chosen by count.
 export function t(key, params = {}) {
-  let message = catalogues[language][key] ?? catalogues.en[key];
+  let message = catalogues[language][key];
+  // No falling back to another language: a missing message must show up in tests.
   if (message === undefined) {
     console.error(`No message "${key}"`);
     return key;

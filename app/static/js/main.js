@@ -2,10 +2,11 @@
 // to the view the address names.
 import { whenUnauthorized } from "./api.js";
 import { h } from "./dom.js";
-import { noticeArea } from "./components/notice.js";
+import { languagePicker } from "./components/language.js";
+import { clearNotices, noticeArea } from "./components/notice.js";
 import { refreshTimes } from "./format.js";
-import { t } from "./i18n.js";
-import { match, navigate, route, savedViewState, start } from "./router.js";
+import { onLanguageChange, t } from "./i18n.js";
+import { match, navigate, redraw, route, savedViewState, start } from "./router.js";
 import { me, signIn, signOut, storedKey } from "./session.js";
 import { feedView } from "./views/feed.js";
 import { notFoundView } from "./views/not-found.js";
@@ -22,6 +23,8 @@ let shell = null;
 let current = null;
 let rendering = 0;
 let first = true;
+let signInReason = null; // why the person is asked to sign in (again), a message key
+let redrawing = false; // the same view drawn again: focus and scroll stay put
 
 // Focus moves to the content without touching the address (which would redraw the view).
 function skipToContent(event) {
@@ -56,7 +59,13 @@ function buildShell() {
           link("/people", t("nav.people"), "people"),
           link(`/users/${self.id}`, t("nav.profile"), "profile"),
         ),
-        h("div", { class: "account" }, h("span", { class: "account-name", "data-role": "account-name", title: self.name }, self.name), signOutButton),
+        h(
+          "div",
+          { class: "account" },
+          languagePicker({ compact: true }),
+          h("span", { class: "account-name", "data-role": "account-name", title: self.name }, self.name),
+          signOutButton,
+        ),
       ),
     ),
     main,
@@ -85,14 +94,20 @@ function page(view, ...args) {
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   container.replaceChildren();
   current = view(container, ...args) ?? {};
-  document.title = current.title ? `${current.title} · ${t("app.name")}` : t("app.name");
+  document.title = current.title ? t("app.title", { page: current.title }) : t("app.name");
 }
 
-function showSignIn(message) {
+function showSignIn() {
   shell = null;
   first = false; // after signing in, focus goes to the page's heading
   root.replaceChildren();
-  page(signInView, { message, onSignedIn: () => render() });
+  page(signInView, {
+    message: signInReason && t(signInReason),
+    onSignedIn: () => {
+      signInReason = null;
+      render();
+    },
+  });
 }
 
 function showUnavailable(error) {
@@ -100,7 +115,15 @@ function showUnavailable(error) {
   const retry = h("button", { type: "button", class: "button button-primary", "data-action": "retry" }, t("action.retry"));
   retry.addEventListener("click", () => render());
   root.replaceChildren(
-    h("div", { class: "signin" }, h("p", { class: "brand brand-large" }, t("app.name")), h("h1", { class: "page-title" }, t("unavailable.title")), h("p", { role: "alert" }, t("unavailable.text", { reason: error.message })), retry),
+    h(
+      "div",
+      { class: "signin" },
+      h("p", { class: "brand brand-large" }, t("app.name")),
+      h("h1", { class: "page-title" }, t("unavailable.title")),
+      h("p", { role: "alert" }, t("unavailable.text", { reason: error.message })),
+      retry,
+      languagePicker(),
+    ),
   );
   document.title = t("app.name");
 }
@@ -117,7 +140,8 @@ async function render() {
       if (mine !== rendering) return;
       if (error.status !== 401) return showUnavailable(error);
       signOut();
-      return showSignIn(t("signin.expired"));
+      signInReason = "signin.expired";
+      return showSignIn();
     }
     if (mine !== rendering) return;
   }
@@ -129,7 +153,7 @@ async function render() {
   const found = match(location.pathname);
   if (found) page(found.view, found.params, new URLSearchParams(location.search), savedViewState());
   else page(notFoundView);
-  if (!first) {
+  if (!first && !redrawing) {
     window.scrollTo(0, 0);
     const heading = shell.main.querySelector("h1");
     if (heading) heading.tabIndex = -1;
@@ -142,7 +166,19 @@ async function render() {
 whenUnauthorized(() => {
   leave();
   signOut();
-  showSignIn(t("signin.expired"));
+  signInReason = "signin.expired";
+  showSignIn();
+});
+
+// Everything on screen is drawn again in the new language, in the same place;
+// notices in the old one are dropped.
+onLanguageChange(() => {
+  shell = null;
+  clearNotices();
+  redrawing = true;
+  redraw(); // render() runs synchronously up to its first await, which a signed-in redraw never reaches
+  redrawing = false;
+  document.querySelector("[data-role=language]")?.focus(); // the new menu, where the person was
 });
 
 setInterval(() => refreshTimes(), 30_000);

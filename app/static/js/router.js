@@ -28,6 +28,12 @@ export function navigate(url, { replace = false } = {}) {
   render();
 }
 
+// The view on screen drawn again (in another language, say), back in the same place.
+export function redraw() {
+  remember();
+  render();
+}
+
 // What the view on screen wants back when the person returns to this entry
 // (Back, Forward, reload): kept in the history entry itself.
 export function saveViewState(state) {

@@ -23,6 +23,10 @@ export function notify(message, { kind = "info" } = {}) {
   setTimeout(remove, kind === "error" ? SHOW_FOR_MS * 2 : SHOW_FOR_MS);
 }
 
+export function clearNotices() {
+  noticeArea().replaceChildren();
+}
+
 export function notifyError(message) {
   notify(message, { kind: "error" });
 }

@@ -2,6 +2,12 @@
 // forms Intl.PluralRules("en") can choose: "one" and "other".
 export default {
   "app.name": "Microblog",
+  "app.title": "{page} · Microblog",
+
+  // Each language is named in its own words, so anyone can find theirs.
+  "language.label": "Language",
+  "language.en": "English",
+  "language.ru": "Русский",
 
   "action.cancel": "Cancel",
   "action.close": "Close",
@@ -102,7 +108,7 @@ export default {
   "profile.title": "Profile",
   "profile.you": "This is you",
   "profile.sections": "Profile sections",
-  "profile.tweets": "Posts",
+  "profile.tweetsCount": { one: "{count} post", other: "{count} posts" },
   "profile.tweetsOf": "Posts by {name}",
   "profile.tweetsEnd": "That's all of them.",
   "profile.followersCount": { one: "{count} follower", other: "{count} followers" },

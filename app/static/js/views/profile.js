@@ -8,11 +8,17 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { adopt, isMe, me, onFollowChange } from "../session.js";
 
-function tweetsOf(user, restore) {
+function tweetsOf(user, restore, onDeleted) {
   const own = isMe(user.id);
   const list = pagedList({
     fetchPage: async (offset, limit) => (await api.userTweets(user.id, offset, limit)).tweets,
-    renderItem: (tweet) => tweetCard(tweet, { onDeleted: () => list.removed(tweet.id) }),
+    renderItem: (tweet) =>
+      tweetCard(tweet, {
+        onDeleted: () => {
+          list.removed(tweet.id);
+          onDeleted();
+        },
+      }),
     key: (tweet) => tweet.id,
     empty: () =>
       h(
@@ -57,7 +63,7 @@ function header(user, section) {
   );
   // Counts change in place, so the focus stays on the button that changed them.
   function showCounts() {
-    tabs.tweets.textContent = t("profile.tweets");
+    tabs.tweets.textContent = t("profile.tweetsCount", { count: user.tweets_count });
     tabs.followers.textContent = t("profile.followersCount", { count: user.followers.length });
     tabs.following.textContent = t("profile.followingCount", { count: user.following.length });
   }
@@ -65,10 +71,10 @@ function header(user, section) {
   return { element, showCounts };
 }
 
-function sectionBody(user, section, restore = null) {
+function sectionBody(user, section, restore, onTweetDeleted) {
   if (section === "followers") return { element: peopleList(user.followers, t("profile.noFollowers")) };
   if (section === "following") return { element: peopleList(user.following, t("profile.noFollowing")) };
-  const list = tweetsOf(user, restore);
+  const list = tweetsOf(user, restore, onTweetDeleted);
   return { element: list.element, destroy: list.destroy, loaded: list.loaded };
 }
 
@@ -98,9 +104,13 @@ export function profileView(container, [id, section = "tweets"], _query, restore
       adopt(user); // so the follow buttons here keep it current
       user = me();
     }
-    document.title = `${user.name} · ${t("app.name")}`;
+    document.title = t("app.title", { page: user.name });
     const top = header(user, section);
-    body = sectionBody(user, section, restore);
+    const tweetDeleted = () => {
+      user.tweets_count = Math.max(0, user.tweets_count - 1);
+      top.showCounts();
+    };
+    body = sectionBody(user, section, restore, tweetDeleted);
     const bodyArea = h("section", { class: "profile-body" }, body.element);
     view.replaceChildren(top.element, bodyArea);
     // Following this person changes their followers; on your own page, whom you
@@ -113,7 +123,7 @@ export function profileView(container, [id, section = "tweets"], _query, restore
       } else if (!isMe(user.id)) return;
       top.showCounts();
       if (section === "followers" && person.id === user.id) {
-        body = sectionBody(user, section, restore);
+        body = sectionBody(user, section, restore, tweetDeleted);
         bodyArea.replaceChildren(body.element);
       }
     });

@@ -1,4 +1,5 @@
 // Signing in: the person pastes the api key their administrator gave them.
+import { languagePicker } from "../components/language.js";
 import { h, uniqueId } from "../dom.js";
 import { t } from "../i18n.js";
 import { signIn } from "../session.js";
@@ -47,7 +48,7 @@ export function signInView(container, { message, onSignedIn }) {
     }
     onSignedIn();
   });
-  container.append(h("div", { class: "signin" }, h("p", { class: "brand brand-large" }, t("app.name")), form));
+  container.append(h("div", { class: "signin" }, h("p", { class: "brand brand-large" }, t("app.name")), form, languagePicker()));
   key.focus();
   return { title: t("signin.title") };
 }

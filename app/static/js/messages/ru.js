@@ -1,0 +1,141 @@
+// Русский. The same keys as en.js; a plural message lists every form
+// Intl.PluralRules("ru") can choose: "one" (1, 21), "few" (2–4, 22), "many" (5–20, 25)
+// and "other" (fractions). Past-tense verbs would need the person's gender, which
+// we do not know, so sentences about someone else avoid them.
+export default {
+  "app.name": "Микроблог",
+  "app.title": "{page} · Микроблог",
+
+  // Each language is named in its own words, so anyone can find theirs.
+  "language.label": "Язык",
+  "language.en": "English",
+  "language.ru": "Русский",
+
+  "action.cancel": "Отмена",
+  "action.close": "Закрыть",
+  "action.retry": "Повторить",
+
+  "nav.label": "Основное меню",
+  "nav.skip": "Перейти к содержимому",
+  "nav.home": "Лента",
+  "nav.people": "Люди",
+  "nav.profile": "Мой профиль",
+  "nav.signOut": "Выйти",
+
+  "signin.title": "Вход",
+  "signin.help": "Вставьте личный API-ключ, который выдал вам администратор. Он хранится в этом браузере, пока вы не выйдете.",
+  "signin.keyLabel": "Ваш API-ключ",
+  "signin.submit": "Войти",
+  "signin.empty": "Сначала вставьте API-ключ.",
+  "signin.invalid": "Этот API-ключ не подходит. Проверьте, что вставили его целиком, или попросите у администратора новый.",
+  "signin.expired": "Ваш API-ключ больше не действует. Войдите с действующим ключом.",
+  "signin.failed": "Не удалось войти: {reason}",
+
+  "unavailable.title": "Сервис не отвечает",
+  "unavailable.text": "Не удалось связаться с микроблогом: {reason}",
+
+  "error.network": "Сервис недоступен.",
+  "error.status": "Сервис ответил непредвиденной ошибкой ({status}).",
+  "error.aborted": "Загрузка отменена.",
+
+  "list.loading": "Загрузка…",
+  "list.failed": "Не удалось загрузить продолжение: {reason}",
+
+  "time.justNow": "только что",
+  "size.megabytes": "{size} МБ",
+
+  "feed.title": "Лента",
+  "feed.end": "Вы всё прочитали.",
+  "feed.emptyTitle": "Ваша лента пуста",
+  "feed.emptyText": "В ленте — твиты ваши и коллег, на которых вы подписаны. Найдите, на кого подписаться, в списке людей или напишите первый твит выше.",
+  "feed.findPeople": "Найти, на кого подписаться",
+
+  "composer.label": "Новый твит",
+  "composer.placeholder": "Что нового?",
+  "composer.counter": "{used} / {max}",
+  "composer.attach": "Добавить картинки",
+  "composer.attached": "Прикреплённые картинки",
+  "composer.dropHint": "или перетащите их сюда",
+  "composer.post": "Опубликовать",
+  "composer.remove": "Убрать {name}",
+  "composer.uploading": "Загружается {name}",
+  "composer.tooLong": {
+    one: "Длиннее допустимого на {count} символ: в твите может быть не больше {max}.",
+    few: "Длиннее допустимого на {count} символа: в твите может быть не больше {max}.",
+    many: "Длиннее допустимого на {count} символов: в твите может быть не больше {max}.",
+    other: "Длиннее допустимого на {count} символа: в твите может быть не больше {max}.",
+  },
+  "composer.tooMany": {
+    one: "Можно прикрепить не больше {count} картинки.",
+    few: "Можно прикрепить не больше {count} картинок.",
+    many: "Можно прикрепить не больше {count} картинок.",
+    other: "Можно прикрепить не больше {count} картинки.",
+  },
+  "composer.unsupported": "Файл {name} не подходит: нужна картинка JPEG, PNG, GIF или WebP.",
+  "composer.tooLarge": "Файл {name} слишком большой: картинка может весить не больше {size}.",
+  "composer.uploadFailed": "Не удалось прикрепить {name}: {reason}",
+  "composer.uploadUnavailable": "Не удалось прикрепить {name}, сервис картинок не отвечает: {reason}",
+  "composer.postFailed": "Твит не опубликован: {reason}",
+  "composer.postUnavailable": "Твит не опубликован: {reason} Текст сохранён, попробуйте ещё раз чуть позже.",
+
+  "tweet.by": "Твит от {name}",
+  "tweet.pictureAlt": "Картинка {number} из {count} в твите от {author}",
+  "tweet.openPicture": "Открыть картинку {number} из {count}",
+  "tweet.delete": "Удалить твит",
+  "tweet.deleteTitle": "Удалить этот твит?",
+  "tweet.deleteQuestion": "Он исчезнет вместе с лайками и картинками. Отменить это будет нельзя.",
+  "tweet.deleteConfirm": "Удалить",
+  "tweet.deleted": "Твит удалён.",
+  "tweet.deleteFailed": "Не удалось удалить твит: {reason}",
+  "tweet.gone": "Автор удалил этот твит.",
+
+  "likes.like": "Нравится",
+  "likes.count": { one: "{count} лайк", few: "{count} лайка", many: "{count} лайков", other: "{count} лайка" },
+  "likes.title": "Кому понравилось",
+  "likes.failedLike": "Не удалось поставить лайк: {reason}",
+  "likes.failedUnlike": "Не удалось убрать лайк: {reason}",
+
+  "lightbox.title": "Картинка",
+  "lightbox.previous": "Предыдущая картинка",
+  "lightbox.next": "Следующая картинка",
+  "lightbox.position": "{number} из {count}",
+
+  "follow.follow": "Подписаться",
+  "follow.unfollow": "Отписаться",
+  "follow.followName": "Подписаться на {name}",
+  "follow.unfollowName": "Отписаться от {name}",
+  "follow.failedFollow": "Не удалось подписаться на {name}: {reason}",
+  "follow.failedUnfollow": "Не удалось отписаться от {name}: {reason}",
+
+  "people.title": "Люди",
+  "people.searchLabel": "Поиск по имени",
+  "people.searchPlaceholder": "Имя или его часть",
+  "people.results": "Люди",
+  "people.noMatch": "Ни в одном имени нет «{q}».",
+  "people.nobody": "Здесь пока никого нет.",
+
+  "profile.title": "Профиль",
+  "profile.you": "Это вы",
+  "profile.sections": "Разделы профиля",
+  "profile.tweetsCount": { one: "{count} твит", few: "{count} твита", many: "{count} твитов", other: "{count} твита" },
+  "profile.tweetsOf": "Твиты: {name}",
+  "profile.tweetsEnd": "Это все твиты.",
+  "profile.followersCount": {
+    one: "{count} подписчик",
+    few: "{count} подписчика",
+    many: "{count} подписчиков",
+    other: "{count} подписчика",
+  },
+  "profile.followingCount": { one: "{count} подписка", few: "{count} подписки", many: "{count} подписок", other: "{count} подписки" },
+  "profile.noTweets": "{name}: пока ни одного твита.",
+  "profile.noTweetsOwn": "Вы пока ничего не написали.",
+  "profile.writeFirst": "Написать первый твит",
+  "profile.noFollowers": "Подписчиков пока нет.",
+  "profile.noFollowing": "Подписок пока нет.",
+  "profile.missing": "Такого профиля нет: возможно, его удалили, или в адресе ошибка.",
+  "profile.failed": "Не удалось загрузить профиль: {reason}",
+
+  "notFound.title": "Страница не найдена",
+  "notFound.text": "По этому адресу ничего нет.",
+  "notFound.home": "Перейти в ленту",
+};

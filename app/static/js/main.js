@@ -24,7 +24,6 @@ let current = null;
 let rendering = 0;
 let first = true;
 let signInReason = null; // why the person is asked to sign in (again), a message key
-let redrawing = false; // the same view drawn again: focus and scroll stay put
 
 // Focus moves to the content without touching the address (which would redraw the view).
 function skipToContent(event) {
@@ -153,7 +152,7 @@ async function render() {
   const found = match(location.pathname);
   if (found) page(found.view, found.params, new URLSearchParams(location.search), savedViewState());
   else page(notFoundView);
-  if (!first && !redrawing) {
+  if (!first) {
     window.scrollTo(0, 0);
     const heading = shell.main.querySelector("h1");
     if (heading) heading.tabIndex = -1;
@@ -175,9 +174,7 @@ whenUnauthorized(() => {
 onLanguageChange(() => {
   shell = null;
   clearNotices();
-  redrawing = true;
-  redraw(); // render() runs synchronously up to its first await, which a signed-in redraw never reaches
-  redrawing = false;
+  redraw(); // its lists scroll back to where they were once they are loaded again
   document.querySelector("[data-role=language]")?.focus(); // the new menu, where the person was
 });
 

@@ -1,0 +1,303 @@
+"""The web app's two languages: the catalogues agree, Russian plurals and dates are
+right, the browser's languages choose, and a person's own choice sticks.
+
+Expected texts are spelt out here, not taken from the catalogues, so a wrong form fails.
+"""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.harness import LiveService, NewPage, file_payload, shot, sign_in, tweet
+from tests.browser.language import (
+    CYRILLIC,
+    LETTER,
+    SLOT,
+    assert_speaks,
+    catalogues,
+    forms,
+    tr,
+)
+from tests.cli_helpers import ROOT
+from tests.conftest import png_picture
+
+JS = ROOT / "app" / "static" / "js"
+
+# A call of t() with its key written out, also as `t(cond ? "a.b" : "c.d", ...)`.
+T_CALL = re.compile(r"\bt\(\s*([^()]*?)[,)]")
+KEY = re.compile(r"""["']([a-zA-Z]+\.[a-zA-Z]+)["']""")
+
+
+def source_files() -> list[Path]:
+    return [path for path in JS.rglob("*.js") if path.parent.name != "messages"]
+
+
+async def test_catalogues_have_the_same_messages_in_every_language(page: Page) -> None:
+    await page.goto("/")
+    every = await catalogues(page)
+    assert set(every) == {"en", "ru"}
+    keys = {code: set(catalogue) for code, catalogue in every.items()}
+    assert keys["ru"] == keys["en"], (
+        f"only English: {keys['en'] - keys['ru']}; only Russian: {keys['ru'] - keys['en']}"
+    )
+
+    for code, catalogue in every.items():
+        categories: list[str] = await page.evaluate(
+            "code => new Intl.PluralRules(code).resolvedOptions().pluralCategories", code
+        )
+        for key, message in catalogue.items():
+            english = every["en"][key]
+            # The same slots, so no language drops a name or a reason.
+            slots = {frozenset(SLOT.findall(text)) for text in forms(message)}
+            assert slots == {frozenset(SLOT.findall(text)) for text in forms(english)}, (code, key)
+            # A plural message has exactly the forms the language's rules choose from.
+            if isinstance(english, dict):
+                assert isinstance(message, dict), (code, key)
+                assert sorted(message) == sorted(categories), (code, key)
+            else:
+                assert isinstance(message, str), (code, key)
+            # Words are translated: only the languages' own names, and messages with no
+            # words, read the same in both; a Russian sentence is in Cyrillic letters.
+            if code != "en" and not key.startswith("language."):
+                for text in forms(message):
+                    if not LETTER.search(SLOT.sub("", text)):
+                        continue
+                    assert text not in forms(english), (code, key, text)
+                    assert code != "ru" or CYRILLIC.search(text), (key, text)
+
+    # Every t("key") in the code has a message, and every message is used.
+    used: set[str] = set()
+    for path in source_files():
+        for call in T_CALL.findall(path.read_text()):
+            used.update(KEY.findall(call))
+    assert used - keys["en"] == set(), "t() keys with no message"
+    names = {f"language.{code}" for code in every}  # t(`language.${code}`) in language.js
+    unused = keys["en"] - used - names - {"language.label"}
+    sources = "\n".join(path.read_text() for path in source_files())
+    assert {key for key in unused if f'"{key}"' not in sources} == set(), "messages never used"
+
+
+async def say(page: Page, key: str, **params: Any) -> str:
+    return await tr(page, key, **params)
+
+
+PLURALS = {
+    "ru-RU": {
+        ("likes.count", 0): "0 лайков",
+        ("likes.count", 1): "1 лайк",
+        ("likes.count", 2): "2 лайка",
+        ("likes.count", 4): "4 лайка",
+        ("likes.count", 5): "5 лайков",
+        ("likes.count", 11): "11 лайков",
+        ("likes.count", 21): "21 лайк",
+        ("likes.count", 22): "22 лайка",
+        ("likes.count", 111): "111 лайков",
+        ("likes.count", 12345): "12\u00a0345 лайков",
+        ("profile.tweetsCount", 1): "1 твит",
+        ("profile.tweetsCount", 2): "2 твита",
+        ("profile.tweetsCount", 5): "5 твитов",
+        ("profile.tweetsCount", 101): "101 твит",
+        ("profile.followersCount", 3): "3 подписчика",
+        ("profile.followersCount", 7): "7 подписчиков",
+        ("profile.followingCount", 1): "1 подписка",
+        ("profile.followingCount", 24): "24 подписки",
+        ("profile.followingCount", 15): "15 подписок",
+        ("composer.tooMany", 1): "Можно прикрепить не больше 1 картинки.",
+        ("composer.tooMany", 4): "Можно прикрепить не больше 4 картинок.",
+    },
+    "en-US": {
+        ("likes.count", 0): "0 likes",
+        ("likes.count", 1): "1 like",
+        ("likes.count", 2): "2 likes",
+        ("likes.count", 12345): "12,345 likes",
+        ("profile.tweetsCount", 1): "1 post",
+        ("profile.tweetsCount", 21): "21 posts",
+        ("profile.followersCount", 1): "1 follower",
+        ("composer.tooMany", 4): "You can attach up to 4 pictures.",
+    },
+}
+
+# relativeTime(date, now) for a fixed now, Thursday 26 November 2026, 12:00 local time;
+# dates as JavaScript's Date(year, month from 0, day, hours, minutes, seconds).
+TIMES: dict[str, dict[tuple[int, ...], str]] = {
+    "ru-RU": {
+        (2026, 10, 26, 11, 59, 40): "только что",
+        (2026, 10, 26, 11, 55): "5 минут назад",
+        (2026, 10, 26, 9, 0): "3 часа назад",
+        (2026, 10, 25, 12, 0): "вчера",
+        (2026, 10, 24, 12, 0): "позавчера",
+        (2026, 10, 21, 12, 0): "5 дней назад",
+        (2026, 10, 16, 9, 30): "16 нояб.",
+        (2025, 2, 14, 9, 30): "14 мар. 2025 г.",
+    },
+    "en-US": {
+        (2026, 10, 26, 11, 55): "5 minutes ago",
+        (2026, 10, 25, 12, 0): "yesterday",
+        (2026, 10, 16, 9, 30): "Nov 16",
+        (2025, 2, 14, 9, 30): "Mar 14, 2025",
+    },
+}
+
+FULL_DATE = {
+    "ru-RU": ["четверг", "26 ноября 2026", "12:05"],
+    "en-US": ["Thursday", "November 26, 2026", "12:05"],
+}
+SIZES = {"ru-RU": ["10 МБ", "1,5 МБ"], "en-US": ["10 MB", "1.5 MB"]}
+
+
+@pytest.mark.parametrize("locale", ["ru-RU", "en-US"])
+async def test_plurals_times_and_numbers(page: Page, locale: str) -> None:
+    await page.goto("/")
+    for (key, count), expected in PLURALS[locale].items():
+        assert await say(page, key, count=count, max=280) == expected, (key, count)
+    times = await page.evaluate(
+        """async (dates) => {
+            const { relativeTime } = await import('/js/i18n.js');
+            const now = new Date(2026, 10, 26, 12, 0);
+            return dates.map((parts) => relativeTime(new Date(...parts), now));
+        }""",
+        list(TIMES[locale]),
+    )
+    assert dict(zip(TIMES[locale], times, strict=True)) == TIMES[locale]
+    full, sizes = await page.evaluate(
+        """async () => {
+            const { fullDate, fileSize } = await import('/js/i18n.js');
+            const sizes = [10, 1.5].map((mebibytes) => fileSize(mebibytes * 1048576));
+            return [fullDate(new Date(2026, 10, 26, 12, 5)), sizes];
+        }"""
+    )
+    for part in FULL_DATE[locale]:
+        assert part in full, full
+    assert sizes == SIZES[locale]
+
+
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [
+        ("ru-RU", "ru"),
+        ("ru", "ru"),
+        ("ru-KZ", "ru"),
+        ("en-GB", "en"),
+        ("de-DE", "en"),
+        ("uk-UA", "en"),
+    ],
+)
+async def test_the_browser_language_chooses(new_page: NewPage, locale: str, language: str) -> None:
+    page = await new_page(locale=locale)
+    await page.goto("/")
+    heading = {"ru": "Вход", "en": "Sign in"}[language]
+    await expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    await expect(page.locator("html")).to_have_attribute("lang", language)
+    await expect(page.get_by_label({"ru": "Язык", "en": "Language"}[language])).to_have_value(
+        language
+    )
+    await assert_speaks(page, language)
+
+
+async def test_a_chosen_language_is_kept_in_place_and_remembered(
+    new_page: NewPage, live_service: LiveService
+) -> None:
+    lena = live_service.create_person("Лена Языкова")
+    notes = [f"Заметка номер {n}" for n in range(1, 46)]
+    for note in notes:
+        live_service.post_tweet(lena, note)
+    page = await new_page(locale="ru-RU")
+    await sign_in(page, lena)
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Лента")
+
+    # Far down the feed, English is picked: the same posts, in the same place.
+    deep = tweet(page, "Заметка номер 30")  # newest first: the 16th post of the feed
+    await deep.scroll_into_view_if_needed()
+    await expect(deep).to_be_in_viewport()
+    before = await page.evaluate("window.scrollY")
+    assert before > 1000
+    await page.get_by_label("Язык", exact=True).select_option("en")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Home")
+    await expect(page).to_have_title("Home · Microblog")
+    await expect(page.get_by_label("Language", exact=True)).to_be_focused()
+    await expect(deep).to_be_in_viewport()
+    await expect(deep.locator(".likes-count")).to_have_text("0 likes")
+    assert abs(await page.evaluate("window.scrollY") - before) < 200
+    await assert_speaks(page, "en", typed=[lena.name, *notes])
+    await shot(page, "language-switched")
+
+    # Remembered over a reload and a sign-out, whatever the browser says.
+    await page.reload()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Home")
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    stored = await page.evaluate("Object.keys(localStorage)")
+    assert stored == ["microblog.language"]  # the api key is gone, the language stays
+
+    # Picked back on the sign-in page, it holds for the next tab too.
+    await page.get_by_label("Language", exact=True).select_option("ru")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Вход")
+    await expect(page.get_by_label("Язык", exact=True)).to_be_focused()
+    await assert_speaks(page, "ru")
+    other = await page.context.new_page()
+    await other.goto("/")
+    await expect(other.get_by_role("heading", level=1)).to_have_text("Вход")
+    await other.close()
+
+
+async def test_every_kind_of_screen_speaks_russian(
+    new_page: NewPage, live_service: LiveService
+) -> None:
+    mira = live_service.create_person("Мира Пустова")
+    page = await new_page(locale="ru-RU")
+    await sign_in(page, mira)
+    everybody = live_service.api("GET", "/api/users", key=mira.api_key, params={"limit": 100})
+    typed = [person["name"] for person in everybody.json()["users"]]
+    every = await catalogues(page)
+
+    async def speaks(*more: str) -> None:
+        await assert_speaks(page, "ru", typed=[*typed, *more], every=every)
+
+    # The composer's refusals, with their numbers and sizes in Russian.
+    composer = page.locator("form.composer")
+    box = composer.get_by_label("Новый твит")
+    await box.fill("ы" * 282)
+    await expect(composer.locator(".composer-too-long")).to_have_text(
+        "Длиннее допустимого на 2 символа: в твите может быть не больше 280."
+    )
+    await speaks()
+    await box.fill("Пять картинок")
+    big = file_payload("huge.png", b"\x89PNG" + bytes(10 * 1024 * 1024), "image/png")
+    await composer.locator("input[type=file]").set_input_files(files=[big])
+    await expect(composer.locator(".composer-error")).to_have_text(
+        "Файл huge.png слишком большой: картинка может весить не больше 10 МБ."
+    )
+    await speaks("huge.png")
+    five = [file_payload(f"p{n}.png", png_picture(8, 8), "image/png") for n in range(5)]
+    await composer.locator("input[type=file]").set_input_files(files=five)
+    await expect(composer.locator(".composer-error")).to_have_text(
+        "Можно прикрепить не больше 4 картинок."
+    )
+    await expect(composer.locator(".preview.is-uploading")).to_have_count(0)
+    await speaks(*(f"p{n}.png" for n in range(5)))
+
+    # Her own empty profile and lists, someone else's missing one, nobody found.
+    await page.goto(f"/users/{mira.id}")
+    await expect(page.locator("[data-section=tweets]")).to_have_text("0 твитов")
+    await expect(page.locator("[data-role=no-tweets]")).to_contain_text(
+        "Вы пока ничего не написали."
+    )
+    await speaks()
+    await page.goto(f"/users/{mira.id}/followers")
+    await expect(page.get_by_text("Подписчиков пока нет.")).to_be_visible()
+    await speaks()
+    await page.goto("/users/0")
+    await expect(page.get_by_role("alert")).to_have_text(
+        "Такого профиля нет: возможно, его удалили, или в адресе ошибка."
+    )
+    await speaks()
+    await page.goto("/people?q=щщщ")
+    await expect(page.locator("[data-role=no-people]")).to_have_text("Ни в одном имени нет «щщщ».")
+    await speaks("щщщ")
+    await page.goto("/nowhere/at/all")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Страница не найдена")
+    await speaks()

@@ -163,6 +163,15 @@ async def sign_in(page: Page, person: Person | str) -> None:
         await expect(page.locator("[data-role=account-name]")).to_have_text(person.name)
 
 
+async def picture_loads(page: Page, selector: str) -> None:
+    """Wait until the first <img> matching `selector` has loaded real pixels."""
+    await page.wait_for_function(
+        "selector => { const img = document.querySelector(selector);"
+        " return img !== null && img.complete && img.naturalWidth > 0; }",
+        arg=selector,
+    )
+
+
 def tweet(page: Page, text: str) -> Locator:
     """The post card whose text includes `text`."""
     return page.locator("article.tweet", has_text=text)

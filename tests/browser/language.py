@@ -21,9 +21,21 @@ Catalogues = dict[str, dict[str, Any]]
 SLOT = re.compile(r"\{(\w+)\}")
 LETTER = re.compile(r"[^\W\d_]")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-LATIN = re.compile(r"[A-Za-z]")
-# A slot whose value may hold any words: the API's own error_message, shown as is.
-FREE_SLOTS = {"reason"}
+# A slot for the API's own error_message, shown as it is (or for a sentence of ours).
+REASON = "reason"
+# What Intl writes in a <time>: "5 minutes ago", "yesterday", "Nov 16", "Mar 14, 2025",
+# and in its title the full date ("Thursday, November 26, 2026 at 12:05 PM").
+TIMES = {
+    "en": re.compile(
+        r"\d+ (second|minute|hour|day)s? ago|now|yesterday|[A-Z][a-z]{2} \d{1,2}(, \d{4})?"
+        r"|[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4} at \d{1,2}:\d{2}\s[AP]M"
+    ),
+    "ru": re.compile(
+        r"\d+ (секунд|минут|час|дн|день)[а-я]* назад|сейчас|вчера|позавчера"
+        r"|\d{1,2} [а-я]{3,4}\.( \d{4} г\.)?"
+        r"|[а-я]+, \d{1,2} [а-я]+ \d{4} г\.,? (в )?\d{1,2}:\d{2}"
+    ),
+}
 
 
 async def tr(page: Page, key: str, **params: Any) -> str:
@@ -108,15 +120,20 @@ def initials(name: str) -> str:
 
 
 async def assert_speaks(
-    page: Page, language: str, *, typed: Iterable[str] = (), every: Catalogues | None = None
+    page: Page,
+    language: str,
+    *,
+    typed: Iterable[str] = (),
+    api_said: Iterable[str] = (),
+    every: Catalogues | None = None,
 ) -> None:
     """Everything on the page is in `language`: from its catalogue, or typed by people.
 
     `typed`: what the test's people wrote (names, posts, file names, searches); a
-    text that is part of one of them is theirs, and so are avatar initials of names.
-    A time counts when it is in the language's script (Intl writes it). Slots are
-    checked too: a {name} holds a typed text or no words at all; only {reason}, the
-    API's error_message, may hold any words, but not another language's message.
+    text that is one of them, or whole words of one, is theirs, and so are avatar
+    initials of names. A <time> holds what Intl writes in the language. Slots are
+    checked too: a {name} holds typed text, a message of ours or no words at all; a
+    {reason} the API's error_message (one of `api_said`) or a message of ours.
     """
     every = every or await catalogues(page)
     assert await page.evaluate("document.documentElement.lang") == language
@@ -134,9 +151,11 @@ async def assert_speaks(
     ]
     people = [normal(text) for text in typed]
     people += [initials(text) for text in people]
+    said = {normal(text) for text in api_said}
 
     def typed_by_people(text: str) -> bool:
-        return any(text in written for written in people if text)
+        whole_words = re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
+        return any(whole_words.search(written) for written in people)
 
     def fits(template: Template, text: str) -> bool:
         found = template.pattern.fullmatch(text)
@@ -144,20 +163,14 @@ async def assert_speaks(
             return False
         for slot, value in zip(template.slots, found.groups(), strict=True):
             value = value.strip()
-            if slot in FREE_SLOTS:
-                if any(t.pattern.fullmatch(value) for t in foreign):
-                    return False
-            elif LETTER.search(value) and not typed_by_people(value) and not ours(value):
+            if not LETTER.search(value) or ours(value):
+                continue
+            if value not in (said if slot == REASON else people):
                 return False
         return True
 
     def ours(text: str) -> bool:
         return any(fits(template, text) for template in own)
-
-    def in_script(text: str) -> bool:
-        if language == "ru":
-            return bool(CYRILLIC.search(text)) and not LATIN.search(text)
-        return not CYRILLIC.search(text)
 
     strays = []
     for item in await page.evaluate(COLLECT):
@@ -165,9 +178,8 @@ async def assert_speaks(
         if not LETTER.search(text):
             continue
         other = [t.key for t in foreign if t.pattern.fullmatch(text)]
-        if not other and (
-            ours(text) or typed_by_people(text) or (item["time"] and in_script(text))
-        ):
+        written_by_intl = item["time"] and TIMES[language].fullmatch(text) is not None
+        if not other and (ours(text) or typed_by_people(text) or written_by_intl):
             continue
         note = f" (another language's {', '.join(other)})" if other else ""
         strays.append(f"{item['where']}: {text!r}{note}")

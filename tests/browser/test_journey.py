@@ -18,21 +18,13 @@ from tests.browser.harness import (
     LiveService,
     NewPage,
     file_payload,
+    picture_loads,
     shot,
     sign_in,
     tweet,
 )
 from tests.browser.language import LOCALES, assert_speaks, catalogues, tr
 from tests.conftest import png_picture
-
-
-async def picture_loads(page: Page, selector: str) -> None:
-    """Wait until the first <img> matching `selector` has loaded real pixels."""
-    await page.wait_for_function(
-        "selector => { const img = document.querySelector(selector);"
-        " return img !== null && img.complete && img.naturalWidth > 0; }",
-        arg=selector,
-    )
 
 
 async def layout_fits(page: Page) -> None:
@@ -122,8 +114,10 @@ async def test_two_colleagues_journey(
     everybody = live_service.api("GET", "/api/users", key=ann.api_key, params={"limit": 100})
     typed += [person["name"] for person in everybody.json()["users"]]
 
+    said: list[str] = []  # the API's own words the page may show
+
     async def speaks(screen: Page) -> None:
-        await assert_speaks(screen, language, typed=typed, every=every)
+        await assert_speaks(screen, language, typed=typed, api_said=said, every=every)
 
     # Sign in: the page is in the browser's language; an empty feed explains itself
     # and points at the directory.
@@ -202,6 +196,7 @@ async def test_two_colleagues_journey(
         "POST", "/api/medias", key=ann.api_key, files={"file": ("fake.png", fake, "image/png")}
     )
     assert refusal.status_code == 415
+    said.append(refusal.json()["error_message"])
     browser_errors.allow(r"status of 415 .*/api/medias")
     pick = composer.locator("input[type=file]")
     await pick.set_input_files(files=[file_payload("fake.png", fake, "image/png")])

@@ -7,15 +7,18 @@ import signal
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.harness import BrowserErrors, LiveService, file_payload, sign_in, tweet
+from tests.browser.language import LOCALES, assert_speaks, tr
 from tests.cli_helpers import stops_answering
 from tests.conftest import png_picture
 
 
 def kill_image_saver(url: str) -> None:
-    """SIGKILL the image_saver process listening at `url`, as a crash would."""
+    """SIGKILL the image_saver process listening at `url`, as a crash would (if an
+    earlier test has not already)."""
     port = str(urlsplit(url).port)
     for proc in Path("/proc").iterdir():
         try:
@@ -31,32 +34,49 @@ def kill_image_saver(url: str) -> None:
             os.kill(int(proc.name), signal.SIGKILL)
             assert stops_answering(url)
             return
-    raise AssertionError(f"no image_saver process on port {port}")
+    assert stops_answering(url), f"no image_saver process on port {port}, yet it answers"
 
 
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en-US", "Could not attach board.png, the picture service is not answering: "),
+        ("ru-RU", "Не удалось прикрепить board.png — сервис картинок не отвечает: "),
+    ],
+)
 async def test_pictures_down_is_explained_and_the_text_is_kept(
-    page: Page, live_service: LiveService, browser_errors: BrowserErrors
+    page: Page, live_service: LiveService, browser_errors: BrowserErrors, locale: str, said: str
 ) -> None:
-    hana = live_service.create_person("Hana Outage")
-    live_service.post_tweet(hana, "Before the outage")
+    hana = live_service.create_person(f"Hana Outage {locale}")
+    live_service.post_tweet(hana, f"Before the outage {locale}")
     kill_image_saver(live_service.image_saver_url)
+    # What the API itself says meanwhile, shown as it is inside the app's sentence.
+    refused = live_service.api(
+        "POST", "/api/medias", key=hana.api_key, files={"file": ("board.png", png_picture())}
+    )
+    assert refused.status_code == 503
+    reason = refused.json()["error_message"]
 
     await sign_in(page, hana)
-    await expect(tweet(page, "Before the outage")).to_be_visible()
+    await expect(tweet(page, f"Before the outage {locale}")).to_be_visible()
     composer = page.locator("form.composer")
-    text = composer.get_by_label("Write a post")
-    await text.fill("A photo of the whiteboard")
+    text = composer.get_by_label(await tr(page, "composer.label"))
+    words = f"A photo of the whiteboard {locale}"
+    await text.fill(words)
     browser_errors.allow(r"status of 503 .*/api/medias")
     await composer.locator("input[type=file]").set_input_files(
         files=[file_payload("board.png", png_picture())]
     )
-    error = composer.locator(".composer-error")
-    await expect(error).to_contain_text(
-        "Could not attach board.png, the picture service is not answering"
+    await expect(composer.locator(".composer-error")).to_have_text(said + reason)
+    await assert_speaks(
+        page,
+        LOCALES[locale],
+        typed=[hana.name, words, f"Before the outage {locale}", "board.png"],
+        api_said=[reason],
     )
     await expect(composer.locator(".preview")).to_have_count(0)
-    await expect(text).to_have_value("A photo of the whiteboard")
+    await expect(text).to_have_value(words)
     # Words alone still go out.
-    await composer.get_by_role("button", name="Post").click()
-    await expect(tweet(page, "A photo of the whiteboard")).to_be_visible()
+    await composer.get_by_role("button", name=await tr(page, "composer.post")).click()
+    await expect(tweet(page, words)).to_be_visible()
     await expect(text).to_have_value("")

@@ -4,7 +4,15 @@ import re
 
 from playwright.async_api import Page, expect
 
-from tests.browser.harness import BrowserErrors, LiveService, file_payload, shot, sign_in, tweet
+from tests.browser.harness import (
+    BrowserErrors,
+    LiveService,
+    file_payload,
+    picture_loads,
+    shot,
+    sign_in,
+    tweet,
+)
 from tests.conftest import png_picture
 
 
@@ -312,14 +320,24 @@ async def test_views_forget_nothing_on_the_way(
     await expect(page.locator("[data-role=signin-error]")).to_have_text("Paste your api key first.")
     await sign_in(page, mia)
 
-    # A half-written post survives going elsewhere and a reload.
+    # A half-written post and its uploaded picture survive going elsewhere and a reload.
     text = page.get_by_label("Write a post")
     await text.fill("Half-written thoughts")
+    await page.locator("form.composer input[type=file]").set_input_files(
+        files=[file_payload("sketch.png", png_picture(40, 30, "teal"), "image/png")]
+    )
+    previews = page.locator("form.composer .preview")
+    await expect(previews).to_have_count(1)
+    await expect(page.locator("form.composer .preview.is-uploading")).to_have_count(0)
     await page.get_by_role("link", name="People").click()
     await page.get_by_role("link", name="Home").click()
     await expect(text).to_have_value("Half-written thoughts")
+    await expect(previews).to_have_count(1)
     await page.reload()
     await expect(text).to_have_value("Half-written thoughts")
+    await expect(previews.get_by_role("img", name="sketch.png")).to_have_count(1)
+    await picture_loads(page, "form.composer .preview img")  # an unposted picture: with the key
+    await expect(page.get_by_role("button", name="Remove sketch.png")).to_be_visible()
 
     # A dialog does not outlive its view: a name in "Liked by" leads to a profile.
     card = tweet(page, "Liked by Noah")
@@ -347,6 +365,7 @@ async def test_views_forget_nothing_on_the_way(
     await page.get_by_role("button", name="Sign out").click()
     await sign_in(page, mia)
     await expect(page.get_by_label("Write a post")).to_have_value("")
+    await expect(previews).to_have_count(0)
 
 
 async def test_api_docs_work_without_the_internet(page: Page, live_service: LiveService) -> None:

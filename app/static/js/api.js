@@ -3,10 +3,14 @@
 import { t } from "./i18n.js";
 
 export class ApiError extends Error {
-  constructor(status, type, message) {
+  // `message` is the API's own error_message, shown as it is; an error of the web
+  // app's own (no answer, say) is a catalogue key instead, and its message then reads
+  // in whatever language the page has when it is shown.
+  constructor(status, type, message, own = null) {
     super(message);
     this.status = status;
     this.type = type;
+    if (own) Object.defineProperty(this, "message", { get: () => t(own.key, own.params) });
   }
 
   // No answer, or an answer that the service is down: worth trying again later.
@@ -37,8 +41,8 @@ function errorFrom(status, data) {
   if (data && data.result === false && typeof data.error_message === "string") {
     return new ApiError(status, data.error_type ?? "Error", data.error_message);
   }
-  if (status === 0) return new ApiError(0, "NetworkError", t("error.network"));
-  return new ApiError(status, "Error", t("error.status", { status }));
+  if (status === 0) return new ApiError(0, "NetworkError", "", { key: "error.network" });
+  return new ApiError(status, "Error", "", { key: "error.status", params: { status } });
 }
 
 function settle(status, data, key) {
@@ -72,6 +76,19 @@ function query(params) {
   return search.toString();
 }
 
+// A picture not yet in a tweet is shown to its owner only, so `<img src>` (which sends
+// no api key) cannot load it: its bytes come here, with the key.
+async function unpostedPicture(url) {
+  let response;
+  try {
+    response = await fetch(url, { headers: headersFor(apiKey) });
+  } catch {
+    throw errorFrom(0, null);
+  }
+  if (!response.ok) throw errorFrom(response.status, await response.json().catch(() => null));
+  return response.blob();
+}
+
 // Uploads go through XMLHttpRequest, the one browser API that reports upload progress.
 function upload(file, { onProgress, signal } = {}) {
   return new Promise((resolve, reject) => {
@@ -90,7 +107,7 @@ function upload(file, { onProgress, signal } = {}) {
       }
     });
     xhr.addEventListener("error", () => reject(errorFrom(0, null)));
-    xhr.addEventListener("abort", () => reject(new ApiError(0, "Aborted", t("error.aborted"))));
+    xhr.addEventListener("abort", () => reject(new ApiError(0, "Aborted", "", { key: "error.aborted" })));
     signal?.addEventListener("abort", () => xhr.abort());
     const form = new FormData();
     form.append("file", file);
@@ -100,6 +117,7 @@ function upload(file, { onProgress, signal } = {}) {
 
 export const api = {
   limits: () => request("GET", "/api/limits"),
+  unpostedPicture,
   me: (key) => request("GET", "/api/users/me", { key }),
   user: (id) => request("GET", `/api/users/${id}`),
   userTweets: (id, offset, limit) =>

@@ -24,7 +24,8 @@ function known(code) {
 function preferredLanguage() {
   const chosen = read("localStorage", STORAGE_KEY);
   if (known(chosen)) return chosen;
-  for (const tag of navigator.languages ?? [navigator.language]) {
+  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language];
+  for (const tag of preferred) {
     const base = String(tag).toLowerCase().split("-")[0];
     if (known(base)) return base;
   }
@@ -36,6 +37,12 @@ function use(code) {
   plurals = new Intl.PluralRules(code);
   numbers = new Intl.NumberFormat(code);
   document.documentElement.lang = code; // screen readers' voice, hyphenation, fonts
+  document.title = t("app.name"); // until a view names itself
+}
+
+function change(code, here) {
+  use(code);
+  for (const listener of listeners) listener(code, { here });
 }
 
 use(preferredLanguage());
@@ -49,10 +56,13 @@ export function currentLanguage() {
 export function setLanguage(code) {
   if (!known(code)) return;
   write("localStorage", STORAGE_KEY, code);
-  if (code === language) return;
-  use(code);
-  for (const listener of listeners) listener(code);
+  if (code !== language) change(code, true);
 }
+
+// A choice made in another tab of this browser holds here too.
+window.addEventListener("storage", (event) => {
+  if (event.key === STORAGE_KEY && known(event.newValue) && event.newValue !== language) change(event.newValue, false);
+});
 
 export function onLanguageChange(listener) {
   listeners.add(listener);
@@ -86,7 +96,13 @@ const UNITS = [
   ["minute", 60],
 ];
 
-// "5 minutes ago" for recent times, a date for older ones.
+// Days between the two dates' calendar days: 30 hours ago may well be "yesterday".
+function calendarDays(date, now) {
+  const midnight = (day) => new Date(day.getFullYear(), day.getMonth(), day.getDate());
+  return Math.round((midnight(now) - midnight(date)) / (24 * 3600 * 1000));
+}
+
+// "5 minutes ago", "yesterday" for recent times, a date for older ones.
 export function relativeTime(date, now = new Date()) {
   const seconds = Math.round((now - date) / 1000);
   if (seconds < 45) return t("time.justNow");
@@ -94,7 +110,8 @@ export function relativeTime(date, now = new Date()) {
     const format = new Intl.RelativeTimeFormat(language, { numeric: "auto" });
     for (const [unit, size] of UNITS) {
       if (seconds >= size || unit === "minute") {
-        return format.format(-Math.max(1, Math.round(seconds / size)), unit);
+        const count = unit === "day" ? calendarDays(date, now) : Math.max(1, Math.round(seconds / size));
+        return format.format(-count, unit);
       }
     }
   }

@@ -24,6 +24,7 @@ let current = null;
 let rendering = 0;
 let first = true;
 let signInReason = null; // why the person is asked to sign in (again), a message key
+let unavailable = null; // the error the "service is not answering" page shows
 
 // Focus moves to the content without touching the address (which would redraw the view).
 function skipToContent(event) {
@@ -96,12 +97,14 @@ function page(view, ...args) {
   document.title = current.title ? t("app.title", { page: current.title }) : t("app.name");
 }
 
-function showSignIn() {
+function showSignIn(kept = null) {
   shell = null;
   first = false; // after signing in, focus goes to the page's heading
   root.replaceChildren();
+  const reason = signInReason;
   page(signInView, {
-    message: signInReason && t(signInReason),
+    problem: reason && (() => t(reason)),
+    kept,
     onSignedIn: () => {
       signInReason = null;
       render();
@@ -111,6 +114,7 @@ function showSignIn() {
 
 function showUnavailable(error) {
   shell = null;
+  unavailable = error;
   const retry = h("button", { type: "button", class: "button button-primary", "data-action": "retry" }, t("action.retry"));
   retry.addEventListener("click", () => render());
   root.replaceChildren(
@@ -130,6 +134,7 @@ function showUnavailable(error) {
 async function render() {
   const mine = ++rendering;
   leave();
+  unavailable = null;
   if (!me()) {
     const key = storedKey();
     if (!key) return showSignIn();
@@ -169,13 +174,18 @@ whenUnauthorized(() => {
   showSignIn();
 });
 
-// Everything on screen is drawn again in the new language, in the same place;
-// notices in the old one are dropped.
-onLanguageChange(() => {
-  shell = null;
+// Everything on screen is drawn again in the new language, in the same place and
+// with what was typed; notices in the old one are dropped. When the choice was made
+// here, the focus stays on the (new) language menu.
+onLanguageChange((_code, { here }) => {
   clearNotices();
-  redraw(); // its lists scroll back to where they were once they are loaded again
-  document.querySelector("[data-role=language]")?.focus(); // the new menu, where the person was
+  if (unavailable) showUnavailable(unavailable); // not a reason to try again
+  else if (!shell && !storedKey()) showSignIn(current?.keep?.());
+  else {
+    shell = null;
+    redraw(); // its lists scroll back to where they were once they are loaded again
+  }
+  if (here) document.querySelector("[data-role=language]")?.focus();
 });
 
 setInterval(() => refreshTimes(), 30_000);

@@ -7,8 +7,18 @@ import { fileSize, t } from "../i18n.js";
 import { limits, me } from "../session.js";
 import { read, write } from "../storage.js";
 
-// The unposted text survives leaving the page, a reload and a crash of the tab.
+// The unposted text and its uploaded pictures survive leaving the page, a reload,
+// a change of language and a crash of the tab: {text, pictures: [{id, url, name}]}.
 const DRAFT_KEY = "microblog.draft";
+
+function readDraft() {
+  try {
+    const draft = JSON.parse(read("sessionStorage", DRAFT_KEY) ?? "{}");
+    return { text: String(draft.text ?? ""), pictures: Array.isArray(draft.pictures) ? draft.pictures : [] };
+  } catch {
+    return { text: "", pictures: [] };
+  }
+}
 
 // Counted as the server counts: code points of the trimmed text.
 function length(text) {
@@ -54,9 +64,12 @@ export function composer({ onPosted }) {
   );
   const attachments = [];
   let posting = false;
-  text.value = read("sessionStorage", DRAFT_KEY) ?? "";
 
-  const saveDraft = () => write("sessionStorage", DRAFT_KEY, text.value);
+  function saveDraft() {
+    const pictures = attachments.filter((item) => item.mediaId !== undefined).map(({ mediaId, url, name }) => ({ id: mediaId, url, name }));
+    const empty = text.value === "" && pictures.length === 0;
+    write("sessionStorage", DRAFT_KEY, empty ? null : JSON.stringify({ text: text.value, pictures }));
+  }
 
   function showError(message) {
     error.textContent = message ?? "";
@@ -77,9 +90,10 @@ export function composer({ onPosted }) {
   function remove(item) {
     showError(null); // an error about what was attached is out of date
     item.controller.abort();
-    URL.revokeObjectURL(item.preview);
+    if (item.preview) URL.revokeObjectURL(item.preview);
     item.element.remove();
     attachments.splice(attachments.indexOf(item), 1);
+    saveDraft();
     update();
   }
 
@@ -104,22 +118,30 @@ export function composer({ onPosted }) {
     update();
   }
 
-  function start(file) {
-    const item = { file, controller: new AbortController(), preview: URL.createObjectURL(file) };
-    const progress = h("progress", { max: 1, value: 0, "aria-label": t("composer.uploading", { name: file.name }) });
-    const removeButton = h(
+  // A picture in the composer: `item` has its `name`, a `preview` (an object URL of
+  // its bytes), and the `file` while it uploads or the `mediaId` and `url` it got.
+  function show(item, ...extra) {
+    item.controller = new AbortController();
+    item.removeButton = h(
       "button",
-      { type: "button", class: "icon-button preview-remove", "data-action": "remove-picture", "aria-label": t("composer.remove", { name: file.name }) },
+      { type: "button", class: "icon-button preview-remove", "data-action": "remove-picture", "aria-label": t("composer.remove", { name: item.name }) },
       icon("close"),
     );
-    removeButton.addEventListener("click", () => {
+    item.removeButton.addEventListener("click", () => {
       remove(item);
       text.focus();
     });
-    item.removeButton = removeButton;
-    item.element = h("li", { class: "preview is-uploading" }, h("img", { src: item.preview, alt: file.name }), progress, removeButton);
+    item.image = h("img", { src: item.preview, alt: item.name });
+    item.element = h("li", { class: "preview" }, item.image, ...extra, item.removeButton);
     previews.append(item.element);
     attachments.push(item);
+  }
+
+  function start(file) {
+    const item = { file, name: file.name, preview: URL.createObjectURL(file) };
+    const progress = h("progress", { max: 1, value: 0, "aria-label": t("composer.uploading", { name: file.name }) });
+    show(item, progress);
+    item.element.classList.add("is-uploading");
     api
       .upload(file, { signal: item.controller.signal, onProgress: (done) => (progress.value = done) })
       .then((answer) => {
@@ -127,6 +149,7 @@ export function composer({ onPosted }) {
         item.url = answer.url ?? `/api/medias/${answer.media_id}`;
         item.element.classList.remove("is-uploading");
         progress.remove();
+        saveDraft();
         update();
       })
       .catch((failure) => {
@@ -215,6 +238,25 @@ export function composer({ onPosted }) {
     form.classList.remove("is-dropping");
     add([...event.dataTransfer.files]);
   });
+  const draft = readDraft();
+  text.value = draft.text;
+  for (const picture of draft.pictures.slice(0, maxPictures)) {
+    const item = { name: String(picture.name), mediaId: picture.id, url: picture.url, preview: null };
+    show(item);
+    api
+      .unpostedPicture(item.url)
+      .then((bytes) => {
+        if (!attachments.includes(item)) return;
+        item.preview = URL.createObjectURL(bytes);
+        item.image.src = item.preview;
+      })
+      // Gone meanwhile (an upload unposted for long expires): out of the draft too.
+      .catch((failure) => failure.status === 404 && attachments.includes(item) && remove(item));
+  }
   update();
-  return form;
+  // Leaving the view: uploads still running stop (their pictures were not kept).
+  const leave = () => {
+    for (const item of attachments) if (item.mediaId === undefined) item.controller.abort();
+  };
+  return { element: form, leave };
 }

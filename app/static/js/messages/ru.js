@@ -13,7 +13,7 @@ export default {
 
   "action.cancel": "Отмена",
   "action.close": "Закрыть",
-  "action.retry": "Повторить",
+  "action.retry": "Попробовать ещё раз",
 
   "nav.label": "Основное меню",
   "nav.skip": "Перейти к содержимому",
@@ -35,7 +35,7 @@ export default {
   "unavailable.text": "Не удалось связаться с микроблогом: {reason}",
 
   "error.network": "Сервис недоступен.",
-  "error.status": "Сервис ответил непредвиденной ошибкой ({status}).",
+  "error.status": "Сервис вернул неожиданную ошибку ({status}).",
   "error.aborted": "Загрузка отменена.",
 
   "list.loading": "Загрузка…",
@@ -47,7 +47,7 @@ export default {
   "feed.title": "Лента",
   "feed.end": "Вы всё прочитали.",
   "feed.emptyTitle": "Ваша лента пуста",
-  "feed.emptyText": "В ленте — твиты ваши и коллег, на которых вы подписаны. Найдите, на кого подписаться, в списке людей или напишите первый твит выше.",
+  "feed.emptyText": "В ленте — ваши твиты и твиты коллег, на которых вы подписаны. Найдите, на кого подписаться, в списке людей или напишите первый твит выше.",
   "feed.findPeople": "Найти, на кого подписаться",
 
   "composer.label": "Новый твит",
@@ -60,10 +60,10 @@ export default {
   "composer.remove": "Убрать {name}",
   "composer.uploading": "Загружается {name}",
   "composer.tooLong": {
-    one: "Длиннее допустимого на {count} символ: в твите может быть не больше {max}.",
-    few: "Длиннее допустимого на {count} символа: в твите может быть не больше {max}.",
-    many: "Длиннее допустимого на {count} символов: в твите может быть не больше {max}.",
-    other: "Длиннее допустимого на {count} символа: в твите может быть не больше {max}.",
+    one: "Текст длиннее допустимого на {count} символ (максимум — {max}).",
+    few: "Текст длиннее допустимого на {count} символа (максимум — {max}).",
+    many: "Текст длиннее допустимого на {count} символов (максимум — {max}).",
+    other: "Текст длиннее допустимого на {count} символа (максимум — {max}).",
   },
   "composer.tooMany": {
     one: "Можно прикрепить не больше {count} картинки.",
@@ -74,20 +74,20 @@ export default {
   "composer.unsupported": "Файл {name} не подходит: нужна картинка JPEG, PNG, GIF или WebP.",
   "composer.tooLarge": "Файл {name} слишком большой: картинка может весить не больше {size}.",
   "composer.uploadFailed": "Не удалось прикрепить {name}: {reason}",
-  "composer.uploadUnavailable": "Не удалось прикрепить {name}, сервис картинок не отвечает: {reason}",
+  "composer.uploadUnavailable": "Не удалось прикрепить {name} — сервис картинок не отвечает: {reason}",
   "composer.postFailed": "Твит не опубликован: {reason}",
-  "composer.postUnavailable": "Твит не опубликован: {reason} Текст сохранён, попробуйте ещё раз чуть позже.",
+  "composer.postUnavailable": "Твит не опубликован: {reason} Текст сохранён — попробуйте ещё раз чуть позже.",
 
-  "tweet.by": "Твит от {name}",
-  "tweet.pictureAlt": "Картинка {number} из {count} в твите от {author}",
+  "tweet.by": "Автор твита: {name}",
+  "tweet.pictureAlt": "Картинка {number} из {count}, автор твита: {author}",
   "tweet.openPicture": "Открыть картинку {number} из {count}",
   "tweet.delete": "Удалить твит",
   "tweet.deleteTitle": "Удалить этот твит?",
-  "tweet.deleteQuestion": "Он исчезнет вместе с лайками и картинками. Отменить это будет нельзя.",
+  "tweet.deleteQuestion": "Он исчезнет вместе с лайками и картинками. Это действие нельзя отменить.",
   "tweet.deleteConfirm": "Удалить",
   "tweet.deleted": "Твит удалён.",
   "tweet.deleteFailed": "Не удалось удалить твит: {reason}",
-  "tweet.gone": "Автор удалил этот твит.",
+  "tweet.gone": "Этот твит удалён автором.",
 
   "likes.like": "Нравится",
   "likes.count": { one: "{count} лайк", few: "{count} лайка", many: "{count} лайков", other: "{count} лайка" },
@@ -111,7 +111,7 @@ export default {
   "people.searchLabel": "Поиск по имени",
   "people.searchPlaceholder": "Имя или его часть",
   "people.results": "Люди",
-  "people.noMatch": "Ни в одном имени нет «{q}».",
+  "people.noMatch": "Никого не нашлось по запросу «{q}».",
   "people.nobody": "Здесь пока никого нет.",
 
   "profile.title": "Профиль",
@@ -132,7 +132,7 @@ export default {
   "profile.writeFirst": "Написать первый твит",
   "profile.noFollowers": "Подписчиков пока нет.",
   "profile.noFollowing": "Подписок пока нет.",
-  "profile.missing": "Такого профиля нет: возможно, его удалили, или в адресе ошибка.",
+  "profile.missing": "Такого профиля нет: возможно, его удалили или в адресе ошибка.",
   "profile.failed": "Не удалось загрузить профиль: {reason}",
 
   "notFound.title": "Страница не найдена",

@@ -25,11 +25,12 @@ export function feedView(container, _params, _query, restore) {
     endText: t("feed.end"),
     listProps: { role: "feed", "aria-label": t("feed.title"), class: "tweets" },
   });
-  container.append(
-    h("h1", { class: "page-title" }, t("feed.title")),
-    composer({ onPosted: (tweet) => list.prepend(tweet) }),
-    list.element,
-  );
+  const writer = composer({ onPosted: (tweet) => list.prepend(tweet) });
+  container.append(h("h1", { class: "page-title" }, t("feed.title")), writer.element, list.element);
   list.start(restore);
-  return { title: t("feed.title"), leave: list.destroy, loaded: list.loaded };
+  const leave = () => {
+    list.destroy();
+    writer.leave();
+  };
+  return { title: t("feed.title"), leave, loaded: list.loaded };
 }

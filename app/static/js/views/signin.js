@@ -4,7 +4,10 @@ import { h, uniqueId } from "../dom.js";
 import { t } from "../i18n.js";
 import { signIn } from "../session.js";
 
-export function signInView(container, { message, onSignedIn }) {
+// `problem` says why the person is here (a key that stopped working), as a function
+// giving the sentence in the language of the moment; `kept` is what `keep()` of an
+// earlier sign-in page returned: the same page drawn again (in another language).
+export function signInView(container, { problem = null, kept = null, onSignedIn }) {
   const keyId = uniqueId("api-key");
   const helpId = uniqueId("api-key-help");
   const key = h("input", {
@@ -15,7 +18,12 @@ export function signInView(container, { message, onSignedIn }) {
     spellcheck: "false",
     "aria-describedby": helpId,
   });
-  const error = h("p", { class: "form-error", role: "alert", "data-role": "signin-error" }, message ?? "");
+  const error = h("p", { class: "form-error", role: "alert", "data-role": "signin-error" });
+  let shown = null;
+  const say = (sentence) => {
+    shown = sentence;
+    error.textContent = sentence ? sentence() : "";
+  };
   const submit = h("button", { type: "submit", class: "button button-primary" }, t("signin.submit"));
   const form = h(
     "form",
@@ -31,17 +39,17 @@ export function signInView(container, { message, onSignedIn }) {
     event.preventDefault();
     const value = key.value.trim();
     if (!value) {
-      error.textContent = t("signin.empty");
+      say(() => t("signin.empty"));
       key.focus();
       return;
     }
     submit.disabled = true;
-    error.textContent = "";
+    say(null);
     try {
       await signIn(value);
     } catch (failure) {
       submit.disabled = false;
-      error.textContent = failure.status === 401 ? t("signin.invalid") : t("signin.failed", { reason: failure.message });
+      say(() => (failure.status === 401 ? t("signin.invalid") : t("signin.failed", { reason: failure.message })));
       key.select();
       key.focus();
       return;
@@ -49,6 +57,8 @@ export function signInView(container, { message, onSignedIn }) {
     onSignedIn();
   });
   container.append(h("div", { class: "signin" }, h("p", { class: "brand brand-large" }, t("app.name")), form, languagePicker()));
+  key.value = kept?.key ?? "";
+  say(kept ? kept.problem : problem);
   key.focus();
-  return { title: t("signin.title") };
+  return { title: t("signin.title"), keep: () => ({ key: key.value, problem: shown }) };
 }

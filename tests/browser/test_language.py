@@ -255,6 +255,12 @@ async def test_a_chosen_language_is_kept_in_place_and_remembered(
     await expect(page.locator("form.composer .preview")).to_have_count(1)
     await expect(page.locator("form.composer .preview.is-uploading")).to_have_count(0)
 
+    # A notice in Russian goes when the language changes (its words would not).
+    newest = tweet(page, "Заметка номер 45")
+    await newest.get_by_role("button", name="Удалить твит").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Удалить", exact=True).click()
+    await expect(page.locator(".notice")).to_have_text("Твит удалён.")
+
     # Far down the feed, English is picked: the same posts, in the same place.
     deep = tweet(page, "Заметка номер 30")  # newest first: the 16th post of the feed
     await deep.scroll_into_view_if_needed()
@@ -266,6 +272,7 @@ async def test_a_chosen_language_is_kept_in_place_and_remembered(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Home")
     await expect(page).to_have_title("Home · Microblog")
     await expect(page.get_by_label("Language", exact=True)).to_be_focused()
+    await expect(page.locator(".notice")).to_have_count(0)
     await expect(deep).to_be_in_viewport()
     await expect(deep.locator(".likes-count")).to_have_text("0 likes")
     assert abs(await page.evaluate("window.scrollY") - before) < 200

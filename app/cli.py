@@ -120,6 +120,8 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> None:
         host=host,
         port=port,
         log_level=settings.log_level,
+        # app.handlers.telemetry writes one JSON line per request, with its id.
+        access_log=False,
         proxy_headers=True,
     )
 

@@ -1,21 +1,22 @@
 """The FastAPI application: routers, error handlers and the resources it owns."""
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
+from app.core import logs
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
-from app.handlers import frontend, health, limits
+from app.handlers import frontend, health, limits, metrics
 from app.handlers.docs import add_docs
 from app.handlers.errors import register_error_handlers
 from app.handlers.media.cleanup import MediaJanitor
 from app.handlers.media.router import router as media_router
 from app.handlers.middleware import BodyLimit, CatchAll
+from app.handlers.telemetry import Telemetry
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
 
@@ -60,7 +61,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    logging.getLogger("app").setLevel(settings.log_level.upper())
+    logs.configure(settings.log_level)
     app = FastAPI(
         title="Microblog",
         version="1.0",
@@ -85,11 +86,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     app.add_middleware(CatchAll)
+    # Outermost: its id, log line and metrics cover the 500s CatchAll writes too.
+    app.add_middleware(Telemetry)
     app.include_router(tweets_router)
     app.include_router(users_router)
     app.include_router(media_router)
     app.include_router(limits.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     add_docs(app)
     # Last: it answers every GET path the routes above do not.
     app.include_router(frontend.router)

@@ -10,7 +10,23 @@ from app.handlers.errors import envelope
 logger = logging.getLogger(__name__)
 
 
-class BodyLimit:
+class HttpMiddleware:
+    """ASGI middleware that acts on HTTP requests (`http`); the rest (lifespan) passes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self.http(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class BodyLimit(HttpMiddleware):
     """Refuse bodies over the limit with 413, without reading them whole.
 
     A declared Content-Length over the limit is refused before any byte is read;
@@ -21,14 +37,11 @@ class BodyLimit:
     def __init__(
         self, app: ASGIApp, limit: int, larger: dict[str, tuple[int, str]] | None = None
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.default = (limit, f"The request body is larger than {limit:,} bytes")
         self.larger = larger or {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         limit, message = self.larger.get(scope["path"], self.default)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
@@ -53,16 +66,10 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
-class CatchAll:
+class CatchAll(HttpMiddleware):
     """Answer any unhandled exception with the 500 envelope; details go to the log only."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking(message: Message) -> None:

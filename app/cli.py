@@ -3,8 +3,10 @@ media cleanup`."""
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, timedelta
@@ -92,14 +94,33 @@ def _exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def serve(settings: Settings, host: str, port: int, demo: bool) -> int:
+def serve(settings: Settings, host: str, port: int, demo: bool, workers: int = 1) -> int:
     _exit_on_sigterm()
     with _image_service(_prepare(settings), announce=True) as ready:
-        _serve(ready, host, port, demo)
+        _serve(ready, host, port, demo, workers)
     return 0
 
 
-def _serve(settings: Settings, host: str, port: int, demo: bool) -> None:
+@contextmanager
+def _settings_for_workers(settings: Settings) -> Iterator[None]:
+    """Worker processes read their settings from the environment: hand them what was
+    worked out here (the embedded database, the image_saver started here), and a
+    folder where their metrics meet, so /metrics counts for all of them."""
+    given = {
+        "DATABASE_URL": settings.database_url,
+        "IMAGE_SAVER_URL": settings.image_saver_url,
+        "IMAGE_SAVER_TOKEN": settings.image_saver_token.get_secret_value(),
+    }
+    os.environ.update({name: value for name, value in given.items() if value})
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="microblog-metrics-") as metrics_dir:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        yield
+
+
+def _serve(settings: Settings, host: str, port: int, demo: bool, workers: int) -> None:
     import uvicorn
 
     from app.main import create_app
@@ -115,15 +136,21 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> None:
         )
     if demo:
         print(_load_demo(settings), flush=True)
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level=settings.log_level,
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level,
         # app.handlers.telemetry writes one JSON line per request, with its id.
-        access_log=False,
-        proxy_headers=True,
-    )
+        "access_log": False,
+        "proxy_headers": True,
+        # On SIGTERM, requests under way get this long to finish.
+        "timeout_graceful_shutdown": 25,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        return
+    with _settings_for_workers(settings):
+        uvicorn.run("app.main:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
 def users_create(settings: Settings, name: str, admin: bool) -> int:
@@ -222,6 +249,12 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument(
         "--demo", action="store_true", help="load demo data into an empty database"
     )
+    serve_cmd.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY") or 1),
+        help="worker processes answering requests (default: WEB_CONCURRENCY, else 1)",
+    )
 
     users = commands.add_parser("users", help="manage people").add_subparsers(
         dest="users_command", required=True
@@ -270,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
-        return serve(settings, args.host, args.port, args.demo)
+        return serve(settings, args.host, args.port, args.demo, max(1, args.workers))
     if args.command == "users" and args.users_command == "create":
         return users_create(settings, args.name, args.admin)
     if args.command == "users":

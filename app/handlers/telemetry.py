@@ -28,8 +28,8 @@ REQUESTS = Counter(
 )
 LATENCY = Histogram(
     "microblog_http_request_duration_seconds",
-    "Time from a request's arrival to the end of its answer, by route template",
-    ["method", "route"],
+    "Time from a request's arrival to the end of its answer, by route template and status",
+    ["method", "route", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
@@ -67,7 +67,7 @@ class Telemetry(HttpMiddleware):
             seconds = perf_counter() - started
             route = _route_template(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(seconds)
+            LATENCY.labels(scope["method"], route, str(status)).observe(seconds)
             access_log.info(
                 "%s %s %s",
                 scope["method"],

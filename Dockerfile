@@ -24,9 +24,10 @@ RUN groupadd --system --gid 10001 microblog \
     && chown -R microblog:microblog /data
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /srv/microblog
-COPY --chown=microblog:microblog alembic.ini ./
-COPY --chown=microblog:microblog app ./app
-COPY --chown=microblog:microblog image_saver ./image_saver
+# Owned by root: the service can read its code but not change it.
+COPY alembic.ini ./
+COPY app ./app
+COPY image_saver ./image_saver
 USER 10001:10001
 EXPOSE 8000 9000
 # The same probe for both services: image_saver's compose entry points it at :9000.

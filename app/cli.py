@@ -10,13 +10,14 @@ import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, timedelta
+from pathlib import Path
 from typing import TypeVar
 
 from pydantic import SecretStr
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core import migrations
+from app.core import logs, migrations
 from app.core.config import Settings, SettingsError, load_settings
 from app.core.database import create_engine, create_sessionmaker, database_url
 from app.core.embedded_images import ImageSaverFailed, image_saver_running
@@ -73,7 +74,12 @@ def _image_service(settings: Settings, announce: bool = False) -> Iterator[Setti
         )
 
 
+# Several app containers starting on an empty database make one administrator, not several.
+_BOOTSTRAP_LOCK = 0x6D62_0001
+
+
 async def _bootstrap_admin(session: AsyncSession) -> str | None:
+    await session.execute(select(func.pg_advisory_xact_lock(_BOOTSTRAP_LOCK)))
     if await session.scalar(select(exists().select_from(User))):
         return None
     _, api_key = await user_actions.create_user(session, "Administrator", is_admin=True)
@@ -99,6 +105,14 @@ def serve(settings: Settings, host: str, port: int, demo: bool, workers: int = 1
     with _image_service(_prepare(settings), announce=True) as ready:
         _serve(ready, host, port, demo, workers)
     return 0
+
+
+def _forget_old_metrics() -> None:
+    """Counts of an earlier run in PROMETHEUS_MULTIPROC_DIR would be added to this one's."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder and os.path.isdir(folder):
+        for old in Path(folder).glob("*.db"):
+            old.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -140,12 +154,14 @@ def _serve(settings: Settings, host: str, port: int, demo: bool, workers: int) -
         "host": host,
         "port": port,
         "log_level": settings.log_level,
+        "log_config": logs.uvicorn_config(settings.log_level),
         # app.handlers.telemetry writes one JSON line per request, with its id.
         "access_log": False,
         "proxy_headers": True,
         # On SIGTERM, requests under way get this long to finish.
         "timeout_graceful_shutdown": 25,
     }
+    _forget_old_metrics()
     if workers == 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return

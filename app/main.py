@@ -39,6 +39,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The one HTTP client to image_saver, shared by every request.
     app.state.images = images = ImageService.connect(settings)
     engine = create_engine(settings)
+    metrics.watch_pool(engine)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.janitor = janitor = MediaJanitor(app.state.sessionmaker, images, settings)

@@ -92,15 +92,17 @@ def test_compose_describes_a_working_deployment(compose: Any) -> None:
 
     postgres = services["postgres"]
     assert postgres["image"].startswith("postgres:")
-    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    # Ready over TCP, not just on the socket the image's first-start server uses.
+    assert "pg_isready -h 127.0.0.1" in " ".join(postgres["healthcheck"]["test"])
     assert postgres["environment"]["POSTGRES_PASSWORD"] == SECRETS["POSTGRES_PASSWORD"]
-    assert any(v["source"] == "pgdata" for v in _volumes(postgres))
+    # PostgreSQL 18's image keeps its data under /var/lib/postgresql/18/docker.
+    assert _volumes(postgres) == {"pgdata": "/var/lib/postgresql"}
 
     image_saver = services["image_saver"]
     assert "ports" not in image_saver, "image_saver must not be published"
     assert image_saver["environment"]["IMAGE_SAVER_TOKEN"] == SECRETS["IMAGE_SAVER_TOKEN"]
     assert image_saver["environment"]["HEALTHCHECK_URL"].endswith(":9000/health")
-    assert any(v["source"] == "images" for v in _volumes(image_saver))
+    assert _volumes(image_saver) == {"images": image_saver["environment"]["IMAGES_DIR"]}
 
     app = services["app"]
     assert app["restart"] == "unless-stopped"
@@ -145,10 +147,16 @@ def test_the_test_database_compose_file_is_valid(compose: Any) -> None:
     assert "pg_isready" in " ".join(service["healthcheck"]["test"])
 
 
-def _volumes(service: dict[str, Any]) -> list[dict[str, Any]]:
-    return [v for v in service.get("volumes", []) if isinstance(v, dict)] or [
-        {"source": str(v).split(":")[0]} for v in service.get("volumes", [])
-    ]
+def _volumes(service: dict[str, Any]) -> dict[str, str]:
+    """{volume: where it is mounted} of a service."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        if isinstance(volume, dict):
+            mounts[volume["source"]] = volume["target"]
+        else:
+            source, target = str(volume).split(":")[:2]
+            mounts[source] = target
+    return mounts
 
 
 def _ports(service: dict[str, Any]) -> list[dict[str, Any]]:

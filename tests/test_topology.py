@@ -4,6 +4,7 @@ coming back, lets a request under way finish on SIGTERM, and after everything is
 stopped and started again every row and picture is there; then two worker
 processes serve the same database and image_saver."""
 
+import json
 import signal
 import threading
 import time
@@ -186,10 +187,22 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
             assert [like.status_code for like in likes] == [200] * 10
             (tweet,) = api("GET", "/api/tweets", boris).json()["tweets"]
             assert len(tweet["likes"]) == 11
-            # /metrics answers for both workers, whichever answers it.
-            metrics = api("GET", "/metrics").text
+            # /metrics answers for both workers, whichever answers it (a new
+            # connection each time, so both get asked).
             route = 'method="POST",route="/api/tweets/{tweet_id}/likes",status="200"'
-            assert f"microblog_http_requests_total{{{route}}} 10.0" in metrics
+            for _ in range(6):
+                metrics = api("GET", "/metrics", headers={"connection": "close"}).text
+                assert f"microblog_http_requests_total{{{route}}} 10.0" in metrics
+
+            # SIGTERM stops the workers and their supervisor cleanly.
+            app.send_signal(signal.SIGTERM)
+            assert app.wait(timeout=60) == 0
         finally:
             stop_serve(app)
             images.stop()
+        # Every line uvicorn and the app logged is a JSON object (prints aside).
+        logged = [line for line in log.read_text().splitlines() if line.strip()]
+        assert not [line for line in logged if line.startswith(("INFO:", "WARNING:", "ERROR:"))]
+        access = [json.loads(line) for line in logged if '"logger": "app.access"' in line]
+        assert len(access) >= 20
+        assert len({line["request_id"] for line in access}) == len(access)

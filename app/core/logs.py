@@ -11,8 +11,14 @@ from typing import Any
 # The request being answered (set by app.handlers.telemetry); "-" outside requests.
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
-# LogRecord's own attributes: everything else on a record came through `extra=`.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# LogRecord's own attributes: everything else on a record came through `extra=`
+# (but for uvicorn's copy of its message with terminal colours).
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 class JsonLines(logging.Formatter):
@@ -49,3 +55,25 @@ def configure(level: str) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonLines())
         logger.addHandler(handler)
+
+
+def uvicorn_config(level: str) -> dict[str, Any]:
+    """uvicorn's own lines (start, stop, its tracebacks) as JSON lines too, in every
+    worker process and the one that supervises them."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonLines}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "uvicorn.error": {"level": level.upper()},
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
+    }

@@ -1,18 +1,24 @@
 """GET /metrics: Prometheus text format. Request counts and latencies come from
-app.handlers.telemetry; the database pool and the stored pictures are read when
-scraped. With several worker processes, set PROMETHEUS_MULTIPROC_DIR (an empty
-folder, the same for all of them) and every worker answers for all."""
+app.handlers.telemetry, database connections from the pool's events; the stored
+pictures are counted when scraped. With several worker processes, set
+PROMETHEUS_MULTIPROC_DIR (`serve --workers` does) and every worker answers for all."""
 
 import logging
 import os
 import time
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Gauge,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
-from sqlalchemy import func, select
-from sqlalchemy.pool import QueuePool
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.models import Media
 
@@ -21,6 +27,28 @@ router = APIRouter(tags=["operations"])
 
 # Summing every picture's size is a scan of the media table: once a minute is enough.
 STORED_FOR_SECONDS = 60.0
+
+# Kept up to date by the pool's own events; "livesum" adds up the live worker processes.
+POOL_IN_USE = Gauge(
+    "microblog_db_pool_connections_in_use",
+    "Database connections lent to requests now, all worker processes together",
+    multiprocess_mode="livesum",
+)
+POOL_OPEN = Gauge(
+    "microblog_db_pool_connections_open",
+    "Database connections open now, all worker processes together",
+    multiprocess_mode="livesum",
+)
+
+
+def watch_pool(engine: AsyncEngine) -> None:
+    """Count the engine's connections in the pool gauges."""
+    pool = engine.sync_engine.pool
+    event.listen(pool, "connect", lambda *_: POOL_OPEN.inc())
+    event.listen(pool, "close", lambda *_: POOL_OPEN.dec())
+    event.listen(pool, "close_detached", lambda *_: POOL_OPEN.dec())
+    event.listen(pool, "checkout", lambda *_: POOL_IN_USE.inc())
+    event.listen(pool, "checkin", lambda *_: POOL_IN_USE.dec())
 
 
 def _requests_registry() -> CollectorRegistry:
@@ -51,8 +79,8 @@ async def _stored_pictures(request: Request) -> tuple[int, int] | None:
 
 
 class _ReadNow:
-    """Values read at this scrape, as metric families: Gauge objects would, with
-    PROMETHEUS_MULTIPROC_DIR set, write a file per scrape into that folder."""
+    """Values read at this scrape (the same for every worker), as metric families:
+    Gauge objects made per scrape would, in multiprocess mode, each write a file."""
 
     def __init__(self, families: list[GaugeMetricFamily]) -> None:
         self.families = families
@@ -64,27 +92,12 @@ class _ReadNow:
 @router.get(
     "/metrics",
     response_class=Response,
-    summary="Prometheus metrics: requests by route and status, latency, database pool, "
-    "stored pictures",
+    summary="Prometheus metrics: requests by route and status, latency, database "
+    "connections, stored pictures",
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
 )
 async def metrics(request: Request) -> Response:
     families = []
-    pool = request.app.state.engine.pool
-    if isinstance(pool, QueuePool):
-        connections = GaugeMetricFamily(
-            "microblog_db_pool_connections",
-            "Database connections of this process, by state",
-            labels=["state"],
-        )
-        connections.add_metric(["in_use"], pool.checkedout())
-        connections.add_metric(["idle"], pool.checkedin())
-        families.append(connections)
-        families.append(
-            GaugeMetricFamily(
-                "microblog_db_pool_size", "Connections the pool keeps open", value=pool.size()
-            )
-        )
     stored = await _stored_pictures(request)
     if stored is not None:
         families.append(

@@ -135,6 +135,7 @@ def _settings_for_workers(settings: Settings) -> Iterator[None]:
 
 
 def _serve(settings: Settings, host: str, port: int, demo: bool, workers: int) -> None:
+    _forget_old_metrics()  # before prometheus_client is imported and opens its files
     import uvicorn
 
     from app.main import create_app
@@ -161,7 +162,6 @@ def _serve(settings: Settings, host: str, port: int, demo: bool, workers: int) -
         # On SIGTERM, requests under way get this long to finish.
         "timeout_graceful_shutdown": 25,
     }
-    _forget_old_metrics()
     if workers == 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return
@@ -268,7 +268,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("WEB_CONCURRENCY") or 1),
+        default=os.environ.get("WEB_CONCURRENCY") or "1",  # checked as an int, too
         help="worker processes answering requests (default: WEB_CONCURRENCY, else 1)",
     )
 

@@ -8,11 +8,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, NoReturn
 
 import httpx
+import pytest
 
 from app.core.config import Settings
 from app.core.embedded_images import free_port
+from tests.conftest import Person
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -115,3 +118,42 @@ def stops_answering(url: str, within: float = 15) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def unavailable(missing: str, tests: str) -> NoReturn:
+    """Something `tests` need is not on this machine: skip them here; in CI, which
+    installs everything, fail them, so they can never go silently unrun."""
+    if in_ci():
+        pytest.fail(f"{missing}; CI must run the {tests}, so they fail", pytrace=False)
+    pytest.skip(f"{missing}; {tests} skipped")
+
+
+class ServiceApi:
+    """The HTTP API of a service running as its own process."""
+
+    def __init__(self, base_url: str) -> None:
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+
+    def __call__(
+        self, method: str, path: str, key: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """Any request, as the person with `key` (none: anonymous); `kwargs` go to httpx
+        (`json=`, `params=`, `files=`, `headers=`, ...)."""
+        headers = dict(kwargs.pop("headers", None) or {})
+        if key is not None:
+            headers["api-key"] = key
+        return self.http.request(method, path, headers=headers, **kwargs)
+
+    def create_person(self, admin_key: str, name: str, *, admin: bool = False) -> Person:
+        """Create a person with `POST /api/users` as the administrator."""
+        response = self("POST", "/api/users", admin_key, json={"name": name, "is_admin": admin})
+        assert response.status_code == 201, response.text
+        user = response.json()["user"]
+        return Person(user["id"], user["name"], user["api_key"])
+
+    def close(self) -> None:
+        self.http.close()

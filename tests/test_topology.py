@@ -11,11 +11,10 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import httpx
 
-from tests.cli_helpers import ADMIN_KEY, start_serve, stop_serve
+from tests.cli_helpers import ADMIN_KEY, ServiceApi, start_serve, stop_serve
 from tests.conftest import png_picture
 from tests.topology import ImageSaverProcess, PostgresServer, postgres_server
 
@@ -49,24 +48,11 @@ def eventually(check: Callable[[], bool], within: float = 30) -> None:
         time.sleep(0.3)
 
 
-class Api:
-    def __init__(self, base: str) -> None:
-        self.http = httpx.Client(base_url=base, timeout=30)
-
-    def __call__(self, method: str, path: str, key: str | None = None, **kw: Any) -> httpx.Response:
-        headers = dict(kw.pop("headers", {})) | ({"api-key": key} if key else {})
-        return self.http.request(method, path, headers=headers, **kw)
-
-    def person(self, admin_key: str, name: str) -> tuple[int, str]:
-        made = self("POST", "/api/users", admin_key, json={"name": name})
-        assert made.status_code == 201, made.text
-        return made.json()["user"]["id"], made.json()["user"]["api_key"]
-
-    def ok(self, path: str, key: str) -> bool:
-        try:
-            return self("GET", path, key).status_code == 200
-        except httpx.TransportError:
-            return False
+def answers(api: ServiceApi, path: str, key: str) -> bool:
+    try:
+        return api("GET", path, key).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def slow_upload(picture: bytes, started: threading.Event) -> Iterator[bytes]:
@@ -94,25 +80,25 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
             found = ADMIN_KEY.search(log.read_text())
             assert found, log.read_text()
             admin = found.group(1)
-            api = Api(base)
+            api = ServiceApi(base)
 
             # People, a follow, a tweet with a picture, a like.
-            ann_id, ann = api.person(admin, "Ann")
-            boris_id, boris = api.person(admin, "Boris")
-            assert api("POST", f"/api/users/{ann_id}/follow", boris).status_code == 200
+            ann = api.create_person(admin, "Ann")
+            boris = api.create_person(admin, "Boris")
+            assert api("POST", f"/api/users/{ann.id}/follow", boris.api_key).status_code == 200
             picture = png_picture(64, 48, "teal")
-            upload = api("POST", "/api/medias", ann, files={"file": ("a.png", picture)})
+            upload = api("POST", "/api/medias", ann.api_key, files={"file": ("a.png", picture)})
             assert upload.status_code == 201, upload.text
             media_id = upload.json()["media_id"]
             posted = api(
                 "POST",
                 "/api/tweets",
-                ann,
+                ann.api_key,
                 json={"tweet_data": "Before the restart", "tweet_media_ids": [media_id]},
             )
             assert posted.status_code == 201, posted.text
             tweet_id = posted.json()["tweet_id"]
-            assert api("POST", f"/api/tweets/{tweet_id}/likes", boris).status_code == 200
+            assert api("POST", f"/api/tweets/{tweet_id}/likes", boris.api_key).status_code == 200
             served = api("GET", f"/api/medias/{media_id}").content
             assert served
 
@@ -121,9 +107,11 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
             images.stop()
             assert api("GET", "/health").status_code == 200
             refused(api("GET", "/ready"), 503)
-            refused(api("POST", "/api/medias", ann, files={"file": ("b.png", picture)}), 503)
+            refused(
+                api("POST", "/api/medias", ann.api_key, files={"file": ("b.png", picture)}), 503
+            )
             refused(api("GET", f"/api/medias/{media_id}"), 503)
-            assert api("GET", "/api/tweets", boris).status_code == 200
+            assert api("GET", "/api/tweets", boris.api_key).status_code == 200
             images.start(MAX_UPLOAD_BYTES)
             eventually(lambda: api("GET", "/ready").status_code == 200)
             assert api("GET", f"/api/medias/{media_id}").content == served
@@ -131,11 +119,11 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
             # The database goes away and comes back: 503s meanwhile, then the same
             # app process answers again, without a restart.
             pg.stop()
-            refused(api("GET", "/api/tweets", boris), 503)
+            refused(api("GET", "/api/tweets", boris.api_key), 503)
             refused(api("GET", "/ready"), 503)
             assert api("GET", "/health").status_code == 200
             pg.start()
-            eventually(lambda: api.ok("/api/tweets", boris))
+            eventually(lambda: answers(api, "/api/tweets", boris.api_key))
 
             # SIGTERM while an upload trickles in: it is finished, then the app exits.
             started = threading.Event()
@@ -144,7 +132,7 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
                     api,
                     "POST",
                     "/api/medias",
-                    ann,
+                    ann.api_key,
                     content=slow_upload(png_picture(40, 30, "navy"), started),
                     headers={"content-type": "multipart/form-data; boundary=slow"},
                 )
@@ -167,25 +155,25 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
         app, base = start_serve(log, "--host", "127.0.0.1", "--workers", "2", settings=settings)
         try:
             assert not ADMIN_KEY.search(log.read_text()), "a second administrator was made"
-            api = Api(base)
-            profile = api("GET", f"/api/users/{ann_id}", ann).json()["user"]
-            assert profile["followers"] == [{"id": boris_id, "name": "Boris"}]
+            api = ServiceApi(base)
+            profile = api("GET", f"/api/users/{ann.id}", ann.api_key).json()["user"]
+            assert profile["followers"] == [{"id": boris.id, "name": "Boris"}]
             assert profile["tweets_count"] == 1
-            (tweet,) = api("GET", "/api/tweets", boris).json()["tweets"]
+            (tweet,) = api("GET", "/api/tweets", boris.api_key).json()["tweets"]
             assert tweet["content"] == "Before the restart"
-            assert [like["user_id"] for like in tweet["likes"]] == [boris_id]
+            assert [like["user_id"] for like in tweet["likes"]] == [boris.id]
             assert api("GET", tweet["attachments"][0]).content == served
             # The upload finished during shutdown is there too (its owner may see it).
-            assert api("GET", f"/api/medias/{late_media}", ann).status_code == 200
+            assert api("GET", f"/api/medias/{late_media}", ann.api_key).status_code == 200
 
             # Ten colleagues like it at once, through both workers: every like counts.
-            keys = [api.person(admin, f"Colleague {n}")[1] for n in range(10)]
+            keys = [api.create_person(admin, f"Colleague {n}").api_key for n in range(10)]
             with ThreadPoolExecutor(10) as pool:
                 likes = list(
                     pool.map(lambda key: api("POST", f"/api/tweets/{tweet_id}/likes", key), keys)
                 )
             assert [like.status_code for like in likes] == [200] * 10
-            (tweet,) = api("GET", "/api/tweets", boris).json()["tweets"]
+            (tweet,) = api("GET", "/api/tweets", boris.api_key).json()["tweets"]
             assert len(tweet["likes"]) == 11
             # /metrics answers for both workers, whichever answers it (a new
             # connection each time, so both get asked).

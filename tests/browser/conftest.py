@@ -22,23 +22,28 @@ Without it the tests are skipped, and in CI (CI set) they fail.
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 
 from tests.browser.harness import (
     CHROMIUM_ARGS,
     NO_CHROMIUM,
-    NO_CHROMIUM_IN_CI,
     SCREENSHOTS,
     BrowserErrors,
     LiveService,
     NewPage,
     find_chromium,
-    in_ci,
     shot,
 )
-from tests.cli_helpers import ADMIN_KEY, image_saver_url, start_serve, stop_serve, stops_answering
+from tests.cli_helpers import (
+    ADMIN_KEY,
+    ServiceApi,
+    image_saver_url,
+    start_serve,
+    stop_serve,
+    stops_answering,
+    unavailable,
+)
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
@@ -58,9 +63,7 @@ def chromium_path() -> str:
     """The Chromium to drive; skips every browser test without one (fails them in CI)."""
     found = find_chromium()
     if found is None:
-        if in_ci():
-            pytest.fail(NO_CHROMIUM_IN_CI, pytrace=False)
-        pytest.skip(NO_CHROMIUM)
+        unavailable(NO_CHROMIUM, "browser tests")
     return found
 
 
@@ -98,8 +101,11 @@ def live_service(
         found = ADMIN_KEY.search(log.read_text())
         assert found, f"serve printed no administrator key:\n{log.read_text()}"
         images = image_saver_url(log)
-        with httpx.Client(base_url=base_url, timeout=30) as http:
-            yield LiveService(base_url, found.group(1), images, folder / "data", log, http)
+        api = ServiceApi(base_url)
+        try:
+            yield LiveService(base_url, found.group(1), images, folder / "data", log, api)
+        finally:
+            api.close()
     finally:
         stop_serve(process)
     assert process.returncode == 0, log.read_text()

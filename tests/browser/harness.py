@@ -6,13 +6,11 @@ import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import httpx
 from playwright.async_api import ConsoleMessage, Error, FilePayload, Locator, Page, Route, expect
 
 from tests.browser.language import tr
-from tests.cli_helpers import ROOT
+from tests.cli_helpers import ROOT, ServiceApi
 from tests.conftest import Person
 
 # The `new_page` fixture: `await new_page(locale="ru-RU", **other_new_context_options)`.
@@ -29,14 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-NO_CHROMIUM = (
-    "Chromium not found (install it: apt-get install -y chromium, or set CHROMIUM_PATH); "
-    "browser tests skipped"
-)
-NO_CHROMIUM_IN_CI = (
-    "Chromium not found (install it: apt-get install -y chromium, or set CHROMIUM_PATH); "
-    "CI must run the browser tests, so they fail"
-)
+NO_CHROMIUM = "Chromium not found (install it: apt-get install -y chromium, or set CHROMIUM_PATH)"
 
 
 def find_chromium() -> str | None:
@@ -49,10 +40,6 @@ def find_chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-
-
 @dataclass
 class LiveService:
     """`python -m app serve` running as its own process, with its own image_saver."""
@@ -62,28 +49,11 @@ class LiveService:
     image_saver_url: str
     data_dir: Path
     log: Path
-    http: httpx.Client = field(repr=False)
-
-    def api(
-        self, method: str, path: str, *, key: str | None = None, **kwargs: Any
-    ) -> httpx.Response:
-        """Any request to the service, as the person with `key` (none: anonymous).
-
-        `kwargs` go to httpx (`json=`, `params=`, `files=`, ...).
-        """
-        headers = dict(kwargs.pop("headers", None) or {})
-        if key is not None:
-            headers["api-key"] = key
-        return self.http.request(method, path, headers=headers, **kwargs)
+    api: ServiceApi = field(repr=False)
 
     def create_person(self, name: str = "Ann", *, admin: bool = False) -> Person:
         """Create a person with `POST /api/users` as the administrator."""
-        response = self.api(
-            "POST", "/api/users", key=self.admin_key, json={"name": name, "is_admin": admin}
-        )
-        assert response.status_code == 201, response.text
-        user = response.json()["user"]
-        return Person(user["id"], user["name"], user["api_key"])
+        return self.api.create_person(self.admin_key, name, admin=admin)
 
     def post_tweet(self, person: Person, text: str) -> int:
         """Post a tweet as `person` through the API; returns its id."""

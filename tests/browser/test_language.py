@@ -7,7 +7,6 @@ Expected texts are spelt out here, not taken from the catalogues, so a wrong for
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.async_api import Page, Route, expect
@@ -93,10 +92,6 @@ async def test_catalogues_have_the_same_messages_in_every_language(page: Page) -
     assert {key for key in unused if f'"{key}"' not in sources} == set(), "messages never used"
 
 
-async def say(page: Page, key: str, **params: Any) -> str:
-    return await tr(page, key, **params)
-
-
 PLURALS = {
     "ru-RU": {
         ("likes.count", 0): "0 лайков",
@@ -173,7 +168,7 @@ SIZES = {"ru-RU": ["10 МБ", "1,5 МБ"], "en-US": ["10 MB", "1.5 MB"]}
 async def test_plurals_times_and_numbers(page: Page, locale: str) -> None:
     await page.goto("/")
     for (key, count), expected in PLURALS[locale].items():
-        assert await say(page, key, count=count, max=280) == expected, (key, count)
+        assert await tr(page, key, count=count, max=280) == expected, (key, count)
     times = await page.evaluate(
         """async (dates) => {
             const { relativeTime } = await import('/js/i18n.js');

@@ -172,7 +172,7 @@ async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClie
         if path.startswith("/api")
         for method, op in item.items()
     ]
-    assert len(operations) == 15
+    assert len(operations) == 16
     # Pictures are served without a key, so that `<img src>` works; the limits are
     # the same for everyone.
     public = {("/api/medias/{media_id}", "get")}
@@ -198,6 +198,7 @@ async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClie
     assert "404" in schema["paths"]["/api/tweets/{tweet_id}"]["delete"]["responses"]
     assert "403" in schema["paths"]["/api/tweets/{tweet_id}"]["delete"]["responses"]
     assert "403" in schema["paths"]["/api/users"]["post"]["responses"]
+    assert "404" in schema["paths"]["/api/tweets/{tweet_id}/likes"]["get"]["responses"]
     upload = schema["paths"]["/api/medias"]["post"]
     assert {"408", "413", "415"} <= set(upload["responses"])
     form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
@@ -235,7 +236,9 @@ async def test_web_app_is_served_for_non_api_paths(client: AsyncClient) -> None:
 async def test_limits_tell_clients_what_the_server_accepts(
     app_settings: Callable[..., Settings],
 ) -> None:
-    settings = app_settings(max_tweet_length=500, max_upload_bytes=2 * 1024 * 1024)
+    settings = app_settings(
+        max_tweet_length=500, max_upload_bytes=2 * 1024 * 1024, likers_per_tweet=7
+    )
     web: FastAPI = create_app(settings)
     async with AsyncClient(transport=ASGITransport(app=web), base_url="http://test") as client:
         response = await client.get("/api/limits")
@@ -246,6 +249,7 @@ async def test_limits_tell_clients_what_the_server_accepts(
         "max_media_per_tweet": 4,
         "max_upload_bytes": 2 * 1024 * 1024,
         "picture_types": ["image/jpeg", "image/png", "image/gif", "image/webp"],
+        "likers_per_tweet": 7,
     }
 
 

@@ -1,14 +1,16 @@
 """The feed: who is in it, its order, paging, and its fixed cost in SQL statements."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config import Settings
+from app.main import create_app
 from tests.conftest import MakeMedia, MakePerson, Person
 
 
@@ -157,6 +159,142 @@ async def test_feed_costs_a_fixed_number_of_statements(
             feed = await _feed(client, me, limit=limit)
         assert len(feed) == limit
         counts.append(len(statements))
-    # Auth, the page, its likers, its pictures (plus the pool's liveness ping).
-    assert counts[0] == counts[1] == counts[2]
-    assert counts[0] <= 5
+    # More likers on every tweet change nothing either.
+    extra = [await make_person(f"Fan{i}") for i in range(15)]
+    for tweet in feed:
+        for fan in extra:
+            await client.post(f"/api/tweets/{tweet['id']}/likes", headers=fan.headers)
+    with count_statements(app) as statements:
+        feed = await _feed(client, me, limit=48)
+    assert all(len(tweet["likes"]) == 10 for tweet in feed)  # LIKERS_PER_TWEET
+    counts.append(len(statements))
+    # Who is asking (by api key), then the page with its likers and pictures.
+    assert counts == [2, 2, 2, 2]
+
+
+async def test_a_page_lists_the_first_likers_yours_first_and_pages_through_the_rest(
+    app_settings: Callable[..., Settings], make_person: MakePerson
+) -> None:
+    """LIKERS_PER_TWEET likers ride along with each tweet (the caller's like first,
+    then in the order people liked it); likes_count stays exact, and
+    GET /api/tweets/{id}/likes lists everyone, a page at a time."""
+    capped: FastAPI = create_app(app_settings(likers_per_tweet=3))
+    transport = ASGITransport(app=capped, raise_app_exceptions=False)
+    async with (
+        capped.router.lifespan_context(capped),
+        AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        people = [await make_person(f"P{i}") for i in range(7)]
+        author, me = people[0], people[6]
+        await client.post(f"/api/users/{author.id}/follow", headers=me.headers)
+        tweet_id = await _post(client, author, "popular")
+        for person in people:  # P0 likes first, me (P6) last
+            response = await client.post(f"/api/tweets/{tweet_id}/likes", headers=person.headers)
+            assert response.status_code == 200
+
+        [mine] = await _feed(client, me)
+        assert mine["likes_count"] == 7
+        assert [like["user_id"] for like in mine["likes"]] == [me.id, people[0].id, people[1].id]
+        [theirs] = (
+            await client.get(f"/api/users/{author.id}/tweets", headers=people[3].headers)
+        ).json()["tweets"]
+        assert [like["user_id"] for like in theirs["likes"]] == [
+            p.id for p in people[3:4] + people[:2]
+        ]
+        # Someone who did not like it sees the first three.
+        outsider = await make_person("Eve")
+        [seen] = (
+            await client.get(f"/api/users/{author.id}/tweets", headers=outsider.headers)
+        ).json()["tweets"]
+        assert [like["user_id"] for like in seen["likes"]] == [p.id for p in people[:3]]
+        assert seen["likes"][0] == {"user_id": people[0].id, "name": "P0"}
+
+        pages = []
+        for offset in (0, 4):
+            response = await client.get(
+                f"/api/tweets/{tweet_id}/likes",
+                params={"offset": offset, "limit": 4},
+                headers=outsider.headers,
+            )
+            assert response.status_code == 200
+            assert response.json()["result"] is True
+            pages.append([like["user_id"] for like in response.json()["likes"]])
+        assert pages == [[p.id for p in people[:4]], [p.id for p in people[4:]]]
+
+        missing = await client.get("/api/tweets/999/likes", headers=me.headers)
+        assert missing.status_code == 404
+        assert missing.json()["error_type"] == "NotFound"
+        anonymous = await client.get(f"/api/tweets/{tweet_id}/likes")
+        assert anonymous.status_code == 401
+        too_many = await client.get(f"/api/tweets/{tweet_id}/likes?limit=101", headers=me.headers)
+        assert too_many.status_code == 422
+        limits = (await client.get("/api/limits")).json()
+        assert limits["likers_per_tweet"] == 3
+
+
+async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+) -> None:
+    """Above 100 follows the feed walks the global order; when the walk does not fill
+    the page within its budget it falls back to the per-author plan. Both must give
+    exactly the feed's order, on every page, with ties in likes and in time."""
+    me = await make_person("Me")
+    await session.execute(
+        text(
+            "INSERT INTO users (name, api_key_hash) "
+            "SELECT 'A' || g, md5(g::text) || md5((-g)::text) FROM generate_series(1, 200) g"
+        )
+    )
+    await session.execute(
+        text(
+            "INSERT INTO follows (follower_id, followee_id) "
+            "SELECT :me, id FROM users WHERE id <> :me AND id % 4 <> 0"
+        ),
+        {"me": me.id},
+    )
+    await session.execute(
+        text(
+            "INSERT INTO tweets (author_id, content, likes_count, created_at) "
+            "SELECT 1 + (g * 7919) % 201, 't' || g, (g * 31) % 17, "
+            "       timestamptz '2026-01-01' + ((g * 13) % 50) * interval '1 hour' "
+            "FROM generate_series(1, 3000) g"
+        )
+    )
+    await session.commit()
+    expected_query = text(
+        "SELECT id FROM tweets WHERE author_id = :me OR author_id IN "
+        "(SELECT followee_id FROM follows WHERE follower_id = :me) "
+        "ORDER BY likes_count DESC, created_at DESC, id DESC"
+    )
+    expected = list(await session.scalars(expected_query, {"me": me.id}))
+    assert len(expected) > 2000
+
+    async def whole_feed() -> list[int]:
+        ids: list[int] = []
+        while True:
+            page = await _feed(client, me, offset=len(ids), limit=100)
+            ids += [tweet["id"] for tweet in page]
+            if len(page) < 100:
+                return ids
+
+    assert await whole_feed() == expected
+    middle = await _feed(client, me, offset=333, limit=17)
+    assert [tweet["id"] for tweet in middle] == expected[333:350]
+
+    # 20,001 better-liked tweets of someone not followed, and five of the feed's
+    # tweets liked better still: the walk finds those five, then runs out of its
+    # budget, and the per-author plan answers, still exactly.
+    await session.execute(
+        text(
+            "INSERT INTO tweets (author_id, content, likes_count) "
+            "SELECT 4, 'loud', 100 FROM generate_series(1, 20001)"
+        )
+    )
+    favourites = expected[500:505]
+    await session.execute(
+        text("UPDATE tweets SET likes_count = 200 WHERE id = ANY(:ids)"), {"ids": favourites}
+    )
+    await session.commit()
+    expected = list(await session.scalars(expected_query, {"me": me.id}))
+    assert set(expected[:5]) == set(favourites)
+    assert [tweet["id"] for tweet in await _feed(client, me, limit=50)] == expected[:50]

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     # 0 turns the periodic run off (then run `python -m app media cleanup` from cron).
     media_cleanup_interval_seconds: int = Field(default=600, ge=0)
     max_tweet_length: int = Field(default=280, ge=1, le=10_000)
+    # Likers listed with each tweet of a page (yours first); likes_count is always
+    # exact and GET /api/tweets/{id}/likes pages through all of them. A popular
+    # tweet's thousands of likers would otherwise make every page that shows it
+    # megabytes long.
+    likers_per_tweet: int = Field(default=10, ge=1, le=10_000)
     # Largest JSON request body; nothing the API takes needs more.
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
     db_pool_size: int = Field(default=10, ge=1, le=200)

@@ -18,6 +18,9 @@ class Limits(Ok):
     max_media_per_tweet: int
     max_upload_bytes: int
     picture_types: Annotated[list[str], Field(description="Accepted upload types")]
+    likers_per_tweet: Annotated[
+        int, Field(description="Likers listed with each tweet of a page; the rest by paging")
+    ]
 
 
 @router.get("/limits", summary="The limits on tweets and uploads (no api key needed)")
@@ -27,4 +30,5 @@ async def limits(settings: SettingsDep) -> Limits:
         max_media_per_tweet=MAX_MEDIA_PER_TWEET,
         max_upload_bytes=settings.max_upload_bytes,
         picture_types=list(PICTURE_TYPES),
+        likers_per_tweet=settings.likers_per_tweet,
     )

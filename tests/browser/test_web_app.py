@@ -385,3 +385,29 @@ async def test_api_docs_work_without_the_internet(page: Page, live_service: Live
     await me.get_by_role("button", name="Try it out").click()
     await me.get_by_role("button", name="Execute").click()
     await expect(me.locator(".response .microlight").first).to_contain_text("Oscar Docs")
+
+
+async def test_likers_of_a_popular_post_come_a_page_at_a_time(
+    page: Page, live_service: LiveService
+) -> None:
+    """A post in the feed carries its first likers only (LIKERS_PER_TWEET); the
+    "Liked by" list fetches everyone, a hundred at a time."""
+    author = live_service.create_person("Popular Poster")
+    tweet_id = live_service.post_tweet(author, "Everyone likes this")
+    fans = [live_service.create_person(f"Fan {n:03}") for n in range(104)]
+    for fan in [author, *fans]:
+        liked = live_service.api("POST", f"/api/tweets/{tweet_id}/likes", key=fan.api_key)
+        assert liked.status_code == 200
+
+    await sign_in(page, author)
+    card = tweet(page, "Everyone likes this")
+    await card.get_by_role("button", name="105 likes").click()
+    dialog = page.get_by_role("dialog", name="Liked by")
+    names = dialog.locator("li.person")
+    await expect(names).to_have_count(100)
+    await expect(names.first).to_contain_text("Popular Poster")  # in the order they liked
+    more = dialog.get_by_role("button", name="Show more")
+    await more.click()
+    await expect(names).to_have_count(105)
+    await expect(names.last).to_contain_text("Fan 103")
+    await expect(more).to_be_hidden()

@@ -9,7 +9,8 @@ from app.core.models.base import Base, CreatedAtMixin
 class Like(CreatedAtMixin, Base):
     __tablename__ = "likes"
 
-    # (tweet_id, user_id) serves "who liked this tweet"; user_id alone the cascade.
+    # (tweet_id, user_id) answers "did I like it"; user_id alone serves the cascade;
+    # (tweet_id, created_at, user_id) lists a tweet's likers in order, a page at a time.
     tweet_id: Mapped[int] = mapped_column(
         ForeignKey("tweets.id", ondelete="CASCADE"), primary_key=True
     )
@@ -17,7 +18,10 @@ class Like(CreatedAtMixin, Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
 
-    __table_args__ = (Index("ix_likes_user_id", "user_id"),)
+    __table_args__ = (
+        Index("ix_likes_user_id", "user_id"),
+        Index("ix_likes_tweet_id_created_at", "tweet_id", "created_at", "user_id"),
+    )
 
 
 class Follow(CreatedAtMixin, Base):

@@ -34,6 +34,15 @@ class Tweet(CreatedAtMixin, Base):
             text("created_at DESC"),
             text("id DESC"),
         ),
+        # The feed of someone following many: walk the global order (see
+        # _FEED_CANDIDATES in app/handlers/tweets/actions.py).
+        Index(
+            "ix_tweets_feed_order",
+            text("likes_count DESC"),
+            text("created_at DESC"),
+            text("id DESC"),
+            postgresql_include=["author_id"],
+        ),
         # A person's own tweets, newest first.
         Index("ix_tweets_author_newest", "author_id", text("created_at DESC"), text("id DESC")),
     )

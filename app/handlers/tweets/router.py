@@ -10,7 +10,7 @@ from app.handlers.deps import (
     SettingsDep,
 )
 from app.handlers.tweets import actions
-from app.handlers.tweets.schemas import TweetCreate, TweetCreated
+from app.handlers.tweets.schemas import LikerList, TweetCreate, TweetCreated
 from app.handlers.utils.responses import AUTH, errors
 from app.handlers.utils.schemas import Ok, TweetList
 
@@ -32,9 +32,29 @@ async def create_tweet(
     return TweetCreated(tweet_id=tweet_id)
 
 
-@router.get("", summary="Your feed: the people you follow and you, most liked first")
-async def feed(user: CurrentUser, session: SessionDep, page: PageDep) -> TweetList:
-    return TweetList(tweets=await actions.feed(session, user, page.offset, page.limit))
+@router.get(
+    "",
+    summary="Your feed: the people you follow and you, most liked first",
+    description="Each tweet lists up to LIKERS_PER_TWEET likers (yours first, then in the "
+    "order people liked it); `likes_count` is always exact, and "
+    "`GET /api/tweets/{id}/likes` pages through every liker.",
+)
+async def feed(
+    user: CurrentUser, session: SessionDep, page: PageDep, settings: SettingsDep
+) -> TweetList:
+    tweets = await actions.feed(session, user, page.offset, page.limit, settings.likers_per_tweet)
+    return TweetList(tweets=tweets)
+
+
+@router.get(
+    "/{tweet_id}/likes",
+    responses=errors(exc.NotFound),
+    summary="Everyone who liked a tweet, in the order they liked it",
+)
+async def likers(
+    tweet_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+) -> LikerList:
+    return LikerList(likes=await actions.likers(session, tweet_id, page.offset, page.limit))
 
 
 @router.delete(

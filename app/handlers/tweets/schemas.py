@@ -2,7 +2,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.handlers.utils.schemas import Ok
+from app.handlers.utils.schemas import Liker, Ok
 
 MAX_MEDIA_PER_TWEET = 4
 
@@ -29,3 +29,7 @@ class TweetCreate(BaseModel):
 
 class TweetCreated(Ok):
     tweet_id: int
+
+
+class LikerList(Ok):
+    likes: list[Liker]

@@ -3,7 +3,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.core import exceptions as exc
-from app.handlers.deps import AdminUser, CurrentUser, ObjectId, PageDep, SessionDep
+from app.handlers.deps import (
+    AdminUser,
+    CurrentUser,
+    ObjectId,
+    PageDep,
+    SessionDep,
+    SettingsDep,
+)
 from app.handlers.tweets.actions import tweets_of
 from app.handlers.users import actions
 from app.handlers.users.schemas import (
@@ -59,10 +66,13 @@ async def profile(user_id: ObjectId, _user: CurrentUser, session: SessionDep) ->
     "/{user_id}/tweets", responses=errors(exc.NotFound), summary="A person's tweets, newest first"
 )
 async def tweets(
-    user_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+    user_id: ObjectId, user: CurrentUser, session: SessionDep, page: PageDep, settings: SettingsDep
 ) -> TweetList:
     await get_user(session, user_id)
-    return TweetList(tweets=await tweets_of(session, user_id, page.offset, page.limit))
+    tweets = await tweets_of(
+        session, user, user_id, page.offset, page.limit, settings.likers_per_tweet
+    )
+    return TweetList(tweets=tweets)
 
 
 @router.post(

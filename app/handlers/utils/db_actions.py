@@ -1,22 +1,25 @@
 """Data helpers shared by the routers. They flush, never commit."""
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Select, bindparam, false, func, select, true, union_all
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.core.exceptions import NotFound
-from app.core.models import Like, Media, User
+from app.core.models import Like, Media, Tweet, User
 from app.core.security import hash_api_key
 from app.handlers.utils.schemas import Liker, TweetOut, UserRef
 
+# The hash is the lookup key: one index probe, no per-request slow hash.
+USER_BY_KEY_HASH = select(User).where(User.api_key_hash == bindparam("api_key_hash"))
+
 
 async def user_by_api_key(session: AsyncSession, api_key: str) -> User | None:
-    # The hash is the lookup key: one index probe, no per-request slow hash.
-    result = await session.scalars(select(User).where(User.api_key_hash == hash_api_key(api_key)))
+    result = await session.scalars(USER_BY_KEY_HASH, {"api_key_hash": hash_api_key(api_key)})
     return result.one_or_none()
 
 
@@ -32,7 +35,7 @@ def media_url(media_id: int) -> str:
 
 
 class TweetRow(NamedTuple):
-    """The columns every tweet listing selects, in this order."""
+    """The columns of every tweet listing (see `tweet_rows`), in this order."""
 
     id: int
     content: str
@@ -40,37 +43,98 @@ class TweetRow(NamedTuple):
     created_at: datetime
     author_id: int
     author_name: str
+    # NULL (None) when there are none: array_agg over no rows.
+    liker_ids: list[int] | None
+    liker_names: list[str] | None
+    media_ids: list[int] | None
 
 
-async def tweet_views(session: AsyncSession, rows: Sequence[TweetRow]) -> list[TweetOut]:
-    """Add likers and attachments to a page of tweets: two queries, whatever the page."""
-    ids = [row.id for row in rows]
-    likers: dict[int, list[Liker]] = defaultdict(list)
-    attachments: dict[int, list[str]] = defaultdict(list)
-    if ids:
-        liker_rows = await session.execute(
-            select(Like.tweet_id, User.id, User.name)
-            .join(User, User.id == Like.user_id)
-            .where(Like.tweet_id.in_(ids))
-            .order_by(Like.tweet_id, Like.created_at, Like.user_id)
+TweetSelect = Select[int, str, int, datetime, int, str, Any, Any, Any]
+
+
+def tweet_rows() -> TweetSelect:
+    """A tweet with everything a listing shows, in one statement: its author, its first
+    :cap likers (the :viewer_id's own like first, then in the order people liked it)
+    and its pictures. Callers join the tweets they want and order them.
+
+    Each tweet reads at most :cap + 1 entries of the likes index, however popular it
+    is, so a page costs the same whatever its likes; likes_count stays exact.
+    """
+    viewer = bindparam("viewer_id", type_=BigInteger)
+    cap = bindparam("cap", type_=BigInteger)
+    mine = (
+        select(Like.user_id, Like.created_at, true().label("mine"))
+        .where(Like.tweet_id == Tweet.id, Like.user_id == viewer)
+        .correlate(Tweet)
+    )
+    others = (
+        select(Like.user_id, Like.created_at, false().label("mine"))
+        .where(Like.tweet_id == Tweet.id, Like.user_id != viewer)
+        .correlate(Tweet)
+        .order_by(Like.created_at, Like.user_id)
+        .limit(cap)
+    )
+    both = union_all(mine, others).subquery("both_likers")
+    first = (
+        select(both)
+        .order_by(both.c.mine.desc(), both.c.created_at, both.c.user_id)
+        .limit(cap)
+        .subquery("first_likers")
+    )
+    order = (first.c.mine.desc(), first.c.created_at, first.c.user_id)
+    liker = aliased(User, name="liker")
+    likers = (
+        select(
+            func.array_agg(aggregate_order_by(liker.id, *order)).label("ids"),
+            func.array_agg(aggregate_order_by(liker.name, *order)).label("names"),
         )
-        for tweet_id, user_id, name in liker_rows:
-            likers[tweet_id].append(Liker(user_id=user_id, name=name))
-        media_rows = await session.execute(
-            select(Media.tweet_id, Media.id).where(Media.tweet_id.in_(ids)).order_by(Media.id)
+        .select_from(first)
+        .join(liker, liker.id == first.c.user_id)
+        .lateral("likers")
+    )
+    pictures = (
+        select(func.array_agg(aggregate_order_by(Media.id, Media.id)))
+        .where(Media.tweet_id == Tweet.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Tweet.id,
+            Tweet.content,
+            Tweet.likes_count,
+            Tweet.created_at,
+            Tweet.author_id,
+            User.name,
+            likers.c.ids,
+            likers.c.names,
+            pictures,
         )
-        for media_tweet_id, media_id in media_rows:
-            if media_tweet_id is not None:  # always, by the WHERE; narrows the type
-                attachments[media_tweet_id].append(media_url(media_id))
-    return [
-        TweetOut(
-            id=row.id,
-            content=row.content,
-            attachments=attachments[row.id],
-            author=UserRef(id=row.author_id, name=row.author_name),
-            likes=likers[row.id],
-            likes_count=row.likes_count,
-            created_at=row.created_at,
+        .join(User, User.id == Tweet.author_id)
+        .join(likers, true())
+    )
+
+
+def tweet_views(rows: Iterable[Any]) -> list[TweetOut]:
+    """The response models of `tweet_rows` rows."""
+    # The columns are typed by our own tables, so the views skip validation: a page
+    # is hundreds of small models.
+    views = []
+    for row in rows:
+        tweet = TweetRow._make(row)
+        views.append(
+            TweetOut.model_construct(
+                id=tweet.id,
+                content=tweet.content,
+                attachments=[media_url(media_id) for media_id in tweet.media_ids or ()],
+                author=UserRef.model_construct(id=tweet.author_id, name=tweet.author_name),
+                likes=[
+                    Liker.model_construct(user_id=user_id, name=name)
+                    for user_id, name in zip(
+                        tweet.liker_ids or (), tweet.liker_names or (), strict=True
+                    )
+                ],
+                likes_count=tweet.likes_count,
+                created_at=tweet.created_at,
+            )
         )
-        for row in rows
-    ]
+    return views

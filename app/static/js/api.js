@@ -131,5 +131,6 @@ export const api = {
   deleteTweet: (id) => request("DELETE", `/api/tweets/${id}`),
   like: (id) => request("POST", `/api/tweets/${id}/likes`),
   unlike: (id) => request("DELETE", `/api/tweets/${id}/likes`),
+  likers: (id, offset, limit) => request("GET", `/api/tweets/${id}/likes?${query({ offset, limit })}`),
   upload,
 };

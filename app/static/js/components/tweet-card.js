@@ -29,12 +29,38 @@ function pictures(tweet) {
   );
 }
 
+const LIKERS_PAGE = 100;
+
 function showLikers(tweet) {
-  openDialog({
-    title: t("likes.title"),
-    className: "likers",
-    body: h("ul", { class: "people" }, tweet.likes.map((liker) => personRow({ id: liker.user_id, name: liker.name }))),
-  });
+  const row = (liker) => personRow({ id: liker.user_id, name: liker.name });
+  const list = h("ul", { class: "people" }, tweet.likes.map(row));
+  const body = [list];
+  if (tweet.likes_count > tweet.likes.length) {
+    // A tweet in a list carries only its first likers; everyone comes a page at a time.
+    const problem = h("p", { class: "form-error", role: "alert" });
+    const more = h("button", { type: "button", class: "button", "data-action": "more-likers" }, t("likes.more"));
+    let loaded = 0;
+    more.addEventListener("click", async () => {
+      more.disabled = true;
+      problem.textContent = "";
+      try {
+        const page = await api.likers(tweet.id, loaded, LIKERS_PAGE);
+        if (loaded === 0) list.replaceChildren();
+        list.append(...page.likes.map(row));
+        loaded += page.likes.length;
+        more.hidden = page.likes.length < LIKERS_PAGE;
+      } catch (error) {
+        problem.textContent = t("list.failed", { reason: error.message });
+      } finally {
+        more.disabled = false;
+      }
+    });
+    body.push(more, problem);
+    openDialog({ title: t("likes.title"), className: "likers", body });
+    more.click(); // the first full page at once; the likers the tweet carried show meanwhile
+    return;
+  }
+  openDialog({ title: t("likes.title"), className: "likers", body });
 }
 
 function likes(tweet, gone) {

@@ -83,6 +83,7 @@ export default {
   "likes.like": "Like",
   "likes.count": { one: "{count} like", other: "{count} likes" },
   "likes.title": "Liked by",
+  "likes.more": "Show more",
   "likes.failedLike": "Could not like the post: {reason}",
   "likes.failedUnlike": "Could not remove your like: {reason}",
 

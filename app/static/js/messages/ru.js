@@ -92,6 +92,7 @@ export default {
   "likes.like": "Нравится",
   "likes.count": { one: "{count} лайк", few: "{count} лайка", many: "{count} лайков", other: "{count} лайка" },
   "likes.title": "Кому понравилось",
+  "likes.more": "Показать ещё",
   "likes.failedLike": "Не удалось поставить лайк: {reason}",
   "likes.failedUnlike": "Не удалось убрать лайк: {reason}",
 

@@ -1,5 +1,5 @@
 """Command line: `python -m app serve | users create NAME | users list | demo | migrate |
-media cleanup`."""
+media cleanup | bench seed | bench run`."""
 
 import argparse
 import asyncio
@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.bench import cli as bench_cli
 from app.core import logs, migrations
 from app.core.config import Settings, SettingsError, load_settings
 from app.core.database import create_engine, create_sessionmaker, database_url
@@ -298,6 +299,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo", help="load demo data into an empty database")
     commands.add_parser("migrate", help="apply database migrations")
+    bench_cli.add_commands(commands)
     return parser
 
 
@@ -326,6 +328,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return users_list(settings)
     if args.command == "demo":
         return demo(settings)
+    if args.command == "bench":
+        return bench_cli.command(args, settings)
     if args.command == "media":
         return media_cleanup(settings, args.orphans)
     return migrate(settings)

@@ -1,0 +1,85 @@
+"""The raw-SQL baseline: the feed page's very statements, run straight on asyncpg.
+
+The statements are the app's own SQLAlchemy constants compiled once, so the
+comparison with the HTTP feed shows what the web layer (HTTP, auth, ORM,
+serialising) adds, and cannot drift from the SQL the app runs.
+"""
+
+import asyncio
+import time
+from typing import Any
+
+import asyncpg
+from sqlalchemy import ClauseElement, make_url
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from app.bench.measure import Result
+from app.bench.seed import plain_url
+from app.core.security import hash_api_key
+from app.handlers.tweets.actions import FEED_PAGE
+from app.handlers.utils.db_actions import USER_BY_KEY_HASH
+
+_ASYNCPG = make_url("postgresql+asyncpg://").get_dialect()()
+
+
+class _Raw:
+    """A statement as asyncpg takes it: SQL with $n and the parameter names in order."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        compiled = statement.compile(dialect=_ASYNCPG)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = compiled.string
+        self.names = list(compiled.positiontup or [])
+
+    def args(self, **values: Any) -> list[Any]:
+        return [values[name] for name in self.names]
+
+
+async def raw_feed(
+    url: str,
+    api_keys: list[str],
+    connections: int,
+    seconds: float,
+    likers_per_tweet: int,
+    limit: int = 20,
+) -> Result:
+    """Feed pages for `api_keys` in turn, `connections` at a time, for `seconds`."""
+    user, page = _Raw(USER_BY_KEY_HASH), _Raw(FEED_PAGE)
+    pool = await asyncpg.create_pool(plain_url(url), min_size=connections, max_size=connections)
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+
+    async def one(api_key: str) -> None:
+        async with pool.acquire() as connection, connection.transaction():
+            me = await connection.fetchrow(user.sql, *user.args(api_key_hash=hash_api_key(api_key)))
+            assert me is not None
+            await connection.fetch(
+                page.sql,
+                *page.args(
+                    user_id=me["id"],
+                    offset=0,
+                    limit=limit,
+                    viewer_id=me["id"],
+                    cap=likers_per_tweet,
+                ),
+            )
+
+    async def client(start: int) -> None:
+        nonlocal errors
+        turn = start
+        while time.monotonic() < deadline:
+            began = time.perf_counter()
+            try:
+                await one(api_keys[turn % len(api_keys)])
+            except (asyncpg.PostgresError, AssertionError):
+                errors += 1
+            latencies.append(time.perf_counter() - began)
+            turn += 1
+
+    started = time.monotonic()
+    try:
+        await asyncio.gather(*(client(i) for i in range(connections)))
+    finally:
+        await pool.close()
+    return Result.from_latencies(latencies, time.monotonic() - started, errors)

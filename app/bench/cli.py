@@ -1,0 +1,109 @@
+"""`python -m app bench seed | run`: the benchmark's two commands (see README, Performance)."""
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import make_url
+
+from app.bench.run import Options, run
+from app.bench.seed import DataSet, seed
+from app.core.config import Settings
+
+DATABASE = "microblog_bench"
+
+
+def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    bench = commands.add_parser("bench", help="benchmark: seed a data set, run the load")
+    actions = bench.add_subparsers(dest="bench_command", required=True)
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="a PostgreSQL server's URL with a database name containing 'bench', which "
+        "seed drops and recreates (default: BENCH_DATABASE_URL, else database "
+        f"{DATABASE} in the embedded server)",
+    )
+
+    seed_cmd = actions.add_parser(
+        "seed", parents=[where], help="recreate the bench database with generated data"
+    )
+    seed_cmd.add_argument("--users", type=int, default=10_000)
+    seed_cmd.add_argument("--tweets", type=int, default=1_000_000)
+    seed_cmd.add_argument(
+        "--likes", type=int, default=5_000_000, help="likes drawn (repeats dropped)"
+    )
+    seed_cmd.add_argument("--seed", type=int, default=1, help="same seed, same data")
+
+    run_cmd = actions.add_parser(
+        "run", parents=[where], help="start the server on the seeded database and measure it"
+    )
+    run_cmd.add_argument("--workers", type=int, default=2, help="server worker processes")
+    run_cmd.add_argument("--connections", type=int, default=16, help="concurrent connections")
+    run_cmd.add_argument("--duration", type=float, default=10, help="seconds per scenario")
+    run_cmd.add_argument("--warmup", type=float, default=2, help="seconds before each")
+    run_cmd.add_argument(
+        "--reference-tweets",
+        type=int,
+        default=10_000,
+        help="tweets in the reference data set the feed is compared with",
+    )
+    run_cmd.add_argument(
+        "--hot-tweet-people", type=int, default=1000, help="people liking one tweet at once"
+    )
+    run_cmd.add_argument("--output", type=Path, default=Path("bench-results"))
+
+
+def command(args: argparse.Namespace, settings: Settings) -> int:
+    with _database_urls(settings, args.database_url) as (url, reference_url):
+        if args.bench_command == "seed":
+            data = DataSet(args.users, args.tweets, args.likes, args.seed)
+            asyncio.run(seed(url, data, _say))
+            return 0
+        if not shutil.which("wrk"):
+            print("bench run needs wrk: apt-get install wrk (Debian/Ubuntu)", file=sys.stderr)
+            return 1
+        options = Options(
+            workers=args.workers,
+            connections=args.connections,
+            seconds=args.duration,
+            warmup=args.warmup,
+            reference_tweets=args.reference_tweets,
+            hot_tweet_people=args.hot_tweet_people,
+            output=args.output,
+            likers_per_tweet=settings.likers_per_tweet,
+        )
+        report = run(url, reference_url, options, _say)
+        path = report.write(options.output)
+        print(report.as_markdown())
+        print(f"Written to {path} and {path.with_suffix('.json')}")
+        return 0 if all(target.met for target in report.targets()) else 3
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _database_urls(settings: Settings, given: str | None) -> Iterator[tuple[str, str]]:
+    """The bench database and its reference; the embedded server runs while in use."""
+    if given:
+        url = Settings(database_url=given, _env_file=None).database_url
+        assert url is not None
+        yield url, _sibling(url, "_reference")
+        return
+    from app.core.embedded_db import ensure_database, start_server
+
+    server = start_server((settings.data_dir / "postgres").resolve())
+    url = ensure_database(server, DATABASE)
+    yield url, _sibling(url, "_reference")
+
+
+def _sibling(url: str, suffix: str) -> str:
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}{suffix}").render_as_string(hide_password=False)

@@ -1,0 +1,33 @@
+"""What a bench scenario yields, whoever drives the load (wrk or the raw-SQL loop)."""
+
+import statistics
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Result:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int = 0
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @classmethod
+    def from_latencies(cls, latencies_s: list[float], seconds: float, errors: int) -> "Result":
+        if len(latencies_s) < 2:
+            only = latencies_s[0] * 1000 if latencies_s else 0.0
+            return cls(len(latencies_s), seconds, only, only, only, errors)
+        cuts = statistics.quantiles(latencies_s, n=100, method="inclusive")
+        return cls(
+            len(latencies_s),
+            seconds,
+            cuts[49] * 1000,
+            cuts[94] * 1000,
+            cuts[98] * 1000,
+            errors,
+        )

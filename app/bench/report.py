@@ -1,0 +1,175 @@
+"""The bench report: scenarios, targets as ratios, and the machine; JSON and Markdown."""
+
+import json
+import os
+import platform
+import subprocess
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from app.bench.measure import Result
+from app.bench.seed import Seeded
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    value: float
+    limit: float
+    at_most: bool  # True: value ≤ limit meets it; False: value ≥ limit
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.limit if self.at_most else self.value >= self.limit
+
+
+@dataclass
+class Report:
+    data: Seeded
+    reference: Seeded
+    database_size: str
+    workers: int
+    connections: int
+    seconds: float
+    postgres: str
+    scenarios: dict[str, Result] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    peak_worker_rss_mb: float = 0.0
+    hot_tweet: dict[str, int | bool] = field(default_factory=dict)
+    when: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+    def add(self, name: str, title: str, result: Result) -> None:
+        self.scenarios[name] = result
+        self.titles[name] = title
+
+    def targets(self) -> list[Target]:
+        s = self.scenarios
+        feed = s["feed"].p50_ms
+        people = self.hot_tweet.get("people", 0)
+        return [
+            Target(
+                f"Feed p50 at {self.data.data.tweets:,} tweets ÷ at "
+                f"{self.reference.data.tweets:,} (same people)",
+                feed / s["feed_reference"].p50_ms,
+                1.3,
+                at_most=True,
+            ),
+            Target(
+                "Feed requests/s ÷ /health requests/s",
+                s["feed"].rps / s["health"].rps,
+                0.35,
+                at_most=False,
+            ),
+            Target(
+                "Feed p50 following 1,000 ÷ following 50",
+                s["feed_heavy"].p50_ms / feed,
+                3,
+                at_most=True,
+            ),
+            Target("Like+unlike p50 ÷ feed p50", s["like_unlike"].p50_ms / feed, 2, at_most=True),
+            Target("Create tweet p50 ÷ feed p50", s["create_tweet"].p50_ms / feed, 2, at_most=True),
+            Target(
+                "Worker memory (RSS) under the feed load, MB",
+                self.peak_worker_rss_mb,
+                250,
+                at_most=True,
+            ),
+            Target(
+                f"likes_count exact after {people:,} concurrent likes, then unlikes (1 = yes)",
+                float(bool(self.hot_tweet.get("exact"))),
+                1,
+                at_most=False,
+            ),
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "when": self.when,
+            "machine": machine(self.postgres),
+            "load": {
+                "workers": self.workers,
+                "connections": self.connections,
+                "seconds": self.seconds,
+            },
+            "data": asdict(self.data) | {"secret": None, "database_size": self.database_size},
+            "reference": asdict(self.reference) | {"secret": None},
+            "scenarios": {
+                name: asdict(result) | {"rps": result.rps, "title": self.titles[name]}
+                for name, result in self.scenarios.items()
+            },
+            "peak_worker_rss_mb": self.peak_worker_rss_mb,
+            "hot_tweet": self.hot_tweet,
+            "targets": [asdict(t) | {"met": t.met} for t in self.targets()],
+        }
+
+    def as_markdown(self) -> str:
+        d, m = self.data, machine(self.postgres)
+        lines = [
+            f"Run of {self.when} on {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; "
+            f"Python {m['python']}, {m['postgres']}.",
+            "",
+            f"Data: {d.data.users:,} people, {d.follows:,} follows, {d.data.tweets:,} tweets, "
+            f"{d.likes:,} likes, {d.media:,} pictures; database {self.database_size}. "
+            f"Load: wrk, 1 thread, {self.connections} connections, {self.seconds:g} s per "
+            f"scenario after a warm-up; server: {self.workers} worker(s), on the same machine.",
+            "",
+            "| Scenario | Requests/s | p50 ms | p95 ms | p99 ms | Errors |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for name, r in self.scenarios.items():
+            lines.append(
+                f"| {self.titles[name]} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p95_ms:.1f} "
+                f"| {r.p99_ms:.1f} | {r.errors} |"
+            )
+        web = self.scenarios.get("feed_raw_sql")
+        if web:
+            lines += [
+                "",
+                f"The web layer: the HTTP feed serves {self.scenarios['feed'].rps / web.rps:.2f} × "
+                "the requests/s of the same SQL run raw on asyncpg.",
+            ]
+        lines += ["", "| Target | Measured | Limit | Met |", "|---|---:|---:|:---:|"]
+        for t in self.targets():
+            sign = "≤" if t.at_most else "≥"
+            lines.append(
+                f"| {t.name} | {t.value:.2f} | {sign} {t.limit:g} | {'yes' if t.met else 'NO'} |"
+            )
+        return "\n".join(lines) + "\n"
+
+    def write(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        markdown = folder / f"bench-{stamp}.md"
+        markdown.write_text(self.as_markdown())
+        (folder / f"bench-{stamp}.json").write_text(json.dumps(self.as_json(), indent=2) + "\n")
+        return markdown
+
+
+def machine(postgres: str) -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(pages * page_size / 2**30),
+        "python": platform.python_version(),
+        "postgres": postgres,
+        "wrk": _first_line(["wrk", "--version"]),
+    }
+
+
+def _first_line(command: list[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    except OSError:
+        return ""
+    return (done.stdout or done.stderr).splitlines()[0] if (done.stdout or done.stderr) else ""

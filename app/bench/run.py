@@ -1,0 +1,220 @@
+"""`bench run`: the real server under wrk on a seeded database, and the report.
+
+The feed is also measured on a reference data set with the same people and
+follows and 10,000 tweets (seeded here when missing), so its cost at scale is
+a ratio to its cost when small; every target is a ratio on the same machine.
+"""
+
+import asyncio
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from app.bench import seed as seeding
+from app.bench.baseline import raw_feed
+from app.bench.load import Request, Server, peak_rss, wrk
+from app.bench.measure import Result
+from app.bench.report import Report
+from app.bench.seed import Seeded, api_key, plain_url
+
+
+@dataclass(frozen=True)
+class Options:
+    workers: int = 2
+    connections: int = 16
+    seconds: float = 10
+    warmup: float = 2
+    reference_tweets: int = 10_000
+    hot_tweet_people: int = 1000
+    likers_per_tweet: int = 10  # as the server has it (LIKERS_PER_TWEET)
+    output: Path = Path("bench-results")
+
+
+def run(url: str, reference_url: str, options: Options, say: Callable[[str], None]) -> Report:
+    seeded = asyncio.run(seeding.seeded_info(url))
+    if seeded is None:
+        raise SystemExit("No seeded bench database: run `python -m app bench seed` first.")
+    reference = asyncio.run(_reference(reference_url, seeded, options, say))
+    plan = _Plan(seeded, random.Random(seeded.data.seed))  # noqa: S311 - repeatable, not secret
+    report = Report(
+        data=seeded,
+        reference=reference,
+        database_size=asyncio.run(_database_size(url)),
+        workers=options.workers,
+        connections=options.connections,
+        seconds=options.seconds,
+        postgres=asyncio.run(_postgres_version(url)),
+    )
+    log = options.output / "server.log"
+    options.output.mkdir(parents=True, exist_ok=True)
+    log.unlink(missing_ok=True)
+
+    def measure(server: Server, requests: list[Request]) -> Result:
+        if options.warmup:
+            wrk(server.url, requests, options.connections, options.warmup, options.output)
+        return wrk(server.url, requests, options.connections, options.seconds, options.output)
+
+    say(f"reference: the feed at {reference.data.tweets:,} tweets")
+    with Server(reference_url, options.workers, log).running() as server:
+        # The same people; the reference data set has keys of its own.
+        small = _Plan(reference, random.Random(0))  # noqa: S311 - repeatable, not secret
+        feed_reference = measure(server, small.feed(small.typical))
+    with Server(url, options.workers, log).running() as server:
+        for name, title, requests in plan.scenarios():
+            say(title)
+            if name == "feed":
+                with peak_rss(server) as peak:
+                    result = measure(server, requests)
+                report.peak_worker_rss_mb = peak["mb"]
+            else:
+                result = measure(server, requests)
+            report.add(name, title, result)
+            if name == "feed":
+                title = f"Feed, first page, at {reference.data.tweets:,} tweets (reference)"
+                report.add("feed_reference", title, feed_reference)
+        say("the same feed page as raw SQL on asyncpg")
+        keys = [api_key(seeded.secret, i) for i in plan.typical]
+        report.add(
+            "feed_raw_sql",
+            "Feed, first page: the same SQL raw on asyncpg, no web layer",
+            asyncio.run(
+                raw_feed(url, keys, options.connections, options.seconds, options.likers_per_tweet)
+            ),
+        )
+        say(f"{options.hot_tweet_people:,} people like one tweet at once, then half unlike it")
+        report.hot_tweet = asyncio.run(
+            _hot_tweet(server.url, url, seeded, options.hot_tweet_people)
+        )
+    return report
+
+
+class _Plan:
+    """The requests of each scenario, drawn once from the data set's seed."""
+
+    def __init__(self, seeded: Seeded, draw: random.Random) -> None:
+        self.seeded, self.draw = seeded, draw
+        self.typical = list(seeded.data.typical_probes)
+        self.heavy = list(seeded.data.heavy_probes)
+
+    def key(self, user_id: int) -> str:
+        return api_key(self.seeded.secret, user_id)
+
+    def someone(self) -> int:
+        return self.draw.randint(1, self.seeded.data.users)
+
+    def feed(self, people: list[int], offset: int = 0) -> list[Request]:
+        path = f"/api/tweets?offset={offset}&limit=20"
+        return [Request("GET", path, self.key(person)) for person in people]
+
+    def scenarios(self) -> list[tuple[str, str, list[Request]]]:
+        tweets = self.seeded.data.tweets
+        likes = []
+        for _ in range(1000):
+            path = f"/api/tweets/{self.draw.randint(1, tweets)}/likes"
+            key = self.key(self.someone())
+            likes += [Request("POST", path, key), Request("DELETE", path, key)]
+        posts = [
+            Request(
+                "POST",
+                "/api/tweets",
+                self.key(self.someone()),
+                json.dumps({"tweet_data": f"Bench post {n}"}),
+            )
+            for n in range(1000)
+        ]
+        profiles = [
+            Request("GET", f"/api/users/{self.someone()}", self.key(self.someone()))
+            for _ in range(1000)
+        ]
+        follows = self.seeded.data
+        return [
+            ("health", "GET /health (a trivial request)", [Request("GET", "/health")]),
+            (
+                "feed",
+                f"Feed, first page (limit 20), following {follows.typical_follows}",
+                self.feed(self.typical),
+            ),
+            ("feed_offset", "Feed at offset 200", self.feed(self.typical, offset=200)),
+            ("feed_heavy", f"Feed, following {follows.heavy_follows:,}", self.feed(self.heavy)),
+            ("profile", "A profile (GET /api/users/{id})", profiles),
+            ("like_unlike", "Like, then unlike", likes),
+            ("create_tweet", "Create a tweet", posts),
+        ]
+
+
+async def _reference(
+    url: str, seeded: Seeded, options: Options, say: Callable[[str], None]
+) -> Seeded:
+    wanted = seeded.data.scaled(options.reference_tweets)
+    found = await seeding.seeded_info(url)
+    if found is not None and found.data == wanted:
+        return found
+    say(
+        f"seeding the reference data set ({wanted.tweets:,} tweets) in {seeding.database_name(url)}"
+    )
+    return await seeding.seed(url, wanted, say)
+
+
+async def _database_size(url: str) -> str:
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        size: str = await connection.fetchval(
+            "SELECT pg_size_pretty(pg_database_size(current_database()))"
+        )
+        return size
+    finally:
+        await connection.close()
+
+
+async def _postgres_version(url: str) -> str:
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        version = connection.get_server_version()
+        return f"PostgreSQL {version.major}.{version.minor}"
+    finally:
+        await connection.close()
+
+
+async def _hot_tweet(base_url: str, url: str, seeded: Seeded, people: int) -> dict[str, int | bool]:
+    """`people` different people like one new tweet at once; then at once the odd ones
+    unlike it while the even ones like it again. likes_count must be exact."""
+    people = min(people, seeded.data.users)
+    keys = [api_key(seeded.secret, person) for person in range(1, people + 1)]
+    limits = httpx.Limits(max_connections=64)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as client:
+        created = await client.post(
+            "/api/tweets", json={"tweet_data": "Hot tweet"}, headers={"api-key": keys[0]}
+        )
+        tweet_id = created.json()["tweet_id"]
+        path = f"/api/tweets/{tweet_id}/likes"
+        first = await asyncio.gather(*(client.post(path, headers={"api-key": k}) for k in keys))
+        second = await asyncio.gather(
+            *(
+                client.request("DELETE" if i % 2 else "POST", path, headers={"api-key": k})
+                for i, k in enumerate(keys)
+            )
+        )
+    failed = sum(r.status_code != 200 for r in [*first, *second])
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        likes_count = await connection.fetchval(
+            "SELECT likes_count FROM tweets WHERE id = $1", tweet_id
+        )
+        rows = await connection.fetchval("SELECT count(*) FROM likes WHERE tweet_id = $1", tweet_id)
+        await connection.execute("DELETE FROM tweets WHERE id = $1", tweet_id)
+    finally:
+        await connection.close()
+    expected = (people + 1) // 2
+    return {
+        "people": people,
+        "failed_requests": failed,
+        "expected": expected,
+        "likes_count": likes_count,
+        "like_rows": rows,
+        "exact": failed == 0 and likes_count == rows == expected,
+    }

@@ -1,0 +1,500 @@
+"""`bench seed`: a realistic company-sized data set, built by the database itself.
+
+Every row comes from `INSERT … SELECT` over `generate_series`, so a million
+tweets cost seconds of server time instead of a million round trips. The
+shape follows a real company: most people follow 20–200 colleagues and a few
+accounts are followed by thousands; a few people post a lot; tweets spread
+over a year; likes pile onto a few popular tweets; some tweets carry a
+picture. `setseed` with parallel query off makes the same arguments give the
+same rows.
+
+Some people are planted with an exact follow count so that runs on data sets
+of different sizes can compare the same person: the "typical" probes follow
+50 accounts, the "heavy" probes 1,000.
+"""
+
+import asyncio
+import json
+import math
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+
+import asyncpg
+from sqlalchemy import URL, make_url
+
+from app.core import migrations
+from app.core.embedded_db import UNICODE_LOCALE
+
+TYPICAL_FOLLOWS = 50
+HEAVY_FOLLOWS = 1000
+# Chunks of the likes step, so a long run shows where it is.
+LIKES_PER_CHUNK = 1_000_000
+
+
+@dataclass(frozen=True)
+class DataSet:
+    users: int
+    tweets: int
+    likes: int
+    seed: int = 1
+
+    @property
+    def typical_follows(self) -> int:
+        return min(TYPICAL_FOLLOWS, self.users - 1)
+
+    @property
+    def heavy_follows(self) -> int:
+        return min(HEAVY_FOLLOWS, self.users - 1)
+
+    @property
+    def typical_probes(self) -> range:
+        """People (by id) who follow exactly `typical_follows` accounts."""
+        count = min(50, max(1, self.users // 10))
+        return range(2, 2 + count)
+
+    @property
+    def heavy_probes(self) -> range:
+        """People (by id) who follow exactly `heavy_follows` accounts."""
+        start = self.typical_probes.stop
+        return range(start, start + min(10, max(1, self.users // 20)))
+
+    def scaled(self, tweets: int) -> "DataSet":
+        """The same people and follows with fewer tweets, and likes in proportion."""
+        tweets = min(tweets, self.tweets)
+        return DataSet(self.users, tweets, self.likes * tweets // self.tweets, self.seed)
+
+
+def api_key(secret: str, user_id: int) -> str:
+    """The api key seed gave person `user_id` (SQL below makes the same string)."""
+    return f"bench-{secret}-{user_id}"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What `bench run` needs to know about a seeded database (table bench_info)."""
+
+    data: DataSet
+    secret: str
+    follows: int
+    likes: int
+    media: int
+
+
+FIRST_NAMES = [
+    "Ann",
+    "Boris",
+    "Chloe",
+    "Dmitry",
+    "Elena",
+    "Farid",
+    "Greta",
+    "Hugo",
+    "Irina",
+    "Jonas",
+    "Kira",
+    "Leo",
+    "Maria",
+    "Nikolai",
+    "Olga",
+    "Pavel",
+    "Quinn",
+    "Rosa",
+    "Sergei",
+    "Tanya",
+    "Umar",
+    "Vera",
+    "Walter",
+    "Xenia",
+    "Yuri",
+    "Zoe",
+    "Алёна",
+    "Глеб",
+    "Дарья",
+    "Егор",
+    "Жанна",
+    "Илья",
+    "Ксения",
+    "Лев",
+    "Марина",
+    "Никита",
+    "Оксана",
+    "Роман",
+    "Светлана",
+    "Тимур",
+]
+LAST_NAMES = [
+    "Abbott",
+    "Brown",
+    "Carter",
+    "Duval",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hansen",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Moreau",
+    "Novak",
+    "Ortiz",
+    "Petrov",
+    "Quist",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Ueda",
+    "Volkov",
+    "Weber",
+    "Young",
+    "Zhang",
+    "Андреев",
+    "Белова",
+    "Волков",
+    "Громова",
+    "Данилов",
+    "Ершова",
+    "Жуков",
+    "Зайцева",
+    "Ильин",
+    "Козлова",
+    "Лебедев",
+    "Морозова",
+    "Новиков",
+    "Орлова",
+    "Попов",
+]
+WORDS = [
+    "release",
+    "deploy",
+    "meeting",
+    "lunch",
+    "coffee",
+    "review",
+    "design",
+    "team",
+    "office",
+    "launch",
+    "customer",
+    "report",
+    "budget",
+    "plan",
+    "sprint",
+    "demo",
+    "bug",
+    "fix",
+    "test",
+    "idea",
+    "question",
+    "answer",
+    "thanks",
+    "great",
+    "today",
+    "tomorrow",
+    "Friday",
+    "please",
+    "everyone",
+    "новости",
+    "встреча",
+    "обед",
+    "релиз",
+    "отчёт",
+    "спасибо",
+    "вопрос",
+    "идея",
+    "команда",
+    "проект",
+    "🎉",
+    "🚀",
+    "👍",
+]
+
+
+async def seed(url: str, data: DataSet, say: Callable[[str], None]) -> Seeded:
+    """Recreate the database at `url` (it must be a bench database) and fill it."""
+    if data.users < 2 or data.tweets < 1 or data.likes < 0:
+        raise ValueError("need at least 2 users and 1 tweet")
+    started = time.monotonic()
+
+    def step(what: str) -> None:
+        say(f"{time.monotonic() - started:7.1f} s  {what}")
+
+    await recreate_database(url)
+    step("database created; applying migrations")
+    await asyncio.to_thread(migrations.upgrade, url)  # Alembic runs its own event loop
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        secret = secrets.token_hex(8)
+        await _settings_for_loading(connection, data.seed)
+        async with _without_indexes_and_foreign_keys(connection, step):
+            await _users(connection, data, secret)
+            step(f"{data.users:,} people")
+            follows = await _follows(connection, data)
+            step(f"{follows:,} follows")
+            likes = await _likes(connection, data, step)
+            step(f"{likes:,} likes drawn; writing tweets")
+            await _tweets(connection, data)
+            step(f"{data.tweets:,} tweets")
+            await connection.execute("INSERT INTO likes SELECT * FROM bench_likes")
+            step(f"{likes:,} likes")
+            media = await _media(connection)
+            step(f"{media:,} pictures (rows only)")
+        seeded = Seeded(data, secret, follows, likes, media)
+        await _remember(connection, seeded)
+        step("vacuum and analyze")
+        # VACUUM fills the visibility map, which index-only scans need.
+        await connection.execute("VACUUM (ANALYZE)")
+        size = await connection.fetchval(
+            "SELECT pg_size_pretty(pg_database_size(current_database()))"
+        )
+        step(f"done: database size {size}")
+        return seeded
+    finally:
+        await connection.close()
+
+
+def plain_url(url: str | URL) -> str:
+    """The URL as asyncpg takes it (SQLAlchemy's says postgresql+asyncpg://)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def database_name(url: str) -> str:
+    return make_url(url).database or ""
+
+
+async def recreate_database(url: str) -> None:
+    """Drop and create the database; refused for any name without 'bench' in it."""
+    name = database_name(url)
+    if "bench" not in name or not name.replace("_", "").isalnum():
+        raise ValueError(f"refusing to recreate {name!r}: a bench database has 'bench' in its name")
+    connection = await asyncpg.connect(plain_url(make_url(url).set(database="postgres")))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # As the app's own database is made, where the server can (PostgreSQL 17+).
+        unicode = connection.get_server_version().major >= 17
+        options = UNICODE_LOCALE if unicode else "TEMPLATE template0 ENCODING 'UTF8'"
+        await connection.execute(f'CREATE DATABASE "{name}" {options}')
+    finally:
+        await connection.close()
+
+
+async def _settings_for_loading(connection: asyncpg.Connection, seed: int) -> None:
+    await connection.execute("SET synchronous_commit = off")
+    await connection.execute("SET maintenance_work_mem = '512MB'")
+    await connection.execute("SET work_mem = '256MB'")
+    # One process draws every random number, in order: the same seed, the same rows.
+    await connection.execute("SET max_parallel_workers_per_gather = 0")
+    await connection.execute("SELECT setseed($1)", math.sin(seed))
+
+
+@asynccontextmanager
+async def _without_indexes_and_foreign_keys(
+    connection: asyncpg.Connection, step: Callable[[str], None]
+) -> AsyncIterator[None]:
+    """Load with only the primary keys, then rebuild exactly what the migrations made.
+
+    Building an index once over all rows is many times faster than updating it
+    row by row, and so is checking a foreign key with one join.
+    """
+    tables = ["users", "follows", "tweets", "likes", "media"]
+    indexes = await connection.fetch(
+        """
+        SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS ddl
+        FROM pg_index i
+        WHERE i.indrelid::regclass::text = ANY($1::text[])
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+        """,
+        tables,
+    )
+    foreign_keys = await connection.fetch(
+        """
+        SELECT conrelid::regclass::text AS tbl, conname AS name, pg_get_constraintdef(oid) AS ddl
+        FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY($1::text[])
+        """,
+        tables,
+    )
+    for fk in foreign_keys:
+        await connection.execute(f'ALTER TABLE {fk["tbl"]} DROP CONSTRAINT "{fk["name"]}"')
+    for index in indexes:
+        await connection.execute(f"DROP INDEX {index['name']}")
+    yield
+    step(f"rebuilding {len(indexes)} indexes and {len(foreign_keys)} foreign keys")
+    await connection.execute("SET max_parallel_maintenance_workers = 2")
+    for index in indexes:
+        await connection.execute(index["ddl"])
+    for fk in foreign_keys:
+        await connection.execute(
+            f'ALTER TABLE {fk["tbl"]} ADD CONSTRAINT "{fk["name"]}" {fk["ddl"]}'
+        )
+
+
+async def _users(connection: asyncpg.Connection, data: DataSet, secret: str) -> None:
+    await connection.execute(
+        """
+        INSERT INTO users (id, name, api_key_hash, is_admin, created_at)
+        OVERRIDING SYSTEM VALUE
+        SELECT id,
+               ($3::text[])[1 + id % cardinality($3::text[])] || ' ' || ($4::text[])[
+                   1 + (id / cardinality($3::text[])) % cardinality($4::text[])],
+               encode(sha256(convert_to('bench-' || $1::text || '-' || id, 'UTF8')), 'hex'),
+               id = 1,
+               now() - interval '400 days' + id * interval '1 second'
+        FROM generate_series(1, $2::bigint) AS id
+        """,
+        secret,
+        data.users,
+        FIRST_NAMES,
+        LAST_NAMES,
+    )
+    await connection.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), $1)", data.users)
+
+
+async def _follows(connection: asyncpg.Connection, data: DataSet) -> int:
+    probes = [*data.typical_probes, *data.heavy_probes]
+    # Everyone else: a log-uniform 20–200 draws (2% of people up to 1,000), repeats
+    # dropped. power(random(), 2.5) puts most draws on low ids, so a few accounts
+    # are followed by thousands and most by a handful.
+    await connection.execute(
+        """
+        INSERT INTO follows (follower_id, followee_id, created_at)
+        SELECT follower, followee, now() - random() * interval '365 days'
+        FROM (
+            SELECT f AS follower, 1 + floor($1::bigint * power(random(), 2.5))::bigint AS followee
+            FROM generate_series(1, $1::bigint) AS f
+            CROSS JOIN LATERAL generate_series(
+                1, least($1 - 1, floor(f * 0 + CASE WHEN random() < 0.02
+                                                  THEN 200 * power(5, random())
+                                                  ELSE 20 * power(10, random()) END)::bigint)
+            ) AS draw
+            WHERE f <> ALL($2::bigint[])
+        ) AS drawn
+        WHERE followee <> follower
+        ON CONFLICT DO NOTHING
+        """,
+        data.users,
+        probes,
+    )
+    # Probes: exactly k distinct accounts, weighted by the same popularity
+    # (Efraimidis–Spirakis: the k smallest -ln(u)/weight).
+    for ids, count in (
+        (data.typical_probes, data.typical_follows),
+        (data.heavy_probes, data.heavy_follows),
+    ):
+        await connection.execute(
+            """
+            INSERT INTO follows (follower_id, followee_id, created_at)
+            SELECT f, pick.id, now() - random() * interval '365 days'
+            FROM unnest($2::bigint[]) AS f
+            CROSS JOIN LATERAL (
+                SELECT id FROM generate_series(1, $1::bigint) AS id
+                WHERE id <> f
+                ORDER BY -ln(1 - random()) * power(id, 0.6) + f * 0
+                LIMIT $3
+            ) AS pick
+            """,
+            data.users,
+            list(ids),
+            count,
+        )
+    total: int = await connection.fetchval("SELECT count(*) FROM follows")
+    return total
+
+
+async def _likes(connection: asyncpg.Connection, data: DataSet, step: Callable[[str], None]) -> int:
+    """Draw the likes into a temporary table first, so each tweet is written once,
+    with its final likes_count, instead of being updated after."""
+    await connection.execute(
+        "CREATE TEMPORARY TABLE bench_likes (LIKE likes INCLUDING DEFAULTS, "
+        "PRIMARY KEY (tweet_id, user_id))"
+    )
+    done = 0
+    while done < data.likes:
+        chunk = min(LIKES_PER_CHUNK, data.likes - done)
+        # power(random(), 3) makes a few tweets very popular; multiplying the
+        # rank by a large odd number scatters them over authors and time.
+        await connection.execute(
+            """
+            INSERT INTO bench_likes (tweet_id, user_id, created_at)
+            SELECT 1 + (floor($1::bigint * power(random(), 3))::bigint * 2654435761) % $1,
+                   1 + floor($2::bigint * random())::bigint,
+                   now() - random() * interval '365 days'
+            FROM generate_series(1, $3::bigint)
+            ON CONFLICT DO NOTHING
+            """,
+            data.tweets,
+            data.users,
+            chunk,
+        )
+        done += chunk
+        if data.likes > LIKES_PER_CHUNK:
+            step(f"  {done:,} of {data.likes:,} likes drawn")
+    count: int = await connection.fetchval("SELECT count(*) FROM bench_likes")
+    return count
+
+
+async def _tweets(connection: asyncpg.Connection, data: DataSet) -> None:
+    await connection.execute(
+        """
+        INSERT INTO tweets (id, author_id, content, likes_count, created_at)
+        OVERRIDING SYSTEM VALUE
+        SELECT t.id,
+               1 + floor($2::bigint * power(random(), 1.6))::bigint,
+               (SELECT string_agg(($3::text[])[1 + floor(random() * cardinality($3))::int], ' ')
+                FROM generate_series(1, 3 + (t.id % 20)::int)),
+               coalesce(liked.n, 0),
+               now() - random() * interval '365 days'
+        FROM generate_series(1, $1::bigint) AS t(id)
+        LEFT JOIN (SELECT tweet_id, count(*) AS n FROM bench_likes GROUP BY tweet_id) AS liked
+               ON liked.tweet_id = t.id
+        ORDER BY t.id
+        """,
+        data.tweets,
+        data.users,
+        WORDS,
+    )
+    await connection.execute(
+        "SELECT setval(pg_get_serial_sequence('tweets', 'id'), $1)", data.tweets
+    )
+
+
+async def _media(connection: asyncpg.Connection) -> int:
+    """One picture on every 20th tweet; rows only, no bytes in image_saver."""
+    await connection.execute(
+        """
+        INSERT INTO media (id, owner_id, tweet_id, storage_key, content_type, size, created_at)
+        OVERRIDING SYSTEM VALUE
+        SELECT t.id / 20 + 1, t.author_id, t.id, 'bench-' || t.id, 'image/jpeg', 120000,
+               t.created_at
+        FROM tweets t WHERE t.id % 20 = 0
+        """
+    )
+    count: int = await connection.fetchval("SELECT count(*) FROM media")
+    await connection.execute(
+        "SELECT setval(pg_get_serial_sequence('media', 'id'), greatest($1, 1))", count + 1
+    )
+    return count
+
+
+async def _remember(connection: asyncpg.Connection, seeded: Seeded) -> None:
+    await connection.execute("CREATE TABLE bench_info (info jsonb NOT NULL)")
+    await connection.execute(
+        "INSERT INTO bench_info VALUES ($1::jsonb)", json.dumps(asdict(seeded))
+    )
+
+
+async def seeded_info(url: str) -> Seeded | None:
+    """What seed recorded in this database, or None if it is not a seeded bench database."""
+    try:
+        connection = await asyncpg.connect(plain_url(url))
+    except (asyncpg.InvalidCatalogNameError, OSError):
+        return None
+    try:
+        if not await connection.fetchval("SELECT to_regclass('bench_info') IS NOT NULL"):
+            return None
+        info = json.loads(await connection.fetchval("SELECT info::text FROM bench_info"))
+    finally:
+        await connection.close()
+    return Seeded(**{**info, "data": DataSet(**info["data"])})

@@ -1,0 +1,41 @@
+-- wrk script of `python -m app bench run`. The requests come from the file in
+-- BENCH_REQUESTS, one per line: METHOD <tab> PATH <tab> API-KEY <tab> JSON BODY
+-- (key and body may be empty). They are sent in turn, from a random start.
+local requests = {}
+local next_index = 1
+
+function init(args)
+  local file = assert(io.open(os.getenv("BENCH_REQUESTS"), "r"))
+  for line in file:lines() do
+    local method, path, key, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    local headers = {}
+    if key ~= "" then headers["api-key"] = key end
+    if body == "" then
+      body = nil
+    else
+      headers["Content-Type"] = "application/json"
+    end
+    requests[#requests + 1] = wrk.format(method, path, headers, body)
+  end
+  file:close()
+  math.randomseed(os.time())
+  next_index = math.random(#requests)
+end
+
+function request()
+  local chosen = requests[next_index]
+  next_index = next_index % #requests + 1
+  return chosen
+end
+
+-- One line of JSON that `bench run` reads; latencies in microseconds.
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH-RESULT {"requests": %d, "duration_us": %d, "bytes": %d, ' ..
+    '"errors": {"connect": %d, "read": %d, "write": %d, "status": %d, "timeout": %d}, ' ..
+    '"p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d}\n',
+    summary.requests, summary.duration, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end

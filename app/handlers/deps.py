@@ -1,6 +1,11 @@
-"""Dependency aliases for the routers: the session and the calling user."""
+"""Dependency aliases for the routers: the session and the calling user.
+
+Every dependency is `async def`, even those that never wait: FastAPI runs a plain
+`def` dependency in a worker thread, a hop that cost the feed more than its query.
+"""
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Security
@@ -64,7 +69,7 @@ async def _admin_user(user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(_admin_user)]
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -72,7 +77,7 @@ def _settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
-def _images(request: Request) -> ImageService:
+async def _images(request: Request) -> ImageService:
     images: ImageService = request.app.state.images
     return images
 
@@ -80,7 +85,7 @@ def _images(request: Request) -> ImageService:
 ImagesDep = Annotated[ImageService, Depends(_images)]
 
 
-def _janitor(request: Request) -> MediaJanitor:
+async def _janitor(request: Request) -> MediaJanitor:
     janitor: MediaJanitor = request.app.state.janitor
     return janitor
 
@@ -90,19 +95,21 @@ JanitorDep = Annotated[MediaJanitor, Depends(_janitor)]
 MAX_OFFSET = 1_000_000
 
 
+@dataclass(frozen=True)
 class Page:
+    offset: int
+    limit: int
+
+
+async def _page(
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
+) -> Page:
     """`offset`/`limit` query parameters, validated the same way everywhere."""
-
-    def __init__(
-        self,
-        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")] = 0,
-        limit: Annotated[int, Query(ge=1, le=100, description="Page size")] = 20,
-    ) -> None:
-        self.offset = offset
-        self.limit = limit
+    return Page(offset, limit)
 
 
-PageDep = Annotated[Page, Depends()]
+PageDep = Annotated[Page, Depends(_page)]
 
 # Ids are PostgreSQL bigints: anything outside that range cannot exist.
 ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]

@@ -106,10 +106,19 @@ def test_seed_builds_the_promised_shape_and_the_same_seed_the_same_rows(bench_ur
     assert rows(fingerprint) != first
 
 
-def test_seed_refuses_a_database_that_is_not_a_bench_database(server_url: str) -> None:
+def test_seed_refuses_a_database_that_is_not_a_bench_database(
+    server_url: str, bench_url: str
+) -> None:
     url = make_url(server_url).set(database="microblog").render_as_string(hide_password=False)
-    with pytest.raises(ValueError, match="refusing"):
+    with pytest.raises(ValueError, match="'bench' in its name"):
         _seed(url, SMALL)
+    # A database with "bench" in its name that seed did not make is left alone.
+    name = make_url(bench_url).database
+    asyncio.run(_fetch(server_url, f'CREATE DATABASE "{name}"'))
+    asyncio.run(_fetch(bench_url, "CREATE TABLE precious (x int)"))
+    with pytest.raises(ValueError, match="not made by bench seed"):
+        _seed(bench_url, SMALL)
+    assert asyncio.run(_fetch(bench_url, "SELECT count(*) FROM precious")) == [(0,)]
 
 
 def test_bench_run_drives_every_scenario_and_writes_the_report(
@@ -123,6 +132,8 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     )  # fmt: skip
     assert seeded.returncode == 0, seeded.stderr
     assert "600 tweets" in seeded.stderr
+    counts = "SELECT (SELECT count(*) FROM tweets), (SELECT count(*) FROM likes)"
+    before = asyncio.run(_fetch(bench_url, counts))
     output = tmp_path / "results"
     done = run_app(
         "bench", "run", "--database-url", bench_url, "--workers", "1", "--connections", "4",
@@ -132,6 +143,8 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     )  # fmt: skip
     # 0: every target met, 3: some missed; at toy size either may happen.
     assert done.returncode in (0, 3), done.stderr
+    # The run's writes went to tweets of its own, removed after it.
+    assert asyncio.run(_fetch(bench_url, counts)) == before
     [report_file] = output.glob("bench-*.json")
     report = json.loads(report_file.read_text())
     scenarios = report["scenarios"]
@@ -160,7 +173,14 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "exact": True,
     }
     assert 20 < report["peak_worker_rss_mb"] < 1000
-    assert len(report["targets"]) == 7
+    assert len(report["targets"]) == 8
+    assert report["targets"][0] == {
+        "name": "Failed requests, every scenario",
+        "value": 0,
+        "limit": 0,
+        "at_most": True,
+        "met": True,
+    }
     assert "secret" not in json.dumps(report["data"]) or report["data"]["secret"] is None
     markdown = report_file.with_suffix(".md").read_text()
     assert "| Feed at offset 200 |" in markdown

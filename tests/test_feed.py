@@ -1,5 +1,6 @@
 """The feed: who is in it, its order, paging, and its fixed cost in SQL statements."""
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -9,7 +10,9 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.bench.baseline import RawStatement
 from app.core.config import Settings
+from app.handlers.tweets.actions import FEED_PAGE
 from app.main import create_app
 from tests.conftest import MakeMedia, MakePerson, Person
 
@@ -278,6 +281,12 @@ async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
                 return ids
 
     assert await whole_feed() == expected
+    # The first page came from the walk, within its budget of 200 entries; someone
+    # following few never walks.
+    assert 0 < await _walked(session, me.id, offset=0, limit=20) <= 200
+    few = await make_person("Few")
+    await client.post(f"/api/users/{me.id}/follow", headers=few.headers)
+    assert await _walked(session, few.id, offset=0, limit=20) == 0
     middle = await _feed(client, me, offset=333, limit=17)
     assert [tweet["id"] for tweet in middle] == expected[333:350]
 
@@ -298,3 +307,47 @@ async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
     expected = list(await session.scalars(expected_query, {"me": me.id}))
     assert set(expected[:5]) == set(favourites)
     assert [tweet["id"] for tweet in await _feed(client, me, limit=50)] == expected[:50]
+
+
+async def _walked(session: AsyncSession, user_id: int, offset: int, limit: int) -> int:
+    """Index entries the feed's walk read for this page, by EXPLAIN ANALYZE of the
+    app's own statement (0: the walk did not run)."""
+    statement = RawStatement(FEED_PAGE)
+    values = {"user_id": user_id, "offset": offset, "limit": limit, "viewer_id": user_id}
+    connection = await session.connection()
+    result = await connection.exec_driver_sql(
+        "EXPLAIN (ANALYZE, FORMAT JSON) " + statement.sql,
+        tuple(statement.args(**values, cap=10)),
+    )
+    found = result.scalar_one()  # JSON, decoded by the driver or not
+    plan = json.loads(found) if isinstance(found, str) else found
+    await session.rollback()
+
+    def walk(node: dict[str, Any]) -> int:
+        own = 0
+        if node.get("Index Name") == "ix_tweets_feed_order":
+            own = int(node["Actual Rows"] * node["Actual Loops"])
+        return own + sum(walk(child) for child in node.get("Plans", []))
+
+    return walk(plan[0]["Plan"])
+
+
+async def test_likers_per_tweet_zero_lists_every_liker(
+    app_settings: Callable[..., Settings], make_person: MakePerson
+) -> None:
+    everyone: FastAPI = create_app(app_settings(likers_per_tweet=0))
+    transport = ASGITransport(app=everyone, raise_app_exceptions=False)
+    async with (
+        everyone.router.lifespan_context(everyone),
+        AsyncClient(transport=transport, base_url="http://test") as client,
+    ):
+        people = [await make_person(f"P{i}") for i in range(14)]
+        tweet_id = await _post(client, people[0], "liked by all")
+        for person in people:
+            await client.post(f"/api/tweets/{tweet_id}/likes", headers=person.headers)
+        await client.post(f"/api/users/{people[0].id}/follow", headers=people[5].headers)
+        [seen] = await _feed(client, people[5])
+        assert [like["user_id"] for like in seen["likes"]] == [people[5].id] + [
+            p.id for p in people if p is not people[5]
+        ]
+        assert (await client.get("/api/limits")).json()["likers_per_tweet"] == 0

@@ -22,7 +22,7 @@ from app.handlers.utils.db_actions import USER_BY_KEY_HASH
 _ASYNCPG = make_url("postgresql+asyncpg://").get_dialect()()
 
 
-class _Raw:
+class RawStatement:
     """A statement as asyncpg takes it: SQL with $n and the parameter names in order."""
 
     def __init__(self, statement: ClauseElement) -> None:
@@ -44,7 +44,7 @@ async def raw_feed(
     limit: int = 20,
 ) -> Result:
     """Feed pages for `api_keys` in turn, `connections` at a time, for `seconds`."""
-    user, page = _Raw(USER_BY_KEY_HASH), _Raw(FEED_PAGE)
+    user, page = RawStatement(USER_BY_KEY_HASH), RawStatement(FEED_PAGE)
     pool = await asyncpg.create_pool(plain_url(url), min_size=connections, max_size=connections)
     latencies: list[float] = []
     errors = 0
@@ -53,7 +53,8 @@ async def raw_feed(
     async def one(api_key: str) -> None:
         async with pool.acquire() as connection, connection.transaction():
             me = await connection.fetchrow(user.sql, *user.args(api_key_hash=hash_api_key(api_key)))
-            assert me is not None
+            if me is None:
+                raise LookupError("the api key matches nobody")
             await connection.fetch(
                 page.sql,
                 *page.args(
@@ -61,7 +62,7 @@ async def raw_feed(
                     offset=0,
                     limit=limit,
                     viewer_id=me["id"],
-                    cap=likers_per_tweet,
+                    cap=likers_per_tweet or None,
                 ),
             )
 
@@ -72,7 +73,7 @@ async def raw_feed(
             began = time.perf_counter()
             try:
                 await one(api_keys[turn % len(api_keys)])
-            except (asyncpg.PostgresError, AssertionError):
+            except Exception:  # every failure counts, none stops the run
                 errors += 1
             latencies.append(time.perf_counter() - began)
             turn += 1

@@ -58,7 +58,12 @@ class Server:
             command += ["--workers", str(self.workers)]
             with self.log.open("ab") as log:
                 self.process = subprocess.Popen(  # noqa: S603 - our own command
-                    command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+                    command,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    cwd=ROOT,
+                    start_new_session=True,  # its workers and image_saver: one group to kill
                 )
             try:
                 self._wait_ready()
@@ -68,7 +73,7 @@ class Server:
                 try:
                     self.process.wait(timeout=40)
                 except subprocess.TimeoutExpired:
-                    self.process.kill()
+                    os.killpg(self.process.pid, signal.SIGKILL)
                     self.process.wait()
 
     def _wait_ready(self) -> None:

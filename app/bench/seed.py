@@ -266,10 +266,16 @@ def database_name(url: str) -> str:
 
 
 async def recreate_database(url: str) -> None:
-    """Drop and create the database; refused for any name without 'bench' in it."""
+    """Drop and create the database. Refused for a name without 'bench' in it, and for
+    an existing database that seed did not make (it has no bench_info table)."""
     name = database_name(url)
     if "bench" not in name or not name.replace("_", "").isalnum():
         raise ValueError(f"refusing to recreate {name!r}: a bench database has 'bench' in its name")
+    if await _exists_without_bench_info(url):
+        raise ValueError(
+            f"refusing to recreate {name!r}: it exists and was not made by bench seed; "
+            "drop it yourself if it may go"
+        )
     connection = await asyncpg.connect(plain_url(make_url(url).set(database="postgres")))
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -277,6 +283,17 @@ async def recreate_database(url: str) -> None:
         unicode = connection.get_server_version().major >= 17
         options = UNICODE_LOCALE if unicode else "TEMPLATE template0 ENCODING 'UTF8'"
         await connection.execute(f'CREATE DATABASE "{name}" {options}')
+    finally:
+        await connection.close()
+
+
+async def _exists_without_bench_info(url: str) -> bool:
+    try:
+        connection = await asyncpg.connect(plain_url(url))
+    except asyncpg.InvalidCatalogNameError:
+        return False
+    try:
+        return not await connection.fetchval("SELECT to_regclass('bench_info') IS NOT NULL")
     finally:
         await connection.close()
 

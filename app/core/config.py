@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     # Likers listed with each tweet of a page (yours first); likes_count is always
     # exact and GET /api/tweets/{id}/likes pages through all of them. A popular
     # tweet's thousands of likers would otherwise make every page that shows it
-    # megabytes long.
-    likers_per_tweet: int = Field(default=10, ge=1, le=10_000)
+    # megabytes long. 0: every liker, for clients that count `likes`.
+    likers_per_tweet: int = Field(default=10, ge=0)
     # Largest JSON request body; nothing the API takes needs more.
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
     db_pool_size: int = Field(default=10, ge=1, le=200)

@@ -19,7 +19,8 @@ class Limits(Ok):
     max_upload_bytes: int
     picture_types: Annotated[list[str], Field(description="Accepted upload types")]
     likers_per_tweet: Annotated[
-        int, Field(description="Likers listed with each tweet of a page; the rest by paging")
+        int,
+        Field(description="Likers listed with each tweet of a page (0: all); the rest by paging"),
     ]
 
 

@@ -102,8 +102,10 @@ async def unlike(session: AsyncSession, user: User, tweet_id: int) -> None:
 #
 # - Walk: go down the global order, (likes_count, created_at, id) DESC, an index-only
 #   scan, keeping the tweets of the people followed. For someone following many, a
-#   page is found within a few hundred entries. Tried only above 100 follows, and it
-#   gives up after 20,000 entries (someone following many quiet colleagues).
+#   page is found within a few hundred entries. Tried only from 100 follows, and it
+#   gives up after 10 entries per tweet wanted (at most 20,000): each entry is
+#   checked against every author followed, so a walk must stay short even when it
+#   fails (someone following many quiet colleagues).
 # - Per author (LATERAL): each followed author's best `offset + limit` tweets from
 #   the (author_id, likes_count, created_at, id) index, merged. Bounded by follows
 #   times the page, whatever the size of the tweets table.
@@ -119,7 +121,7 @@ walked AS (
     SELECT id, likes_count, created_at FROM (
         SELECT id, likes_count, created_at, author_id FROM tweets
         ORDER BY likes_count DESC, created_at DESC, id DESC
-        LIMIT 20000
+        LIMIT LEAST(20000, 10 * (CAST(:offset AS BIGINT) + CAST(:limit AS BIGINT)))
     ) AS best_overall
     WHERE (SELECT count(*) FROM authors) > 100
       AND author_id = ANY (ARRAY(SELECT author_id FROM authors))
@@ -203,7 +205,7 @@ async def feed(
             "offset": offset,
             "limit": limit,
             "viewer_id": user.id,
-            "cap": likers_per_tweet,
+            "cap": likers_per_tweet or None,  # LIMIT NULL: every liker
         },
     )
     return tweet_views(rows)
@@ -224,7 +226,7 @@ async def tweets_of(
             "offset": offset,
             "limit": limit,
             "viewer_id": viewer.id,
-            "cap": likers_per_tweet,
+            "cap": likers_per_tweet or None,  # LIMIT NULL: every liker
         },
     )
     return tweet_views(rows)

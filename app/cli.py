@@ -1,5 +1,5 @@
-"""Command line: `python -m app serve | users create NAME | users list | demo | migrate |
-media cleanup | bench seed | bench run`."""
+"""Command line: `python -m app serve | users create NAME | users list | users rotate-key ID |
+demo | migrate | media cleanup | bench seed | bench run`."""
 
 import argparse
 import asyncio
@@ -22,7 +22,7 @@ from app.core import logs, migrations
 from app.core.config import Settings, SettingsError, load_settings
 from app.core.database import create_engine, create_sessionmaker, database_url
 from app.core.embedded_images import ImageSaverFailed, image_saver_running
-from app.core.exceptions import ServiceUnavailable
+from app.core.exceptions import NotFound, ServiceUnavailable
 from app.core.image_service import ImageService
 from app.core.models import User
 from app.demo import load_demo
@@ -188,6 +188,19 @@ def users_create(settings: Settings, name: str, admin: bool) -> int:
     return 0
 
 
+def users_rotate_key(settings: Settings, user_id: int) -> int:
+    try:
+        user, api_key = _run_in_session(
+            _prepare(settings), lambda session: user_actions.rotate_api_key(session, user_id)
+        )
+    except NotFound as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    print(f"New api key of {user.id} ({user.name}); the old one no longer works. Shown only now:")
+    print(api_key)
+    return 0
+
+
 def users_list(settings: Settings) -> int:
     async def fetch(session: AsyncSession) -> list[User]:
         return list(await session.scalars(select(User).order_by(User.id)))
@@ -280,6 +293,10 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("--admin", action="store_true", help="may create other people")
     users.add_parser("list", help="list everyone")
+    rotate = users.add_parser(
+        "rotate-key", help="give a person a new api key; the old one stops working at once"
+    )
+    rotate.add_argument("user_id", type=int, metavar="ID", help="their id (see users list)")
 
     media = commands.add_parser("media", help="manage uploaded pictures").add_subparsers(
         dest="media_command", required=True
@@ -324,6 +341,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return serve(settings, args.host, args.port, args.demo, max(1, args.workers))
     if args.command == "users" and args.users_command == "create":
         return users_create(settings, args.name, args.admin)
+    if args.command == "users" and args.users_command == "rotate-key":
+        return users_rotate_key(settings, args.user_id)
     if args.command == "users":
         return users_list(settings)
     if args.command == "demo":

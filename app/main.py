@@ -10,12 +10,14 @@ from app.core import logs
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
+from app.core.rate_limit import create_limiter
 from app.handlers import frontend, health, limits, metrics
 from app.handlers.docs import add_docs
 from app.handlers.errors import register_error_handlers
 from app.handlers.media.cleanup import MediaJanitor
 from app.handlers.media.router import router as media_router
 from app.handlers.middleware import BodyLimit, CatchAll
+from app.handlers.rate_limit import RateLimit
 from app.handlers.telemetry import Telemetry
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
@@ -43,6 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.janitor = janitor = MediaJanitor(app.state.sessionmaker, images, settings)
+    app.state.limiter = limiter = create_limiter(settings.redis_url)
     cleanup = None
     if settings.media_cleanup_interval_seconds:
         cleanup = asyncio.create_task(
@@ -57,6 +60,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             with suppress(asyncio.CancelledError):
                 await cleanup
         await images.aclose()
+        await limiter.aclose()
         await engine.dispose()
 
 
@@ -86,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         },
     )
+    # Before any body is read: a caller over budget costs us nothing more.
+    app.add_middleware(RateLimit, settings=settings)
     app.add_middleware(CatchAll)
     # Outermost: its id, log line and metrics cover the 500s CatchAll writes too.
     app.add_middleware(Telemetry)

@@ -117,6 +117,10 @@ def make_settings(
         "max_upload_bytes": MAX_UPLOAD_BYTES,
         # Tests run the cleanup themselves, when they mean to.
         "media_cleanup_interval_seconds": 0,
+        # Tests make many requests as one person; tests/test_rate_limit.py turns these on.
+        "rate_limit_reads_per_minute": 0,
+        "rate_limit_writes_per_minute": 0,
+        "rate_limit_uploads_per_minute": 0,
     }
     if image_saver is not None:
         values |= {"image_saver_url": image_saver.url, "image_saver_token": image_saver.token}

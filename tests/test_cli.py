@@ -38,6 +38,34 @@ async def test_users_create_refuses_a_bad_name(database_url: str, make_person: M
     assert "name" in result.stderr.lower()
 
 
+async def test_users_rotate_key_replaces_the_key_at_once(
+    client: AsyncClient, database_url: str, make_person: MakePerson
+) -> None:
+    boss = await make_person("Boss", admin=True)
+    other = await make_person("Other")
+    # The app is running (the client's app) while the key changes under it.
+    assert (await client.get("/api/users/me", headers=boss.headers)).status_code == 200
+    result = run_app("users", "rotate-key", str(boss.id), settings={"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    new_key = result.stdout.strip().splitlines()[-1]
+    assert new_key != boss.api_key
+    assert len(new_key) >= 40
+    old = await client.get("/api/users/me", headers=boss.headers)
+    assert old.status_code == 401
+    assert old.json()["error_type"] == "Unauthorized"
+    me = await client.get("/api/users/me", headers={"api-key": new_key})
+    assert me.json()["user"]["id"] == boss.id
+    created = await client.post("/api/users", json={"name": "X"}, headers={"api-key": new_key})
+    assert created.status_code == 201
+    # Nobody else's key changed.
+    assert (await client.get("/api/users/me", headers=other.headers)).status_code == 200
+
+    missing = run_app("users", "rotate-key", "999", settings={"DATABASE_URL": database_url})
+    assert missing.returncode == 1
+    assert "999" in missing.stderr
+    assert missing.stdout == ""
+
+
 async def test_users_list_shows_everyone(make_person: MakePerson, database_url: str) -> None:
     await make_person("Ann")
     await make_person("Boss", admin=True)

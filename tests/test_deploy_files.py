@@ -84,7 +84,7 @@ def test_compose_describes_a_working_deployment(compose: Any) -> None:
     code, config, errors = compose("docker-compose.yml", SECRETS)
     assert code == 0, errors
     services = config["services"]
-    assert set(services) == {"postgres", "image_saver", "migrate", "app"}
+    assert set(services) == {"postgres", "image_saver", "migrate", "app", "redis"}
 
     postgres = services["postgres"]
     assert postgres["image"].startswith("postgres:")
@@ -106,6 +106,7 @@ def test_compose_describes_a_working_deployment(compose: Any) -> None:
     assert app["depends_on"] == {
         "postgres": {"condition": "service_healthy"},
         "image_saver": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
         "migrate": {"condition": "service_completed_successfully"},
     }
     env = app["environment"]
@@ -113,6 +114,10 @@ def test_compose_describes_a_working_deployment(compose: Any) -> None:
         f"postgresql://microblog:{SECRETS['POSTGRES_PASSWORD']}@postgres:5432/microblog"
     )
     assert env["IMAGE_SAVER_URL"] == "http://image_saver:9000"
+    # Rate limits are counted in the compose Redis, never published.
+    assert env["REDIS_URL"] == "redis://redis:6379/0"
+    assert "ports" not in services["redis"]
+    assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
     assert env["IMAGE_SAVER_TOKEN"] == SECRETS["IMAGE_SAVER_TOKEN"]
     # Both services share one upload limit; migrations run before the app.
     assert env["MAX_UPLOAD_BYTES"] == image_saver["environment"]["MAX_UPLOAD_BYTES"]

@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     # query must not hold a connection (and a person) forever.
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     log_level: str = "info"
+    # Requests a minute per api key (per client address without one) under /api; 0
+    # turns a budget off. Uploads are POST /api/medias; writes every other change.
+    rate_limit_reads_per_minute: int = Field(default=1200, ge=0)
+    rate_limit_writes_per_minute: int = Field(default=120, ge=0)
+    rate_limit_uploads_per_minute: int = Field(default=30, ge=0)
+    # Where the budgets are counted, shared by every process: redis://host:6379/0.
+    # Unset: in each process's memory (with N workers, a caller gets N budgets).
+    redis_url: str | None = None
 
     @field_validator("database_url")
     @classmethod

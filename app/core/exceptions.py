@@ -66,6 +66,15 @@ class ValidationFailed(AppError):
         self.field = field
 
 
+class TooManyRequests(AppError):
+    status_code = 429
+    error_type = "TooManyRequests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ServiceUnavailable(AppError):
     status_code = 503
     error_type = "ServiceUnavailable"

@@ -29,6 +29,8 @@ class JsonLines(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", "-"),
+            # Which worker process wrote it, when several serve one address.
+            "pid": record.process,
         }
         line.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:

@@ -42,6 +42,8 @@ def envelope(
         extra["details"] = details
     if isinstance(error, exc.ServiceUnavailable):
         headers = {"Retry-After": "5"} | (headers or {})
+    if isinstance(error, exc.TooManyRequests):
+        headers = {"Retry-After": str(error.retry_after)} | (headers or {})
     return JSONResponse(
         error_body(error.error_type, error.message, **extra),
         status_code=error.status_code,

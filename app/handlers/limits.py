@@ -5,9 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import Field
 
+from app.core import exceptions as exc
 from app.handlers.deps import SettingsDep
 from app.handlers.media.schemas import PICTURE_TYPES
 from app.handlers.tweets.schemas import MAX_MEDIA_PER_TWEET
+from app.handlers.utils.responses import errors
 from app.handlers.utils.schemas import Ok
 
 router = APIRouter(prefix="/api", tags=["limits"])
@@ -24,7 +26,11 @@ class Limits(Ok):
     ]
 
 
-@router.get("/limits", summary="The limits on tweets and uploads (no api key needed)")
+@router.get(
+    "/limits",
+    responses=errors(exc.TooManyRequests),
+    summary="The limits on tweets and uploads (no api key needed)",
+)
 async def limits(settings: SettingsDep) -> Limits:
     return Limits(
         max_tweet_length=settings.max_tweet_length,

@@ -23,6 +23,15 @@ async def create_user(
     return user, api_key
 
 
+async def rotate_api_key(session: AsyncSession, user_id: int) -> tuple[User, str]:
+    """Give the person a new api key; the old one stops working with this commit."""
+    user = await get_user(session, user_id)
+    api_key = new_api_key()
+    user.api_key_hash = hash_api_key(api_key)
+    await session.flush()
+    return user, api_key
+
+
 async def profile(session: AsyncSession, user: User) -> Profile:
     followers = await session.execute(
         select(User.id, User.name)

@@ -22,6 +22,8 @@ _DESCRIPTIONS: dict[type[exc.AppError], str] = {
     exc.ValidationFailed: "The request's body or parameters are invalid",
     exc.PayloadTooLarge: "The request body is too large",
     exc.UnsupportedMediaType: "The content type or file format is not accepted",
+    exc.TooManyRequests: "Over the caller's budget of requests a minute; retry after "
+    "`Retry-After` seconds",
     exc.ServiceUnavailable: "A service this request needs is unavailable; retry later",
 }
 
@@ -35,6 +37,6 @@ def errors(*kinds: type[exc.AppError]) -> ResponsesDict:
     }
 
 
-# Every request can fail validation or hit an unavailable database.
-COMMON = errors(exc.ValidationFailed, exc.ServiceUnavailable)
+# Every request can fail validation, run over its budget or hit an unavailable database.
+COMMON = errors(exc.ValidationFailed, exc.TooManyRequests, exc.ServiceUnavailable)
 AUTH = errors(exc.Unauthorized) | COMMON

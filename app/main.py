@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app.core import logs
 from app.core.config import Settings, load_settings
@@ -16,7 +17,7 @@ from app.handlers.docs import add_docs
 from app.handlers.errors import register_error_handlers
 from app.handlers.media.cleanup import MediaJanitor
 from app.handlers.media.router import router as media_router
-from app.handlers.middleware import BodyLimit, CatchAll
+from app.handlers.middleware import BodyLimit, CatchAll, SafetyHeaders
 from app.handlers.rate_limit import RateLimit
 from app.handlers.telemetry import Telemetry
 from app.handlers.tweets.router import router as tweets_router
@@ -95,6 +96,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CatchAll)
     # Outermost: its id, log line and metrics cover the 500s CatchAll writes too.
     app.add_middleware(Telemetry)
+    app.add_middleware(SafetyHeaders)  # on every answer, the 500s and 429s included
+    if settings.cors_origins:
+        # Off unless configured: a page of another site may not call the API.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["api-key", "content-type"],
+            max_age=600,
+        )
     app.include_router(tweets_router)
     app.include_router(users_router)
     app.include_router(media_router)

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # Where the budgets are counted, shared by every process: redis://host:6379/0.
     # Unset: in each process's memory (with N workers, a caller gets N budgets).
     redis_url: str | None = None
+    # Other sites' pages that may call the API from a browser, e.g.
+    # ["https://portal.example.com"] (JSON list). Empty: CORS off, same origin only.
+    cors_origins: list[str] = []
 
     @field_validator("database_url")
     @classmethod

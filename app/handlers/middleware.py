@@ -1,4 +1,5 @@
-"""ASGI middleware: a cap on request bodies and the last-resort error answer."""
+"""ASGI middleware: a cap on request bodies, the last-resort error answer, and the
+browser safety headers every answer carries."""
 
 import logging
 
@@ -85,3 +86,28 @@ class CatchAll(HttpMiddleware):
                 raise  # too late for an error answer; the server closes the connection
             error = exc.AppError("Something went wrong on our side; it has been logged")
             await envelope(error)(scope, receive, send)
+
+
+# Every answer: no MIME sniffing, no framing, no referrer to other sites, and for
+# anything that is not one of our pages (JSON, pictures) a policy that lets it run
+# nothing. Pages set their own, stricter-than-default policy (frontend.py, docs.py).
+_SAFETY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'; sandbox"),
+]
+
+
+class SafetyHeaders(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in _SAFETY_HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -411,3 +411,24 @@ async def test_likers_of_a_popular_post_come_a_page_at_a_time(
     await expect(names).to_have_count(105)
     await expect(names.last).to_contain_text("Fan 103")
     await expect(more).to_be_hidden()
+
+
+async def test_a_picture_opened_on_its_own_shows(page: Page, live_service: LiveService) -> None:
+    """Pictures carry a policy that runs nothing (default-src 'none'; sandbox); the
+    browser still shows one opened by its address, as a picture."""
+    ann = live_service.create_person("Ann Pictures")
+    upload = {"file": ("dot.png", png_picture(30, 20, "navy"), "image/png")}
+    created = live_service.api("POST", "/api/medias", key=ann.api_key, files=upload)
+    assert created.status_code == 201
+    posted = live_service.api(
+        "POST",
+        "/api/tweets",
+        key=ann.api_key,
+        json={"tweet_data": "A picture", "tweet_media_ids": [created.json()["media_id"]]},
+    )
+    assert posted.status_code == 201
+    await page.goto(created.json()["url"])
+    size = await page.evaluate(
+        "[document.images[0].naturalWidth, document.images[0].naturalHeight]"
+    )
+    assert size == [30, 20]

@@ -78,6 +78,11 @@ async def download(
     if media.tweet_id is None:
         headers["cache-control"] = "private, max-age=3600"
     headers["x-content-type-options"] = "nosniff"
+    # Opened on its own, the browser's picture viewer styles itself inline; nothing runs.
+    headers["content-security-policy"] = (
+        "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; "
+        "frame-ancestors 'none'"
+    )
     if upstream.status_code == status.HTTP_304_NOT_MODIFIED or request.method == "HEAD":
         await upstream.aclose()
         return Response(status_code=upstream.status_code, headers=headers)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import ASGITransport, AsyncClient, Headers
 
 from app.core.config import Settings
 from app.main import create_app
@@ -15,9 +15,8 @@ from tests.conftest import MakePerson, png_picture
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def assert_safe(headers: object, path: str) -> None:
-    assert isinstance(headers, dict) or hasattr(headers, "get")
-    get = headers.get  # type: ignore[attr-defined]
+def assert_safe(headers: Headers, path: str) -> None:
+    get = headers.get
     assert get("x-content-type-options") == "nosniff", path
     assert get("x-frame-options") == "DENY", path
     assert get("referrer-policy") == "same-origin", path

@@ -101,7 +101,7 @@ class Server:
             return [self.process.pid]
         return [
             pid
-            for pid in _descendants(self.process.pid)
+            for pid in descendants(self.process.pid)
             if b"spawn_main" in _read(f"/proc/{pid}/cmdline")
         ]
 
@@ -114,7 +114,8 @@ def _read(path: str) -> bytes:
         return b""
 
 
-def _descendants(root: int) -> list[int]:
+def descendants(root: int) -> list[int]:
+    """Every process below `root` (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():

@@ -1,0 +1,96 @@
+"""Access control driven by our own OpenAPI schema, so a new endpoint cannot slip
+through: every operation that documents 401 refuses a missing, empty, wrong or
+rotated key; no answer of any GET, to anyone, carries an api key."""
+
+import re
+from typing import Any
+
+from httpx import AsyncClient
+
+from tests.conftest import MakeMedia, MakePerson
+
+BAD_KEYS: list[dict[str, str]] = [
+    {},
+    {"api-key": ""},
+    {"api-key": "not-a-key"},
+    {"api-key": "x" * 43},
+]
+
+
+async def _operations(client: AsyncClient) -> list[tuple[str, str, dict[str, Any]]]:
+    schema = (await client.get("/openapi.json")).json()
+    return [
+        (method.upper(), path, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    ]
+
+
+def _filled(path: str, value: int) -> str:
+    return re.sub(r"\{[^}]+\}", str(value), path)
+
+
+async def test_every_operation_that_needs_a_key_refuses_a_bad_one(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    await make_person("Ann")
+    needing = [
+        (method, path) for method, path, op in await _operations(client) if "401" in op["responses"]
+    ]
+    assert len(needing) >= 14
+    for method, path in needing:
+        for headers in BAD_KEYS:
+            response = await client.request(method, _filled(path, 1), headers=headers)
+            assert response.status_code == 401, (method, path, headers, response.text)
+            assert response.json()["error_type"] == "Unauthorized"
+
+
+async def test_no_answer_to_anyone_carries_an_api_key(
+    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia
+) -> None:
+    admin = await make_person("Root", admin=True)
+    ann = await make_person("Ann")
+    media_id = await make_media(ann)
+    posted = await client.post(
+        "/api/tweets", json={"tweet_data": "hi", "tweet_media_ids": [media_id]}, headers=ann.headers
+    )
+    tweet_id = posted.json()["tweet_id"]
+    await client.post(f"/api/tweets/{tweet_id}/likes", headers=admin.headers)
+    await client.post(f"/api/users/{ann.id}/follow", headers=admin.headers)
+    keys = [admin.api_key, ann.api_key]
+    gets = [(m, p) for m, p, _ in await _operations(client) if m == "GET"]
+    assert len(gets) >= 8
+    for _method, path in gets:
+        target = tweet_id if "tweet" in path else (media_id if "media" in path else ann.id)
+        for headers in (admin.headers, ann.headers, {}):
+            response = await client.get(_filled(path, target), headers=headers)
+            shown = response.text + str(response.headers)
+            assert all(key not in shown for key in keys), path
+            assert "api_key" not in response.text or path == "/openapi.json", path
+
+
+async def test_nobody_acts_on_what_is_someone_elses(
+    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    anns_upload = await make_media(ann)
+    # Bob cannot see Ann's unposted upload, nor put it in his tweet.
+    assert (await client.get(f"/api/medias/{anns_upload}", headers=bob.headers)).status_code == 404
+    taken = await client.post(
+        "/api/tweets",
+        json={"tweet_data": "mine!", "tweet_media_ids": [anns_upload]},
+        headers=bob.headers,
+    )
+    assert taken.status_code == 404
+    posted = await client.post("/api/tweets", json={"tweet_data": "Ann's"}, headers=ann.headers)
+    tweet_id = posted.json()["tweet_id"]
+    deleted = await client.delete(f"/api/tweets/{tweet_id}", headers=bob.headers)
+    assert deleted.status_code == 403
+    assert deleted.json()["error_type"] == "Forbidden"
+    # Nor make people, nor an administrator of himself.
+    for body in ({"name": "Eve"}, {"name": "Eve", "is_admin": True}):
+        made = await client.post("/api/users", json=body, headers=bob.headers)
+        assert made.status_code == 403
+    feed = (await client.get("/api/tweets", headers=ann.headers)).json()["tweets"]
+    assert [t["id"] for t in feed] == [tweet_id]
+    assert (await client.get("/api/users?q=Eve", headers=ann.headers)).json()["users"] == []

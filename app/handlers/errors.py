@@ -115,6 +115,10 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
         # cut off by BodyLimit is really a 413.
         return envelope(error.__cause__)
     headers = dict(error.headers) if error.headers else None
+    if error.status_code == 400 and error.detail == "There was an error parsing the body":
+        # Bytes that are not UTF-8, or JSON nested too deep to parse: the same mistake
+        # as JSON with a syntax error, which is a 422 naming the body.
+        return envelope(exc.ValidationFailed("The request body is not valid JSON", field="body"))
     if error.status_code == 404:
         return envelope(exc.NotFound(f"There is no {request.url.path}"), headers)
     if error.status_code == 405:

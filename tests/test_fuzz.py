@@ -1,0 +1,117 @@
+"""Contract fuzzing: schemathesis generates requests from our own OpenAPI schema,
+valid and invalid, against the running service, each sent with an administrator's
+key, with none and with a wrong one. No answer may be a 5xx; every answer must have
+a documented status code and content type and match its documented schema, and
+every error is the envelope.
+
+FUZZ_EXAMPLES (default 200) sets the examples per operation (half valid, half not),
+FUZZ_SEED the seed that makes them the same on every run.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, seed, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from app.core.config import Settings
+from app.main import create_app
+from tests.cli_helpers import ADMIN_KEY, start_serve, stop_serve
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
+SEED = int(os.environ.get("FUZZ_SEED", "20261127"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(scope="module")
+def service(
+    make_database: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """`python -m app serve` on a database of its own; its base URL and admin key."""
+    folder: Path = tmp_path_factory.mktemp("fuzz")
+    settings_env = {
+        "DATABASE_URL": make_database(),
+        "DATA_DIR": str(folder / "data"),
+        # Thousands of requests by one key: budgets would answer 429 to most.
+        "RATE_LIMIT_READS_PER_MINUTE": "0",
+        "RATE_LIMIT_WRITES_PER_MINUTE": "0",
+        "RATE_LIMIT_UPLOADS_PER_MINUTE": "0",
+        "LOG_LEVEL": "warning",
+    }
+    log = folder / "serve.log"
+    process, base = start_serve(log, settings=settings_env)
+    try:
+        found = ADMIN_KEY.search(log.read_text())
+        assert found, log.read_text()
+        yield base, found.group(1)
+    finally:
+        stop_serve(process)
+        assert "Traceback" not in log.read_text(), log.read_text()
+
+
+def _cases() -> list[tuple[str, GenerationMode]]:
+    """Every operation of our schema (read from the app itself, no server needed) with
+    valid inputs, and with invalid ones where it takes any input at all."""
+    document = create_app(Settings(_env_file=None)).openapi()
+    cases = []
+    for result in schemathesis.openapi.from_dict(document).get_all_operations():
+        operation = result.ok()  # type: ignore[union-attr]  # our schema is valid
+        cases.append((operation.label, GenerationMode.POSITIVE))
+        spec = document["paths"][operation.path][operation.method.lower()]
+        if spec.get("parameters") or spec.get("requestBody"):
+            cases.append((operation.label, GenerationMode.NEGATIVE))
+    return cases
+
+
+@pytest.fixture(scope="module")
+def api_schema(service: tuple[str, str]) -> Any:
+    base, _key = service
+    return schemathesis.openapi.from_url(f"{base}/openapi.json")
+
+
+@pytest.mark.parametrize(("label", "mode"), _cases())
+def test_the_api_keeps_its_contract(
+    api_schema: Any, service: tuple[str, str], label: str, mode: GenerationMode
+) -> None:
+    base, admin_key = service
+    operation = api_schema.find_operation_by_label(label)
+    assert operation is not None, label
+
+    @seed(SEED)  # the same examples every run: a failure can be replayed
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=EXAMPLES // 2,  # per mode: EXAMPLES per operation in all
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    def keeps_it(case: Any) -> None:
+        for key in (admin_key, None, "wrong-key-" + "x" * 33):
+            if case.headers:
+                case.headers.pop("api-key", None)
+            headers = {"api-key": key} if key else {}
+            response = case.call_and_validate(base_url=base, headers=headers, checks=CHECKS)
+            if response.status_code >= 400:
+                body = response.json()
+                assert body["result"] is False, response.text
+                assert isinstance(body["error_type"], str), response.text
+                assert body["error_type"], response.text
+                assert isinstance(body["error_message"], str), response.text
+                assert body["error_message"], response.text
+
+    keeps_it()

@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.handlers.users.actions import rotate_api_key
 from tests.conftest import MakeMedia, MakePerson
 
 BAD_KEYS: list[dict[str, str]] = [
@@ -31,15 +33,18 @@ def _filled(path: str, value: int) -> str:
 
 
 async def test_every_operation_that_needs_a_key_refuses_a_bad_one(
-    client: AsyncClient, make_person: MakePerson
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
 ) -> None:
-    await make_person("Ann")
+    ann = await make_person("Ann")
+    # Ann's key, rotated: refused everywhere from that moment.
+    async with session.begin():
+        await rotate_api_key(session, ann.id)
     needing = [
         (method, path) for method, path, op in await _operations(client) if "401" in op["responses"]
     ]
     assert len(needing) >= 14
     for method, path in needing:
-        for headers in BAD_KEYS:
+        for headers in [*BAD_KEYS, ann.headers]:
             response = await client.request(method, _filled(path, 1), headers=headers)
             assert response.status_code == 401, (method, path, headers, response.text)
             assert response.json()["error_type"] == "Unauthorized"

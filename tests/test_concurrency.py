@@ -150,3 +150,36 @@ async def test_creating_people_and_posting_at_once(
     )
     assert {r.status_code for r in posts} == {201}
     assert await _count(session, "SELECT count(DISTINCT author_id) FROM tweets") == 50
+
+
+async def test_200_requests_on_one_single_pair(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+) -> None:
+    """One person, one tweet, one followee: 200 likes, unlikes, follows and unfollows
+    at once. Whatever order they ran in, each pair is one row or none, and the count
+    says the same as the rows."""
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    posted = await client.post("/api/tweets", json={"tweet_data": "one"}, headers=bob.headers)
+    tweet_id = posted.json()["tweet_id"]
+    likes, follow = f"/api/tweets/{tweet_id}/likes", f"/api/users/{bob.id}/follow"
+    requests = []
+    for _ in range(50):
+        requests += [
+            client.post(likes, headers=ann.headers),
+            client.delete(likes, headers=ann.headers),
+            client.post(follow, headers=ann.headers),
+            client.delete(follow, headers=ann.headers),
+        ]
+    random.Random(4).shuffle(requests)
+    assert {r.status_code for r in await _all(*requests)} == {200}
+    rows = await _count(session, "SELECT count(*) FROM likes WHERE tweet_id = :id", id=tweet_id)
+    assert rows in (0, 1)
+    assert (
+        await _count(session, "SELECT likes_count FROM tweets WHERE id = :id", id=tweet_id) == rows
+    )
+    assert await _count(session, "SELECT count(*) FROM follows") in (0, 1)
+    # And settled by a last word: like and follow once more, all is there once.
+    await client.post(likes, headers=ann.headers)
+    await client.post(follow, headers=ann.headers)
+    assert await _count(session, "SELECT likes_count FROM tweets WHERE id = :id", id=tweet_id) == 1
+    assert await _count(session, "SELECT count(*) FROM follows") == 1

@@ -23,9 +23,13 @@ def assert_safe(headers: Headers, path: str) -> None:
     policy = get("content-security-policy")
     assert policy, path
     assert "frame-ancestors 'none'" in policy, path
-    script_src = re.search(r"(?:script-src|default-src) ([^;]*)", policy)
+    # Scripts: script-src if the policy has one, else default-src.
+    script_src = re.search(r"script-src ([^;]*)", policy) or re.search(
+        r"default-src ([^;]*)", policy
+    )
     assert script_src, path
     assert "'unsafe-inline'" not in script_src.group(1), (path, policy)
+    assert "'unsafe-eval'" not in script_src.group(1), (path, policy)
     assert "*" not in policy, (path, policy)
 
 
@@ -71,6 +75,31 @@ def test_the_web_app_has_no_inline_script_or_style() -> None:
     assert "<style" not in index
     assert not re.search(r"\son\w+=", index)
     assert " style=" not in index
+
+
+async def test_refusals_before_the_app_carry_them_too(
+    app_settings: Callable[..., Settings], make_person: MakePerson
+) -> None:
+    """429 (rate limits) and 413 (body too large) are answered by middleware before
+    any route runs; they carry the safety headers and a request id all the same."""
+    strict: FastAPI = create_app(app_settings(rate_limit_reads_per_minute=1))
+    ann = await make_person("Ann")
+    async with (
+        strict.router.lifespan_context(strict),
+        AsyncClient(transport=ASGITransport(app=strict), base_url="http://test") as client,
+    ):
+        await client.get("/api/users/me", headers=ann.headers)
+        limited = await client.get("/api/users/me", headers=ann.headers)
+        assert limited.status_code == 429
+        too_big = await client.post(
+            "/api/tweets",
+            content=b"x" * 100_000,
+            headers=ann.headers | {"content-type": "application/json"},
+        )
+        assert too_big.status_code == 413
+    for response in (limited, too_big):
+        assert_safe(response.headers, str(response.status_code))
+        assert response.headers["x-request-id"]
 
 
 async def test_cors_is_off_unless_configured(

@@ -1,20 +1,25 @@
-"""Request budgets: so many requests a minute per api key (per client address when
-there is no key), counted apart for reads, writes and uploads.
+"""Request budgets: so many requests a minute per caller, counted apart for reads,
+writes, uploads and pictures (see app/handlers/rate_limit.py for who the caller is).
 
 The budgets are GCRA (a token bucket kept as one timestamp per caller): a caller
 may spend a whole minute's budget at once, then one more request each
-60/budget seconds. With REDIS_URL the timestamps live in Redis, updated by one
-atomic script with Redis's own clock, so every app process and replica shares
-them; without it they live in this process (each worker counts on its own).
+60/budget seconds. Times are whole microseconds, so a budget is exact. With
+REDIS_URL the timestamps live in Redis, updated by one atomic script on Redis's
+own clock, so every app process and replica shares them; without it they live in
+this process (each worker counts on its own).
 """
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import RedisError
 
-WINDOW_SECONDS = 60.0
+logger = logging.getLogger(__name__)
+
+WINDOW_US = 60_000_000
 
 
 @dataclass(frozen=True)
@@ -23,17 +28,17 @@ class Verdict:
     retry_after: float = 0.0  # seconds until one more request is allowed
 
 
-def _decide(tat: float, now: float, per_minute: int) -> tuple[Verdict, float]:
-    """GCRA: the verdict and the caller's new theoretical arrival time."""
-    interval = WINDOW_SECONDS / per_minute
-    new_tat = max(tat, now) + interval
-    if new_tat - now > WINDOW_SECONDS:
-        return Verdict(False, new_tat - now - WINDOW_SECONDS), tat
-    return Verdict(True), new_tat
+def _decide(tat: int, now: int, per_minute: int, spend: bool) -> tuple[Verdict, int]:
+    """GCRA in microseconds: the verdict and the caller's new theoretical arrival time.
+    Without `spend`, only whether one more request would be allowed."""
+    new_tat = max(tat, now) + WINDOW_US // per_minute
+    if new_tat - now > WINDOW_US:
+        return Verdict(False, (new_tat - now - WINDOW_US) / 1_000_000), tat
+    return Verdict(True), new_tat if spend else tat
 
 
 class Limiter(Protocol):
-    async def hit(self, bucket: str, per_minute: int) -> Verdict: ...
+    async def hit(self, bucket: str, per_minute: int, *, spend: bool = True) -> Verdict: ...
 
     async def aclose(self) -> None: ...
 
@@ -42,46 +47,77 @@ class LocalLimiter:
     """Budgets in this process's memory; forgotten callers are dropped as it grows."""
 
     def __init__(self) -> None:
-        self._tat: dict[str, float] = {}
+        self._tat: dict[str, int] = {}
 
-    async def hit(self, bucket: str, per_minute: int) -> Verdict:
-        now = time.monotonic()
+    async def hit(self, bucket: str, per_minute: int, *, spend: bool = True) -> Verdict:
+        now = time.monotonic_ns() // 1000
         if len(self._tat) > 100_000:
             # A timestamp in the past means a full budget: the same as no entry.
             self._tat = {key: tat for key, tat in self._tat.items() if tat > now}
-        verdict, self._tat[bucket] = _decide(self._tat.get(bucket, 0.0), now, per_minute)
+        verdict, new_tat = _decide(self._tat.get(bucket, 0), now, per_minute, spend)
+        if spend:
+            self._tat[bucket] = new_tat
         return verdict
 
     async def aclose(self) -> None:
         self._tat.clear()
 
 
-# KEYS[1]: the caller's bucket; ARGV[1]: its budget a minute. Returns the seconds to
-# wait as a string ("0" when allowed). Same arithmetic as _decide, on Redis's clock.
+# KEYS[1]: the caller's bucket; ARGV[1]: its budget a minute; ARGV[2]: "1" to spend.
+# Returns the microseconds to wait ("0": allowed). The arithmetic of _decide, in
+# whole microseconds (exact in Lua's doubles until the year 2255).
 _GCRA = """
 local time = redis.call('TIME')
-local now = tonumber(time[1]) + tonumber(time[2]) / 1000000
-local interval = 60 / tonumber(ARGV[1])
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local window = 60000000
+local interval = math.floor(window / tonumber(ARGV[1]))
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 local new_tat = math.max(tat, now) + interval
-if new_tat - now > 60 then
-  return tostring(new_tat - now - 60)
+if new_tat - now > window then
+  return string.format('%.0f', new_tat - now - window)
 end
-redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000))
+if ARGV[2] == '1' then
+  local ttl_ms = math.ceil((new_tat - now) / 1000)
+  redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', ttl_ms)
+end
 return '0'
 """
 
+# After Redis fails, requests go unlimited for this long without asking it again,
+# so a stalled Redis costs one timeout, not one per request.
+_BACK_OFF_SECONDS = 10.0
+
 
 class RedisLimiter:
-    """Budgets shared by every process that uses the same Redis."""
+    """Budgets shared by every process that uses the same Redis. If Redis fails,
+    requests are let through (better unlimited for a while than refused) and
+    Redis is left alone for a few seconds; the failure is logged once."""
 
-    def __init__(self, url: str) -> None:
-        self._redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    def __init__(self, url: str, max_connections: int = 50) -> None:
+        # A blocking pool: a flood waits a moment for a connection instead of
+        # finding none, failing, and being let through unlimited.
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=2, socket_timeout=1,
+            socket_connect_timeout=1,
+        )  # fmt: skip
+        self._redis = Redis(connection_pool=pool)
         self._script = self._redis.register_script(_GCRA)
+        self._skip_until = 0.0
 
-    async def hit(self, bucket: str, per_minute: int) -> Verdict:
-        wait = float(await self._script(keys=[f"microblog:rate:{bucket}"], args=[per_minute]))
-        return Verdict(wait <= 0, wait)
+    async def hit(self, bucket: str, per_minute: int, *, spend: bool = True) -> Verdict:
+        if time.monotonic() < self._skip_until:
+            return Verdict(True)
+        try:
+            wait_us = int(
+                await self._script(keys=[f"microblog:rate:{bucket}"], args=[per_minute, int(spend)])
+            )
+        except (RedisError, OSError) as error:
+            self._skip_until = time.monotonic() + _BACK_OFF_SECONDS
+            logger.warning(
+                "rate limits not applied for %.0f s, Redis failed: %r", _BACK_OFF_SECONDS, error
+            )
+            return Verdict(True)
+        return Verdict(wait_us <= 0, wait_us / 1_000_000)
 
     async def aclose(self) -> None:
         await self._redis.aclose()

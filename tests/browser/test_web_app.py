@@ -432,3 +432,31 @@ async def test_a_picture_opened_on_its_own_shows(page: Page, live_service: LiveS
         "[document.images[0].naturalWidth, document.images[0].naturalHeight]"
     )
     assert size == [30, 20]
+
+
+async def test_script_in_posts_and_names_is_shown_never_run(
+    page: Page, live_service: LiveService
+) -> None:
+    """What people type is text: markup in a post, a name or a liker's name shows
+    literally and runs nothing (the policy would block it too; the app never
+    builds HTML from people's text in the first place)."""
+    payload = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+    mallory = live_service.create_person('<b onmouseover="window.pwned=3">Mallory</b>')
+    tweet_id = live_service.post_tweet(mallory, f"Look {payload} javascript:window.pwned=4")
+    liked = live_service.api("POST", f"/api/tweets/{tweet_id}/likes", key=mallory.api_key)
+    assert liked.status_code == 200
+
+    await sign_in(page, mallory)
+    card = tweet(page, "Look")
+    await expect(card).to_contain_text(payload)
+    await expect(card).to_contain_text('<b onmouseover="window.pwned=3">Mallory</b>')
+    await card.hover()
+    await card.get_by_role("button", name="1 like").click()
+    await expect(page.get_by_role("dialog", name="Liked by")).to_contain_text("onmouseover")
+    await page.keyboard.press("Escape")
+    await page.goto(f"/users/{mallory.id}")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Mallory</b>")
+    assert await page.evaluate("window.pwned") is None
+    # No element came out of people's text.
+    assert await page.locator("img[src=x], b[onmouseover]").count() == 0
+    assert await page.locator("a[href^='javascript:']").count() == 0

@@ -26,7 +26,8 @@ from schemathesis.specs.openapi.checks import (
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.cli_helpers import ADMIN_KEY, start_serve, stop_serve
+from tests.cli_helpers import ADMIN_KEY, ServiceApi, start_serve, stop_serve
+from tests.conftest import png_picture
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261127"))
@@ -58,6 +59,7 @@ def service(
     try:
         found = ADMIN_KEY.search(log.read_text())
         assert found, log.read_text()
+        _some_of_everything(base, found.group(1))
         yield base, found.group(1)
     finally:
         stop_serve(process)
@@ -76,6 +78,26 @@ def _cases() -> list[tuple[str, GenerationMode]]:
         if spec.get("parameters") or spec.get("requestBody"):
             cases.append((operation.label, GenerationMode.NEGATIVE))
     return cases
+
+
+def _some_of_everything(base: str, admin_key: str) -> None:
+    """People, follows, tweets with a picture and likes with small ids, which the
+    generated ids often are: so answers with content get checked too, not only 404s."""
+    api = ServiceApi(base)
+    try:
+        people = [api.create_person(admin_key, f"Person {n}") for n in range(4)]
+        for person in people:
+            picture = {"file": ("p.png", png_picture(6, 6, "teal"))}
+            media_id = api("POST", "/api/medias", person.api_key, files=picture).json()["media_id"]
+            body = {"tweet_data": f"By {person.name}", "tweet_media_ids": [media_id]}
+            assert api("POST", "/api/tweets", person.api_key, json=body).status_code == 201
+            for other in people:
+                if other is not person:
+                    api("POST", f"/api/users/{other.id}/follow", person.api_key)
+            api("POST", "/api/tweets/1/likes", person.api_key)
+            api("POST", "/api/tweets/1/likes", admin_key)
+    finally:
+        api.close()
 
 
 @pytest.fixture(scope="module")

@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Before any body is read: a caller over budget costs us nothing more.
     app.add_middleware(RateLimit, settings=settings)
     app.add_middleware(CatchAll)
-    # Outermost: its id, log line and metrics cover the 500s CatchAll writes too.
+    # Outside CatchAll: its id, log line and metrics cover the 500s CatchAll writes too.
     app.add_middleware(Telemetry)
     app.add_middleware(SafetyHeaders)  # on every answer, the 500s and 429s included
     if settings.cors_origins:

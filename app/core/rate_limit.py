@@ -26,6 +26,12 @@ WINDOW_US = 60_000_000
 class Verdict:
     allowed: bool
     retry_after: float = 0.0  # seconds until one more request is allowed
+    by_guard: bool = False  # refused because the guard bucket was full
+
+
+# A bucket that must have room for the request to go ahead, without being spent
+# (the address's budget for wrong keys, checked with the key's own budget).
+Guard = tuple[str, int]
 
 
 def _decide(tat: int, now: int, per_minute: int, spend: bool) -> tuple[Verdict, int]:
@@ -38,7 +44,9 @@ def _decide(tat: int, now: int, per_minute: int, spend: bool) -> tuple[Verdict, 
 
 
 class Limiter(Protocol):
-    async def hit(self, bucket: str, per_minute: int, *, spend: bool = True) -> Verdict: ...
+    async def hit(
+        self, bucket: str, per_minute: int, *, spend: bool = True, guard: Guard | None = None
+    ) -> Verdict: ...
 
     async def aclose(self) -> None: ...
 
@@ -49,11 +57,17 @@ class LocalLimiter:
     def __init__(self) -> None:
         self._tat: dict[str, int] = {}
 
-    async def hit(self, bucket: str, per_minute: int, *, spend: bool = True) -> Verdict:
+    async def hit(
+        self, bucket: str, per_minute: int, *, spend: bool = True, guard: Guard | None = None
+    ) -> Verdict:
         now = time.monotonic_ns() // 1000
         if len(self._tat) > 100_000:
             # A timestamp in the past means a full budget: the same as no entry.
             self._tat = {key: tat for key, tat in self._tat.items() if tat > now}
+        if guard:
+            guarded, _ = _decide(self._tat.get(guard[0], 0), now, guard[1], spend=False)
+            if not guarded.allowed:
+                return Verdict(False, guarded.retry_after, by_guard=True)
         verdict, new_tat = _decide(self._tat.get(bucket, 0), now, per_minute, spend)
         if spend:
             self._tat[bucket] = new_tat
@@ -63,18 +77,29 @@ class LocalLimiter:
         self._tat.clear()
 
 
-# KEYS[1]: the caller's bucket; ARGV[1]: its budget a minute; ARGV[2]: "1" to spend.
-# Returns the microseconds to wait ("0": allowed). The arithmetic of _decide, in
-# whole microseconds (exact in Lua's doubles until the year 2255).
+# KEYS[1]: the caller's bucket; ARGV[1]: its budget a minute; ARGV[2]: "1" to spend;
+# KEYS[2], ARGV[3] (optional): a guard bucket and its budget, looked at, not spent.
+# Returns the microseconds to wait ("0": allowed), prefixed "g" when the guard is
+# full. The arithmetic of _decide, in whole microseconds (exact in Lua's doubles
+# until the year 2255). One script, so a guarded request is one round trip.
 _GCRA = """
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local window = 60000000
-local interval = math.floor(window / tonumber(ARGV[1]))
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-local new_tat = math.max(tat, now) + interval
-if new_tat - now > window then
-  return string.format('%.0f', new_tat - now - window)
+local function wait(key, per_minute)
+  local tat = tonumber(redis.call('GET', key) or '0')
+  local new_tat = math.max(tat, now) + math.floor(window / per_minute)
+  return new_tat - now - window, new_tat
+end
+if KEYS[2] then
+  local guard_wait = wait(KEYS[2], tonumber(ARGV[3]))
+  if guard_wait > 0 then
+    return 'g' .. string.format('%.0f', guard_wait)
+  end
+end
+local over, new_tat = wait(KEYS[1], tonumber(ARGV[1]))
+if over > 0 then
+  return string.format('%.0f', over)
 end
 if ARGV[2] == '1' then
   local ttl_ms = math.ceil((new_tat - now) / 1000)
@@ -104,20 +129,27 @@ class RedisLimiter:
         self._script = self._redis.register_script(_GCRA)
         self._skip_until = 0.0
 
-    async def hit(self, bucket: str, per_minute: int, *, spend: bool = True) -> Verdict:
+    async def hit(
+        self, bucket: str, per_minute: int, *, spend: bool = True, guard: Guard | None = None
+    ) -> Verdict:
         if time.monotonic() < self._skip_until:
             return Verdict(True)
+        keys = [f"microblog:rate:{bucket}"]
+        args = [per_minute, int(spend)]
+        if guard:
+            keys.append(f"microblog:rate:{guard[0]}")
+            args.append(guard[1])
         try:
-            wait_us = int(
-                await self._script(keys=[f"microblog:rate:{bucket}"], args=[per_minute, int(spend)])
-            )
+            answer = (await self._script(keys=keys, args=args)).decode()
         except (RedisError, OSError) as error:
             self._skip_until = time.monotonic() + _BACK_OFF_SECONDS
             logger.warning(
                 "rate limits not applied for %.0f s, Redis failed: %r", _BACK_OFF_SECONDS, error
             )
             return Verdict(True)
-        return Verdict(wait_us <= 0, wait_us / 1_000_000)
+        by_guard = answer.startswith("g")
+        wait_us = int(answer.removeprefix("g"))
+        return Verdict(wait_us <= 0, wait_us / 1_000_000, by_guard)
 
     async def aclose(self) -> None:
         await self._redis.aclose()

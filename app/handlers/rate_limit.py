@@ -46,18 +46,14 @@ class RateLimit(HttpMiddleware):
         limiter: Limiter = scope["app"].state.limiter
         key, address = _caller(scope)
         invalid_budget = self.budgets["invalid keys"]
-        if key and invalid_budget:
-            verdict = await limiter.hit(f"invalid:{address}", invalid_budget, spend=False)
-            if not verdict.allowed:
-                await _refuse(
-                    scope, receive, send, "requests with a wrong api key", invalid_budget, verdict
-                )
-                return
-        verdict = await limiter.hit(f"{kind}:{key or address}", per_minute)
+        guard = (f"invalid:{address}", invalid_budget) if key and invalid_budget else None
+        verdict = await limiter.hit(f"{kind}:{key or address}", per_minute, guard=guard)
         if not verdict.allowed:
+            if verdict.by_guard:
+                kind, per_minute = "requests with a wrong api key", invalid_budget
             await _refuse(scope, receive, send, kind, per_minute, verdict)
             return
-        if not (key and invalid_budget):
+        if guard is None:
             await self.app(scope, receive, send)
             return
 
@@ -71,7 +67,7 @@ class RateLimit(HttpMiddleware):
 
         await self.app(scope, receive, watching)
         if status == 401:
-            await limiter.hit(f"invalid:{address}", invalid_budget)
+            await limiter.hit(*guard)
 
     @staticmethod
     def _kind(method: str, path: str) -> str | None:

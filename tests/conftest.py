@@ -13,6 +13,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,19 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     url = request.getfixturevalue("database_url")
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     await _admin(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@asynccontextmanager
+async def running(app: FastAPI | Settings) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
+    """An app of a test's own (or one made from `app` settings), its lifespan running,
+    with a client; a crash comes back as the 500 envelope."""
+    application = app if isinstance(app, FastAPI) else create_app(app)
+    transport = ASGITransport(app=application, raise_app_exceptions=False)
+    async with (
+        application.router.lifespan_context(application),
+        AsyncClient(transport=transport, base_url="http://test") as http,
+    ):
+        yield application, http
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import MakePerson
+from tests.conftest import MakePerson, running
 
 
 def assert_envelope(response_json: dict[str, object], error_type: str) -> None:
@@ -80,11 +80,7 @@ async def test_unexpected_crash_is_500_without_internals(
         raise RuntimeError("secret internal detail /etc/passwd")
 
     crashing.add_api_route("/api/boom", boom)
-    transport = ASGITransport(app=crashing, raise_app_exceptions=False)
-    async with (
-        crashing.router.lifespan_context(crashing),
-        AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
+    async with running(crashing) as (_, client):
         response = await client.get("/api/boom")
     assert response.status_code == 500
     assert_envelope(response.json(), "InternalError")
@@ -99,11 +95,7 @@ async def test_database_down_is_503_and_ready_says_so(
     down: FastAPI = create_app(
         app_settings(database_url="postgresql+asyncpg://nobody:x@127.0.0.1:1/none")
     )
-    transport = ASGITransport(app=down, raise_app_exceptions=False)
-    async with (
-        down.router.lifespan_context(down),
-        AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
+    async with running(down) as (_, client):
         me = await client.get("/api/users/me", headers={"api-key": "whatever"})
         ready = await client.get("/ready")
         health = await client.get("/health")
@@ -125,11 +117,7 @@ async def test_a_statement_stuck_on_a_lock_is_cancelled_with_503(
     await session.commit()
     # Another transaction holds the tweet's row, as a slow delete would.
     await session.execute(text("SELECT 1 FROM tweets WHERE id = :id FOR UPDATE"), {"id": tweet_id})
-    transport = ASGITransport(app=impatient, raise_app_exceptions=False)
-    async with (
-        impatient.router.lifespan_context(impatient),
-        AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
+    async with running(impatient) as (_, client):
         response = await client.post(f"/api/tweets/{tweet_id}/likes", headers=ann.headers)
     await session.rollback()
     assert response.status_code == 503

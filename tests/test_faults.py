@@ -19,14 +19,16 @@ from app.bench.load import descendants
 from app.core.embedded_db import postgres_bin
 from tests.cli_helpers import ADMIN_KEY, ServiceApi, start_serve, stop_serve
 from tests.conftest import png_picture
-from tests.test_topology import (
+from tests.topology import (
     MAX_UPLOAD_BYTES,
+    ImageSaverProcess,
+    PostgresServer,
     eventually,
+    postgres_server,
     refused,
     settings_for,
-    slow_upload,
+    upload_during,
 )
-from tests.topology import ImageSaverProcess, PostgresServer, postgres_server
 
 
 def _psql(pg: PostgresServer, sql: str) -> str:
@@ -117,23 +119,14 @@ def _image_saver_killed_mid_upload(
     media row, no file, and uploads work again once it is back."""
     media_before = _psql(pg, "SELECT count(*) FROM media")
     files_before = sorted(p.name for p in images.images_dir.rglob("*") if p.is_file())
-    started = threading.Event()
-    with ThreadPoolExecutor(1) as pool:
-        under_way = pool.submit(
-            api,
-            "POST",
-            "/api/medias",
-            key,
-            content=slow_upload(png_picture(60, 40, "olive"), started),
-            headers={"content-type": "multipart/form-data; boundary=slow"},
-        )
-        assert started.wait(10)
-        time.sleep(0.5)
+
+    def kill_image_saver() -> None:
         assert images.running is not None
         images.running.process.kill()
         images.running.process.wait()
         images.running = None
-        answer = under_way.result(timeout=60)
+
+    answer = upload_during(api, key, png_picture(60, 40, "olive"), kill_image_saver)
     refused(answer, 503)
     assert _psql(pg, "SELECT count(*) FROM media") == media_before
     assert sorted(p.name for p in images.images_dir.rglob("*") if p.is_file()) == files_before

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +14,7 @@ from app.bench.baseline import RawStatement
 from app.core.config import Settings
 from app.handlers.tweets.actions import FEED_PAGE
 from app.main import create_app
-from tests.conftest import MakeMedia, MakePerson, Person
+from tests.conftest import MakeMedia, MakePerson, Person, running
 
 
 async def _post(
@@ -182,11 +182,7 @@ async def test_a_page_lists_the_first_likers_yours_first_and_pages_through_the_r
     then in the order people liked it); likes_count stays exact, and
     GET /api/tweets/{id}/likes lists everyone, a page at a time."""
     capped: FastAPI = create_app(app_settings(likers_per_tweet=3))
-    transport = ASGITransport(app=capped, raise_app_exceptions=False)
-    async with (
-        capped.router.lifespan_context(capped),
-        AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
+    async with running(capped) as (_, client):
         people = [await make_person(f"P{i}") for i in range(7)]
         author, me = people[0], people[6]
         await client.post(f"/api/users/{author.id}/follow", headers=me.headers)
@@ -336,11 +332,7 @@ async def test_likers_per_tweet_zero_lists_every_liker(
     app_settings: Callable[..., Settings], make_person: MakePerson
 ) -> None:
     everyone: FastAPI = create_app(app_settings(likers_per_tweet=0))
-    transport = ASGITransport(app=everyone, raise_app_exceptions=False)
-    async with (
-        everyone.router.lifespan_context(everyone),
-        AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
+    async with running(everyone) as (_, client):
         people = [await make_person(f"P{i}") for i in range(14)]
         tweet_id = await _post(client, people[0], "liked by all")
         for person in people:

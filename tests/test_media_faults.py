@@ -3,12 +3,11 @@
 import asyncio
 import secrets
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,26 +15,15 @@ from app.core.config import Settings
 from app.core.embedded_images import RunningImageSaver, free_port, start_image_saver, stop
 from app.core.models import FileDeletion, Media
 from app.handlers.media.locks import lock_stored_file
-from app.main import create_app
 from tests.conftest import (
     MAX_UPLOAD_BYTES,
     MakePerson,
     Person,
     count_rows,
     png_picture,
+    running,
     stored_files,
 )
-
-
-@asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
-    application = create_app(settings)
-    transport = ASGITransport(app=application, raise_app_exceptions=False)
-    async with (
-        application.router.lifespan_context(application),
-        AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
-        yield application, client
 
 
 async def upload(client: AsyncClient, person: Person, colour: str) -> int:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +15,7 @@ from app.core.config import Settings
 from app.core.logs import JsonLines
 from app.core.models import Media
 from app.main import create_app
-from tests.conftest import MakeMedia, MakePerson
+from tests.conftest import MakeMedia, MakePerson, running
 
 
 async def test_a_request_id_is_kept_or_made_and_sent_back(
@@ -132,10 +132,8 @@ async def test_metrics_count_stored_pictures(
     stored_bytes = await session.scalar(select(func.sum(Media.size)))
     # An app of its own: the count is kept for a minute, and this one has none yet.
     app = create_app(app_settings())
-    async with app.router.lifespan_context(app):
-        transport = ASGITransport(app=app)
-        async with AsyncClient(transport=transport, base_url="http://test") as http:
-            text = (await http.get("/metrics")).text
+    async with running(app) as (_, http):
+        text = (await http.get("/metrics")).text
     assert sample(text, "microblog_images_stored") == 2
     assert stored_bytes
     assert sample(text, "microblog_images_stored_bytes") == stored_bytes

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,7 @@ from app.core.config import Settings
 from app.core.rate_limit import RedisLimiter
 from app.main import create_app
 from tests.cli_helpers import run_app, start_serve, stop_serve
-from tests.conftest import MakeMedia, MakePerson, png_picture
+from tests.conftest import MakeMedia, MakePerson, png_picture, running
 from tests.redis_server import RedisServer
 
 
@@ -54,11 +54,7 @@ def _limited(
 @pytest.fixture
 async def limited_client(app_settings: Callable[..., Settings]) -> AsyncIterator[AsyncClient]:
     app = _limited(app_settings)
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=transport, base_url="http://test") as client,
-    ):
+    async with running(app) as (_, client):
         yield client
 
 
@@ -153,10 +149,7 @@ async def test_the_budget_refills_as_retry_after_says(
 ) -> None:
     app = _limited(app_settings, reads=120)  # one more every half second
     ann = await make_person("Ann")
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client,
-    ):
+    async with running(app) as (_, client):
 
         async def status() -> int:
             return (await client.get("/api/users/me", headers=ann.headers)).status_code

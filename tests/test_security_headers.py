@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient, Headers
+from httpx import AsyncClient, Headers
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import MakePerson, png_picture
+from tests.conftest import MakePerson, png_picture, running
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,10 +84,7 @@ async def test_refusals_before_the_app_carry_them_too(
     any route runs; they carry the safety headers and a request id all the same."""
     strict: FastAPI = create_app(app_settings(rate_limit_reads_per_minute=1))
     ann = await make_person("Ann")
-    async with (
-        strict.router.lifespan_context(strict),
-        AsyncClient(transport=ASGITransport(app=strict), base_url="http://test") as client,
-    ):
+    async with running(strict) as (_, client):
         await client.get("/api/users/me", headers=ann.headers)
         limited = await client.get("/api/users/me", headers=ann.headers)
         assert limited.status_code == 429
@@ -116,10 +113,7 @@ async def test_cors_is_off_unless_configured(
     assert "access-control-allow-origin" not in plain.headers
 
     opened: FastAPI = create_app(app_settings(cors_origins=["https://portal.example"]))
-    async with (
-        opened.router.lifespan_context(opened),
-        AsyncClient(transport=ASGITransport(app=opened), base_url="http://test") as other,
-    ):
+    async with running(opened) as (_, other):
         allowed = await other.options(
             "/api/tweets", headers=preflight | {"origin": "https://portal.example"}
         )

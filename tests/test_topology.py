@@ -6,67 +6,21 @@ processes serve the same database and image_saver."""
 
 import json
 import signal
-import threading
-import time
-from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
 from tests.cli_helpers import ADMIN_KEY, ServiceApi, start_serve, stop_serve
 from tests.conftest import png_picture
-from tests.topology import ImageSaverProcess, PostgresServer, postgres_server
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
-
-def settings_for(pg: PostgresServer, images: ImageSaverProcess, data: Path) -> dict[str, str]:
-    """Only environment variables, as docker-compose.yml gives them to the app."""
-    return {
-        "DATABASE_URL": pg.url(),
-        "IMAGE_SAVER_URL": images.url,
-        "IMAGE_SAVER_TOKEN": images.token,
-        "DATA_DIR": str(data),
-        "MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
-    }
-
-
-def refused(response: httpx.Response, status: int) -> None:
-    """`status` in the error envelope, with no stack trace."""
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["result"] is False
-    assert body["error_type"]
-    assert "Traceback" not in body["error_message"]
-
-
-def eventually(check: Callable[[], bool], within: float = 30) -> None:
-    deadline = time.monotonic() + within
-    while not check():
-        assert time.monotonic() < deadline, "did not recover in time"
-        time.sleep(0.3)
-
-
-def answers(api: ServiceApi, path: str, key: str) -> bool:
-    try:
-        return api("GET", path, key).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def slow_upload(picture: bytes, started: threading.Event) -> Iterator[bytes]:
-    """A multipart upload that trickles in over a couple of seconds."""
-    yield (
-        b'--slow\r\nContent-Disposition: form-data; name="file"; filename="slow.png"\r\n'
-        b"Content-Type: image/png\r\n\r\n"
-    )
-    started.set()
-    step = max(1, len(picture) // 10)
-    for at in range(0, len(picture), step):
-        time.sleep(0.2)
-        yield picture[at : at + step]
-    yield b"\r\n--slow--\r\n"
+from tests.topology import (
+    MAX_UPLOAD_BYTES,
+    ImageSaverProcess,
+    answers,
+    eventually,
+    postgres_server,
+    refused,
+    settings_for,
+    upload_during,
+)
 
 
 def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> None:
@@ -126,20 +80,12 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
             eventually(lambda: answers(api, "/api/tweets", boris.api_key))
 
             # SIGTERM while an upload trickles in: it is finished, then the app exits.
-            started = threading.Event()
-            with ThreadPoolExecutor(1) as pool:
-                under_way = pool.submit(
-                    api,
-                    "POST",
-                    "/api/medias",
-                    ann.api_key,
-                    content=slow_upload(png_picture(40, 30, "navy"), started),
-                    headers={"content-type": "multipart/form-data; boundary=slow"},
-                )
-                assert started.wait(10)
-                time.sleep(0.3)
-                app.send_signal(signal.SIGTERM)
-                finished = under_way.result(timeout=60)
+            finished = upload_during(
+                api,
+                ann.api_key,
+                png_picture(40, 30, "navy"),
+                lambda: app.send_signal(signal.SIGTERM),
+            )
             assert finished.status_code == 201, finished.text
             late_media = finished.json()["media_id"]
             assert app.wait(timeout=60) == 0

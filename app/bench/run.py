@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import httpx
 
 from app.bench import seed as seeding
@@ -20,7 +19,7 @@ from app.bench.baseline import raw_feed
 from app.bench.load import Request, Server, peak_rss, wrk
 from app.bench.measure import Result
 from app.bench.report import Report
-from app.bench.seed import Seeded, api_key, plain_url
+from app.bench.seed import Seeded, api_key, connected
 
 
 @dataclass(frozen=True)
@@ -41,14 +40,15 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
         raise SystemExit("No seeded bench database: run `python -m app bench seed` first.")
     reference = asyncio.run(_reference(reference_url, seeded, options, say))
     plan = _Plan(seeded, random.Random(seeded.data.seed))  # noqa: S311 - repeatable, not secret
+    database_size, postgres = asyncio.run(_describe(url))
     report = Report(
         data=seeded,
         reference=reference,
-        database_size=asyncio.run(_database_size(url)),
+        database_size=database_size,
         workers=options.workers,
         connections=options.connections,
         seconds=options.seconds,
-        postgres=asyncio.run(_postgres_version(url)),
+        postgres=postgres,
     )
     log = options.output / "server.log"
     options.output.mkdir(parents=True, exist_ok=True)
@@ -182,8 +182,7 @@ async def _reference(
 
 async def _tweets_for_this_run(url: str, seeded: Seeded) -> tuple[int, list[int]]:
     """200 new tweets to like and unlike; returns the first new id and their ids."""
-    connection = await asyncpg.connect(plain_url(url))
-    try:
+    async with connected(url) as connection:
         first_new = 1 + (await connection.fetchval("SELECT coalesce(max(id), 0) FROM tweets"))
         rows = await connection.fetch(
             "INSERT INTO tweets (author_id, content) "
@@ -192,37 +191,22 @@ async def _tweets_for_this_run(url: str, seeded: Seeded) -> tuple[int, list[int]
             seeded.data.users,
         )
         return first_new, [row["id"] for row in rows]
-    finally:
-        await connection.close()
 
 
 async def _forget_this_run(url: str, first_new: int) -> None:
-    connection = await asyncpg.connect(plain_url(url))
-    try:
+    async with connected(url) as connection:
         await connection.execute("DELETE FROM tweets WHERE id >= $1", first_new)
         await connection.execute("VACUUM (ANALYZE) tweets, likes")
-    finally:
-        await connection.close()
 
 
-async def _database_size(url: str) -> str:
-    connection = await asyncpg.connect(plain_url(url))
-    try:
+async def _describe(url: str) -> tuple[str, str]:
+    """The database's size and its server's version, for the report."""
+    async with connected(url) as connection:
         size: str = await connection.fetchval(
             "SELECT pg_size_pretty(pg_database_size(current_database()))"
         )
-        return size
-    finally:
-        await connection.close()
-
-
-async def _postgres_version(url: str) -> str:
-    connection = await asyncpg.connect(plain_url(url))
-    try:
         version = connection.get_server_version()
-        return f"PostgreSQL {version.major}.{version.minor}"
-    finally:
-        await connection.close()
+        return size, f"PostgreSQL {version.major}.{version.minor}"
 
 
 async def _hot_tweet(base_url: str, url: str, seeded: Seeded, people: int) -> dict[str, int | bool]:
@@ -245,15 +229,12 @@ async def _hot_tweet(base_url: str, url: str, seeded: Seeded, people: int) -> di
             )
         )
     failed = sum(r.status_code != 200 for r in [*first, *second])
-    connection = await asyncpg.connect(plain_url(url))
-    try:
+    async with connected(url) as connection:
         likes_count = await connection.fetchval(
             "SELECT likes_count FROM tweets WHERE id = $1", tweet_id
         )
         rows = await connection.fetchval("SELECT count(*) FROM likes WHERE tweet_id = $1", tweet_id)
         await connection.execute("DELETE FROM tweets WHERE id = $1", tweet_id)
-    finally:
-        await connection.close()
     expected = (people + 1) // 2
     return {
         "people": people,

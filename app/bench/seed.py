@@ -225,8 +225,7 @@ async def seed(url: str, data: DataSet, say: Callable[[str], None]) -> Seeded:
     await recreate_database(url)
     step("database created; applying migrations")
     await asyncio.to_thread(migrations.upgrade, url)  # Alembic runs its own event loop
-    connection = await asyncpg.connect(plain_url(url))
-    try:
+    async with connected(url) as connection:
         secret = secrets.token_hex(8)
         await _settings_for_loading(connection, data.seed)
         async with _without_indexes_and_foreign_keys(connection, step):
@@ -252,13 +251,21 @@ async def seed(url: str, data: DataSet, say: Callable[[str], None]) -> Seeded:
         )
         step(f"done: database size {size}")
         return seeded
-    finally:
-        await connection.close()
 
 
 def plain_url(url: str | URL) -> str:
     """The URL as asyncpg takes it (SQLAlchemy's says postgresql+asyncpg://)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@asynccontextmanager
+async def connected(url: str | URL) -> AsyncIterator[asyncpg.Connection]:
+    """One plain asyncpg connection to `url`, closed after."""
+    connection = await asyncpg.connect(plain_url(url))
+    try:
+        yield connection
+    finally:
+        await connection.close()
 
 
 def database_name(url: str) -> str:
@@ -276,26 +283,20 @@ async def recreate_database(url: str) -> None:
             f"refusing to recreate {name!r}: it exists and was not made by bench seed; "
             "drop it yourself if it may go"
         )
-    connection = await asyncpg.connect(plain_url(make_url(url).set(database="postgres")))
-    try:
+    async with connected(make_url(url).set(database="postgres")) as connection:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         # As the app's own database is made, where the server can (PostgreSQL 17+).
         unicode = connection.get_server_version().major >= 17
         options = UNICODE_LOCALE if unicode else "TEMPLATE template0 ENCODING 'UTF8'"
         await connection.execute(f'CREATE DATABASE "{name}" {options}')
-    finally:
-        await connection.close()
 
 
 async def _exists_without_bench_info(url: str) -> bool:
     try:
-        connection = await asyncpg.connect(plain_url(url))
+        async with connected(url) as connection:
+            return not await connection.fetchval("SELECT to_regclass('bench_info') IS NOT NULL")
     except asyncpg.InvalidCatalogNameError:
         return False
-    try:
-        return not await connection.fetchval("SELECT to_regclass('bench_info') IS NOT NULL")
-    finally:
-        await connection.close()
 
 
 async def _settings_for_loading(connection: asyncpg.Connection, seed: int) -> None:
@@ -505,13 +506,10 @@ async def _remember(connection: asyncpg.Connection, seeded: Seeded) -> None:
 async def seeded_info(url: str) -> Seeded | None:
     """What seed recorded in this database, or None if it is not a seeded bench database."""
     try:
-        connection = await asyncpg.connect(plain_url(url))
+        async with connected(url) as connection:
+            if not await connection.fetchval("SELECT to_regclass('bench_info') IS NOT NULL"):
+                return None
+            info = json.loads(await connection.fetchval("SELECT info::text FROM bench_info"))
     except (asyncpg.InvalidCatalogNameError, OSError):
         return None
-    try:
-        if not await connection.fetchval("SELECT to_regclass('bench_info') IS NOT NULL"):
-            return None
-        info = json.loads(await connection.fetchval("SELECT info::text FROM bench_info"))
-    finally:
-        await connection.close()
     return Seeded(**{**info, "data": DataSet(**info["data"])})

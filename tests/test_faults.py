@@ -186,11 +186,22 @@ def _app_killed_mid_request(
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
+        # The holder must have the lock before the tweet asks for it: psql starting up
+        # on a busy machine can be slower than the whole request.
+        sleeping = "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'"
+        eventually(lambda: _psql(pg, sleeping) == "1", within=20, what="the holder's lock")
         waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
         with ThreadPoolExecutor(1) as pool:
             body = {"tweet_data": "half-made?", "tweet_media_ids": [media_id]}
-            pool.submit(api, "POST", "/api/tweets", key, json=body)
-            eventually(lambda: _psql(pg, waiting) == "1", within=20)
+            tweet = pool.submit(api, "POST", "/api/tweets", key, json=body)
+
+            def tweet_waits() -> bool:
+                if tweet.done():
+                    answer = tweet.result()
+                    raise AssertionError(f"not held up: {answer.status_code} {answer.text}")
+                return _psql(pg, waiting) == "1"
+
+            eventually(tweet_waits, within=20, what="the tweet waiting for the lock")
             # The whole service at once, as the machine losing power would.
             for pid in [*descendants(app.pid), app.pid]:
                 os.kill(pid, signal.SIGKILL)

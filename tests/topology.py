@@ -150,10 +150,10 @@ def refused(response: httpx.Response, status: int) -> None:
     assert "Traceback" not in body["error_message"]
 
 
-def eventually(check: Callable[[], bool], within: float = 30) -> None:
+def eventually(check: Callable[[], bool], within: float = 30, what: str = "recovery") -> None:
     deadline = time.monotonic() + within
     while not check():
-        assert time.monotonic() < deadline, "did not recover in time"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.3)
 
 

@@ -109,7 +109,7 @@ async def test_database_down_is_503_and_ready_says_so(
 async def test_a_statement_stuck_on_a_lock_is_cancelled_with_503(
     app_settings: Callable[..., Settings], make_person: MakePerson, session: AsyncSession
 ) -> None:
-    impatient: FastAPI = create_app(app_settings(db_statement_timeout_ms=300))
+    impatient: FastAPI = create_app(app_settings(db_statement_timeout_ms=1000))
     ann = await make_person("Ann")
     tweet_id = await session.scalar(
         text("INSERT INTO tweets (author_id, content) VALUES (:a, 'x') RETURNING id"), {"a": ann.id}

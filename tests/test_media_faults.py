@@ -2,6 +2,7 @@
 
 import asyncio
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -204,7 +205,8 @@ async def test_an_upload_whose_database_write_fails_leaves_no_file_for_good(
     assert key not in stored_files(images_dir)
     # The upload's database work will time out waiting for this lock.
     await lock_stored_file(session, key)  # as a slow peer would
-    async with running(app_settings(db_statement_timeout_ms=300)) as (_, impatient):
+    # Short enough for a quick test, long enough that the key's lookup never hits it.
+    async with running(app_settings(db_statement_timeout_ms=2000)) as (_, impatient):
         failed = await impatient.post(
             "/api/medias",
             files={"file": ("a.png", png_picture(colour="indigo"))},
@@ -260,7 +262,9 @@ async def test_an_upload_racing_the_deletion_of_its_own_picture_is_503_not_a_bro
     )
     # Once the upload waits for the lock, its file is stored: a deletion wins the race.
     async with app.state.sessionmaker() as watcher:
-        for _ in range(100):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            assert not racing.done(), racing.result().text
             waiting = await watcher.scalar(
                 text(
                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"

@@ -124,11 +124,18 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
             likers = api("GET", f"/api/tweets/{tweet_id}/likes", boris.api_key).json()["likes"]
             assert len(likers) == 11
             # /metrics answers for both workers, whichever answers it (a new
-            # connection each time, so both get asked).
+            # connection each time, so both get asked). A request is counted just
+            # after its answer has gone out, hence `eventually`.
             route = 'method="POST",route="/api/tweets/{tweet_id}/likes",status="200"'
-            for _ in range(6):
-                metrics = api("GET", "/metrics", headers={"connection": "close"}).text
-                assert f"microblog_http_requests_total{{{route}}} 10.0" in metrics
+            counted = f"microblog_http_requests_total{{{route}}} 10.0"
+            eventually(
+                lambda: all(
+                    counted in api("GET", "/metrics", headers={"connection": "close"}).text
+                    for _ in range(6)
+                ),
+                within=10,
+                what="both workers to count the likes",
+            )
 
             # SIGTERM stops the workers and their supervisor cleanly.
             app.send_signal(signal.SIGTERM)

@@ -180,19 +180,19 @@ def upload_during(
             headers={"content-type": "multipart/form-data; boundary=slow"},
         )
         assert started.wait(10)
-        time.sleep(0.3)
+        time.sleep(1)  # for the server to read the headers, however busy the machine
         interrupt()
         return under_way.result(timeout=60)
 
 
 def slow_upload(picture: bytes, started: threading.Event) -> Iterator[bytes]:
-    """A multipart upload that trickles in over a couple of seconds."""
+    """A multipart upload that trickles in over four seconds."""
     yield (
         b'--slow\r\nContent-Disposition: form-data; name="file"; filename="slow.png"\r\n'
         b"Content-Type: image/png\r\n\r\n"
     )
     started.set()
-    step = max(1, len(picture) // 10)
+    step = max(1, len(picture) // 20)
     for at in range(0, len(picture), step):
         time.sleep(0.2)
         yield picture[at : at + step]

@@ -23,7 +23,14 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
 
 from tests.browser.harness import (
     CHROMIUM_ARGS,
@@ -46,6 +53,10 @@ from tests.cli_helpers import (
 )
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+# Playwright's 5 s for `expect` is short for a cold page (modules, two API calls,
+# uploads through image_saver) on a loaded two-core CI machine; a pass is not slower.
+expect.set_options(timeout=15_000)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -171,6 +171,8 @@ async def test_two_colleagues_journey(
     await like.click()
     await expect(like).to_have_attribute("aria-pressed", "true")
     await expect(first.locator(".likes-count")).to_have_text(story.one_like)
+    # The count moves before the server answers; reload only once it has.
+    await expect(like).not_to_have_attribute("aria-busy", "true")
     await page.reload()
     first = tweet(page, "example.com/wiki")
     await expect(first.locator(".likes-count")).to_have_text(story.one_like)

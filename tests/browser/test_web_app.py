@@ -226,6 +226,7 @@ async def test_keyboard_alone_signs_in_posts_and_likes(
     assert outline == "solid"
     await page.keyboard.press("Space")
     await expect(card.locator(".likes-count")).to_have_text("1 like")
+    await expect(like).not_to_have_attribute("aria-busy", "true")  # the server has it
     # Deleting by keyboard: focus lands on a neighbour, not lost.
     await card.get_by_role("button", name="Delete post").focus()
     await page.keyboard.press("Enter")

@@ -10,7 +10,10 @@ ROUTES_WITH_IDS = [
     ("POST", "/api/tweets/{}/likes"),
     ("DELETE", "/api/tweets/{}/likes"),
     ("GET", "/api/users/{}"),
+    ("GET", "/api/tweets/{}/likes"),
     ("GET", "/api/users/{}/tweets"),
+    ("GET", "/api/users/{}/followers"),
+    ("GET", "/api/users/{}/following"),
     ("POST", "/api/users/{}/follow"),
     ("DELETE", "/api/users/{}/follow"),
 ]

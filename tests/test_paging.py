@@ -14,7 +14,13 @@ BAD_PAGING = [
     {"limit": 101},
     {"limit": "ten"},
 ]
-LISTS = ["/api/tweets", "/api/users", "/api/users/{me}/tweets"]
+LISTS = [
+    "/api/tweets",
+    "/api/users",
+    "/api/users/{me}/tweets",
+    "/api/users/{me}/followers",
+    "/api/users/{me}/following",
+]
 
 
 @pytest.mark.parametrize(

@@ -100,6 +100,8 @@ async def test_profiles_show_followers_and_following(
             "name": "Ann",
             "followers": [{"id": bob.id, "name": "Bob"}],
             "following": [{"id": eve.id, "name": "Eve"}],
+            "followers_count": 1,
+            "following_count": 1,
             "tweets_count": 2,
         },
     }
@@ -109,6 +111,48 @@ async def test_profiles_show_followers_and_following(
     assert deleted.status_code == 200
     eve_profile = await client.get(f"/api/users/{eve.id}", headers=ann.headers)
     assert eve_profile.json()["user"]["tweets_count"] == 0
+
+
+async def test_long_profiles_are_read_in_pages(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    """Someone followed by thousands: `people_limit` keeps the profile short with exact
+    counts, and the followers and following lists page by name (case aside)."""
+    ann = await make_person("Ann")
+    fans = [await make_person(name) for name in ("dora", "Bea", "Cy", "ed", "Al")]
+    for fan in fans:
+        await client.post(f"/api/users/{ann.id}/follow", headers=fan.headers)
+    for idol in fans[:3]:
+        await client.post(f"/api/users/{idol.id}/follow", headers=ann.headers)
+
+    async def names(path: str, **params: int) -> list[str]:
+        response = await client.get(path, params=params, headers=ann.headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        people = body["users"] if "users" in body else body["user"]["followers"]
+        return [person["name"] for person in people]
+
+    everyone = ["Al", "Bea", "Cy", "dora", "ed"]
+    assert await names(f"/api/users/{ann.id}") == everyone
+    assert await names(f"/api/users/{ann.id}/followers", offset=0, limit=100) == everyone
+    assert await names(f"/api/users/{ann.id}/followers", offset=1, limit=2) == ["Bea", "Cy"]
+    assert await names(f"/api/users/{ann.id}/followers", offset=5) == []
+    assert await names(f"/api/users/{ann.id}/following") == ["Bea", "Cy", "dora"]
+    assert await names(f"/api/users/{fans[0].id}/following") == ["Ann"]
+
+    for path in (f"/api/users/{ann.id}", "/api/users/me"):
+        for limit, followers, following in ((2, ["Al", "Bea"], ["Bea", "Cy"]), (0, [], [])):
+            short = await client.get(path, params={"people_limit": limit}, headers=ann.headers)
+            user = short.json()["user"]
+            assert [p["name"] for p in user["followers"]] == followers
+            assert [p["name"] for p in user["following"]] == following
+            assert (user["followers_count"], user["following_count"]) == (5, 3)
+    for bad in (-1, 101, "all"):
+        refused = await client.get(
+            "/api/users/me", params={"people_limit": bad}, headers=ann.headers
+        )
+        assert refused.status_code == 422
+        assert refused.json()["details"][0]["field"] == "people_limit"
 
 
 async def test_follow_and_unfollow_are_idempotent(

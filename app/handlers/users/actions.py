@@ -1,5 +1,7 @@
 """People: creating them, profiles, the directory and following."""
 
+from typing import Literal
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,34 +34,58 @@ async def rotate_api_key(session: AsyncSession, user_id: int) -> tuple[User, str
     return user, api_key
 
 
-async def profile(session: AsyncSession, user: User) -> Profile:
-    followers = await session.execute(
+# Alphabetical whatever the case; the id makes the order total, so pages never overlap.
+BY_NAME = (func.lower(User.name), User.id)
+
+Relation = Literal["followers", "following"]
+
+
+async def people(
+    session: AsyncSession, user_id: int, relation: Relation, offset: int, limit: int | None
+) -> list[UserRef]:
+    """The person's followers, or the people they follow, by name; `limit` None: all."""
+    if relation == "followers":
+        them, person = Follow.follower_id, Follow.followee_id
+    else:
+        them, person = Follow.followee_id, Follow.follower_id
+    rows = await session.execute(
         select(User.id, User.name)
-        .join(Follow, Follow.follower_id == User.id)
-        .where(Follow.followee_id == user.id)
+        .join(Follow, them == User.id)
+        .where(person == user_id)
         .order_by(*BY_NAME)
+        .offset(offset)
+        .limit(limit)
     )
-    following = await session.execute(
-        select(User.id, User.name)
-        .join(Follow, Follow.followee_id == User.id)
-        .where(Follow.follower_id == user.id)
-        .order_by(*BY_NAME)
+    return [UserRef(id=id_, name=name) for id_, name in rows]
+
+
+async def profile(session: AsyncSession, user: User, people_limit: int | None = None) -> Profile:
+    """The profile with its exact counts; each list holds at most `people_limit`
+    people (None: everyone, as the API has always answered)."""
+    # Each count is an index-only scan: the follows key, ix_follows_followee_id and
+    # the tweets' (author_id, created_at, id) index.
+    counts = await session.execute(
+        select(
+            select(func.count()).where(Follow.followee_id == user.id).scalar_subquery(),
+            select(func.count()).where(Follow.follower_id == user.id).scalar_subquery(),
+            select(func.count()).where(Tweet.author_id == user.id).scalar_subquery(),
+        )
     )
-    # Counted over the (author_id, created_at, id) index: an index-only scan.
-    tweets_count = await session.scalar(
-        select(func.count()).select_from(Tweet).where(Tweet.author_id == user.id)
-    )
+    followers_count, following_count, tweets_count = counts.one()
+    followers: list[UserRef] = []
+    following: list[UserRef] = []
+    if people_limit != 0:
+        followers = await people(session, user.id, "followers", 0, people_limit)
+        following = await people(session, user.id, "following", 0, people_limit)
     return Profile(
         id=user.id,
         name=user.name,
-        followers=[UserRef(id=id_, name=name) for id_, name in followers],
-        following=[UserRef(id=id_, name=name) for id_, name in following],
-        tweets_count=tweets_count or 0,
+        followers=followers,
+        following=following,
+        followers_count=followers_count,
+        following_count=following_count,
+        tweets_count=tweets_count,
     )
-
-
-# Alphabetical whatever the case; the id makes the order total, so pages never overlap.
-BY_NAME = (func.lower(User.name), User.id)
 
 
 def _like_pattern(text: str) -> str:

@@ -15,6 +15,7 @@ from app.handlers.tweets.actions import tweets_of
 from app.handlers.users import actions
 from app.handlers.users.schemas import (
     NewUser,
+    PeopleList,
     ProfileOut,
     SearchText,
     UserCreate,
@@ -52,14 +53,46 @@ async def directory(
     return UserList(users=users)
 
 
+# Someone followed by thousands has a long profile; a client that shows the counts
+# and pages through the lists asks for fewer (0: none) and uses the paged routes.
+PeopleLimit = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=100,
+        description="At most this many people in `followers` and in `following` (by name; "
+        "the counts stay exact). Without it, everyone.",
+    ),
+]
+
+
 @router.get("/me", summary="Your profile")
-async def me(user: CurrentUser, session: SessionDep) -> ProfileOut:
-    return ProfileOut(user=await actions.profile(session, user))
+async def me(
+    user: CurrentUser, session: SessionDep, people_limit: PeopleLimit = None
+) -> ProfileOut:
+    return ProfileOut(user=await actions.profile(session, user, people_limit))
 
 
 @router.get("/{user_id}", responses=errors(exc.NotFound), summary="A person's profile")
-async def profile(user_id: ObjectId, _user: CurrentUser, session: SessionDep) -> ProfileOut:
-    return ProfileOut(user=await actions.profile(session, await get_user(session, user_id)))
+async def profile(
+    user_id: ObjectId, _user: CurrentUser, session: SessionDep, people_limit: PeopleLimit = None
+) -> ProfileOut:
+    person = await get_user(session, user_id)
+    return ProfileOut(user=await actions.profile(session, person, people_limit))
+
+
+def _people_route(relation: actions.Relation, summary: str) -> None:
+    @router.get(f"/{{user_id}}/{relation}", responses=errors(exc.NotFound), summary=summary)
+    async def people(
+        user_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+    ) -> PeopleList:
+        await get_user(session, user_id)
+        found = await actions.people(session, user_id, relation, page.offset, page.limit)
+        return PeopleList(users=found)
+
+
+_people_route("followers", "A person's followers, by name")
+_people_route("following", "The people a person follows, by name")
 
 
 @router.get(

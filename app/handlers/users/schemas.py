@@ -44,9 +44,19 @@ class UserCreatedOut(Ok):
 
 
 class Profile(UserRef):
-    followers: list[UserRef]
-    following: list[UserRef]
+    followers: Annotated[
+        list[UserRef], Field(description="By name; all of them unless `people_limit` is given")
+    ]
+    following: Annotated[
+        list[UserRef], Field(description="By name; all of them unless `people_limit` is given")
+    ]
+    followers_count: Annotated[int, Field(description="How many people follow them")]
+    following_count: Annotated[int, Field(description="How many people they follow")]
     tweets_count: Annotated[int, Field(description="How many tweets they have posted")]
+
+
+class PeopleList(Ok):
+    users: list[UserRef]
 
 
 class ProfileOut(Ok):

@@ -252,6 +252,40 @@ async def test_dark_theme_follows_the_system(page: Page, live_service: LiveServi
     assert background == "rgb(244, 246, 249)"
 
 
+async def test_a_long_followers_list_comes_a_page_at_a_time(
+    page: Page, live_service: LiveService
+) -> None:
+    star = live_service.create_person("Star Many")
+    fans = [live_service.create_person(f"Fan {n:02d}") for n in range(45)]
+    for fan in fans:
+        live_service.api("POST", f"/api/users/{star.id}/follow", key=fan.api_key)
+    zed = live_service.create_person("Zed Late")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    await sign_in(page, zed)
+    await page.goto(f"/users/{star.id}/followers")
+    await expect(page.locator("[data-section=followers]")).to_have_text("45 followers")
+    rows = page.locator("ul.people li.person")
+    await expect(rows.first).to_contain_text("Fan 00")
+    # Scrolling down brings the rest, by name; the profile itself carried nobody.
+    while (shown := await rows.count()) < 45:
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        await expect(rows).not_to_have_count(shown)
+    await expect(rows.locator(".person-link")).to_have_text([fan.name for fan in fans])
+    lists = [url for url in asked if f"/api/users/{star.id}/followers?" in url]
+    assert len(lists) >= 2, lists
+    assert any(url.endswith(f"/api/users/{star.id}?people_limit=0") for url in asked), asked
+
+    # Following her puts Zed in the list, in his place by name, and in the count.
+    await page.locator(".profile-header").get_by_role("button", name="Follow Star Many").click()
+    await expect(page.locator("[data-section=followers]")).to_have_text("46 followers")
+    while (shown := await rows.count()) < 46:
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        await expect(rows).not_to_have_count(shown)
+    await expect(rows.last).to_contain_text("Zed Late")
+    await expect(page.locator(".notice-error")).to_have_count(0)
+
+
 async def test_own_profile_counts_follow_what_you_do(page: Page, live_service: LiveService) -> None:
     ivy = live_service.create_person("Ivy Self")
     jack = live_service.create_person("Jack Other")
@@ -271,13 +305,17 @@ async def test_own_profile_counts_follow_what_you_do(page: Page, live_service: L
     await expect(row.get_by_role("button", name="Follow Jack Other")).to_be_focused()
     await expect(page.locator("[data-section=following]")).to_have_text("0 following")
     # Elsewhere afterwards, following works as usual: the profile left no trace.
+    # (Searched for: other tests' people share this service's directory.)
     await page.get_by_role("link", name="People").click()
+    await page.get_by_label("Search by name").fill("Jack Other")
+    searched = re.compile(r"/people\?q=Jack\+Other$")
+    await expect(page).to_have_url(searched)  # the search's own list is shown
     row = page.locator("li.person", has_text="Jack Other")
     await expect(row).to_contain_text("0 followers")
     await row.get_by_role("button", name="Follow Jack Other").click()
     await expect(row.get_by_role("button", name="Unfollow Jack Other")).to_be_visible()
     await expect(row).to_contain_text("1 follower")
-    await expect(page).to_have_url(re.compile(r"/people$"))
+    await expect(page).to_have_url(searched)
     await expect(page.locator(".notice-error")).to_have_count(0)
     # The address of a search can be shared: it opens with the search done.
     await page.goto("/people?q=jack%20oth")

@@ -119,7 +119,10 @@ export const api = {
   limits: () => request("GET", "/api/limits"),
   unpostedPicture,
   me: (key) => request("GET", "/api/users/me", { key }),
-  user: (id) => request("GET", `/api/users/${id}`),
+  // The counts only: the lists come a page at a time from `people`.
+  user: (id) => request("GET", `/api/users/${id}?people_limit=0`),
+  people: (id, relation, offset, limit) =>
+    request("GET", `/api/users/${id}/${relation}?${query({ offset, limit })}`),
   userTweets: (id, offset, limit) =>
     request("GET", `/api/users/${id}/tweets?${query({ offset, limit })}`),
   directory: (q, offset, limit) => request("GET", `/api/users?${query({ q, offset, limit })}`),

@@ -12,12 +12,6 @@ export function storedKey() {
   return read("localStorage", STORAGE_KEY);
 }
 
-// Your own profile, fresh from the API (someone may have followed you meanwhile).
-export function adopt(profile) {
-  state.me = profile;
-  state.following = new Set(profile.following.map((person) => person.id));
-}
-
 // Checks the key with the API before keeping it; throws ApiError (401 for a bad key).
 export async function signIn(key) {
   // Both before anything is kept, so a failure leaves the person signed out, not half in.
@@ -25,7 +19,8 @@ export async function signIn(key) {
   state.limits = limits;
   useKey(key);
   write("localStorage", STORAGE_KEY, key);
-  adopt(user);
+  state.me = user;
+  state.following = new Set(user.following.map((person) => person.id));
   return user;
 }
 
@@ -57,10 +52,8 @@ export function follows(id) {
 export function setFollowing(person, following) {
   if (following) {
     state.following.add(person.id);
-    if (!state.me.following.some((p) => p.id === person.id)) state.me.following.push(person);
   } else {
     state.following.delete(person.id);
-    state.me.following = state.me.following.filter((p) => p.id !== person.id);
   }
   for (const [element, listener] of listeners) {
     if (!element.isConnected) {

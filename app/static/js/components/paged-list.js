@@ -86,6 +86,13 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
     while (!finished && !failed && element.isConnected && (offset < atLeast || nearEnd())) {
       await loadMore();
     }
+    // The observer speaks only when the end comes into or out of view between two
+    // frames. A scroll in the same frame as a page's arrival would go unheard, the
+    // end in view and nothing loading; observing anew reports where the end is now.
+    if (!finished && !failed) {
+      observer.unobserve(sentinel);
+      observer.observe(sentinel);
+    }
   }
 
   const observer = new IntersectionObserver(

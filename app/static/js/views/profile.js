@@ -1,12 +1,13 @@
-// A person's page: name, follower and following counts with their lists, the
-// follow button, and their tweets newest first.
+// A person's page: name, follower and following counts with their lists (a page at
+// a time: some are followed by thousands), the follow button, and their tweets
+// newest first.
 import { ApiError, api } from "../api.js";
 import { loadingIndicator, pagedList } from "../components/paged-list.js";
 import { avatar, followButton, personRow } from "../components/person.js";
 import { tweetCard } from "../components/tweet-card.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import { adopt, isMe, me, onFollowChange } from "../session.js";
+import { isMe, onFollowChange } from "../session.js";
 
 function tweetsOf(user, restore, onDeleted) {
   const own = isMe(user.id);
@@ -34,9 +35,18 @@ function tweetsOf(user, restore, onDeleted) {
   return list;
 }
 
-function peopleList(people, emptyText) {
-  if (people.length === 0) return h("p", { class: "empty-state" }, emptyText);
-  return h("ul", { class: "people" }, people.map((person) => personRow(person)));
+function peopleOf(user, relation, restore, emptyText) {
+  const list = pagedList({
+    fetchPage: async (offset, limit) => (await api.people(user.id, relation, offset, limit)).users,
+    renderItem: (person) => personRow(person),
+    key: (person) => person.id,
+    empty: () => h("p", { class: "empty-state" }, emptyText),
+    endText: "",
+    listTag: "ul",
+    listProps: { class: "people" },
+  });
+  list.start(restore);
+  return list;
 }
 
 function header(user, section) {
@@ -64,17 +74,18 @@ function header(user, section) {
   // Counts change in place, so the focus stays on the button that changed them.
   function showCounts() {
     tabs.tweets.textContent = t("profile.tweetsCount", { count: user.tweets_count });
-    tabs.followers.textContent = t("profile.followersCount", { count: user.followers.length });
-    tabs.following.textContent = t("profile.followingCount", { count: user.following.length });
+    tabs.followers.textContent = t("profile.followersCount", { count: user.followers_count });
+    tabs.following.textContent = t("profile.followingCount", { count: user.following_count });
   }
   showCounts();
   return { element, showCounts };
 }
 
 function sectionBody(user, section, restore, onTweetDeleted) {
-  if (section === "followers") return { element: peopleList(user.followers, t("profile.noFollowers")) };
-  if (section === "following") return { element: peopleList(user.following, t("profile.noFollowing")) };
-  const list = tweetsOf(user, restore, onTweetDeleted);
+  const list =
+    section === "tweets"
+      ? tweetsOf(user, restore, onTweetDeleted)
+      : peopleOf(user, section, restore, t(section === "followers" ? "profile.noFollowers" : "profile.noFollowing"));
   return { element: list.element, destroy: list.destroy, loaded: list.loaded };
 }
 
@@ -100,10 +111,6 @@ export function profileView(container, [id, section = "tweets"], _query, restore
       return;
     }
     if (left) return;
-    if (isMe(user.id)) {
-      adopt(user); // so the follow buttons here keep it current
-      user = me();
-    }
     document.title = t("app.title", { page: user.name });
     const top = header(user, section);
     const tweetDeleted = () => {
@@ -116,14 +123,15 @@ export function profileView(container, [id, section = "tweets"], _query, restore
     // Following this person changes their followers; on your own page, whom you
     // follow changes your following.
     onFollowChange(view, (person, following) => {
-      if (person.id === user.id) {
-        const self = me();
-        user.followers = user.followers.filter((p) => p.id !== self.id);
-        if (following) user.followers.push({ id: self.id, name: self.name });
-      } else if (!isMe(user.id)) return;
+      const change = following ? 1 : -1;
+      if (person.id === user.id) user.followers_count += change;
+      else if (isMe(user.id)) user.following_count += change;
+      else return;
       top.showCounts();
+      // You joined or left their followers: the list is read again, you in your place.
       if (section === "followers" && person.id === user.id) {
-        body = sectionBody(user, section, restore, tweetDeleted);
+        body.destroy();
+        body = sectionBody(user, section, null, tweetDeleted);
         bodyArea.replaceChildren(body.element);
       }
     });

@@ -155,6 +155,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "feed_offset",
         "feed_heavy",
         "profile",
+        "profile_paged",
         "like_unlike",
         "create_tweet",
         "feed_raw_sql",

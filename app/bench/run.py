@@ -151,6 +151,14 @@ class _Plan:
             Request("GET", f"/api/users/{self.someone()}", self.key(self.someone()))
             for _ in range(1000)
         ]
+        # As the web app reads one: the counts alone, then the first page of a list.
+        profile_pages = []
+        for _ in range(1000):
+            person, key = self.someone(), self.key(self.someone())
+            profile_pages += [
+                Request("GET", f"/api/users/{person}?people_limit=0", key),
+                Request("GET", f"/api/users/{person}/followers?limit=20", key),
+            ]
         follows = self.seeded.data
         return [
             ("health", "GET /health (a trivial request)", [Request("GET", "/health")]),
@@ -161,7 +169,12 @@ class _Plan:
             ),
             ("feed_offset", "Feed at offset 200", self.feed(self.typical, offset=200)),
             ("feed_heavy", f"Feed, following {follows.heavy_follows:,}", self.feed(self.heavy)),
-            ("profile", "A profile (GET /api/users/{id})", profiles),
+            ("profile", "A profile (GET /api/users/{id}), everyone listed", profiles),
+            (
+                "profile_paged",
+                "A profile's counts, then 20 followers (as the web app reads it)",
+                profile_pages,
+            ),
             ("like_unlike", "Like, then unlike", likes),
             ("create_tweet", "Create a tweet", posts),
         ]

@@ -286,6 +286,51 @@ async def test_a_long_followers_list_comes_a_page_at_a_time(
     await expect(page.locator(".notice-error")).to_have_count(0)
 
 
+async def test_unfollowing_on_your_following_tab_skips_nobody_further_down(
+    page: Page, live_service: LiveService
+) -> None:
+    una = live_service.create_person("Una Tidy")
+    pals = [live_service.create_person(f"Pal {n:02d}") for n in range(30)]
+    for pal in pals:
+        live_service.api("POST", f"/api/users/{pal.id}/follow", key=una.api_key)
+    await sign_in(page, una)
+    await page.goto(f"/users/{una.id}/following")
+    rows = page.locator("ul.people li.person")
+    await expect(rows.first).to_contain_text("Pal 00")
+    await expect(page.locator("[data-section=following]")).to_have_text("30 following")
+    shown = await rows.count()
+    assert shown < 30  # the rest comes on scrolling
+    # Six unfollows in what is shown: the server's list moves up by six.
+    for pal in pals[:6]:
+        await page.get_by_role("button", name=f"Unfollow {pal.name}").click()
+        await expect(page.get_by_role("button", name=f"Follow {pal.name}")).to_be_visible()
+    await expect(page.locator("[data-section=following]")).to_have_text("24 following")
+    while (shown := await rows.count()) < 30:
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        await expect(rows).not_to_have_count(shown)
+    await expect(rows.locator(".person-link")).to_have_text([pal.name for pal in pals])
+
+
+async def test_counts_stay_exact_when_another_tab_followed_first(
+    page: Page, live_service: LiveService
+) -> None:
+    vic = live_service.create_person("Vic Twotabs")
+    wes = live_service.create_person("Wes Followed")
+    await sign_in(page, vic)
+    await page.goto("/people?q=Wes%20Followed")
+    link = page.get_by_role("link", name="Wes Followed")
+    await expect(link).to_be_visible()
+    # Another tab follows Wes; this one, signed in before, still offers to.
+    live_service.api("POST", f"/api/users/{wes.id}/follow", key=vic.api_key)
+    await link.click()
+    await expect(page.locator("[data-section=followers]")).to_have_text("1 follower")
+    await page.get_by_role("button", name="Follow Wes Followed").click()
+    await expect(page.get_by_role("button", name="Unfollow Wes Followed")).to_be_visible()
+    await expect(page.locator("[data-section=followers]")).to_have_text("1 follower")
+    await page.get_by_role("button", name="Unfollow Wes Followed").click()
+    await expect(page.locator("[data-section=followers]")).to_have_text("0 followers")
+
+
 async def test_own_profile_counts_follow_what_you_do(page: Page, live_service: LiveService) -> None:
     ivy = live_service.create_person("Ivy Self")
     jack = live_service.create_person("Jack Other")

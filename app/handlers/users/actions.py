@@ -77,6 +77,8 @@ async def profile(session: AsyncSession, user: User, people_limit: int | None = 
     if people_limit != 0:
         followers = await people(session, user.id, "followers", 0, people_limit)
         following = await people(session, user.id, "following", 0, people_limit)
+    if people_limit is None:  # whole lists: a follow between two statements shows in both
+        followers_count, following_count = len(followers), len(following)
     return Profile(
         id=user.id,
         name=user.name,

@@ -82,7 +82,9 @@ async def profile(
 
 
 def _people_route(relation: actions.Relation, summary: str) -> None:
-    @router.get(f"/{{user_id}}/{relation}", responses=errors(exc.NotFound), summary=summary)
+    @router.get(
+        f"/{{user_id}}/{relation}", responses=errors(exc.NotFound), summary=summary, name=relation
+    )
     async def people(
         user_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
     ) -> PeopleList:

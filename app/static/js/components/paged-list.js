@@ -24,6 +24,7 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
   let offset = 0;
   let finished = false;
   let failed = false;
+  let destroyed = false;
 
   function setStatus(...content) {
     clear(status).append(...content);
@@ -89,7 +90,7 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
     // The observer speaks only when the end comes into or out of view between two
     // frames. A scroll in the same frame as a page's arrival would go unheard, the
     // end in view and nothing loading; observing anew reports where the end is now.
-    if (!finished && !failed) {
+    if (!finished && !failed && !destroyed) {
       observer.unobserve(sentinel);
       observer.observe(sentinel);
     }
@@ -123,7 +124,14 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
       if (shown.delete(itemKey)) offset = Math.max(0, offset - 1);
       if (finished) showEnd();
     },
+    // The server's list grew or shrank by `delta` before the offset while its rows
+    // stay shown here (someone unfollowed on your Following tab): the next page
+    // starts where the server's list now continues.
+    shifted(delta) {
+      offset = Math.max(0, offset + delta);
+    },
     destroy() {
+      destroyed = true;
       observer.disconnect();
     },
   };

@@ -117,6 +117,8 @@ export default {
   "profile.noTweets": "{name} has not posted anything yet.",
   "profile.noTweetsOwn": "You have not posted anything yet.",
   "profile.writeFirst": "Write your first post",
+  "profile.followersOf": "Followers of {name}",
+  "profile.followingOf": "Followed by {name}",
   "profile.noFollowers": "No followers yet.",
   "profile.noFollowing": "Not following anyone yet.",
   "profile.missing": "This person does not exist. They may have been removed, or the address is wrong.",

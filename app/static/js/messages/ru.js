@@ -131,6 +131,8 @@ export default {
   "profile.noTweets": "{name}: пока ни одного твита.",
   "profile.noTweetsOwn": "Вы пока ничего не написали.",
   "profile.writeFirst": "Написать первый твит",
+  "profile.followersOf": "Подписчики: {name}",
+  "profile.followingOf": "Подписки: {name}",
   "profile.noFollowers": "Подписчиков пока нет.",
   "profile.noFollowing": "Подписок пока нет.",
   "profile.missing": "Такого профиля нет: возможно, его удалили или в адресе ошибка.",

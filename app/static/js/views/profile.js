@@ -35,15 +35,18 @@ function tweetsOf(user, restore, onDeleted) {
   return list;
 }
 
-function peopleOf(user, relation, restore, emptyText) {
+function peopleOf(user, relation, restore) {
   const list = pagedList({
     fetchPage: async (offset, limit) => (await api.people(user.id, relation, offset, limit)).users,
     renderItem: (person) => personRow(person),
     key: (person) => person.id,
-    empty: () => h("p", { class: "empty-state" }, emptyText),
+    empty: () => h("p", { class: "empty-state" }, t(relation === "followers" ? "profile.noFollowers" : "profile.noFollowing")),
     endText: "",
     listTag: "ul",
-    listProps: { class: "people" },
+    listProps: {
+      class: "people",
+      "aria-label": t(relation === "followers" ? "profile.followersOf" : "profile.followingOf", { name: user.name }),
+    },
   });
   list.start(restore);
   return list;
@@ -82,11 +85,8 @@ function header(user, section) {
 }
 
 function sectionBody(user, section, restore, onTweetDeleted) {
-  const list =
-    section === "tweets"
-      ? tweetsOf(user, restore, onTweetDeleted)
-      : peopleOf(user, section, restore, t(section === "followers" ? "profile.noFollowers" : "profile.noFollowing"));
-  return { element: list.element, destroy: list.destroy, loaded: list.loaded };
+  const list = section === "tweets" ? tweetsOf(user, restore, onTweetDeleted) : peopleOf(user, section, restore);
+  return { element: list.element, destroy: list.destroy, loaded: list.loaded, shifted: list.shifted };
 }
 
 const LARGEST_ID = 2n ** 63n - 1n;
@@ -121,18 +121,29 @@ export function profileView(container, [id, section = "tweets"], _query, restore
     const bodyArea = h("section", { class: "profile-body" }, body.element);
     view.replaceChildren(top.element, bodyArea);
     // Following this person changes their followers; on your own page, whom you
-    // follow changes your following.
-    onFollowChange(view, (person, following) => {
-      const change = following ? 1 : -1;
-      if (person.id === user.id) user.followers_count += change;
-      else if (isMe(user.id)) user.following_count += change;
-      else return;
-      top.showCounts();
-      // You joined or left their followers: the list is read again, you in your place.
-      if (section === "followers" && person.id === user.id) {
+    // follow changes your following. The counts are read again, not added to: a
+    // follow made in another tab makes a click here change nothing on the server.
+    let asked = 0;
+    onFollowChange(view, async (person, following) => {
+      const theirs = person.id === user.id;
+      if (!theirs && !isMe(user.id)) return;
+      if (theirs && section === "followers") {
+        // You joined or left their followers: the list is read again, you in your place.
         body.destroy();
         body = sectionBody(user, section, null, tweetDeleted);
         bodyArea.replaceChildren(body.element);
+      } else if (!theirs && section === "following") {
+        body.shifted(following ? 1 : -1); // the row stays, the server's list moved
+      }
+      const ask = ++asked;
+      try {
+        const fresh = (await api.user(user.id)).user;
+        if (ask !== asked || left) return; // a later change's answer is the one to show
+        user.followers_count = fresh.followers_count;
+        user.following_count = fresh.following_count;
+        top.showCounts();
+      } catch (error) {
+        console.warn("could not read the counts again", error);
       }
     });
   })();

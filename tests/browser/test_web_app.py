@@ -2,7 +2,7 @@
 
 import re
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.browser.harness import (
     BrowserErrors,
@@ -252,6 +252,13 @@ async def test_dark_theme_follows_the_system(page: Page, live_service: LiveServi
     assert background == "rgb(244, 246, 249)"
 
 
+async def scroll_until(page: Page, rows: Locator, count: int) -> None:
+    """Scroll to the end of the page until the list shows `count` rows."""
+    while (shown := await rows.count()) < count:
+        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        await expect(rows).not_to_have_count(shown)
+
+
 async def test_a_long_followers_list_comes_a_page_at_a_time(
     page: Page, live_service: LiveService
 ) -> None:
@@ -268,9 +275,7 @@ async def test_a_long_followers_list_comes_a_page_at_a_time(
     rows = page.locator("ul.people li.person")
     await expect(rows.first).to_contain_text("Fan 00")
     # Scrolling down brings the rest, by name; the profile itself carried nobody.
-    while (shown := await rows.count()) < 45:
-        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        await expect(rows).not_to_have_count(shown)
+    await scroll_until(page, rows, 45)
     await expect(rows.locator(".person-link")).to_have_text([fan.name for fan in fans])
     lists = [url for url in asked if f"/api/users/{star.id}/followers?" in url]
     assert len(lists) >= 2, lists
@@ -279,9 +284,7 @@ async def test_a_long_followers_list_comes_a_page_at_a_time(
     # Following her puts Zed in the list, in his place by name, and in the count.
     await page.locator(".profile-header").get_by_role("button", name="Follow Star Many").click()
     await expect(page.locator("[data-section=followers]")).to_have_text("46 followers")
-    while (shown := await rows.count()) < 46:
-        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        await expect(rows).not_to_have_count(shown)
+    await scroll_until(page, rows, 46)
     await expect(rows.last).to_contain_text("Zed Late")
     await expect(page.locator(".notice-error")).to_have_count(0)
 
@@ -305,9 +308,7 @@ async def test_unfollowing_on_your_following_tab_skips_nobody_further_down(
         await page.get_by_role("button", name=f"Unfollow {pal.name}").click()
         await expect(page.get_by_role("button", name=f"Follow {pal.name}")).to_be_visible()
     await expect(page.locator("[data-section=following]")).to_have_text("24 following")
-    while (shown := await rows.count()) < 30:
-        await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        await expect(rows).not_to_have_count(shown)
+    await scroll_until(page, rows, 30)
     await expect(rows.locator(".person-link")).to_have_text([pal.name for pal in pals])
 
 

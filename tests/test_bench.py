@@ -121,6 +121,18 @@ def test_seed_refuses_a_database_that_is_not_a_bench_database(
     assert asyncio.run(_fetch(bench_url, "SELECT count(*) FROM precious")) == [(0,)]
 
 
+def test_the_readme_commands_seed_the_embedded_server_from_nothing(tmp_path: Path) -> None:
+    """`bench seed` as the README runs it: no database URL, a fresh data folder. The
+    embedded server's start creates the (empty) bench database first; seed fills it,
+    and a second seed replaces what the first made."""
+    settings = {"DATA_DIR": str(tmp_path / "data")}
+    tiny = ("--users", "30", "--tweets", "100", "--likes", "200")
+    for _ in range(2):
+        seeded = run_app("bench", "seed", *tiny, settings=settings, timeout=300)
+        assert seeded.returncode == 0, seeded.stderr
+        assert "100 tweets" in seeded.stderr
+
+
 def test_bench_run_drives_every_scenario_and_writes_the_report(
     bench_url: str, tmp_path: Path
 ) -> None:

@@ -274,11 +274,12 @@ def database_name(url: str) -> str:
 
 async def recreate_database(url: str) -> None:
     """Drop and create the database. Refused for a name without 'bench' in it, and for
-    an existing database that seed did not make (it has no bench_info table)."""
+    an existing database that holds tables but not seed's bench_info (an empty one,
+    as the embedded server's start makes it, has nothing to lose)."""
     name = database_name(url)
     if "bench" not in name or not name.replace("_", "").isalnum():
         raise ValueError(f"refusing to recreate {name!r}: a bench database has 'bench' in its name")
-    if await _exists_without_bench_info(url):
+    if await _holds_something_else(url):
         raise ValueError(
             f"refusing to recreate {name!r}: it exists and was not made by bench seed; "
             "drop it yourself if it may go"
@@ -291,10 +292,18 @@ async def recreate_database(url: str) -> None:
         await connection.execute(f'CREATE DATABASE "{name}" {options}')
 
 
-async def _exists_without_bench_info(url: str) -> bool:
+async def _holds_something_else(url: str) -> bool:
     try:
         async with connected(url) as connection:
-            return not await connection.fetchval("SELECT to_regclass('bench_info') IS NOT NULL")
+            if await connection.fetchval("SELECT to_regclass('bench_info') IS NOT NULL"):
+                return False
+            return bool(
+                await connection.fetchval(
+                    "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+                    " AND n.nspname NOT LIKE 'pg\\_%'"
+                )
+            )
     except asyncpg.InvalidCatalogNameError:
         return False
 

@@ -305,6 +305,54 @@ async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
     assert [tweet["id"] for tweet in await _feed(client, me, limit=50)] == expected[:50]
 
 
+async def test_every_page_of_a_few_follows_is_exact_above_the_bar(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+) -> None:
+    """Below 100 follows the per-author plan answers: each author's best few set a
+    bar, then only tweets at or above it are merged. Authors with none, one or many
+    tweets, and ties in likes and in time at the bar itself, on every page size."""
+    me = await make_person("Me")
+    await session.execute(
+        text(
+            "INSERT INTO users (name, api_key_hash) "
+            "SELECT 'B' || g, md5(g::text) || md5((-g)::text) FROM generate_series(1, 40) g"
+        )
+    )
+    await session.execute(
+        text(
+            "INSERT INTO follows (follower_id, followee_id) "
+            "SELECT :me, id FROM users WHERE id <> :me AND id % 5 <> 0"
+        ),
+        {"me": me.id},
+    )
+    # Author k has (k * 7) % 23 tweets: none for some, up to 22; few distinct likes
+    # and times, so the bar often falls inside a run of equal (likes, time).
+    await session.execute(
+        text(
+            "INSERT INTO tweets (author_id, content, likes_count, created_at) "
+            "SELECT u.id, 't', (u.id * 3 + n) % 4, "
+            "       timestamptz '2026-01-01' + ((u.id + n) % 3) * interval '1 hour' "
+            "FROM users u CROSS JOIN LATERAL generate_series(1, (u.id * 7) % 23) n"
+        )
+    )
+    await session.commit()
+    expected = list(
+        await session.scalars(
+            text(
+                "SELECT id FROM tweets WHERE author_id = :me OR author_id IN "
+                "(SELECT followee_id FROM follows WHERE follower_id = :me) "
+                "ORDER BY likes_count DESC, created_at DESC, id DESC"
+            ),
+            {"me": me.id},
+        )
+    )
+    assert 300 < len(expected) < 1000
+    for size in (1, 7, 20, 100):
+        for offset in range(0, len(expected) + size, max(size, 13)):
+            page = await _feed(client, me, offset=offset, limit=size)
+            assert [t["id"] for t in page] == expected[offset : offset + size], (offset, size)
+
+
 async def _walked(session: AsyncSession, user_id: int, offset: int, limit: int) -> int:
     """Index entries the feed's walk read for this page, by EXPLAIN ANALYZE of the
     app's own statement (0: the walk did not run)."""

@@ -45,7 +45,10 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     )
     run_cmd.add_argument("--workers", type=int, default=2, help="server worker processes")
     run_cmd.add_argument("--connections", type=int, default=16, help="concurrent connections")
-    run_cmd.add_argument("--duration", type=float, default=10, help="seconds per scenario")
+    run_cmd.add_argument("--duration", type=float, default=5, help="seconds per round")
+    run_cmd.add_argument(
+        "--rounds", type=int, default=3, help="rounds per scenario; the best one is reported"
+    )
     run_cmd.add_argument("--warmup", type=float, default=2, help="seconds before each")
     run_cmd.add_argument(
         "--reference-tweets",
@@ -72,6 +75,7 @@ def command(args: argparse.Namespace, settings: Settings) -> int:
             workers=args.workers,
             connections=args.connections,
             seconds=args.duration,
+            rounds=args.rounds,
             warmup=args.warmup,
             reference_tweets=args.reference_tweets,
             hot_tweet_people=args.hot_tweet_people,

@@ -1,7 +1,7 @@
 """What a bench scenario yields, whoever drives the load (wrk or the raw-SQL loop)."""
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -12,10 +12,21 @@ class Result:
     p95_ms: float
     p99_ms: float
     errors: int = 0
+    rounds_rps: tuple[float, ...] = ()  # every round's, when best_of chose one
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @classmethod
+    def best_of(cls, rounds: list["Result"]) -> "Result":
+        """The round with the most requests/s, with the failures of all of them."""
+        best = max(rounds, key=lambda r: r.rps)
+        return replace(
+            best,
+            errors=sum(r.errors for r in rounds),
+            rounds_rps=tuple(round(r.rps, 1) for r in rounds),
+        )
 
     @classmethod
     def from_latencies(cls, latencies_s: list[float], seconds: float, errors: int) -> "Result":

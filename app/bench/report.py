@@ -34,6 +34,7 @@ class Report:
     connections: int
     seconds: float
     postgres: str
+    rounds: int = 1
     scenarios: dict[str, Result] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     peak_worker_rss_mb: float = 0.0
@@ -102,6 +103,7 @@ class Report:
                 "workers": self.workers,
                 "connections": self.connections,
                 "seconds": self.seconds,
+                "rounds": self.rounds,
             },
             "data": asdict(self.data) | {"secret": None, "database_size": self.database_size},
             "reference": asdict(self.reference) | {"secret": None},
@@ -122,8 +124,9 @@ class Report:
             "",
             f"Data: {d.data.users:,} people, {d.follows:,} follows, {d.data.tweets:,} tweets, "
             f"{d.likes:,} likes, {d.media:,} pictures; database {self.database_size}. "
-            f"Load: wrk, 1 thread, {self.connections} connections, {self.seconds:g} s per "
-            f"scenario after a warm-up; server: {self.workers} worker(s), on the same machine.",
+            f"Load: wrk, 1 thread, {self.connections} connections; per scenario a warm-up, "
+            f"then the best of {self.rounds} rounds of {self.seconds:g} s (every round's "
+            f"requests/s in the JSON); server: {self.workers} worker(s), on the same machine.",
             "",
             "| Scenario | Requests/s | p50 ms | p95 ms | p99 ms | Errors |",
             "|---|---:|---:|---:|---:|---:|",

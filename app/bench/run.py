@@ -26,7 +26,8 @@ from app.bench.seed import Seeded, api_key, connected
 class Options:
     workers: int = 2
     connections: int = 16
-    seconds: float = 10
+    seconds: float = 5
+    rounds: int = 3
     warmup: float = 2
     reference_tweets: int = 10_000
     hot_tweet_people: int = 1000
@@ -48,6 +49,7 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
         workers=options.workers,
         connections=options.connections,
         seconds=options.seconds,
+        rounds=options.rounds,
         postgres=postgres,
     )
     log = options.output / "server.log"
@@ -77,9 +79,16 @@ def _measure(
 ) -> None:
 
     def measure(server: Server, requests: list[Request]) -> Result:
+        # Each round is a new wrk, whose connections the workers accept anew: one worker
+        # can take nearly all of them (seen: 96%) and the other idles, halving that
+        # round. The best round is the server's; every round's failures count.
         if options.warmup:
             wrk(server.url, requests, options.connections, options.warmup, options.output)
-        return wrk(server.url, requests, options.connections, options.seconds, options.output)
+        rounds = [
+            wrk(server.url, requests, options.connections, options.seconds, options.output)
+            for _ in range(options.rounds)
+        ]
+        return Result.best_of(rounds)
 
     say(f"reference: the feed at {reference.data.tweets:,} tweets")
     with Server(reference_url, options.workers, log).running() as server:

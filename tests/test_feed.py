@@ -353,6 +353,33 @@ async def test_every_page_of_a_few_follows_is_exact_above_the_bar(
             assert [t["id"] for t in page] == expected[offset : offset + size], (offset, size)
 
 
+async def test_a_bar_that_is_exactly_the_last_wanted_tweet_keeps_it(
+    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+) -> None:
+    """Five authors (me and four) with ten tweets each, all equal in likes and time,
+    posted in turn: the feed is by id, and the first pass of any page that ends on a
+    multiple of five is exactly that page's top, so the bar is its last tweet."""
+    me = await make_person("Me")
+    others = [await make_person(f"C{n}") for n in range(4)]
+    for other in others:
+        await client.post(f"/api/users/{other.id}/follow", headers=me.headers)
+    await session.execute(
+        text(
+            "INSERT INTO tweets (author_id, content, likes_count, created_at) "
+            "SELECT a, 't', 3, timestamptz '2026-01-01' "
+            "FROM generate_series(1, 10) n, unnest(CAST(:authors AS BIGINT[])) a "
+            "ORDER BY n, a"
+        ),
+        {"authors": [me.id, *(o.id for o in others)]},
+    )
+    await session.commit()
+    expected = list(await session.scalars(text("SELECT id FROM tweets ORDER BY id DESC")))
+    for size in range(1, 8):
+        for offset in range(0, 31):
+            page = await _feed(client, me, offset=offset, limit=size)
+            assert [t["id"] for t in page] == expected[offset : offset + size], (offset, size)
+
+
 async def _walked(session: AsyncSession, user_id: int, offset: int, limit: int) -> int:
     """Index entries the feed's walk read for this page, by EXPLAIN ANALYZE of the
     app's own statement (0: the walk did not run)."""

@@ -47,7 +47,10 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
     run_cmd.add_argument("--connections", type=int, default=16, help="concurrent connections")
     run_cmd.add_argument("--duration", type=float, default=5, help="seconds per round")
     run_cmd.add_argument(
-        "--rounds", type=int, default=3, help="rounds per scenario; the best one is reported"
+        "--rounds",
+        type=_at_least_one,
+        default=3,
+        help="rounds per scenario; the best one is reported",
     )
     run_cmd.add_argument("--warmup", type=float, default=2, help="seconds before each")
     run_cmd.add_argument(
@@ -87,6 +90,13 @@ def command(args: argparse.Namespace, settings: Settings) -> int:
         print(report.as_markdown())
         print(f"Written to {path} and {path.with_suffix('.json')}")
         return 0 if all(target.met for target in report.targets()) else 3
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _say(message: str) -> None:

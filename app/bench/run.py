@@ -110,12 +110,17 @@ def _measure(
                 report.add("feed_reference", title, feed_reference)
         say("the same feed page as raw SQL on asyncpg")
         keys = [api_key(seeded.secret, i) for i in plan.typical]
-        for seconds in (options.warmup, options.seconds):
-            raw = asyncio.run(
+
+        def raw(seconds: float) -> Result:
+            return asyncio.run(
                 raw_feed(url, keys, options.connections, seconds, options.likers_per_tweet)
             )
+
+        if options.warmup:
+            raw(options.warmup)
+        raw_sql = Result.best_of([raw(options.seconds) for _ in range(options.rounds)])
         title = "Feed, first page: the same SQL raw on asyncpg, no web layer"
-        report.add("feed_raw_sql", title, raw)
+        report.add("feed_raw_sql", title, raw_sql)
         say(f"{options.hot_tweet_people:,} people like one tweet at once, then half unlike it")
         report.hot_tweet = asyncio.run(
             _hot_tweet(server.url, url, seeded, options.hot_tweet_people)

@@ -108,10 +108,12 @@ async def unlike(session: AsyncSession, user: User, tweet_id: int) -> None:
 #   fails (someone following many quiet colleagues).
 # - Per author (LATERAL), from the (author_id, likes_count, created_at, id) index, in
 #   two passes. First each author's best few, just enough that together they are
-#   `offset + limit` (N) tweets (1 each for a first page and 20 or more follows); the
+#   `offset + limit` (N) tweets (1 each for a first page and 19 or more follows); the
 #   N-th best of those is the bar. Then each author's tweets at or above the bar, at
-#   most N, merged. About 2 x (follows + N) index entries, where taking each author's
-#   best N would read follows x N (11,000 for a page at offset 200 and 50 follows).
+#   most N, merged. Typically about 2 x (follows + N) index entries, where taking
+#   each author's best N reads follows x N (11,000 for offset 200 and 50 follows).
+#   Not a bound: with quiet authors the first pass may fall short of N (no bar, the
+#   old cost), and a few prolific ones can hold most of the rows above the bar.
 #
 # Both are exact. When the walk found the whole page, everything it did not reach
 # ranks below everything it did. The bar: N tweets are at or above it, so the N-th
@@ -152,7 +154,7 @@ first_pass AS (
 bar AS (
     SELECT likes_count, created_at, id FROM first_pass
     ORDER BY likes_count DESC, created_at DESC, id DESC
-    OFFSET CAST(:offset AS BIGINT) + CAST(:limit AS BIGINT) - 1 LIMIT 1
+    OFFSET GREATEST(CAST(:offset AS BIGINT) + CAST(:limit AS BIGINT) - 1, 0) LIMIT 1
 )
 SELECT id, likes_count, created_at FROM walked WHERE (SELECT yes FROM walked_enough)
 UNION ALL

@@ -241,21 +241,33 @@ async def _hot_tweet(base_url: str, url: str, seeded: Seeded, people: int) -> di
     unlike it while the even ones like it again. likes_count must be exact."""
     people = min(people, seeded.data.users)
     keys = [api_key(seeded.secret, person) for person in range(1, people + 1)]
-    limits = httpx.Limits(max_connections=64)
+    # Idle connections are dropped well before the server's keep-alive (5 s) ends
+    # them: a request sent on one the server is closing fails with no answer.
+    limits = httpx.Limits(max_connections=64, keepalive_expiry=1)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as client:
         created = await client.post(
             "/api/tweets", json={"tweet_data": "Hot tweet"}, headers={"api-key": keys[0]}
         )
         tweet_id = created.json()["tweet_id"]
         path = f"/api/tweets/{tweet_id}/likes"
-        first = await asyncio.gather(*(client.post(path, headers={"api-key": k}) for k in keys))
+
+        async def send(method: str, key: str) -> int:
+            """The answer's status; 0 if the connection failed twice (likes and
+            unlikes are idempotent, so one retry cannot count twice)."""
+            for _ in range(2):
+                try:
+                    return (
+                        await client.request(method, path, headers={"api-key": key})
+                    ).status_code
+                except httpx.TransportError:
+                    continue
+            return 0
+
+        first = await asyncio.gather(*(send("POST", k) for k in keys))
         second = await asyncio.gather(
-            *(
-                client.request("DELETE" if i % 2 else "POST", path, headers={"api-key": k})
-                for i, k in enumerate(keys)
-            )
+            *(send("DELETE" if i % 2 else "POST", k) for i, k in enumerate(keys))
         )
-    failed = sum(r.status_code != 200 for r in [*first, *second])
+    failed = sum(status != 200 for status in [*first, *second])
     async with connected(url) as connection:
         likes_count = await connection.fetchval(
             "SELECT likes_count FROM tweets WHERE id = $1", tweet_id

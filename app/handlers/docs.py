@@ -6,6 +6,7 @@ reach; the `fastapi-offline` package ships the same scripts (MIT), and we serve 
 """
 
 import base64
+import functools
 import hashlib
 import re
 from importlib.resources import files
@@ -36,6 +37,7 @@ async def swagger_ui(request: Request) -> HTMLResponse:
     return page
 
 
+@functools.cache  # the page is the same on every request: hash its script once
 def _policy(html: bytes) -> str:
     """Our files only, plus the page's own inline start-up script by its hash; Swagger
     UI sets style attributes and draws icons from data: URLs."""

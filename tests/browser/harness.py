@@ -62,6 +62,11 @@ class LiveService:
         tweet_id: int = posted.json()["tweet_id"]
         return tweet_id
 
+    def follow(self, person: Person, followee: Person) -> None:
+        """`person` follows `followee` through the API."""
+        followed = self.api("POST", f"/api/users/{followee.id}/follow", key=person.api_key)
+        assert followed.status_code == 200, followed.text
+
     def server_log(self) -> str:
         return self.log.read_text(errors="replace")
 

@@ -265,7 +265,7 @@ async def test_a_long_followers_list_comes_a_page_at_a_time(
     star = live_service.create_person("Star Many")
     fans = [live_service.create_person(f"Fan {n:02d}") for n in range(45)]
     for fan in fans:
-        live_service.api("POST", f"/api/users/{star.id}/follow", key=fan.api_key)
+        live_service.follow(fan, star)
     zed = live_service.create_person("Zed Late")
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
@@ -295,7 +295,7 @@ async def test_unfollowing_on_your_following_tab_skips_nobody_further_down(
     una = live_service.create_person("Una Tidy")
     pals = [live_service.create_person(f"Pal {n:02d}") for n in range(30)]
     for pal in pals:
-        live_service.api("POST", f"/api/users/{pal.id}/follow", key=una.api_key)
+        live_service.follow(una, pal)
     await sign_in(page, una)
     await page.goto(f"/users/{una.id}/following")
     rows = page.locator("ul.people li.person")
@@ -322,7 +322,7 @@ async def test_counts_stay_exact_when_another_tab_followed_first(
     link = page.get_by_role("link", name="Wes Followed")
     await expect(link).to_be_visible()
     # Another tab follows Wes; this one, signed in before, still offers to.
-    live_service.api("POST", f"/api/users/{wes.id}/follow", key=vic.api_key)
+    live_service.follow(vic, wes)
     await link.click()
     await expect(page.locator("[data-section=followers]")).to_have_text("1 follower")
     await page.get_by_role("button", name="Follow Wes Followed").click()
@@ -335,8 +335,7 @@ async def test_counts_stay_exact_when_another_tab_followed_first(
 async def test_own_profile_counts_follow_what_you_do(page: Page, live_service: LiveService) -> None:
     ivy = live_service.create_person("Ivy Self")
     jack = live_service.create_person("Jack Other")
-    followed = live_service.api("POST", f"/api/users/{jack.id}/follow", key=ivy.api_key)
-    assert followed.status_code == 200
+    live_service.follow(ivy, jack)
     await sign_in(page, ivy)
     await page.get_by_role("link", name="My profile").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Ivy Self")

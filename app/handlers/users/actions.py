@@ -62,23 +62,21 @@ async def people(
 async def profile(session: AsyncSession, user: User, people_limit: int | None = None) -> Profile:
     """The profile with its exact counts; each list holds at most `people_limit`
     people (None: everyone, as the API has always answered)."""
-    # Each count is an index-only scan: the follows key, ix_follows_followee_id and
-    # the tweets' (author_id, created_at, id) index.
-    counts = await session.execute(
-        select(
-            select(func.count()).where(Follow.followee_id == user.id).scalar_subquery(),
-            select(func.count()).where(Follow.follower_id == user.id).scalar_subquery(),
-            select(func.count()).where(Tweet.author_id == user.id).scalar_subquery(),
-        )
-    )
-    followers_count, following_count, tweets_count = counts.one()
     followers: list[UserRef] = []
     following: list[UserRef] = []
     if people_limit != 0:
         followers = await people(session, user.id, "followers", 0, people_limit)
         following = await people(session, user.id, "following", 0, people_limit)
-    if people_limit is None:  # whole lists: a follow between two statements shows in both
-        followers_count, following_count = len(followers), len(following)
+    # Each count is an index-only scan: the tweets' (author_id, created_at, id) index,
+    # ix_follows_followee_id and the follows key. Whole lists are their own counts.
+    counts = [select(func.count()).where(Tweet.author_id == user.id).scalar_subquery()]
+    if people_limit is not None:
+        counts += [
+            select(func.count()).where(Follow.followee_id == user.id).scalar_subquery(),
+            select(func.count()).where(Follow.follower_id == user.id).scalar_subquery(),
+        ]
+    tweets_count, *follow_counts = (await session.execute(select(*counts))).one()
+    followers_count, following_count = follow_counts or (len(followers), len(following))
     return Profile(
         id=user.id,
         name=user.name,

@@ -1,5 +1,7 @@
 """Command line: `python -m app serve | users create NAME | users list | users rotate-key ID |
-demo | migrate | media cleanup | bench seed | bench run`."""
+demo | migrate | media cleanup`. Each command is one function taking its parsed
+arguments and the settings; argparse picks it (`set_defaults(func=...)`). The
+benchmark has a command line of its own: `python -m bench`."""
 
 import argparse
 import asyncio
@@ -17,7 +19,6 @@ from pydantic import SecretStr
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.bench import cli as bench_cli
 from app.core import logs, migrations
 from app.core.config import Settings, SettingsError, load_settings
 from app.core.database import create_engine, create_sessionmaker, database_url
@@ -26,8 +27,8 @@ from app.core.exceptions import NotFound, ServiceUnavailable
 from app.core.image_service import ImageService
 from app.core.models import User
 from app.demo import load_demo
-from app.handlers.media.cleanup import CleanupReport, MediaJanitor
 from app.handlers.users import actions as user_actions
+from app.workers.media_janitor import CleanupReport, MediaJanitor
 
 T = TypeVar("T")
 
@@ -101,10 +102,10 @@ def _exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def serve(settings: Settings, host: str, port: int, demo: bool, workers: int = 1) -> int:
+def serve(args: argparse.Namespace, settings: Settings) -> int:
     _exit_on_sigterm()
     with _image_service(_prepare(settings), announce=True) as ready:
-        _serve(ready, host, port, demo, workers)
+        _serve(ready, args.host, args.port, args.demo, max(1, args.workers))
     return 0
 
 
@@ -157,7 +158,7 @@ def _serve(settings: Settings, host: str, port: int, demo: bool, workers: int) -
         "port": port,
         "log_level": settings.log_level,
         "log_config": logs.uvicorn_config(settings.log_level),
-        # app.handlers.telemetry writes one JSON line per request, with its id.
+        # app.observability writes one JSON line per request, with its id.
         "access_log": False,
         "proxy_headers": True,
         # On SIGTERM, requests under way get this long to finish.
@@ -170,11 +171,12 @@ def _serve(settings: Settings, host: str, port: int, demo: bool, workers: int) -
         uvicorn.run("app.main:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
-def users_create(settings: Settings, name: str, admin: bool) -> int:
+def users_create(args: argparse.Namespace, settings: Settings) -> int:
     from app.handlers.users.schemas import UserCreate
 
+    admin: bool = args.admin
     try:
-        clean = UserCreate(name=name).name
+        clean = UserCreate(name=args.name).name
     except ValueError as error:
         print(f"Invalid name: {error}", file=sys.stderr)
         return 2
@@ -188,7 +190,8 @@ def users_create(settings: Settings, name: str, admin: bool) -> int:
     return 0
 
 
-def users_rotate_key(settings: Settings, user_id: int) -> int:
+def users_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    user_id: int = args.user_id
     try:
         user, api_key = _run_in_session(
             _prepare(settings), lambda session: user_actions.rotate_api_key(session, user_id)
@@ -201,7 +204,7 @@ def users_rotate_key(settings: Settings, user_id: int) -> int:
     return 0
 
 
-def users_list(settings: Settings) -> int:
+def users_list(_args: argparse.Namespace, settings: Settings) -> int:
     async def fetch(session: AsyncSession) -> list[User]:
         return list(await session.scalars(select(User).order_by(User.id)))
 
@@ -226,7 +229,7 @@ def _load_demo(settings: Settings) -> str:
     return _run_in_session(settings, load)
 
 
-def demo(settings: Settings) -> int:
+def demo(_args: argparse.Namespace, settings: Settings) -> int:
     with _image_service(_prepare(settings)) as ready:
         print(_load_demo(ready))
     return 0
@@ -248,7 +251,9 @@ def _with_janitor(settings: Settings, work: Callable[[MediaJanitor], Awaitable[T
         return asyncio.run(runner(ready))
 
 
-def media_cleanup(settings: Settings, orphans_older_than_minutes: int | None) -> int:
+def media_cleanup(args: argparse.Namespace, settings: Settings) -> int:
+    orphans_older_than_minutes: int | None = args.orphans
+
     async def cleanup(janitor: MediaJanitor) -> CleanupReport:
         orphans = None
         if orphans_older_than_minutes is not None:
@@ -263,7 +268,7 @@ def media_cleanup(settings: Settings, orphans_older_than_minutes: int | None) ->
     return 1 if report.postponed_files else 0
 
 
-def migrate(settings: Settings) -> int:
+def migrate(_args: argparse.Namespace, settings: Settings) -> int:
     _prepare(settings)
     print("The database schema is up to date.")
     return 0
@@ -285,6 +290,7 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("WEB_CONCURRENCY") or "1",  # checked as an int, too
         help="worker processes answering requests (default: WEB_CONCURRENCY, else 1)",
     )
+    serve_cmd.set_defaults(func=serve)
 
     users = commands.add_parser("users", help="manage people").add_subparsers(
         dest="users_command", required=True
@@ -292,11 +298,13 @@ def _parser() -> argparse.ArgumentParser:
     create = users.add_parser("create", help="create a person and print their api key")
     create.add_argument("name")
     create.add_argument("--admin", action="store_true", help="may create other people")
-    users.add_parser("list", help="list everyone")
+    create.set_defaults(func=users_create)
+    users.add_parser("list", help="list everyone").set_defaults(func=users_list)
     rotate = users.add_parser(
         "rotate-key", help="give a person a new api key; the old one stops working at once"
     )
     rotate.add_argument("user_id", type=int, metavar="ID", help="their id (see users list)")
+    rotate.set_defaults(func=users_rotate_key)
 
     media = commands.add_parser("media", help="manage uploaded pictures").add_subparsers(
         dest="media_command", required=True
@@ -313,10 +321,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also look through every stored file for ones no upload uses, older than "
         "MINUTES (left by an upload whose database write failed); reads the whole store",
     )
+    cleanup.set_defaults(func=media_cleanup)
 
-    commands.add_parser("demo", help="load demo data into an empty database")
-    commands.add_parser("migrate", help="apply database migrations")
-    bench_cli.add_commands(commands)
+    commands.add_parser("demo", help="load demo data into an empty database").set_defaults(
+        func=demo
+    )
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
     return parser
 
 
@@ -337,18 +347,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.command == "serve":
-        return serve(settings, args.host, args.port, args.demo, max(1, args.workers))
-    if args.command == "users" and args.users_command == "create":
-        return users_create(settings, args.name, args.admin)
-    if args.command == "users" and args.users_command == "rotate-key":
-        return users_rotate_key(settings, args.user_id)
-    if args.command == "users":
-        return users_list(settings)
-    if args.command == "demo":
-        return demo(settings)
-    if args.command == "bench":
-        return bench_cli.command(args, settings)
-    if args.command == "media":
-        return media_cleanup(settings, args.orphans)
-    return migrate(settings)
+    command: Callable[[argparse.Namespace, Settings], int] = args.func
+    return command(args, settings)

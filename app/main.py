@@ -11,17 +11,20 @@ from app.core import logs
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
-from app.core.rate_limit import create_limiter
-from app.handlers import frontend, health, limits, metrics
-from app.handlers.docs import add_docs
-from app.handlers.errors import register_error_handlers
-from app.handlers.media.cleanup import MediaJanitor
+from app.handlers.health.router import router as health_router
+from app.handlers.limits.router import router as limits_router
 from app.handlers.media.router import router as media_router
-from app.handlers.middleware import BodyLimit, CatchAll, SafetyHeaders
-from app.handlers.rate_limit import RateLimit
-from app.handlers.telemetry import Telemetry
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
+from app.observability import Telemetry, watch_pool
+from app.observability import router as metrics_router
+from app.web import frontend
+from app.web.docs import add_docs
+from app.web.errors import register_error_handlers
+from app.web.middleware import BodyLimit, CatchAll, SafetyHeaders
+from app.web.rate_counters import create_limiter
+from app.web.rate_limit import RateLimit
+from app.workers.media_janitor import MediaJanitor
 
 # Room for the multipart framing around an uploaded file.
 UPLOAD_FRAMING_BYTES = 64 * 1024
@@ -42,7 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # The one HTTP client to image_saver, shared by every request.
     app.state.images = images = ImageService.connect(settings)
     engine = create_engine(settings)
-    metrics.watch_pool(engine)
+    watch_pool(engine)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.janitor = janitor = MediaJanitor(app.state.sessionmaker, images, settings)
@@ -73,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        # /docs is served by app.handlers.docs from local files, not a CDN.
+        # /docs is served by app.web.docs from local files, not a CDN.
         docs_url=None,
         redoc_url=None,
     )
@@ -109,9 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tweets_router)
     app.include_router(users_router)
     app.include_router(media_router)
-    app.include_router(limits.router)
-    app.include_router(health.router)
-    app.include_router(metrics.router)
+    app.include_router(limits_router)
+    app.include_router(health_router)
+    app.include_router(metrics_router)
     add_docs(app)
     # Last: it answers every GET path the routes above do not.
     app.include_router(frontend.router)

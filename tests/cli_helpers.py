@@ -31,15 +31,16 @@ def app_env(**settings: str) -> dict[str, str]:
     return env | settings
 
 
-def app_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "app", *args]
+def app_command(*args: str, module: str = "app") -> list[str]:
+    return [sys.executable, "-m", module, *args]
 
 
 def run_app(
-    *args: str, settings: dict[str, str] | None = None, timeout: float = 120
+    *args: str, settings: dict[str, str] | None = None, timeout: float = 120, module: str = "app"
 ) -> subprocess.CompletedProcess[str]:
+    """`python -m app ARGS` (or another `module`: `bench`) as a process of its own."""
     return subprocess.run(
-        app_command(*args),
+        app_command(*args, module=module),
         cwd=NEUTRAL_DIR,
         env=app_env(**(settings or {})),
         capture_output=True,

@@ -17,8 +17,8 @@ import asyncpg
 import pytest
 from sqlalchemy import make_url
 
-from app.bench.measure import Result
-from app.bench.seed import DataSet, plain_url, seed, seeded_info
+from bench.measure import Result
+from bench.seed import DataSet, plain_url, seed, seeded_info
 from tests.cli_helpers import run_app, unavailable
 
 SMALL = DataSet(users=300, tweets=3000, likes=9000, seed=7)
@@ -138,7 +138,7 @@ def test_the_readme_commands_seed_the_embedded_server_from_nothing(tmp_path: Pat
     settings = {"DATA_DIR": str(tmp_path / "data")}
     tiny = ("--users", "30", "--tweets", "100", "--likes", "200")
     for _ in range(2):
-        seeded = run_app("bench", "seed", *tiny, settings=settings, timeout=300)
+        seeded = run_app("seed", *tiny, settings=settings, timeout=300, module="bench")
         assert seeded.returncode == 0, seeded.stderr
         assert "100 tweets" in seeded.stderr
 
@@ -149,8 +149,9 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     if not shutil.which("wrk"):
         unavailable("wrk is not installed (apt-get install wrk)", "benchmark smoke test")
     seeded = run_app(
-        "bench", "seed", "--database-url", bench_url,
+        "seed", "--database-url", bench_url,
         "--users", "60", "--tweets", "600", "--likes", "2000",
+        module="bench",
     )  # fmt: skip
     assert seeded.returncode == 0, seeded.stderr
     assert "600 tweets" in seeded.stderr
@@ -158,10 +159,10 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     before = asyncio.run(_fetch(bench_url, counts))
     output = tmp_path / "results"
     done = run_app(
-        "bench", "run", "--database-url", bench_url, "--workers", "1", "--connections", "4",
+        "run", "--database-url", bench_url, "--workers", "1", "--connections", "4",
         "--duration", "1", "--rounds", "2", "--warmup", "0", "--reference-tweets", "300",
         "--hot-tweet-people", "40", "--output", str(output),
-        timeout=300,
+        timeout=300, module="bench",
     )  # fmt: skip
     # 0: every target met, 3: some missed; at toy size either may happen.
     assert done.returncode in (0, 3), done.stderr

@@ -1,5 +1,7 @@
 """`python -m app`: creating and listing people, demo data, settings errors."""
 
+from pathlib import Path
+
 import pytest
 from httpx import AsyncClient
 from sqlalchemy import text
@@ -162,3 +164,21 @@ async def test_demo_without_image_saver_stops_in_one_line_and_loads_nothing(
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("Stopped: The image service")
     assert await session.scalar(text("SELECT count(*) FROM users")) == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("frobnicate",), ("users", "frobnicate"), ("media", "frobnicate"), ("bench", "seed")],
+)
+def test_an_unknown_command_is_an_error_with_usage_and_runs_nothing(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Nothing falls through to another command (it once ran the migrations, or listed
+    people): argparse refuses what it does not know, before any setting is read."""
+    data = tmp_path / "data"
+    result = run_app(*args, settings={"DATA_DIR": str(data)})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "usage: python -m app" in result.stderr
+    assert "invalid choice" in result.stderr
+    assert result.stdout == ""
+    assert not data.exists()  # no embedded database was started or made

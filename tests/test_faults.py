@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from app.bench.load import descendants
 from app.core.embedded_db import postgres_bin
+from bench.load import descendants
 from tests.cli_helpers import ADMIN_KEY, ServiceApi, start_serve, stop_serve
 from tests.conftest import png_picture
 from tests.topology import (

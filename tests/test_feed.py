@@ -10,10 +10,10 @@ from httpx import AsyncClient
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.bench.baseline import RawStatement
 from app.core.config import Settings
-from app.handlers.tweets.actions import FEED_PAGE
+from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
 from app.main import create_app
+from bench.baseline import RawStatement
 from tests.conftest import MakeMedia, MakePerson, Person, running
 
 
@@ -384,11 +384,10 @@ async def _walked(session: AsyncSession, user_id: int, offset: int, limit: int) 
     """Index entries the feed's walk read for this page, by EXPLAIN ANALYZE of the
     app's own statement (0: the walk did not run)."""
     statement = RawStatement(FEED_PAGE)
-    values = {"user_id": user_id, "offset": offset, "limit": limit, "viewer_id": user_id}
+    values = feed_parameters(user_id, offset, limit, likers_per_tweet=10)
     connection = await session.connection()
     result = await connection.exec_driver_sql(
-        "EXPLAIN (ANALYZE, FORMAT JSON) " + statement.sql,
-        tuple(statement.args(**values, cap=10)),
+        "EXPLAIN (ANALYZE, FORMAT JSON) " + statement.sql, tuple(statement.args(**values))
     )
     found = result.scalar_one()  # JSON, decoded by the driver or not
     plan = json.loads(found) if isinstance(found, str) else found

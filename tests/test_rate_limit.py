@@ -18,8 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.rate_limit import RedisLimiter
 from app.main import create_app
+from app.web.rate_counters import RedisLimiter
 from tests.cli_helpers import run_app, start_serve, stop_serve
 from tests.conftest import MakeMedia, MakePerson, png_picture, running
 from tests.redis_server import RedisServer

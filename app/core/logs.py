@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-# The request being answered (set by app.handlers.telemetry); "-" outside requests.
+# The request being answered (set by app.observability); "-" outside requests.
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 # LogRecord's own attributes: everything else on a record came through `extra=`

@@ -16,8 +16,8 @@ from app.core.config import Settings
 from app.core.exceptions import Forbidden, Unauthorized
 from app.core.image_service import ImageService
 from app.core.models import User
-from app.handlers.media.cleanup import MediaJanitor
-from app.handlers.utils import db_actions
+from app.handlers.shared import db_actions
+from app.workers.media_janitor import MediaJanitor
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:

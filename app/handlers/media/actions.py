@@ -16,9 +16,9 @@ from app.core.exceptions import (
 )
 from app.core.image_service import ImageService, StoredImage
 from app.core.models import FileDeletion, Media, User
-from app.handlers.media.cleanup import MediaJanitor
 from app.handlers.media.locks import lock_stored_file
-from app.handlers.utils import db_actions
+from app.handlers.shared import db_actions
+from app.workers.media_janitor import MediaJanitor
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from app.handlers.deps import (
 )
 from app.handlers.media import actions
 from app.handlers.media.schemas import PICTURE_RESPONSES, UPLOAD_BODY, MediaCreated
-from app.handlers.utils.db_actions import media_url
-from app.handlers.utils.responses import AUTH, COMMON, errors
+from app.handlers.shared.db_actions import media_url
+from app.web.openapi import AUTH, COMMON, errors
 
 router = APIRouter(prefix="/api/medias", tags=["media"])
 

@@ -2,8 +2,8 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from app.handlers.utils.responses import ResponsesDict
-from app.handlers.utils.schemas import Ok
+from app.handlers.shared.schemas import Ok
+from app.web.openapi import ResponsesDict
 
 
 class MediaCreated(Ok):

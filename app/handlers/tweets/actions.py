@@ -1,31 +1,17 @@
 """Tweets: posting, deleting, likes and the feed."""
 
-from typing import Any
-
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    DateTime,
-    Integer,
-    UnaryExpression,
-    bindparam,
-    column,
-    delete,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy import text as sql
+from sqlalchemy import BigInteger, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute
 
 from app.core.exceptions import Forbidden, NotFound, ValidationFailed
 from app.core.models import Like, Media, Tweet, User
 from app.handlers.media import actions as media_actions
-from app.handlers.utils.db_actions import TweetSelect, tweet_rows, tweet_views
-from app.handlers.utils.schemas import Liker, TweetOut
-from app.handlers.utils.text import clean_text
+from app.handlers.shared.db_actions import get_user
+from app.handlers.shared.schemas import Liker, TweetOut
+from app.handlers.shared.text import clean_text
+from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
+from app.handlers.tweets.listing import tweet_rows, tweet_views
 
 
 async def create_tweet(
@@ -97,123 +83,6 @@ async def unlike(session: AsyncSession, user: User, tweet_id: int) -> None:
         )
 
 
-# The feed's first `offset + limit` tweets (ids and sort keys) for :user_id, by one of
-# two exact plans; PostgreSQL skips the one not needed (one-time filters).
-#
-# - Walk: go down the global order, (likes_count, created_at, id) DESC, an index-only
-#   scan, keeping the tweets of the people followed. For someone following many, a
-#   page is found within a few hundred entries. Tried only from 100 follows, and it
-#   gives up after 10 entries per tweet wanted (at most 20,000): each entry is
-#   checked against every author followed, so a walk must stay short even when it
-#   fails (someone following many quiet colleagues).
-# - Per author (LATERAL), from the (author_id, likes_count, created_at, id) index, in
-#   two passes. First each author's best few, just enough that together they are
-#   `offset + limit` (N) tweets (1 each for a first page and 19 or more follows); the
-#   N-th best of those is the bar. Then each author's tweets at or above the bar, at
-#   most N, merged. Typically about 2 x (follows + N) index entries, where taking
-#   each author's best N reads follows x N (11,000 for offset 200 and 50 follows).
-#   Not a bound: with quiet authors the first pass may fall short of N (no bar, the
-#   old cost), and a few prolific ones can hold most of the rows above the bar.
-#
-# Both are exact. When the walk found the whole page, everything it did not reach
-# ranks below everything it did. The bar: N tweets are at or above it, so the N-th
-# best tweet is too, and so is every tweet that ranks before it. With fewer than N
-# tweets in the first pass, there is no bar (every tweet is above (-1, -infinity, 0)).
-_FEED_CANDIDATES = """
-WITH authors AS (
-    SELECT followee_id AS author_id FROM follows WHERE follower_id = CAST(:user_id AS BIGINT)
-    UNION ALL SELECT CAST(:user_id AS BIGINT)
-),
-walked AS (
-    SELECT id, likes_count, created_at FROM (
-        SELECT id, likes_count, created_at, author_id FROM tweets
-        ORDER BY likes_count DESC, created_at DESC, id DESC
-        LIMIT LEAST(20000, 10 * (CAST(:offset AS BIGINT) + CAST(:limit AS BIGINT)))
-    ) AS best_overall
-    WHERE (SELECT count(*) FROM authors) > 100
-      AND author_id = ANY (ARRAY(SELECT author_id FROM authors))
-    ORDER BY likes_count DESC, created_at DESC, id DESC  -- already so: no sort, stops early
-    LIMIT CAST(:offset AS BIGINT) + CAST(:limit AS BIGINT)
-),
-walked_enough AS (
-    SELECT count(*) = CAST(:offset AS BIGINT) + CAST(:limit AS BIGINT) AS yes FROM walked
-),
-first_pass AS (
-    SELECT few.likes_count, few.created_at, few.id
-    FROM authors CROSS JOIN LATERAL (
-        SELECT likes_count, created_at, id FROM tweets
-        WHERE tweets.author_id = authors.author_id
-        ORDER BY likes_count DESC, created_at DESC, id DESC
-        LIMIT (
-            SELECT CAST(ceil((CAST(:offset AS BIGINT) + CAST(:limit AS BIGINT))
-                             / CAST(count(*) AS NUMERIC)) AS BIGINT)
-            FROM authors
-        )
-    ) AS few
-),
-bar AS (
-    SELECT likes_count, created_at, id FROM first_pass
-    ORDER BY likes_count DESC, created_at DESC, id DESC
-    OFFSET GREATEST(CAST(:offset AS BIGINT) + CAST(:limit AS BIGINT) - 1, 0) LIMIT 1
-)
-SELECT id, likes_count, created_at FROM walked WHERE (SELECT yes FROM walked_enough)
-UNION ALL
-SELECT best.id, best.likes_count, best.created_at
-FROM authors CROSS JOIN LATERAL (
-    SELECT id, likes_count, created_at FROM tweets
-    WHERE tweets.author_id = authors.author_id
-      AND (likes_count, created_at, id) >= (
-          coalesce((SELECT likes_count FROM bar), -1),
-          coalesce((SELECT created_at FROM bar), '-infinity'),
-          coalesce((SELECT id FROM bar), 0)
-      )
-    ORDER BY likes_count DESC, created_at DESC, id DESC
-    LIMIT CAST(:offset AS BIGINT) + CAST(:limit AS BIGINT)
-) AS best
-WHERE NOT (SELECT yes FROM walked_enough)
-"""
-
-
-def _feed_page() -> TweetSelect:
-    """The feed of :user_id: the people they follow and their own tweets, most liked,
-    then newest, then highest id; a page of it with everything it shows.
-
-    Built once with named parameters (user_id, offset, limit, and tweet_rows'
-    viewer_id, cap): one prepared statement serves every page, and `app bench`
-    runs this very SQL raw.
-    """
-    candidates = (
-        sql(_FEED_CANDIDATES)
-        .columns(
-            column("id", BigInteger),
-            column("likes_count", Integer),
-            column("created_at", DateTime(timezone=True)),
-        )
-        .subquery("candidates")
-    )
-    page = (
-        select(candidates)
-        .order_by(*_feed_order(candidates.c.likes_count, candidates.c.created_at, candidates.c.id))
-        .offset(bindparam("offset", type_=BigInteger))
-        .limit(bindparam("limit", type_=BigInteger))
-        .cte("page")
-    )
-    return (
-        tweet_rows()
-        .join(page, page.c.id == Tweet.id)
-        .order_by(*_feed_order(page.c.likes_count, page.c.created_at, page.c.id))
-    )
-
-
-def _feed_order(
-    *columns: ColumnElement[Any] | QueryableAttribute[Any],
-) -> list[UnaryExpression[Any]]:
-    """The feed's total order: likes, then time, then id, all descending."""
-    return [column.desc() for column in columns]
-
-
-FEED_PAGE = _feed_page()
-
 # One person's tweets, newest first (parameters: author_id, offset, limit, viewer_id, cap).
 TWEETS_OF = (
     tweet_rows()
@@ -229,14 +98,7 @@ async def feed(
 ) -> list[TweetOut]:
     """The page and everything it shows, in one statement."""
     rows = await session.execute(
-        FEED_PAGE,
-        {
-            "user_id": user.id,
-            "offset": offset,
-            "limit": limit,
-            "viewer_id": user.id,
-            "cap": likers_per_tweet or None,  # LIMIT NULL: every liker
-        },
+        FEED_PAGE, feed_parameters(user.id, offset, limit, likers_per_tweet)
     )
     return tweet_views(rows)
 
@@ -249,6 +111,8 @@ async def tweets_of(
     limit: int,
     likers_per_tweet: int,
 ) -> list[TweetOut]:
+    """A person's tweets, newest first; 404 if there is no such person."""
+    await get_user(session, author_id)
     rows = await session.execute(
         TWEETS_OF,
         {

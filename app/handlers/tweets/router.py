@@ -9,10 +9,10 @@ from app.handlers.deps import (
     SessionDep,
     SettingsDep,
 )
+from app.handlers.shared.schemas import Ok, TweetList
 from app.handlers.tweets import actions
 from app.handlers.tweets.schemas import LikerList, TweetCreate, TweetCreated
-from app.handlers.utils.responses import AUTH, errors
-from app.handlers.utils.schemas import Ok, TweetList
+from app.web.openapi import AUTH, errors
 
 router = APIRouter(prefix="/api/tweets", tags=["tweets"], responses=AUTH)
 

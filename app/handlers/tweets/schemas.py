@@ -2,7 +2,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.handlers.utils.schemas import Liker, Ok
+from app.handlers.shared.schemas import Liker, Ok
 
 MAX_MEDIA_PER_TWEET = 4
 

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.exceptions import ValidationFailed
 from app.core.models import Follow, Tweet, User
 from app.core.security import hash_api_key, new_api_key
+from app.handlers.shared.db_actions import get_user
+from app.handlers.shared.schemas import UserRef
 from app.handlers.users.schemas import Profile, UserSummary
-from app.handlers.utils.db_actions import get_user
-from app.handlers.utils.schemas import UserRef
 
 
 async def create_user(
@@ -41,9 +41,18 @@ Relation = Literal["followers", "following"]
 
 
 async def people(
+    session: AsyncSession, user_id: int, relation: Relation, offset: int, limit: int
+) -> list[UserRef]:
+    """The person's followers, or the people they follow, by name; 404 if there is
+    no such person."""
+    await get_user(session, user_id)
+    return await _people(session, user_id, relation, offset, limit)
+
+
+async def _people(
     session: AsyncSession, user_id: int, relation: Relation, offset: int, limit: int | None
 ) -> list[UserRef]:
-    """The person's followers, or the people they follow, by name; `limit` None: all."""
+    """`people` of a person known to exist; `limit` None: all."""
     if relation == "followers":
         them, person = Follow.follower_id, Follow.followee_id
     else:
@@ -59,14 +68,21 @@ async def people(
     return [UserRef(id=id_, name=name) for id_, name in rows]
 
 
+async def profile_of(
+    session: AsyncSession, user_id: int, people_limit: int | None = None
+) -> Profile:
+    """`profile` of the person with this id; 404 if there is none."""
+    return await profile(session, await get_user(session, user_id), people_limit)
+
+
 async def profile(session: AsyncSession, user: User, people_limit: int | None = None) -> Profile:
     """The profile with its exact counts; each list holds at most `people_limit`
     people (None: everyone, as the API has always answered)."""
     followers: list[UserRef] = []
     following: list[UserRef] = []
     if people_limit != 0:
-        followers = await people(session, user.id, "followers", 0, people_limit)
-        following = await people(session, user.id, "following", 0, people_limit)
+        followers = await _people(session, user.id, "followers", 0, people_limit)
+        following = await _people(session, user.id, "following", 0, people_limit)
     # Each count is an index-only scan: the tweets' (author_id, created_at, id) index,
     # ix_follows_followee_id and the follows key. Whole lists are their own counts.
     counts = [select(func.count()).where(Tweet.author_id == user.id).scalar_subquery()]

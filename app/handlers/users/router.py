@@ -11,6 +11,7 @@ from app.handlers.deps import (
     SessionDep,
     SettingsDep,
 )
+from app.handlers.shared.schemas import Ok, TweetList
 from app.handlers.tweets.actions import tweets_of
 from app.handlers.users import actions
 from app.handlers.users.schemas import (
@@ -22,9 +23,7 @@ from app.handlers.users.schemas import (
     UserCreatedOut,
     UserList,
 )
-from app.handlers.utils.db_actions import get_user
-from app.handlers.utils.responses import AUTH, errors
-from app.handlers.utils.schemas import Ok, TweetList
+from app.web.openapi import AUTH, errors
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTH)
 
@@ -77,24 +76,33 @@ async def me(
 async def profile(
     user_id: ObjectId, _user: CurrentUser, session: SessionDep, people_limit: PeopleLimit = None
 ) -> ProfileOut:
-    person = await get_user(session, user_id)
-    return ProfileOut(user=await actions.profile(session, person, people_limit))
+    return ProfileOut(user=await actions.profile_of(session, user_id, people_limit))
 
 
-def _people_route(relation: actions.Relation, summary: str) -> None:
-    @router.get(
-        f"/{{user_id}}/{relation}", responses=errors(exc.NotFound), summary=summary, name=relation
-    )
-    async def people(
-        user_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
-    ) -> PeopleList:
-        await get_user(session, user_id)
-        found = await actions.people(session, user_id, relation, page.offset, page.limit)
-        return PeopleList(users=found)
+@router.get(
+    "/{user_id}/followers",
+    responses=errors(exc.NotFound),
+    summary="A person's followers, by name",
+    name="followers",
+)
+async def followers(
+    user_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+) -> PeopleList:
+    found = await actions.people(session, user_id, "followers", page.offset, page.limit)
+    return PeopleList(users=found)
 
 
-_people_route("followers", "A person's followers, by name")
-_people_route("following", "The people a person follows, by name")
+@router.get(
+    "/{user_id}/following",
+    responses=errors(exc.NotFound),
+    summary="The people a person follows, by name",
+    name="following",
+)
+async def following(
+    user_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+) -> PeopleList:
+    found = await actions.people(session, user_id, "following", page.offset, page.limit)
+    return PeopleList(users=found)
 
 
 @router.get(
@@ -103,7 +111,6 @@ _people_route("following", "The people a person follows, by name")
 async def tweets(
     user_id: ObjectId, user: CurrentUser, session: SessionDep, page: PageDep, settings: SettingsDep
 ) -> TweetList:
-    await get_user(session, user_id)
     tweets = await tweets_of(
         session, user, user_id, page.offset, page.limit, settings.likers_per_tweet
     )

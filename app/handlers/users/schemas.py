@@ -2,8 +2,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.handlers.utils.schemas import Ok, UserRef
-from app.handlers.utils.text import clean_text, has_unprintable
+from app.handlers.shared.schemas import Ok, UserRef
+from app.handlers.shared.text import clean_text, has_unprintable
 
 MAX_NAME_LENGTH = 100
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import httpx
 
-from app.bench import seed as seeding
-from app.bench.baseline import raw_feed
-from app.bench.load import Request, Server, peak_rss, wrk
-from app.bench.measure import Result
-from app.bench.report import Report
-from app.bench.seed import Seeded, api_key, connected
+from bench import seed as seeding
+from bench.baseline import raw_feed
+from bench.load import Request, Server, peak_rss, wrk
+from bench.measure import Result
+from bench.report import Report
+from bench.seed import Seeded, api_key, connected
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Options:
 def run(url: str, reference_url: str, options: Options, say: Callable[[str], None]) -> Report:
     seeded = asyncio.run(seeding.seeded_info(url))
     if seeded is None:
-        raise SystemExit("No seeded bench database: run `python -m app bench seed` first.")
+        raise SystemExit("No seeded bench database: run `python3 dev.py bench seed` first.")
     reference = asyncio.run(_reference(reference_url, seeded, options, say))
     plan = _Plan(seeded, random.Random(seeded.data.seed))  # noqa: S311 - repeatable, not secret
     database_size, postgres = asyncio.run(_describe(url))

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.bench.measure import Result
-from app.bench.seed import Seeded
+from bench.measure import Result
+from bench.seed import Seeded
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ import asyncpg
 from sqlalchemy import ClauseElement, make_url
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from app.bench.measure import Result
-from app.bench.seed import plain_url
 from app.core.security import hash_api_key
-from app.handlers.tweets.actions import FEED_PAGE
-from app.handlers.utils.db_actions import USER_BY_KEY_HASH
+from app.handlers.shared.db_actions import USER_BY_KEY_HASH
+from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
+from bench.measure import Result
+from bench.seed import plain_url
 
 _ASYNCPG = make_url("postgresql+asyncpg://").get_dialect()()
 
@@ -57,13 +57,7 @@ async def raw_feed(
                 raise LookupError("the api key matches nobody")
             await connection.fetch(
                 page.sql,
-                *page.args(
-                    user_id=me["id"],
-                    offset=0,
-                    limit=limit,
-                    viewer_id=me["id"],
-                    cap=likers_per_tweet or None,
-                ),
+                *page.args(**feed_parameters(me["id"], 0, limit, likers_per_tweet)),
             )
 
     async def client(start: int) -> None:

@@ -1,4 +1,5 @@
-"""Data helpers shared by the routers. They flush, never commit."""
+"""The tweet as every listing shows it (feed, a person's tweets): the SQL columns and
+their response models, so each listing only says which tweets and in what order."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -7,32 +8,11 @@ from typing import Any, NamedTuple
 from pydantic import TypeAdapter
 from sqlalchemy import BigInteger, Select, bindparam, false, func, select, true, union_all
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.core.exceptions import NotFound
 from app.core.models import Like, Media, Tweet, User
-from app.core.security import hash_api_key
-from app.handlers.utils.schemas import TweetOut
-
-# The hash is the lookup key: one index probe, no per-request slow hash.
-USER_BY_KEY_HASH = select(User).where(User.api_key_hash == bindparam("api_key_hash"))
-
-
-async def user_by_api_key(session: AsyncSession, api_key: str) -> User | None:
-    result = await session.scalars(USER_BY_KEY_HASH, {"api_key_hash": hash_api_key(api_key)})
-    return result.one_or_none()
-
-
-async def get_user(session: AsyncSession, user_id: int) -> User:
-    user = await session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"User {user_id} does not exist")
-    return user
-
-
-def media_url(media_id: int) -> str:
-    return f"/api/medias/{media_id}"
+from app.handlers.shared.db_actions import media_url
+from app.handlers.shared.schemas import TweetOut
 
 
 class TweetRow(NamedTuple):

@@ -1,5 +1,5 @@
 """The rate-limit middleware: a 429 in the envelope, with Retry-After, for a caller
-over budget (see app/core/rate_limit.py for how budgets are counted).
+over budget (see app/web/rate_counters.py for how budgets are counted).
 
 The caller is the api key when the request has one, else the client address.
 Requests whose key turns out not to be valid (401) also spend from a budget of
@@ -15,9 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import exceptions as exc
 from app.core.config import Settings
-from app.core.rate_limit import Limiter, Verdict
-from app.handlers.errors import envelope
-from app.handlers.middleware import HttpMiddleware
+from app.web.errors import envelope
+from app.web.middleware import HttpMiddleware
+from app.web.rate_counters import Limiter, Verdict
 
 UPLOADS = ("POST", "/api/medias")
 PICTURES = "/api/medias/"

@@ -25,30 +25,33 @@ _UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53300")
 _RETRYABLE = ("40001", "40P01", "55P03", "57014")
 
 
-def error_body(error_type: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"result": False, "error_type": error_type, "error_message": message} | extra
-
-
 def envelope(
     error: exc.AppError,
     headers: dict[str, str] | None = None,
     details: list[dict[str, str]] | None = None,
 ) -> JSONResponse:
     """The error answer; a ValidationFailed also names its field(s) in `details`."""
-    extra: dict[str, Any] = {}
     if isinstance(error, exc.ValidationFailed) and error.field:
         details = [{"field": error.field, "message": error.message}]
-    if details:
-        extra["details"] = details
     if isinstance(error, exc.ServiceUnavailable):
         headers = {"Retry-After": "5"} | (headers or {})
     if isinstance(error, exc.TooManyRequests):
         headers = {"Retry-After": str(error.retry_after)} | (headers or {})
-    return JSONResponse(
-        error_body(error.error_type, error.message, **extra),
-        status_code=error.status_code,
-        headers=headers,
-    )
+    return _envelope(error.status_code, error.error_type, error.message, headers, details)
+
+
+def _envelope(
+    status_code: int,
+    error_type: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    details: list[dict[str, str]] | None = None,
+) -> JSONResponse:
+    """The one place the envelope is built: `{"result": false, "error_type", "error_message"}`."""
+    body: dict[str, Any] = {"result": False, "error_type": error_type, "error_message": message}
+    if details:
+        body["details"] = details
+    return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 def _field(loc: Sequence[int | str]) -> str:
@@ -115,8 +118,9 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
         # cut off by BodyLimit is really a 413.
         return envelope(error.__cause__)
     headers = dict(error.headers) if error.headers else None
-    if error.status_code == 400 and error.detail == "There was an error parsing the body":
-        # Bytes that are not UTF-8, or JSON nested too deep to parse: the same mistake
+    if error.status_code == 400 and error.__cause__ is not None:
+        # FastAPI's 400 for a body it could not decode (bytes that are not UTF-8, JSON
+        # nested too deep to parse), raised from the decoding error: the same mistake
         # as JSON with a syntax error, which is a 422 naming the body.
         return envelope(exc.ValidationFailed("The request body is not valid JSON", field="body"))
     if error.status_code == 404:
@@ -128,9 +132,7 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
             exc.MethodNotAllowed(message), (headers or {}) | {"Allow": ", ".join(allowed)}
         )
     error_type = HTTPStatus(error.status_code).phrase.title().replace(" ", "").replace("-", "")
-    return JSONResponse(
-        error_body(error_type, str(error.detail)), status_code=error.status_code, headers=headers
-    )
+    return _envelope(error.status_code, error_type, str(error.detail), headers)
 
 
 def _sqlstate(error: sa_exc.SQLAlchemyError) -> str:
@@ -156,7 +158,7 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
         logger.info("integrity conflict during %s: %s", where, error.orig)
         return envelope(exc.Conflict("The request conflicts with a concurrent change; retry it"))
     logger.error("database error during %s", where, exc_info=error)
-    return envelope(exc.AppError("Something went wrong on our side; it has been logged"))
+    return envelope(exc.AppError())
 
 
 async def _client_gone(request: Request, _: Exception) -> JSONResponse:
@@ -171,4 +173,4 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(exc.AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(sa_exc.SQLAlchemyError, _database_error)
-    # Anything else: app.handlers.middleware.CatchAll logs it and answers 500.
+    # Anything else: app.web.middleware.CatchAll logs it and answers 500.

@@ -1,4 +1,6 @@
-"""`python -m app bench seed | run`: the benchmark's two commands (see README, Performance)."""
+"""`python -m bench seed | run` (`python3 dev.py bench ...`): the benchmark's two
+commands (see docs/performance.md). It lives outside `app/`, so the production
+image does not carry it."""
 
 import argparse
 import asyncio
@@ -11,15 +13,17 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from app.bench.run import Options, run
-from app.bench.seed import DataSet, seed
-from app.core.config import Settings
+from app.core.config import Settings, SettingsError, load_settings
+from bench.run import Options, run
+from bench.seed import DataSet, seed
 
 DATABASE = "microblog_bench"
 
 
-def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    bench = commands.add_parser("bench", help="benchmark: seed a data set, run the load")
+def _parser() -> argparse.ArgumentParser:
+    bench = argparse.ArgumentParser(
+        prog="python -m bench", description="Benchmark: seed a data set, run the load"
+    )
     actions = bench.add_subparsers(dest="bench_command", required=True)
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument(
@@ -39,6 +43,7 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
         "--likes", type=int, default=5_000_000, help="likes drawn (repeats dropped)"
     )
     seed_cmd.add_argument("--seed", type=int, default=1, help="same seed, same data")
+    seed_cmd.set_defaults(func=_seed)
 
     run_cmd = actions.add_parser(
         "run", parents=[where], help="start the server on the seeded database and measure it"
@@ -63,17 +68,33 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
         "--hot-tweet-people", type=int, default=1000, help="people liking one tweet at once"
     )
     run_cmd.add_argument("--output", type=Path, default=Path("bench-results"))
+    run_cmd.set_defaults(func=_run)
+    return bench
 
 
-def command(args: argparse.Namespace, settings: Settings) -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    result: int = args.func(args, settings)
+    return result
+
+
+def _seed(args: argparse.Namespace, settings: Settings) -> int:
+    with _database_urls(settings, args.database_url) as (url, _):
+        data = DataSet(args.users, args.tweets, args.likes, args.seed)
+        asyncio.run(seed(url, data, _say))
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if not shutil.which("wrk"):
+        print("bench run needs wrk: apt-get install wrk (Debian/Ubuntu)", file=sys.stderr)
+        return 1
     with _database_urls(settings, args.database_url) as (url, reference_url):
-        if args.bench_command == "seed":
-            data = DataSet(args.users, args.tweets, args.likes, args.seed)
-            asyncio.run(seed(url, data, _say))
-            return 0
-        if not shutil.which("wrk"):
-            print("bench run needs wrk: apt-get install wrk (Debian/Ubuntu)", file=sys.stderr)
-            return 1
         options = Options(
             workers=args.workers,
             connections=args.connections,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from app.bench.measure import Result
 from app.core.embedded_images import free_port
+from bench.measure import Result
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import exceptions as exc
-from app.handlers.errors import envelope
+from app.web.errors import envelope
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +84,7 @@ class CatchAll(HttpMiddleware):
             logger.exception("unhandled error during %s %s", scope["method"], scope["path"])
             if started:
                 raise  # too late for an error answer; the server closes the connection
-            error = exc.AppError("Something went wrong on our side; it has been logged")
-            await envelope(error)(scope, receive, send)
+            await envelope(exc.AppError())(scope, receive, send)
 
 
 # Every answer: no MIME sniffing, no framing, no referrer to other sites, and for

@@ -1,4 +1,4 @@
--- wrk script of `python -m app bench run`. The requests come from the file in
+-- wrk script of `python -m bench run`. The requests come from the file in
 -- BENCH_REQUESTS, one per line: METHOD <tab> PATH <tab> API-KEY <tab> JSON BODY
 -- (key and body may be empty). They are sent in turn, from a random start.
 local requests = {}

@@ -1,5 +1,5 @@
 """Request budgets: so many requests a minute per caller, counted apart for reads,
-writes, uploads and pictures (see app/handlers/rate_limit.py for who the caller is).
+writes, uploads and pictures (see app/web/rate_limit.py for who the caller is).
 
 The budgets are GCRA (a token bucket kept as one timestamp per caller): a caller
 may spend a whole minute's budget at once, then one more request each

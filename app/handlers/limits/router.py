@@ -8,9 +8,9 @@ from pydantic import Field
 from app.core import exceptions as exc
 from app.handlers.deps import SettingsDep
 from app.handlers.media.schemas import PICTURE_TYPES
+from app.handlers.shared.schemas import Ok
 from app.handlers.tweets.schemas import MAX_MEDIA_PER_TWEET
-from app.handlers.utils.responses import errors
-from app.handlers.utils.schemas import Ok
+from app.web.openapi import errors
 
 router = APIRouter(prefix="/api", tags=["limits"])
 

@@ -3,8 +3,8 @@ from sqlalchemy import text
 
 from app.core.exceptions import ServiceUnavailable
 from app.handlers.deps import ImagesDep
-from app.handlers.utils.responses import errors
-from app.handlers.utils.schemas import Ok
+from app.handlers.shared.schemas import Ok
+from app.web.openapi import errors
 
 router = APIRouter(tags=["operations"])
 

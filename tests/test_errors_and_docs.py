@@ -10,6 +10,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import exceptions as exc
 from app.core.config import Settings
 from app.main import create_app
 from tests.conftest import MakePerson, running
@@ -323,3 +324,25 @@ async def test_validation_errors_name_each_field(
         "/api/tweets", content="{oops", headers=ann.headers | {"content-type": "application/json"}
     )
     assert broken.json()["details"][0]["field"] == "body"
+
+
+def _error_classes(base: type[exc.AppError]) -> list[type[exc.AppError]]:
+    return [base] + [kind for sub in base.__subclasses__() for kind in _error_classes(sub)]
+
+
+async def test_every_documented_error_is_described_by_its_exception_class(
+    client: AsyncClient,
+) -> None:
+    """The `responses=` of each route come from the exception classes' own
+    descriptions, so the document cannot say one thing while the code says another."""
+    described = {kind.status_code: kind.description for kind in _error_classes(exc.AppError)}
+    assert len(set(described.values())) == len(described)  # each status its own words
+    schema = (await client.get("/openapi.json")).json()
+    seen = set()
+    for path, item in schema["paths"].items():
+        for method, op in item.items():
+            for code, response in op["responses"].items():
+                if code.startswith(("4", "5")):
+                    assert response["description"] == described[int(code)], (path, method, code)
+                    seen.add(int(code))
+    assert {401, 403, 404, 408, 409, 413, 415, 422, 429, 503} <= seen

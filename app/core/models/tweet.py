@@ -35,7 +35,7 @@ class Tweet(CreatedAtMixin, Base):
             text("id DESC"),
         ),
         # The feed of someone following many: walk the global order (see
-        # _FEED_CANDIDATES in app/handlers/tweets/actions.py).
+        # app/handlers/tweets/feed_sql.py).
         Index(
             "ix_tweets_feed_order",
             text("likes_count DESC"),

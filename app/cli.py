@@ -331,21 +331,26 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    return run_command(_parser(), argv)
+
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    """Parse `argv`, read the settings and run the command the parser chose (each
+    subcommand sets `func`, a `Command`); failures we expect end with one line."""
+    args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    command: Command = args.func
     try:
-        return _run(args, settings)
+        return command(args, settings)
     except ImageSaverFailed as error:
         print(error, file=sys.stderr)
     except ServiceUnavailable as error:
         print(f"Stopped: {error.message}", file=sys.stderr)
     return 1
-
-
-def _run(args: argparse.Namespace, settings: Settings) -> int:
-    command: Callable[[argparse.Namespace, Settings], int] = args.func
-    return command(args, settings)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from app.core.config import Settings, SettingsError, load_settings
+from app.cli import run_command
+from app.core.config import Settings
 from bench.run import Options, run
 from bench.seed import DataSet, seed
 
@@ -73,14 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
-    result: int = args.func(args, settings)
-    return result
+    return run_command(_parser(), argv)
 
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:

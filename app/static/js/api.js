@@ -121,16 +121,13 @@ export const api = {
   me: (key) => request("GET", "/api/users/me", { key }),
   // The counts only: the lists come a page at a time from `people`.
   user: (id) => request("GET", `/api/users/${id}?people_limit=0`),
-  people: (id, relation, offset, limit) =>
-    request("GET", `/api/users/${id}/${relation}?${query({ offset, limit })}`),
-  userTweets: (id, offset, limit) =>
-    request("GET", `/api/users/${id}/tweets?${query({ offset, limit })}`),
+  people: (id, relation, offset, limit) => request("GET", `/api/users/${id}/${relation}?${query({ offset, limit })}`),
+  userTweets: (id, offset, limit) => request("GET", `/api/users/${id}/tweets?${query({ offset, limit })}`),
   directory: (q, offset, limit) => request("GET", `/api/users?${query({ q, offset, limit })}`),
   follow: (id) => request("POST", `/api/users/${id}/follow`),
   unfollow: (id) => request("DELETE", `/api/users/${id}/follow`),
   feed: (offset, limit) => request("GET", `/api/tweets?${query({ offset, limit })}`),
-  postTweet: (text, mediaIds) =>
-    request("POST", "/api/tweets", { body: { tweet_data: text, tweet_media_ids: mediaIds } }),
+  postTweet: (text, mediaIds) => request("POST", "/api/tweets", { body: { tweet_data: text, tweet_media_ids: mediaIds } }),
   deleteTweet: (id) => request("DELETE", `/api/tweets/${id}`),
   like: (id) => request("POST", `/api/tweets/${id}/likes`),
   unlike: (id) => request("DELETE", `/api/tweets/${id}/likes`),

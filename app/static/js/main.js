@@ -1,9 +1,9 @@
 // The app's frame: signs the person in, draws the header and hands the main area
 // to the view the address names.
 import { whenUnauthorized } from "./api.js";
-import { h } from "./dom.js";
 import { languagePicker } from "./components/language.js";
 import { clearNotices, noticeArea } from "./components/notice.js";
+import { h } from "./dom.js";
 import { refreshTimes } from "./format.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { match, navigate, redraw, route, savedViewState, start } from "./router.js";
@@ -179,7 +179,8 @@ whenUnauthorized(() => {
 // here, the focus stays on the (new) language menu.
 onLanguageChange((_code, { here }) => {
   clearNotices();
-  if (unavailable) showUnavailable(unavailable); // not a reason to try again
+  if (unavailable)
+    showUnavailable(unavailable); // not a reason to try again
   else if (!shell && !storedKey()) showSignIn(current?.keep?.());
   else {
     shell = null;

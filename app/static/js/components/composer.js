@@ -42,7 +42,12 @@ export function composer({ onPosted }) {
   // Said in words too, not only by the counter turning red.
   const tooLong = h("p", { class: "composer-too-long", "aria-live": "polite" });
   const picker = h("input", { type: "file", accept: types.join(","), multiple: true, hidden: true, "data-role": "picker" });
-  const attach = h("button", { type: "button", class: "button button-quiet", "data-action": "attach" }, icon("image"), t("composer.attach"));
+  const attach = h(
+    "button",
+    { type: "button", class: "button button-quiet", "data-action": "attach" },
+    icon("image"),
+    t("composer.attach"),
+  );
   const post = h("button", { type: "submit", class: "button button-primary", "data-action": "post" }, t("composer.post"));
   const previews = h("ul", { class: "composer-previews", "aria-label": t("composer.attached") });
   const form = h(
@@ -124,7 +129,12 @@ export function composer({ onPosted }) {
     item.controller = new AbortController();
     item.removeButton = h(
       "button",
-      { type: "button", class: "icon-button preview-remove", "data-action": "remove-picture", "aria-label": t("composer.remove", { name: item.name }) },
+      {
+        type: "button",
+        class: "icon-button preview-remove",
+        "data-action": "remove-picture",
+        "aria-label": t("composer.remove", { name: item.name }),
+      },
       icon("close"),
     );
     item.removeButton.addEventListener("click", () => {
@@ -155,7 +165,9 @@ export function composer({ onPosted }) {
       .catch((failure) => {
         if (item.controller.signal.aborted) return;
         remove(item);
-        showError(t(failure.unavailable ? "composer.uploadUnavailable" : "composer.uploadFailed", { name: file.name, reason: failure.message }));
+        showError(
+          t(failure.unavailable ? "composer.uploadUnavailable" : "composer.uploadFailed", { name: file.name, reason: failure.message }),
+        );
       });
   }
 
@@ -175,7 +187,10 @@ export function composer({ onPosted }) {
     const content = text.value.trim();
     const pictures = [...attachments];
     try {
-      const answer = await api.postTweet(content, pictures.map((item) => item.mediaId));
+      const answer = await api.postTweet(
+        content,
+        pictures.map((item) => item.mediaId),
+      );
       const self = me();
       onPosted({
         id: answer.tweet_id,

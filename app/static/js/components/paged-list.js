@@ -1,6 +1,6 @@
 // A list that loads the next page (offset/limit) when its end scrolls into view,
 // with a loading indicator, a retry on failure and a note at the end.
-import { h, clear } from "../dom.js";
+import { clear, h } from "../dom.js";
 import { t } from "../i18n.js";
 
 const PAGE_SIZE = 20;

@@ -80,16 +80,18 @@ function likes(tweet, gone) {
     const label = t("likes.count", { count: tweet.likes_count });
     count.replaceChildren(
       tweet.likes_count > 0
-        ? h("button", { type: "button", class: "link-button likes-count", "data-action": "likers", onclick: () => showLikers(tweet) }, label)
+        ? h(
+            "button",
+            { type: "button", class: "link-button likes-count", "data-action": "likers", onclick: () => showLikers(tweet) },
+            label,
+          )
         : h("span", { class: "likes-count" }, label),
     );
   }
 
   function toggle(on) {
     const self = me();
-    tweet.likes = on
-      ? [...tweet.likes, { user_id: self.id, name: self.name }]
-      : tweet.likes.filter((like) => like.user_id !== self.id);
+    tweet.likes = on ? [...tweet.likes, { user_id: self.id, name: self.name }] : tweet.likes.filter((like) => like.user_id !== self.id);
     tweet.likes_count += on ? 1 : -1;
     show();
   }
@@ -107,7 +109,8 @@ function likes(tweet, gone) {
         confirmed = on;
       } catch (error) {
         if (liked() !== confirmed) toggle(confirmed);
-        if (error.status === 404) gone(); // its author deleted it meanwhile
+        if (error.status === 404)
+          gone(); // its author deleted it meanwhile
         else notifyError(t(on ? "likes.failedLike" : "likes.failedUnlike", { reason: error.message }));
         break;
       }
@@ -127,7 +130,13 @@ function likes(tweet, gone) {
 function deleteButton(tweet, card, onDeleted) {
   const button = h(
     "button",
-    { type: "button", class: "icon-button delete-button", "data-action": "delete", "aria-label": t("tweet.delete"), title: t("tweet.delete") },
+    {
+      type: "button",
+      class: "icon-button delete-button",
+      "data-action": "delete",
+      "aria-label": t("tweet.delete"),
+      title: t("tweet.delete"),
+    },
     icon("trash"),
   );
   button.addEventListener("click", async () => {

@@ -45,7 +45,8 @@ export default {
   "feed.title": "Home",
   "feed.end": "You're all caught up.",
   "feed.emptyTitle": "Your feed is empty",
-  "feed.emptyText": "Your feed shows what you and the colleagues you follow post. Find people to follow in the directory, or write the first post above.",
+  "feed.emptyText":
+    "Your feed shows what you and the colleagues you follow post. Find people to follow in the directory, or write the first post above.",
   "feed.findPeople": "Find people to follow",
 
   "composer.label": "Write a post",

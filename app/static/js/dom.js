@@ -1,5 +1,7 @@
 // Building the page from data. Text always goes in as text nodes, never as HTML,
-// so nothing a person typed can become markup or script.
+// so nothing a person typed can become markup or script. Events are wired one way
+// throughout the app: addEventListener on the element once it is made (h() takes
+// attributes and properties only, no on… handlers).
 
 const PROPERTIES = new Set(["value", "checked", "indeterminate"]);
 
@@ -7,9 +9,7 @@ export function h(tag, props, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(props ?? {})) {
     if (value == null || value === false) continue;
-    if (name.startsWith("on") && typeof value === "function") {
-      element.addEventListener(name.slice(2).toLowerCase(), value);
-    } else if (name === "class") {
+    if (name === "class") {
       element.className = Array.isArray(value) ? value.filter(Boolean).join(" ") : value;
     } else if (name === "dataset") {
       Object.assign(element.dataset, value);

@@ -40,11 +40,13 @@ function buildShell() {
     navigate("/");
   });
   const link = (href, label, name) => h("a", { href, class: "nav-link", dataset: { nav: name } }, label);
+  const skip = h("a", { href: "#main", class: "skip-link" }, t("nav.skip"));
+  skip.addEventListener("click", skipToContent);
   const main = h("main", { id: "main", tabindex: "-1" });
   const element = h(
     "div",
     { class: "shell" },
-    h("a", { href: "#main", class: "skip-link", onclick: skipToContent }, t("nav.skip")),
+    skip,
     h(
       "header",
       { class: "topbar" },

@@ -78,15 +78,13 @@ function likes(tweet, gone) {
   function show() {
     button.setAttribute("aria-pressed", String(liked()));
     const label = t("likes.count", { count: tweet.likes_count });
-    count.replaceChildren(
-      tweet.likes_count > 0
-        ? h(
-            "button",
-            { type: "button", class: "link-button likes-count", "data-action": "likers", onclick: () => showLikers(tweet) },
-            label,
-          )
-        : h("span", { class: "likes-count" }, label),
-    );
+    count.replaceChildren(tweet.likes_count > 0 ? likersButton(label) : h("span", { class: "likes-count" }, label));
+  }
+
+  function likersButton(label) {
+    const button = h("button", { type: "button", class: "link-button likes-count", "data-action": "likers" }, label);
+    button.addEventListener("click", () => showLikers(tweet));
+    return button;
   }
 
   function toggle(on) {

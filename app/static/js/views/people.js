@@ -46,12 +46,8 @@ export function peopleView(container, _params, query, restore) {
       show();
     }, TYPING_PAUSE_MS);
   });
-  const form = h(
-    "form",
-    { class: "search", role: "search", onsubmit: (event) => event.preventDefault() },
-    h("label", { for: searchId }, t("people.searchLabel")),
-    search,
-  );
+  const form = h("form", { class: "search", role: "search" }, h("label", { for: searchId }, t("people.searchLabel")), search);
+  form.addEventListener("submit", (event) => event.preventDefault());
   container.append(h("h1", { class: "page-title" }, t("people.title")), form, results);
   show(restore);
   return {

@@ -1,3 +1,4 @@
+// @ts-check
 // English. Each key is used once or more through t(); a plural message lists the
 // forms Intl.PluralRules("en") can choose: "one" and "other".
 export default {

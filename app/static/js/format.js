@@ -1,15 +1,18 @@
+// @ts-check
 // Pieces of text made into page elements: times that stay current, links in posts.
 import { h } from "./dom.js";
 import { fullDate, relativeTime } from "./i18n.js";
 
+/** @param {string} iso */
 export function timeElement(iso) {
   const date = new Date(iso);
   return h("time", { datetime: iso, title: fullDate(date), dataset: { relative: "" } }, relativeTime(date));
 }
 
 // "5 minutes ago" becomes "6 minutes ago" without a reload.
+/** @param {ParentNode} [root] */
 export function refreshTimes(root = document) {
-  for (const element of root.querySelectorAll("time[data-relative]")) {
+  for (const element of /** @type {NodeListOf<HTMLTimeElement>} */ (root.querySelectorAll("time[data-relative]"))) {
     const date = new Date(element.dateTime);
     element.textContent = relativeTime(date);
     element.title = fullDate(date);
@@ -19,15 +22,20 @@ export function refreshTimes(root = document) {
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+/gi;
 const TRAILING = ".,;:!?'\"»]";
 
+/**
+ * @param {string} text
+ * @param {string} char
+ */
 function count(text, char) {
   return text.split(char).length - 1;
 }
 
 // Punctuation after an address ends the sentence, not the address; a closing bracket
 // stays when the address opened one, as in Wikipedia's "Foo_(bar)".
+/** @param {string} url */
 function trimAddress(url) {
   while (url.length > 0) {
-    const last = url.at(-1);
+    const last = url.slice(-1); // the last character: the address is not empty
     if (TRAILING.includes(last) || (last === ")" && count(url, ")") > count(url, "("))) {
       url = url.slice(0, -1);
     } else break;
@@ -36,7 +44,9 @@ function trimAddress(url) {
 }
 
 // The post's text as text nodes, with web addresses made into links.
+/** @param {string} text */
 export function linkified(text) {
+  /** @type {Array<string | HTMLAnchorElement>} */
   const parts = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {

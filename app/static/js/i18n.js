@@ -1,26 +1,62 @@
+// @ts-check
 // Every sentence the page shows comes from the active language's message catalogue,
 // through t(); numbers, plural forms, times and dates come from the browser's Intl.
 import en from "./messages/en.js";
 import ru from "./messages/ru.js";
 import { read, write } from "./storage.js";
 
+/** @typedef {"en" | "ru"} Language */
+
+/**
+ * A message's key: the English catalogue has them all, and every other one the same.
+ * @typedef {keyof typeof en} MessageKey
+ */
+
+/**
+ * A sentence with {name} slots, or its plural forms by Intl.PluralRules category.
+ * @typedef {string | ({ other: string } & Partial<Record<Intl.LDMLPluralRule, string>>)} Message
+ */
+
+/**
+ * The values for a message's slots; `count` also chooses the plural form.
+ * @typedef {{ count?: number, [slot: string]: string | number | undefined }} MessageParams
+ */
+
+/**
+ * Hears that the language changed; `here` is true when the choice was made in this tab.
+ * @callback LanguageListener
+ * @param {Language} code
+ * @param {{ here: boolean }} how
+ * @returns {void}
+ */
+
+/** @type {Record<Language, Record<MessageKey, Message>>} */
 const catalogues = { en, ru };
 const STORAGE_KEY = "microblog.language";
 const FALLBACK = "en";
 
-export const languages = Object.keys(catalogues);
+export const languages = /** @type {Language[]} */ (Object.keys(catalogues));
 
+/** @type {Language} */
 let language;
+/** @type {Intl.PluralRules} */
 let plurals;
+/** @type {Intl.NumberFormat} */
 let numbers;
+/** @type {Set<LanguageListener>} */
 const listeners = new Set();
 
+/**
+ * @param {unknown} code
+ * @returns {code is Language}
+ */
 function known(code) {
   return typeof code === "string" && Object.hasOwn(catalogues, code);
 }
 
 // The person's own choice if they made one; else the first of the browser's preferred
 // languages that we have ("ru-RU" → Russian); else English.
+/** @returns {Language} */
 function preferredLanguage() {
   const chosen = read("localStorage", STORAGE_KEY);
   if (known(chosen)) return chosen;
@@ -32,6 +68,7 @@ function preferredLanguage() {
   return FALLBACK;
 }
 
+/** @param {Language} code */
 function use(code) {
   language = code;
   plurals = new Intl.PluralRules(code);
@@ -40,6 +77,10 @@ function use(code) {
   document.title = t("app.name"); // until a view names itself
 }
 
+/**
+ * @param {Language} code
+ * @param {boolean} here
+ */
 function change(code, here) {
   use(code);
   for (const listener of listeners) listener(code, { here });
@@ -53,6 +94,7 @@ export function currentLanguage() {
 
 // The person picked a language: remembered in this browser, and everything listening
 // (the app's frame) draws itself again in it.
+/** @param {string} code */
 export function setLanguage(code) {
   if (!known(code)) return;
   write("localStorage", STORAGE_KEY, code);
@@ -64,12 +106,18 @@ window.addEventListener("storage", (event) => {
   if (event.key === STORAGE_KEY && known(event.newValue) && event.newValue !== language) change(event.newValue, false);
 });
 
+/** @param {LanguageListener} listener */
 export function onLanguageChange(listener) {
   listeners.add(listener);
 }
 
 // t("likes.count", { count: 3 }) → "3 likes": a message is a string with {name}
 // slots, or an object of plural forms ("one", "few", "many", "other") chosen by count.
+/**
+ * @param {MessageKey} key
+ * @param {MessageParams} [params]
+ * @returns {string}
+ */
 export function t(key, params = {}) {
   let message = catalogues[language][key];
   // No falling back to another language: a missing message must show up in tests.
@@ -87,6 +135,7 @@ export function t(key, params = {}) {
   });
 }
 
+/** @type {Array<[Intl.RelativeTimeFormatUnit, number]>} */
 const UNITS = [
   ["year", 365 * 24 * 3600],
   ["month", 30 * 24 * 3600],
@@ -97,14 +146,23 @@ const UNITS = [
 ];
 
 // Days between the two dates' calendar days: 30 hours ago may well be "yesterday".
+/**
+ * @param {Date} date
+ * @param {Date} now
+ */
 function calendarDays(date, now) {
+  /** @param {Date} day */
   const midnight = (day) => new Date(day.getFullYear(), day.getMonth(), day.getDate());
-  return Math.round((midnight(now) - midnight(date)) / (24 * 3600 * 1000));
+  return Math.round((midnight(now).getTime() - midnight(date).getTime()) / (24 * 3600 * 1000));
 }
 
 // "5 minutes ago", "yesterday" for recent times, a date for older ones.
+/**
+ * @param {Date} date
+ * @param {Date} [now]
+ */
 export function relativeTime(date, now = new Date()) {
-  const seconds = Math.round((now - date) / 1000);
+  const seconds = Math.round((now.getTime() - date.getTime()) / 1000);
   if (seconds < 45) return t("time.justNow");
   if (seconds < 7 * 24 * 3600) {
     const format = new Intl.RelativeTimeFormat(language, { numeric: "auto" });
@@ -115,15 +173,18 @@ export function relativeTime(date, now = new Date()) {
       }
     }
   }
+  /** @type {Intl.DateTimeFormatOptions} */
   const options = { day: "numeric", month: "short" };
   if (date.getFullYear() !== now.getFullYear()) options.year = "numeric";
   return new Intl.DateTimeFormat(language, options).format(date);
 }
 
+/** @param {Date} date */
 export function fullDate(date) {
   return new Intl.DateTimeFormat(language, { dateStyle: "full", timeStyle: "short" }).format(date);
 }
 
+/** @param {number} bytes */
 export function fileSize(bytes) {
   const mebibytes = bytes / (1024 * 1024);
   return t("size.megabytes", { size: Math.round(mebibytes * 10) / 10 });

@@ -1,13 +1,17 @@
+// @ts-check
 // The app's frame: signs the person in, draws the header and hands the main area
 // to the view the address names.
+/** @import { ApiError } from "./api.js" */
+/** @import { MessageKey } from "./i18n.js" */
+/** @import { RouteParams, SignInKept, View, ViewHandle } from "./types.js" */
 import { whenUnauthorized } from "./api.js";
-import { h } from "./dom.js";
 import { languagePicker } from "./components/language.js";
 import { clearNotices, noticeArea } from "./components/notice.js";
+import { h } from "./dom.js";
 import { refreshTimes } from "./format.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { match, navigate, redraw, route, savedViewState, start } from "./router.js";
-import { me, signIn, signOut, storedKey } from "./session.js";
+import { me, signedIn, signIn, signOut, storedKey } from "./session.js";
 import { feedView } from "./views/feed.js";
 import { notFoundView } from "./views/not-found.js";
 import { peopleView } from "./views/people.js";
@@ -18,33 +22,45 @@ route(/^\/$/, feedView);
 route(/^\/people\/?$/, peopleView);
 route(/^\/users\/(\d+)(?:\/(followers|following))?\/?$/, profileView);
 
-const root = document.getElementById("app");
+const root = /** @type {HTMLElement} */ (document.getElementById("app")); // in index.html
+/** @type {{ element: HTMLDivElement, main: HTMLElement } | null} */
 let shell = null;
+/** @type {ViewHandle | null} */
 let current = null;
 let rendering = 0;
 let first = true;
+/** @type {MessageKey | null} */
 let signInReason = null; // why the person is asked to sign in (again), a message key
+/** @type {ApiError | null} */
 let unavailable = null; // the error the "service is not answering" page shows
 
 // Focus moves to the content without touching the address (which would redraw the view).
+/** @param {MouseEvent} event */
 function skipToContent(event) {
   event.preventDefault();
-  shell.main.focus();
+  shell?.main.focus(); // (the link is in the shell)
 }
 
 function buildShell() {
-  const self = me();
+  const self = signedIn();
   const signOutButton = h("button", { type: "button", class: "button button-quiet", "data-action": "sign-out" }, t("nav.signOut"));
   signOutButton.addEventListener("click", () => {
     signOut();
     navigate("/");
   });
+  /**
+   * @param {string} href
+   * @param {string} label
+   * @param {string} name
+   */
   const link = (href, label, name) => h("a", { href, class: "nav-link", dataset: { nav: name } }, label);
+  const skip = h("a", { href: "#main", class: "skip-link" }, t("nav.skip"));
+  skip.addEventListener("click", skipToContent);
   const main = h("main", { id: "main", tabindex: "-1" });
   const element = h(
     "div",
     { class: "shell" },
-    h("a", { href: "#main", class: "skip-link", onclick: skipToContent }, t("nav.skip")),
+    skip,
     h(
       "header",
       { class: "topbar" },
@@ -74,9 +90,10 @@ function buildShell() {
 }
 
 // "My profile" stays marked on its followers and following pages too.
-function markCurrentNav() {
+/** @param {HTMLElement} frame the shell's element */
+function markCurrentNav(frame) {
   const here = location.pathname.replace(/(.)\/$/, "$1");
-  for (const link of shell.element.querySelectorAll(".nav-link")) {
+  for (const link of /** @type {NodeListOf<HTMLAnchorElement>} */ (frame.querySelectorAll(".nav-link"))) {
     const path = new URL(link.href).pathname;
     if (here === path || (path !== "/" && here.startsWith(`${path}/`))) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -88,30 +105,43 @@ function leave() {
   current = null;
 }
 
-function page(view, ...args) {
+// Every view is drawn the same way (types.js, View): with the route's params (none
+// for a view no route names), the address's query and the state saved in its
+// history entry.
+/**
+ * @param {View} view
+ * @param {RouteParams} [params]
+ */
+function page(view, params = []) {
+  const query = new URLSearchParams(location.search);
+  const restore = savedViewState();
   const container = shell ? shell.main : root;
   // A dialog belongs to the view that opened it (a confirmation closing this way says no).
-  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  for (const dialog of /** @type {NodeListOf<HTMLDialogElement>} */ (document.querySelectorAll("dialog[open]"))) dialog.close();
   container.replaceChildren();
-  current = view(container, ...args) ?? {};
+  current = view(container, params, query, restore) ?? {};
   document.title = current.title ? t("app.title", { page: current.title }) : t("app.name");
 }
 
+/** @param {SignInKept | null} [kept] */
 function showSignIn(kept = null) {
   shell = null;
   first = false; // after signing in, focus goes to the page's heading
   root.replaceChildren();
   const reason = signInReason;
-  page(signInView, {
-    problem: reason && (() => t(reason)),
-    kept,
-    onSignedIn: () => {
-      signInReason = null;
-      render();
-    },
-  });
+  page(
+    signInView({
+      problem: reason && (() => t(reason)),
+      kept,
+      onSignedIn: () => {
+        signInReason = null;
+        render();
+      },
+    }),
+  );
 }
 
+/** @param {ApiError} error */
 function showUnavailable(error) {
   shell = null;
   unavailable = error;
@@ -140,7 +170,8 @@ async function render() {
     if (!key) return showSignIn();
     try {
       await signIn(key);
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {ApiError} */ (caught);
       if (mine !== rendering) return;
       if (error.status !== 401) return showUnavailable(error);
       signOut();
@@ -153,9 +184,9 @@ async function render() {
     shell = buildShell();
     root.replaceChildren(shell.element);
   }
-  markCurrentNav();
+  markCurrentNav(shell.element);
   const found = match(location.pathname);
-  if (found) page(found.view, found.params, new URLSearchParams(location.search), savedViewState());
+  if (found) page(found.view, found.params);
   else page(notFoundView);
   if (!first) {
     window.scrollTo(0, 0);
@@ -179,13 +210,14 @@ whenUnauthorized(() => {
 // here, the focus stays on the (new) language menu.
 onLanguageChange((_code, { here }) => {
   clearNotices();
-  if (unavailable) showUnavailable(unavailable); // not a reason to try again
+  if (unavailable)
+    showUnavailable(unavailable); // not a reason to try again
   else if (!shell && !storedKey()) showSignIn(current?.keep?.());
   else {
     shell = null;
     redraw(); // its lists scroll back to where they were once they are loaded again
   }
-  if (here) document.querySelector("[data-role=language]")?.focus();
+  if (here) /** @type {HTMLElement | null} */ (document.querySelector("[data-role=language]"))?.focus();
 });
 
 setInterval(() => refreshTimes(), 30_000);

@@ -1,11 +1,23 @@
+// @ts-check
 // Who is signed in: the api key (kept in localStorage) and their own profile,
 // which tells every view whom they follow.
+/** @import { Limits, Profile, UserRef } from "./types.js" */
 import { api, useKey } from "./api.js";
 import { clearAll, read, write } from "./storage.js";
 
+/**
+ * Hears that the signed-in person followed (`following` true) or unfollowed `person`.
+ * @callback FollowListener
+ * @param {UserRef} person
+ * @param {boolean} following
+ * @returns {void}
+ */
+
 const STORAGE_KEY = "microblog.apiKey";
 
+/** @type {{ me: Profile | null, following: Set<number>, limits: Limits | null }} */
 const state = { me: null, following: new Set(), limits: null };
+/** @type {Map<Element, FollowListener>} */
 const listeners = new Map(); // element → callback
 
 export function storedKey() {
@@ -13,6 +25,10 @@ export function storedKey() {
 }
 
 // Checks the key with the API before keeping it; throws ApiError (401 for a bad key).
+/**
+ * @param {string} key
+ * @returns {Promise<Profile>}
+ */
 export async function signIn(key) {
   // Both before anything is kept, so a failure leaves the person signed out, not half in.
   const [{ user }, limits] = await Promise.all([api.me(key), state.limits ?? api.limits()]);
@@ -32,23 +48,41 @@ export function signOut() {
   state.following = new Set();
 }
 
+// The signed-in person's profile; null while no one is signed in.
 export function me() {
   return state.me;
 }
 
+// The same, for the code that runs only while someone is signed in (the frame, the
+// views and their parts): it throws if no one is, as reading a field of null did.
+/** @returns {Profile} */
+export function signedIn() {
+  if (state.me === null) throw new Error("No one is signed in");
+  return state.me;
+}
+
+// The server's limits, read when signing in (so there while someone is signed in).
+/** @returns {Limits} */
 export function limits() {
+  if (state.limits === null) throw new Error("The limits are read when signing in");
   return state.limits;
 }
 
+/** @param {number} id */
 export function isMe(id) {
   return state.me !== null && state.me.id === id;
 }
 
+/** @param {number} id */
 export function follows(id) {
   return state.following.has(id);
 }
 
 // A follow or unfollow changed who the person follows; views listening update their counts.
+/**
+ * @param {UserRef} person
+ * @param {boolean} following
+ */
 export function setFollowing(person, following) {
   if (following) {
     state.following.add(person.id);
@@ -70,6 +104,11 @@ export function setFollowing(person, following) {
 
 // `listener` hears of follow changes while `element` is in the page; the returned
 // function stops it sooner.
+/**
+ * @param {Element} element
+ * @param {FollowListener} listener
+ * @returns {() => void}
+ */
 export function onFollowChange(element, listener) {
   listeners.set(element, listener);
   return () => listeners.delete(element);

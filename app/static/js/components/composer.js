@@ -1,16 +1,39 @@
+// @ts-check
 // Writing a tweet: text with a live character count, up to four pictures (picker,
 // drag-and-drop or paste) uploaded at once with progress, and errors shown here
 // without losing what the person typed.
+/** @import { ApiError } from "../api.js" */
+/** @import { Tweet } from "../types.js" */
 import { api } from "../api.js";
 import { h, icon, uniqueId } from "../dom.js";
 import { fileSize, t } from "../i18n.js";
-import { limits, me } from "../session.js";
+import { limits, signedIn } from "../session.js";
 import { read, write } from "../storage.js";
+
+/**
+ * A picture in the composer: its `name`, a `preview` (an object URL of its bytes;
+ * null until a draft's bytes come), and the `file` while it uploads or the
+ * `mediaId` and `url` it got. show() gives it the rest: the controller that stops
+ * its upload and its elements.
+ * @typedef {object} Attachment
+ * @property {string} name
+ * @property {string | null} preview
+ * @property {File} [file]
+ * @property {number} [mediaId]
+ * @property {string} [url]
+ * @property {AbortController} controller
+ * @property {HTMLButtonElement} removeButton
+ * @property {HTMLImageElement} image
+ * @property {HTMLLIElement} element
+ */
+
+/** An uploaded picture, as the draft keeps it. @typedef {{ id: number, url: string, name: string }} DraftPicture */
 
 // The unposted text and its uploaded pictures survive leaving the page, a reload,
 // a change of language and a crash of the tab: {text, pictures: [{id, url, name}]}.
 const DRAFT_KEY = "microblog.draft";
 
+/** @returns {{ text: string, pictures: DraftPicture[] }} */
 function readDraft() {
   try {
     const draft = JSON.parse(read("sessionStorage", DRAFT_KEY) ?? "{}");
@@ -21,10 +44,16 @@ function readDraft() {
 }
 
 // Counted as the server counts: code points of the trimmed text.
+/** @param {string} text */
 function length(text) {
   return [...text.trim()].length;
 }
 
+// `onPosted` gets the new tweet, made here as the feed would show it.
+/**
+ * @param {{ onPosted: (tweet: Tweet) => void }} options
+ * @returns {{ element: HTMLFormElement, leave: () => void }}
+ */
 export function composer({ onPosted }) {
   const { max_tweet_length: maxLength, max_media_per_tweet: maxPictures, max_upload_bytes: maxBytes, picture_types: types } = limits();
   const textId = uniqueId("compose-text");
@@ -42,7 +71,12 @@ export function composer({ onPosted }) {
   // Said in words too, not only by the counter turning red.
   const tooLong = h("p", { class: "composer-too-long", "aria-live": "polite" });
   const picker = h("input", { type: "file", accept: types.join(","), multiple: true, hidden: true, "data-role": "picker" });
-  const attach = h("button", { type: "button", class: "button button-quiet", "data-action": "attach" }, icon("image"), t("composer.attach"));
+  const attach = h(
+    "button",
+    { type: "button", class: "button button-quiet", "data-action": "attach" },
+    icon("image"),
+    t("composer.attach"),
+  );
   const post = h("button", { type: "submit", class: "button button-primary", "data-action": "post" }, t("composer.post"));
   const previews = h("ul", { class: "composer-previews", "aria-label": t("composer.attached") });
   const form = h(
@@ -62,6 +96,7 @@ export function composer({ onPosted }) {
       h("span", { class: "composer-send" }, counter, post),
     ),
   );
+  /** @type {Attachment[]} */
   const attachments = [];
   let posting = false;
 
@@ -71,6 +106,7 @@ export function composer({ onPosted }) {
     write("sessionStorage", DRAFT_KEY, empty ? null : JSON.stringify({ text: text.value, pictures }));
   }
 
+  /** @param {string | null} message */
   function showError(message) {
     error.textContent = message ?? "";
   }
@@ -87,6 +123,7 @@ export function composer({ onPosted }) {
     for (const item of attachments) item.removeButton.disabled = posting;
   }
 
+  /** @param {Attachment} item */
   function remove(item) {
     showError(null); // an error about what was attached is out of date
     item.controller.abort();
@@ -97,6 +134,7 @@ export function composer({ onPosted }) {
     update();
   }
 
+  /** @param {File} file */
   function refusal(file) {
     if (attachments.length >= maxPictures) return t("composer.tooMany", { count: maxPictures });
     if (file.type && !types.includes(file.type)) return t("composer.unsupported", { name: file.name });
@@ -104,6 +142,7 @@ export function composer({ onPosted }) {
     return null;
   }
 
+  /** @param {File[]} files */
   function add(files) {
     if (posting) return; // what is being posted is settled
     showError(null);
@@ -120,11 +159,20 @@ export function composer({ onPosted }) {
 
   // A picture in the composer: `item` has its `name`, a `preview` (an object URL of
   // its bytes), and the `file` while it uploads or the `mediaId` and `url` it got.
+  /**
+   * @param {Attachment} item
+   * @param {...Node} extra
+   */
   function show(item, ...extra) {
     item.controller = new AbortController();
     item.removeButton = h(
       "button",
-      { type: "button", class: "icon-button preview-remove", "data-action": "remove-picture", "aria-label": t("composer.remove", { name: item.name }) },
+      {
+        type: "button",
+        class: "icon-button preview-remove",
+        "data-action": "remove-picture",
+        "aria-label": t("composer.remove", { name: item.name }),
+      },
       icon("close"),
     );
     item.removeButton.addEventListener("click", () => {
@@ -137,8 +185,9 @@ export function composer({ onPosted }) {
     attachments.push(item);
   }
 
+  /** @param {File} file */
   function start(file) {
-    const item = { file, name: file.name, preview: URL.createObjectURL(file) };
+    const item = /** @type {Attachment} */ ({ file, name: file.name, preview: URL.createObjectURL(file) }); // show() adds the rest
     const progress = h("progress", { max: 1, value: 0, "aria-label": t("composer.uploading", { name: file.name }) });
     show(item, progress);
     item.element.classList.add("is-uploading");
@@ -155,7 +204,9 @@ export function composer({ onPosted }) {
       .catch((failure) => {
         if (item.controller.signal.aborted) return;
         remove(item);
-        showError(t(failure.unavailable ? "composer.uploadUnavailable" : "composer.uploadFailed", { name: file.name, reason: failure.message }));
+        showError(
+          t(failure.unavailable ? "composer.uploadUnavailable" : "composer.uploadFailed", { name: file.name, reason: failure.message }),
+        );
       });
   }
 
@@ -173,10 +224,14 @@ export function composer({ onPosted }) {
     update();
     showError(null);
     const content = text.value.trim();
-    const pictures = [...attachments];
+    // Every one uploaded: Post is disabled while one uploads.
+    const pictures = /** @type {Array<Attachment & { mediaId: number, url: string }>} */ ([...attachments]);
     try {
-      const answer = await api.postTweet(content, pictures.map((item) => item.mediaId));
-      const self = me();
+      const answer = await api.postTweet(
+        content,
+        pictures.map((item) => item.mediaId),
+      );
+      const self = signedIn();
       onPosted({
         id: answer.tweet_id,
         content,
@@ -189,7 +244,8 @@ export function composer({ onPosted }) {
       posting = false;
       reset();
       text.focus(); // ready for the next one; the Post button just got disabled
-    } catch (failure) {
+    } catch (caught) {
+      const failure = /** @type {ApiError} */ (caught);
       posting = false;
       showError(t(failure.unavailable ? "composer.postUnavailable" : "composer.postFailed", { reason: failure.message }));
       update();
@@ -220,9 +276,10 @@ export function composer({ onPosted }) {
   });
   attach.addEventListener("click", () => picker.click());
   picker.addEventListener("change", () => {
-    add([...picker.files]);
+    add([.../** @type {FileList} */ (picker.files)]); // an <input type=file> has a list
     picker.value = "";
   });
+  /** @param {DragEvent} event */
   const dragging = (event) => event.dataTransfer && [...event.dataTransfer.types].includes("Files");
   form.addEventListener("dragover", (event) => {
     if (!dragging(event)) return;
@@ -230,21 +287,22 @@ export function composer({ onPosted }) {
     form.classList.add("is-dropping");
   });
   form.addEventListener("dragleave", (event) => {
-    if (!form.contains(event.relatedTarget)) form.classList.remove("is-dropping");
+    if (!form.contains(/** @type {Node | null} */ (event.relatedTarget))) form.classList.remove("is-dropping");
   });
   form.addEventListener("drop", (event) => {
     if (!dragging(event)) return;
     event.preventDefault();
     form.classList.remove("is-dropping");
-    add([...event.dataTransfer.files]);
+    add([.../** @type {DataTransfer} */ (event.dataTransfer).files]); // dragging() saw it
   });
   const draft = readDraft();
   text.value = draft.text;
   for (const picture of draft.pictures.slice(0, maxPictures)) {
-    const item = { name: String(picture.name), mediaId: picture.id, url: picture.url, preview: null };
+    // show() adds the rest.
+    const item = /** @type {Attachment} */ ({ name: String(picture.name), mediaId: picture.id, url: picture.url, preview: null });
     show(item);
     api
-      .unpostedPicture(item.url)
+      .unpostedPicture(picture.url)
       .then((bytes) => {
         if (!attachments.includes(item)) return;
         item.preview = URL.createObjectURL(bytes);

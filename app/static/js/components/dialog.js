@@ -1,8 +1,15 @@
+// @ts-check
 // Modal dialogs on the native <dialog>: it traps focus, closes with Esc and gives
 // focus back to what opened it.
+/** @import { Child } from "../dom.js" */
 import { h, icon, uniqueId } from "../dom.js";
 import { t } from "../i18n.js";
 
+// `labelled`: the title is shown as the dialog's heading; else it is only its aria-label.
+/**
+ * @param {{ title: string, body: Child, className?: string, labelled?: boolean }} options
+ * @returns {HTMLDialogElement}
+ */
 export function openDialog({ title, body, className, labelled = true }) {
   const titleId = uniqueId("dialog-title");
   const close = h("button", { type: "button", class: "icon-button dialog-close", "aria-label": t("action.close") }, icon("close"));
@@ -24,6 +31,10 @@ export function openDialog({ title, body, className, labelled = true }) {
 }
 
 // Resolves true when the person confirms, false when they cancel or press Esc.
+/**
+ * @param {{ title: string, message: string, confirmLabel: string }} options
+ * @returns {Promise<boolean>}
+ */
 export function confirmDialog({ title, message, confirmLabel }) {
   return new Promise((resolve) => {
     const cancel = h("button", { type: "button", class: "button", "data-action": "cancel" }, t("action.cancel"));

@@ -1,8 +1,10 @@
+// @ts-check
 // The language menu: each language named in its own words, the choice remembered.
 import { h, uniqueId } from "../dom.js";
 import { currentLanguage, languages, setLanguage, t } from "../i18n.js";
 
 // `compact`: the label is for screen readers only (in the header, where space is short).
+/** @param {{ compact?: boolean }} [options] */
 export function languagePicker({ compact = false } = {}) {
   const id = uniqueId("language");
   const select = h(

@@ -1,8 +1,15 @@
+// @ts-check
 // A tweet's pictures at full size, one at a time; arrows move between them, Esc closes.
 import { h, icon } from "../dom.js";
 import { t } from "../i18n.js";
 import { openDialog } from "./dialog.js";
 
+/**
+ * @param {string[]} urls
+ * @param {number} start the index of the picture shown first
+ * @param {string} authorName
+ * @returns {HTMLDialogElement}
+ */
 export function openLightbox(urls, start, authorName) {
   let index = start;
   const image = h("img", { class: "lightbox-image" });
@@ -11,6 +18,7 @@ export function openLightbox(urls, start, authorName) {
   const next = h("button", { type: "button", class: "icon-button lightbox-next", "aria-label": t("lightbox.next") }, icon("next"));
   const several = urls.length > 1;
 
+  /** @param {number} at */
   function show(at) {
     index = (at + urls.length) % urls.length;
     image.src = urls[index];

@@ -1,3 +1,4 @@
+// @ts-check
 // Short messages at the bottom of the screen ("Tweet deleted", "Could not like…"),
 // read out by screen readers through a live region.
 import { h, icon } from "../dom.js";
@@ -5,6 +6,7 @@ import { t } from "../i18n.js";
 
 const SHOW_FOR_MS = 6000;
 
+/** @returns {HTMLElement} */
 export function noticeArea() {
   let area = document.getElementById("notices");
   if (!area) {
@@ -14,6 +16,10 @@ export function noticeArea() {
   return area;
 }
 
+/**
+ * @param {string} message
+ * @param {{ kind?: "info" | "error" }} [options]
+ */
 export function notify(message, { kind = "info" } = {}) {
   const close = h("button", { type: "button", class: "icon-button", "aria-label": t("action.close") }, icon("close"));
   const item = h("div", { class: ["notice", `notice-${kind}`], dataset: { kind } }, h("p", null, message), close);
@@ -27,6 +33,7 @@ export function clearNotices() {
   noticeArea().replaceChildren();
 }
 
+/** @param {string} message */
 export function notifyError(message) {
   notify(message, { kind: "error" });
 }

@@ -1,6 +1,9 @@
+// @ts-check
 // A list that loads the next page (offset/limit) when its end scrolls into view,
 // with a loading indicator, a retry on failure and a note at the end.
-import { h, clear } from "../dom.js";
+/** @import { Props } from "../dom.js" */
+/** @import { ViewState } from "../types.js" */
+import { clear, h } from "../dom.js";
 import { t } from "../i18n.js";
 
 const PAGE_SIZE = 20;
@@ -14,18 +17,52 @@ export function loadingIndicator() {
   return h("p", { class: "pager-loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), t("list.loading"));
 }
 
+/**
+ * What pagedList() is given: how to fetch a page of items and draw one, an item's
+ * key (pages may overlap: a key already shown is skipped), what to show for an
+ * empty list and at its end, and the list element's tag and attributes.
+ * @template T
+ * @typedef {object} PagedListOptions
+ * @property {(offset: number, limit: number) => Promise<T[]>} fetchPage
+ * @property {(item: T) => Node} renderItem
+ * @property {(item: T) => number} key
+ * @property {() => Node} empty
+ * @property {string} endText
+ * @property {"div" | "ul"} [listTag]
+ * @property {Props & { class?: string }} [listProps]
+ */
+
+/**
+ * @template T
+ * @typedef {object} PagedList
+ * @property {HTMLDivElement} element
+ * @property {(restore?: ViewState | null) => Promise<void>} start
+ * @property {() => number} loaded how many items the list has (the offset of its next page)
+ * @property {(item: T) => void} prepend
+ * @property {(itemKey: number) => void} removed
+ * @property {(delta: number) => void} shifted
+ * @property {() => void} destroy
+ */
+
+/**
+ * @template T
+ * @param {PagedListOptions<T>} options
+ * @returns {PagedList<T>}
+ */
 export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag = "div", listProps = {} }) {
   const items = h(listTag, { ...listProps, class: ["paged-items", listProps.class] });
   // A live region from the start, so "Loading…" and the end note are announced.
   const status = h("div", { class: "pager-status", role: "status" });
   const sentinel = h("div", { class: "pager-sentinel", "aria-hidden": "true" });
   const element = h("div", { class: "paged-list" }, items, status, sentinel);
+  /** @type {Set<number>} */
   const shown = new Set();
   let offset = 0;
   let finished = false;
   let failed = false;
   let destroyed = false;
 
+  /** @param {...(Node | string)} content */
   function setStatus(...content) {
     clear(status).append(...content);
   }
@@ -40,7 +77,9 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
   }
 
   // One page at a time: a caller arriving while a page loads waits for that one.
+  /** @type {Promise<void> | null} */
   let inflight = null;
+  /** @returns {Promise<void>} */
   function loadMore(size = PAGE_SIZE) {
     if (inflight) return inflight;
     if (finished || failed) return Promise.resolve();
@@ -50,6 +89,7 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
     return inflight;
   }
 
+  /** @param {number} size */
   async function loadPage(size) {
     items.setAttribute("aria-busy", "true");
     setStatus(loadingIndicator());
@@ -67,7 +107,8 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
       finished = page.length < wanted;
       if (finished) showEnd();
       else setStatus();
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {Error} */ (caught);
       failed = true;
       const retry = h("button", { type: "button", class: "button", "data-action": "retry" }, t("action.retry"));
       retry.addEventListener("click", () => {

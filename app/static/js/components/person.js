@@ -1,11 +1,17 @@
+// @ts-check
 // A person as the page shows them: initials avatar, name linking to the profile,
 // and a follow button that stays right wherever the same person appears.
+/** @import { UserRef, UserSummary } from "../types.js" */
 import { api } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { follows, isMe, onFollowChange, setFollowing } from "../session.js";
 import { notifyError } from "./notice.js";
 
+/**
+ * @param {UserRef} person
+ * @param {"small" | "large"} [size]
+ */
 export function avatar(person, size = "small") {
   const initials = person.name
     .split(/\s+/)
@@ -19,14 +25,24 @@ export function avatar(person, size = "small") {
   return element;
 }
 
+/**
+ * @param {UserRef} person
+ * @param {string} [className]
+ */
 export function profileLink(person, className = "person-link") {
   return h("a", { href: `/users/${person.id}`, class: className }, person.name);
 }
 
+// None for the signed-in person themself.
+/**
+ * @param {UserRef} person
+ * @returns {HTMLButtonElement | null}
+ */
 export function followButton(person) {
   if (isMe(person.id)) return null;
   const button = h("button", { type: "button", class: "button follow-button", "data-action": "follow" });
 
+  /** @param {boolean} following */
   function show(following) {
     button.textContent = following ? t("follow.unfollow") : t("follow.follow");
     button.classList.toggle("is-following", following);
@@ -42,7 +58,8 @@ export function followButton(person) {
     button.setAttribute("aria-busy", "true");
     try {
       await (following ? api.follow(person.id) : api.unfollow(person.id));
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {Error} */ (caught);
       notifyError(t(following ? "follow.failedFollow" : "follow.failedUnfollow", { name: person.name, reason: error.message }));
       return;
     } finally {
@@ -59,22 +76,40 @@ export function followButton(person) {
 }
 
 // One row of a people list: avatar, name, optional counts, follow button.
+/**
+ * @overload
+ * @param {UserSummary} person
+ * @param {{ counts: true }} options
+ * @returns {HTMLLIElement}
+ */
+/**
+ * @overload
+ * @param {UserRef} person
+ * @param {{ counts?: false }} [options]
+ * @returns {HTMLLIElement}
+ */
+/**
+ * @param {UserRef | UserSummary} person
+ * @param {{ counts?: boolean }} [options]
+ * @returns {HTMLLIElement}
+ */
 export function personRow(person, { counts = false } = {}) {
   const details = h("div", { class: "person-details" }, profileLink(person));
   const row = h("li", { class: "person", dataset: { userId: person.id } }, avatar(person), details, followButton(person));
   if (counts) {
+    const summary = /** @type {UserSummary} */ (person); // counts are asked for with a UserSummary only
     const line = h("p", { class: "person-counts" });
     const show = () =>
       line.replaceChildren(
-        t("profile.followersCount", { count: person.followers_count }),
+        t("profile.followersCount", { count: summary.followers_count }),
         " · ",
-        t("profile.followingCount", { count: person.following_count }),
+        t("profile.followingCount", { count: summary.following_count }),
       );
     details.append(line);
     show();
     onFollowChange(row, (changed, following) => {
       if (changed.id !== person.id) return;
-      person.followers_count += following ? 1 : -1;
+      summary.followers_count += following ? 1 : -1;
       show();
     });
   }

@@ -1,15 +1,19 @@
+// @ts-check
 // One tweet: author, time, text with links, up to four pictures, likes, and delete
 // for the author. Likes change at once and are rolled back if the API refuses.
+/** @import { ApiError } from "../api.js" */
+/** @import { Liker, Tweet } from "../types.js" */
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
 import { linkified, timeElement } from "../format.js";
 import { t } from "../i18n.js";
-import { isMe, me } from "../session.js";
+import { isMe, signedIn } from "../session.js";
 import { confirmDialog, openDialog } from "./dialog.js";
 import { openLightbox } from "./lightbox.js";
 import { notify, notifyError } from "./notice.js";
 import { avatar, personRow, profileLink } from "./person.js";
 
+/** @param {Tweet} tweet */
 function pictures(tweet) {
   const urls = tweet.attachments;
   if (urls.length === 0) return null;
@@ -31,9 +35,12 @@ function pictures(tweet) {
 
 const LIKERS_PAGE = 100;
 
+/** @param {Tweet} tweet */
 function showLikers(tweet) {
+  /** @param {Liker} liker */
   const row = (liker) => personRow({ id: liker.user_id, name: liker.name });
   const list = h("ul", { class: "people" }, tweet.likes.map(row));
+  /** @type {Node[]} */
   const body = [list];
   if (tweet.likes_count > tweet.likes.length) {
     // A tweet in a list carries only its first likers; everyone comes a page at a time.
@@ -49,7 +56,8 @@ function showLikers(tweet) {
         list.append(...page.likes.map(row));
         loaded += page.likes.length;
         more.hidden = page.likes.length < LIKERS_PAGE;
-      } catch (error) {
+      } catch (caught) {
+        const error = /** @type {Error} */ (caught);
         problem.textContent = t("list.failed", { reason: error.message });
       } finally {
         more.disabled = false;
@@ -63,8 +71,14 @@ function showLikers(tweet) {
   openDialog({ title: t("likes.title"), className: "likers", body });
 }
 
+// The like button and the count (a button that lists the likers); `gone` is called
+// when the tweet turns out to be deleted.
+/**
+ * @param {Tweet} tweet
+ * @param {() => void} gone
+ */
 function likes(tweet, gone) {
-  const liked = () => tweet.likes.some((like) => like.user_id === me().id);
+  const liked = () => tweet.likes.some((like) => like.user_id === signedIn().id);
   // The name stays "Like"; aria-pressed says whether it is on.
   const button = h(
     "button",
@@ -78,18 +92,20 @@ function likes(tweet, gone) {
   function show() {
     button.setAttribute("aria-pressed", String(liked()));
     const label = t("likes.count", { count: tweet.likes_count });
-    count.replaceChildren(
-      tweet.likes_count > 0
-        ? h("button", { type: "button", class: "link-button likes-count", "data-action": "likers", onclick: () => showLikers(tweet) }, label)
-        : h("span", { class: "likes-count" }, label),
-    );
+    count.replaceChildren(tweet.likes_count > 0 ? likersButton(label) : h("span", { class: "likes-count" }, label));
   }
 
+  /** @param {string} label */
+  function likersButton(label) {
+    const button = h("button", { type: "button", class: "link-button likes-count", "data-action": "likers" }, label);
+    button.addEventListener("click", () => showLikers(tweet));
+    return button;
+  }
+
+  /** @param {boolean} on */
   function toggle(on) {
-    const self = me();
-    tweet.likes = on
-      ? [...tweet.likes, { user_id: self.id, name: self.name }]
-      : tweet.likes.filter((like) => like.user_id !== self.id);
+    const self = signedIn();
+    tweet.likes = on ? [...tweet.likes, { user_id: self.id, name: self.name }] : tweet.likes.filter((like) => like.user_id !== self.id);
     tweet.likes_count += on ? 1 : -1;
     show();
   }
@@ -105,9 +121,11 @@ function likes(tweet, gone) {
       try {
         await (on ? api.like(tweet.id) : api.unlike(tweet.id));
         confirmed = on;
-      } catch (error) {
+      } catch (caught) {
+        const error = /** @type {ApiError} */ (caught);
         if (liked() !== confirmed) toggle(confirmed);
-        if (error.status === 404) gone(); // its author deleted it meanwhile
+        if (error.status === 404)
+          gone(); // its author deleted it meanwhile
         else notifyError(t(on ? "likes.failedLike" : "likes.failedUnlike", { reason: error.message }));
         break;
       }
@@ -124,10 +142,21 @@ function likes(tweet, gone) {
   return [button, count];
 }
 
+/**
+ * @param {Tweet} tweet
+ * @param {HTMLElement} card
+ * @param {((tweet: Tweet) => void) | undefined} onDeleted
+ */
 function deleteButton(tweet, card, onDeleted) {
   const button = h(
     "button",
-    { type: "button", class: "icon-button delete-button", "data-action": "delete", "aria-label": t("tweet.delete"), title: t("tweet.delete") },
+    {
+      type: "button",
+      class: "icon-button delete-button",
+      "data-action": "delete",
+      "aria-label": t("tweet.delete"),
+      title: t("tweet.delete"),
+    },
     icon("trash"),
   );
   button.addEventListener("click", async () => {
@@ -143,7 +172,8 @@ function deleteButton(tweet, card, onDeleted) {
     button.setAttribute("aria-busy", "true");
     try {
       await api.deleteTweet(tweet.id);
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {Error} */ (caught);
       button.removeAttribute("aria-busy");
       button.focus();
       notifyError(t("tweet.deleteFailed", { reason: error.message }));
@@ -154,7 +184,7 @@ function deleteButton(tweet, card, onDeleted) {
     card.remove();
     onDeleted?.(tweet);
     notify(t("tweet.deleted"));
-    const next = neighbour ?? document.querySelector("main h1");
+    const next = /** @type {HTMLElement | null} */ (neighbour ?? document.querySelector("main h1"));
     if (next) {
       next.tabIndex = -1;
       next.focus();
@@ -163,6 +193,11 @@ function deleteButton(tweet, card, onDeleted) {
   return button;
 }
 
+// `onDeleted` hears that the tweet was deleted, here or (found out on a like) elsewhere.
+/**
+ * @param {Tweet} tweet
+ * @param {{ onDeleted?: (tweet: Tweet) => void }} [options]
+ */
 export function tweetCard(tweet, { onDeleted } = {}) {
   const card = h("article", { class: "tweet", dataset: { tweetId: tweet.id }, "aria-label": t("tweet.by", { name: tweet.author.name }) });
   card.append(

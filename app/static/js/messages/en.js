@@ -1,3 +1,4 @@
+// @ts-check
 // English. Each key is used once or more through t(); a plural message lists the
 // forms Intl.PluralRules("en") can choose: "one" and "other".
 export default {
@@ -45,7 +46,8 @@ export default {
   "feed.title": "Home",
   "feed.end": "You're all caught up.",
   "feed.emptyTitle": "Your feed is empty",
-  "feed.emptyText": "Your feed shows what you and the colleagues you follow post. Find people to follow in the directory, or write the first post above.",
+  "feed.emptyText":
+    "Your feed shows what you and the colleagues you follow post. Find people to follow in the directory, or write the first post above.",
   "feed.findPeople": "Find people to follow",
 
   "composer.label": "Write a post",

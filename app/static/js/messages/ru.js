@@ -1,3 +1,4 @@
+// @ts-check
 // Русский. The same keys as en.js; a plural message lists every form
 // Intl.PluralRules("ru") can choose: "one" (1, 21), "few" (2–4, 22), "many" (5–20, 25)
 // and "other" (fractions). Past-tense verbs would need the person's gender, which
@@ -47,7 +48,8 @@ export default {
   "feed.title": "Лента",
   "feed.end": "Вы всё прочитали.",
   "feed.emptyTitle": "Ваша лента пуста",
-  "feed.emptyText": "В ленте — ваши твиты и твиты коллег, на которых вы подписаны. Найдите, на кого подписаться, в списке людей или напишите первый твит выше.",
+  "feed.emptyText":
+    "В ленте — ваши твиты и твиты коллег, на которых вы подписаны. Найдите, на кого подписаться, в списке людей или напишите первый твит выше.",
   "feed.findPeople": "Найти, на кого подписаться",
 
   "composer.label": "Новый твит",

@@ -1,4 +1,7 @@
+// @ts-check
 // Home: the composer and the feed, most liked first, loading more on scroll.
+/** @import { PagedList } from "../components/paged-list.js" */
+/** @import { Tweet, View } from "../types.js" */
 import { api } from "../api.js";
 import { composer } from "../components/composer.js";
 import { pagedList } from "../components/paged-list.js";
@@ -16,7 +19,9 @@ function emptyFeed() {
   );
 }
 
+/** @type {View} */
 export function feedView(container, _params, _query, restore) {
+  /** @type {PagedList<Tweet>} */
   const list = pagedList({
     fetchPage: async (offset, limit) => (await api.feed(offset, limit)).tweets,
     renderItem: (tweet) => tweetCard(tweet, { onDeleted: () => list.removed(tweet.id) }),

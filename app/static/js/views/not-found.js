@@ -1,6 +1,9 @@
+// @ts-check
+/** @import { View } from "../types.js" */
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 
+/** @type {View} */
 export function notFoundView(container) {
   container.append(
     h("h1", { class: "page-title" }, t("notFound.title")),

@@ -1,4 +1,7 @@
+// @ts-check
 // The people directory: everyone by name, searchable, with follow buttons inline.
+/** @import { PagedList } from "../components/paged-list.js" */
+/** @import { UserSummary, View, ViewState } from "../types.js" */
 import { api } from "../api.js";
 import { pagedList } from "../components/paged-list.js";
 import { personRow } from "../components/person.js";
@@ -8,6 +11,7 @@ import { setQuery } from "../router.js";
 
 const TYPING_PAUSE_MS = 250;
 
+/** @type {View} */
 export function peopleView(container, _params, query, restore) {
   const searchId = uniqueId("people-search");
   const search = h("input", {
@@ -20,8 +24,10 @@ export function peopleView(container, _params, query, restore) {
     placeholder: t("people.searchPlaceholder"),
   });
   const results = h("div", { class: "people-results" });
+  /** @type {PagedList<UserSummary> | null} */
   let list = null;
 
+  /** @param {ViewState | null} [restoreTo] */
   function show(restoreTo = null) {
     list?.destroy();
     const q = search.value.trim();
@@ -38,7 +44,8 @@ export function peopleView(container, _params, query, restore) {
     list.start(restoreTo);
   }
 
-  let timer = null;
+  /** @type {number | undefined} */
+  let timer;
   search.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -46,12 +53,8 @@ export function peopleView(container, _params, query, restore) {
       show();
     }, TYPING_PAUSE_MS);
   });
-  const form = h(
-    "form",
-    { class: "search", role: "search", onsubmit: (event) => event.preventDefault() },
-    h("label", { for: searchId }, t("people.searchLabel")),
-    search,
-  );
+  const form = h("form", { class: "search", role: "search" }, h("label", { for: searchId }, t("people.searchLabel")), search);
+  form.addEventListener("submit", (event) => event.preventDefault());
   container.append(h("h1", { class: "page-title" }, t("people.title")), form, results);
   show(restore);
   return {

@@ -1,6 +1,9 @@
+// @ts-check
 // A person's page: name, follower and following counts with their lists (a page at
 // a time: some are followed by thousands), the follow button, and their tweets
 // newest first.
+/** @import { PagedList } from "../components/paged-list.js" */
+/** @import { Profile, Relation, Tweet, UserRef, View, ViewState } from "../types.js" */
 import { ApiError, api } from "../api.js";
 import { loadingIndicator, pagedList } from "../components/paged-list.js";
 import { avatar, followButton, personRow } from "../components/person.js";
@@ -9,8 +12,22 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { isMe, onFollowChange } from "../session.js";
 
+/** @typedef {"tweets" | Relation} Section */
+
+/**
+ * The part of the page under the header: the person's tweets or one of their lists.
+ * @typedef {{ element: HTMLElement, destroy: () => void, loaded: () => number, shifted: (delta: number) => void }} SectionBody
+ */
+
+/**
+ * @param {Profile} user
+ * @param {ViewState | null} restore
+ * @param {() => void} onDeleted
+ * @returns {PagedList<Tweet>}
+ */
 function tweetsOf(user, restore, onDeleted) {
   const own = isMe(user.id);
+  /** @type {PagedList<Tweet>} */
   const list = pagedList({
     fetchPage: async (offset, limit) => (await api.userTweets(user.id, offset, limit)).tweets,
     renderItem: (tweet) =>
@@ -35,6 +52,12 @@ function tweetsOf(user, restore, onDeleted) {
   return list;
 }
 
+/**
+ * @param {Profile} user
+ * @param {Relation} relation
+ * @param {ViewState | null} restore
+ * @returns {PagedList<UserRef>}
+ */
 function peopleOf(user, relation, restore) {
   const list = pagedList({
     fetchPage: async (offset, limit) => (await api.people(user.id, relation, offset, limit)).users,
@@ -52,8 +75,16 @@ function peopleOf(user, relation, restore) {
   return list;
 }
 
+/**
+ * @param {Profile} user
+ * @param {Section} section
+ */
 function header(user, section) {
   const base = `/users/${user.id}`;
+  /**
+   * @param {string} href
+   * @param {Section} name
+   */
   const tab = (href, name) =>
     h("a", { href, class: "profile-tab", "aria-current": section === name ? "page" : null, dataset: { section: name } });
   const tabs = {
@@ -84,6 +115,13 @@ function header(user, section) {
   return { element, showCounts };
 }
 
+/**
+ * @param {Profile} user
+ * @param {Section} section
+ * @param {ViewState | null} restore
+ * @param {() => void} onTweetDeleted
+ * @returns {SectionBody}
+ */
 function sectionBody(user, section, restore, onTweetDeleted) {
   const list = section === "tweets" ? tweetsOf(user, restore, onTweetDeleted) : peopleOf(user, section, restore);
   return { element: list.element, destroy: list.destroy, loaded: list.loaded, shifted: list.shifted };
@@ -91,11 +129,14 @@ function sectionBody(user, section, restore, onTweetDeleted) {
 
 const LARGEST_ID = 2n ** 63n - 1n;
 
-export function profileView(container, [id, section = "tweets"], _query, restore) {
+/** @type {View} */
+export function profileView(container, [id, named = "tweets"], _query, restore) {
+  const section = /** @type {Section} */ (named); // the route's pattern allows no other
   // An id the API could never have given (0, or past its range) names nobody.
   const possible = BigInt(id) >= 1n && BigInt(id) <= LARGEST_ID;
   const view = h("div", { class: "profile" }, h("div", { role: "status" }, loadingIndicator()));
   container.append(view);
+  /** @type {SectionBody | null} */
   let body = null;
   let left = false;
 
@@ -104,7 +145,8 @@ export function profileView(container, [id, section = "tweets"], _query, restore
     try {
       if (!possible) throw new ApiError(404, "NotFound", "");
       user = (await api.user(id)).user;
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {ApiError} */ (caught);
       if (left) return;
       const message = error.status === 404 ? t("profile.missing") : t("profile.failed", { reason: error.message });
       view.replaceChildren(h("h1", { class: "page-title" }, t("profile.title")), h("p", { class: "empty-state", role: "alert" }, message));
@@ -129,11 +171,11 @@ export function profileView(container, [id, section = "tweets"], _query, restore
       if (!theirs && !isMe(user.id)) return;
       if (theirs && section === "followers") {
         // You joined or left their followers: the list is read again, you in your place.
-        body.destroy();
+        body?.destroy(); // (set above, before this listener)
         body = sectionBody(user, section, null, tweetDeleted);
         bodyArea.replaceChildren(body.element);
       } else if (!theirs && section === "following") {
-        body.shifted(following ? 1 : -1); // the row stays, the server's list moved
+        body?.shifted(following ? 1 : -1); // the row stays, the server's list moved
       }
       const ask = ++asked;
       try {

@@ -1,0 +1,163 @@
+// @ts-check
+// The shapes the web app shares between its modules, for the type check only
+// (tools/js/tsconfig.json): JSDoc typedefs, no code. A module takes the ones it
+// needs with a `@import` comment, so the browser never loads this file.
+//
+// The API's answers, as the server's own response models describe them
+// (app/handlers/*/schemas.py, app/handlers/limits.py, and the envelope in
+// app/handlers/utils/responses.py); the contract in API.md allows more fields than
+// these, and the web app reads only these.
+
+// ---- The envelope ----
+
+/**
+ * Every answer that went well: `{"result": true, ...payload}`.
+ * @typedef {{ result: true }} Ok
+ */
+
+/**
+ * Every error, whatever the status: `{"result": false, "error_type": "NotFound",
+ * "error_message": "Tweet 42 does not exist"}`. `error_type` is a short stable word,
+ * `error_message` a sentence for a person.
+ * @typedef {{ result: false, error_type: string, error_message: string }} ErrorBody
+ */
+
+/**
+ * An answer's body before it is checked: what it may hold of the envelope (it may
+ * be anything a server or a proxy in between sent), or null when it was not JSON.
+ * @typedef {{ result?: unknown, error_type?: string, error_message?: unknown } | null} Envelope
+ */
+
+// ---- People ----
+
+/**
+ * A person as lists name them (authors, followers, following).
+ * @typedef {object} UserRef
+ * @property {number} id
+ * @property {string} name
+ */
+
+/**
+ * Someone who liked a tweet.
+ * @typedef {object} Liker
+ * @property {number} user_id
+ * @property {string} name
+ */
+
+/**
+ * A person in the directory (`GET /api/users`), with their counts.
+ * @typedef {UserRef & { followers_count: number, following_count: number }} UserSummary
+ */
+
+/**
+ * A person's profile (`GET /api/users/me`, `GET /api/users/{id}`). The web app asks
+ * for a profile with `people_limit=0` (counts, empty lists) except for the signed-in
+ * person's own, whose `following` says whom they follow.
+ * @typedef {object} Profile
+ * @property {number} id
+ * @property {string} name
+ * @property {UserRef[]} followers by name
+ * @property {UserRef[]} following by name
+ * @property {number} followers_count
+ * @property {number} following_count
+ * @property {number} tweets_count
+ */
+
+/** @typedef {"followers" | "following"} Relation */
+
+// ---- Tweets ----
+
+/**
+ * A tweet, the same in the feed and in a person's tweets.
+ * @typedef {object} Tweet
+ * @property {number} id
+ * @property {string} content
+ * @property {string[]} attachments picture URLs for `<img src>`
+ * @property {UserRef} author
+ * @property {Liker[]} likes its first likers only (`likers_per_tweet`); all of them come from `GET /api/tweets/{id}/likes`
+ * @property {number} likes_count
+ * @property {string} created_at ISO 8601
+ */
+
+// ---- Answers, endpoint by endpoint ----
+
+/**
+ * `GET /api/limits`: what input the server accepts.
+ * @typedef {object} Limits
+ * @property {true} result
+ * @property {number} max_tweet_length characters, after trimming
+ * @property {number} max_media_per_tweet
+ * @property {number} max_upload_bytes
+ * @property {string[]} picture_types accepted upload types
+ * @property {number} likers_per_tweet likers listed with each tweet of a page (0: all)
+ */
+
+/** `GET /api/users/me`, `GET /api/users/{id}`. @typedef {Ok & { user: Profile }} ProfileAnswer */
+/** `GET /api/users/{id}/followers`, `…/following`. @typedef {Ok & { users: UserRef[] }} PeopleList */
+/** `GET /api/users?q=`. @typedef {Ok & { users: UserSummary[] }} UserList */
+/** `GET /api/tweets`, `GET /api/users/{id}/tweets`. @typedef {Ok & { tweets: Tweet[] }} TweetList */
+/** `GET /api/tweets/{id}/likes`. @typedef {Ok & { likes: Liker[] }} LikerList */
+/** `POST /api/tweets`. @typedef {Ok & { tweet_id: number }} TweetCreated */
+/** `POST /api/medias`. @typedef {Ok & { media_id: number, url: string }} MediaCreated */
+
+// ---- The view contract ----
+
+/**
+ * What the router keeps in a history entry for the view drawn there, so that Back,
+ * Forward and a reload bring it back as it was: where the page was scrolled and how
+ * many items its list had loaded.
+ * @typedef {object} ViewState
+ * @property {number} scrollY
+ * @property {number} loaded
+ */
+
+/**
+ * The groups the route's pattern captured from the path, in order (as
+ * String.prototype.match gives them: an optional group that matched nothing is
+ * undefined, and a view gives it a default).
+ * @typedef {string[]} RouteParams
+ */
+
+/**
+ * A view draws one page of the app into the main area. Every view, routed or not
+ * (the sign-in page, the not-found page), is called the same way: with the element
+ * to draw into (empty), the route's params, the address's query and, when the
+ * person comes back to a history entry, the state saved when they left it (else
+ * null). A view ignores what it does not need. Anything it starts outlives the call
+ * (lists load on), so it answers with what the frame needs from it afterwards.
+ * @callback View
+ * @param {HTMLElement} container
+ * @param {RouteParams} params
+ * @param {URLSearchParams} query
+ * @param {ViewState | null} restore
+ * @returns {ViewHandle}
+ */
+
+/**
+ * What a view answers, every part optional: `title` names the page (the tab's title);
+ * `leave()` stops what it started (loading, uploads) when another view takes its
+ * place; `loaded()` tells how many items its list has, for the history entry's
+ * ViewState; `keep()` gives what it must keep when drawn again in place (in another
+ * language): only the sign-in page, which has no history entry, needs it.
+ * @typedef {object} ViewHandle
+ * @property {string} [title]
+ * @property {() => void} [leave]
+ * @property {() => number} [loaded]
+ * @property {() => SignInKept} [keep]
+ */
+
+/**
+ * A sentence in the language of the moment: the function is called each time the
+ * sentence is shown, so a page drawn again in another language says it in that one.
+ * @callback Sentence
+ * @returns {string}
+ */
+
+/**
+ * What the sign-in page keeps when drawn again: the key typed so far and the problem shown.
+ * @typedef {object} SignInKept
+ * @property {string} key
+ * @property {Sentence | null} problem
+ */
+
+export {};

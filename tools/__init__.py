@@ -1,0 +1,1 @@
+"""Development tools run by dev.py (standard library only)."""

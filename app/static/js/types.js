@@ -4,8 +4,8 @@
 // needs with a `@import` comment, so the browser never loads this file.
 //
 // The API's answers, as the server's own response models describe them
-// (app/handlers/*/schemas.py, app/handlers/limits.py, and the envelope in
-// app/handlers/utils/responses.py); the contract in API.md allows more fields than
+// (app/handlers/*/schemas.py, app/handlers/limits/router.py, and the envelope in
+// app/web/openapi.py); the contract in API.md allows more fields than
 // these, and the web app reads only these.
 
 // ---- The envelope ----

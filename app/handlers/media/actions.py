@@ -4,6 +4,7 @@ import logging
 from collections.abc import AsyncIterable
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,6 +111,23 @@ async def viewable(session: AsyncSession, media_id: int, api_key: str | None) ->
     if viewer is None or viewer.id != media.owner_id:
         raise missing
     return media
+
+
+async def open_picture(
+    session: AsyncSession,
+    images: ImageService,
+    media_id: int,
+    api_key: str | None,
+    if_none_match: str | None,
+    method: str,
+) -> tuple[Media, httpx.Response]:
+    """The picture's row and image_saver's open answer for its bytes (or a 304); 404
+    if the caller may not see it or its file is gone. The caller closes the answer."""
+    media = await viewable(session, media_id, api_key)
+    upstream = await images.open(media.storage_key, if_none_match, method)
+    if upstream is None:
+        raise NotFound(f"Media {media_id} does not exist")
+    return media, upstream
 
 
 async def attach(session: AsyncSession, owner: User, tweet_id: int, media_ids: list[int]) -> None:

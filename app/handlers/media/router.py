@@ -70,10 +70,9 @@ async def download(
     api_key: OptionalApiKey,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    media = await actions.viewable(session, media_id, api_key)
-    upstream = await images.open(media.storage_key, if_none_match, request.method)
-    if upstream is None:
-        raise exc.NotFound(f"Media {media_id} does not exist")
+    media, upstream = await actions.open_picture(
+        session, images, media_id, api_key, if_none_match, request.method
+    )
     headers = {name: upstream.headers[name] for name in IMAGE_HEADERS if name in upstream.headers}
     if media.tweet_id is None:
         headers["cache-control"] = "private, max-age=3600"

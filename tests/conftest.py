@@ -5,24 +5,24 @@ PostgreSQL that this test session starts and deletes. Either way the tests run i
 a database of their own, created here and dropped at the end, with the schema
 built by Alembic. image_saver runs as its own process, storing in a temporary
 folder, as `python -m app serve` runs it.
+
+Only fixtures live here; what tests share besides them is in tests/helpers/.
+Session fixtures are per pytest session: under pytest-xdist each worker has its own
+database server, image_saver and folders.
 """
 
 import asyncio
-import io
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from PIL import Image
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
@@ -33,8 +33,8 @@ from app.core.embedded_images import RunningImageSaver, start_image_saver, stop
 from app.core.models import Base
 from app.handlers.users.actions import create_user
 from app.main import create_app
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers.api import Api, MakePerson, Person
+from tests.helpers.app import MAX_UPLOAD_BYTES, make_settings
 
 
 def _server_url() -> Iterator[str]:
@@ -105,43 +105,30 @@ def image_saver(images_dir: Path) -> Iterator[RunningImageSaver]:
     stop(running.process)
 
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
-
-def make_settings(
-    database_url: str, image_saver: RunningImageSaver | None = None, **overrides: object
-) -> Settings:
-    values: dict[str, object] = {
-        "database_url": database_url,
-        "data_dir": Path(tempfile.gettempdir()) / "microblog-test-data",
-        "max_tweet_length": 280,
-        "max_upload_bytes": MAX_UPLOAD_BYTES,
-        # Tests run the cleanup themselves, when they mean to.
-        "media_cleanup_interval_seconds": 0,
-        # Tests make many requests as one person; tests/test_rate_limit.py turns these on.
-        "rate_limit_reads_per_minute": 0,
-        "rate_limit_writes_per_minute": 0,
-        "rate_limit_uploads_per_minute": 0,
-    }
-    if image_saver is not None:
-        values |= {"image_saver_url": image_saver.url, "image_saver_token": image_saver.token}
-    return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type]
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """DATA_DIR of the test session's apps (each xdist worker has a session of its own)."""
+    return tmp_path_factory.mktemp("app-data")
 
 
 @pytest.fixture
-def app_settings(database_url: str, image_saver: RunningImageSaver) -> Callable[..., Settings]:
+def app_settings(
+    database_url: str, data_dir: Path, image_saver: RunningImageSaver
+) -> Callable[..., Settings]:
     """Settings for an app of a test's own, on the test database and image_saver."""
 
     def make(**overrides: object) -> Settings:
         url = str(overrides.pop("database_url", database_url))
-        return make_settings(url, image_saver, **overrides)
+        return make_settings(url, data_dir, image_saver, **overrides)
 
     return make
 
 
 @pytest.fixture(scope="session")
-async def app(database_url: str, image_saver: RunningImageSaver) -> AsyncIterator[FastAPI]:
-    application = create_app(make_settings(database_url, image_saver))
+async def app(
+    database_url: str, data_dir: Path, image_saver: RunningImageSaver
+) -> AsyncIterator[FastAPI]:
+    application = create_app(make_settings(database_url, data_dir, image_saver))
     async with application.router.lifespan_context(application):
         yield application
 
@@ -155,19 +142,6 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     url = request.getfixturevalue("database_url")
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     await _admin(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-
-
-@asynccontextmanager
-async def running(app: FastAPI | Settings) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
-    """An app of a test's own (or one made from `app` settings), its lifespan running,
-    with a client; a crash comes back as the 500 envelope."""
-    application = app if isinstance(app, FastAPI) else create_app(app)
-    transport = ASGITransport(app=application, raise_app_exceptions=False)
-    async with (
-        application.router.lifespan_context(application),
-        AsyncClient(transport=transport, base_url="http://test") as http,
-    ):
-        yield application, http
 
 
 @pytest.fixture
@@ -185,20 +159,6 @@ async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
         yield db_session
 
 
-@dataclass
-class Person:
-    id: int
-    name: str
-    api_key: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"api-key": self.api_key}
-
-
-MakePerson = Callable[..., Awaitable[Person]]
-
-
 @pytest.fixture
 def make_person(app: FastAPI) -> MakePerson:
     async def make(name: str = "Ann", *, admin: bool = False) -> Person:
@@ -209,43 +169,7 @@ def make_person(app: FastAPI) -> MakePerson:
     return make
 
 
-MakeMedia = Callable[..., Awaitable[int]]
-
-
 @pytest.fixture
-def make_media(client: AsyncClient) -> MakeMedia:
-    """Upload a picture through the API, as a person would; returns its media id."""
-
-    async def make(owner: Person, data: bytes | None = None) -> int:
-        picture = data if data is not None else png_picture()
-        response = await client.post(
-            "/api/medias", files={"file": ("picture.png", picture)}, headers=owner.headers
-        )
-        assert response.status_code == 201, response.text
-        media_id: int = response.json()["media_id"]
-        return media_id
-
-    return make
-
-
-def stored_files(images_dir: Path) -> set[str]:
-    """Names of the pictures image_saver keeps under `images_dir` (staged files aside)."""
-    return {p.name for p in images_dir.rglob("*") if p.is_file() and ".staging" not in p.parts}
-
-
-async def count_rows(session: AsyncSession, model: type[Base]) -> int:
-    return int(await session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def png_picture(width: int = 32, height: int = 24, colour: str = "teal") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(out, "PNG")
-    return out.getvalue()
-
-
-def json_or_raw(body: object, headers: dict[str, str]) -> dict[str, Any]:
-    """httpx arguments for a JSON body; a str is sent as raw JSON text."""
-    if isinstance(body, str):
-        raw_headers = headers | {"content-type": "application/json"}
-        return {"content": body.encode(), "headers": raw_headers}
-    return {"json": body, "headers": headers}
+def api(client: AsyncClient) -> Api:
+    """The common moves (post, upload, follow, like, read the feed, ...) through `client`."""
+    return Api(client)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.cli_helpers import ROOT, unavailable
+from tests.helpers.cli import ROOT, unavailable
 
 SECRETS = {"POSTGRES_PASSWORD": "pg-secret-for-the-test", "IMAGE_SAVER_TOKEN": "token-" * 4}
 

@@ -17,15 +17,14 @@ import httpx
 
 from app.core.embedded_db import postgres_bin
 from bench.load import descendants
-from tests.cli_helpers import ADMIN_KEY, ServiceApi, start_serve, stop_serve
-from tests.conftest import png_picture
-from tests.topology import (
-    MAX_UPLOAD_BYTES,
+from tests.helpers.api import ServiceApi, png_picture, refused
+from tests.helpers.app import MAX_UPLOAD_BYTES
+from tests.helpers.cli import printed_admin_key, start_serve, stop_serve
+from tests.helpers.polling import eventually
+from tests.helpers.topology import (
     ImageSaverProcess,
     PostgresServer,
-    eventually,
     postgres_server,
-    refused,
     settings_for,
     upload_during,
 )
@@ -54,12 +53,9 @@ def test_faults_under_way(tmp_path: Path) -> None:
         log = tmp_path / "app.log"
         app, base = start_serve(log, "--host", "127.0.0.1", "--workers", "2", settings=settings)
         try:
-            found = ADMIN_KEY.search(log.read_text())
-            assert found, log.read_text()
             api = ServiceApi(base)
-            ann = api.create_person(found.group(1), "Ann")
-            posted = api("POST", "/api/tweets", ann.api_key, json={"tweet_data": "steady"})
-            tweet_id = posted.json()["tweet_id"]
+            ann = api.create_person(printed_admin_key(log), "Ann")
+            tweet_id = api.tweet(ann, "steady")
 
             _database_restarted_under_load(pg, api, ann.api_key, tweet_id)
             _image_saver_killed_mid_upload(images, api, ann.api_key, pg)
@@ -173,8 +169,7 @@ def _app_killed_mid_request(
     """A tweet with a picture is under way (its row written, waiting to take the
     picture, which another transaction holds) when the app is killed: the tweet's
     one transaction never commits, so there is no tweet without its picture."""
-    upload = api("POST", "/api/medias", key, files={"file": ("x.png", png_picture(12, 12))})
-    media_id = upload.json()["media_id"]
+    media_id = api.upload(key, png_picture(12, 12), "x.png")
     tweets_before = _psql(pg, "SELECT count(*) FROM tweets")
     holder = subprocess.Popen(
         [

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from image_saver.tests.conftest import TOKEN, stored_files
+from image_saver.tests.helpers import TOKEN, stored_files
 from image_saver.tests.pictures import picture
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -42,10 +42,10 @@ from tests.browser.harness import (
     find_chromium,
     shot,
 )
-from tests.cli_helpers import (
-    ADMIN_KEY,
-    ServiceApi,
+from tests.helpers.api import ServiceApi
+from tests.helpers.cli import (
     image_saver_url,
+    printed_admin_key,
     start_serve,
     stop_serve,
     stops_answering,
@@ -112,12 +112,11 @@ def live_service(
     }
     process, base_url = start_serve(log, settings=settings)
     try:
-        found = ADMIN_KEY.search(log.read_text())
-        assert found, f"serve printed no administrator key:\n{log.read_text()}"
+        admin_key = printed_admin_key(log)
         images = image_saver_url(log)
         api = ServiceApi(base_url)
         try:
-            yield LiveService(base_url, found.group(1), images, folder / "data", log, api)
+            yield LiveService(base_url, admin_key, images, folder / "data", log, api)
         finally:
             api.close()
     finally:

@@ -19,7 +19,7 @@ async def _all(*requests: object) -> list[Response]:
     return list(answers)
 
 
-async def test_200_likes_and_unlikes_at_once_leave_exact_rows_andcount(
+async def test_200_likes_and_unlikes_at_once_leave_exact_rows_and_count(
     client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     author = await make_person("Author")

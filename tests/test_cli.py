@@ -11,6 +11,9 @@ from app.core.embedded_images import RunningImageSaver
 from tests.helpers.api import Api, MakePerson
 from tests.helpers.cli import run_app
 
+# Runs `python -m app` commands as processes.
+pytestmark = pytest.mark.processes
+
 
 async def test_users_create_prints_a_working_key_last(
     client: AsyncClient, database_url: str

@@ -19,6 +19,9 @@ import yaml
 
 from tests.helpers.cli import ROOT, unavailable
 
+# Runs hadolint and docker-compose as processes.
+pytestmark = pytest.mark.processes
+
 SECRETS = {"POSTGRES_PASSWORD": "pg-secret-for-the-test", "IMAGE_SAVER_TOKEN": "token-" * 4}
 
 

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.core.embedded_db import postgres_bin
 from bench.load import descendants
@@ -28,6 +29,9 @@ from tests.helpers.topology import (
     settings_for,
     upload_during,
 )
+
+# Runs the compose topology as processes and breaks them on purpose.
+pytestmark = pytest.mark.processes
 
 
 def _psql(pg: PostgresServer, sql: str) -> str:

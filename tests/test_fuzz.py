@@ -29,6 +29,9 @@ from app.main import create_app
 from tests.helpers.api import ServiceApi, png_picture
 from tests.helpers.cli import printed_admin_key, start_serve, stop_serve
 
+# Fuzzes `python -m app serve`, run as a process.
+pytestmark = pytest.mark.processes
+
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261127"))
 CHECKS = [

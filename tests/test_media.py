@@ -346,6 +346,7 @@ async def test_uploading_again_rescues_a_file_queued_for_deletion(
     assert (await client.get(f"/api/medias/{second}", headers=ann.headers)).status_code == 200
 
 
+@pytest.mark.processes  # `python -m app media cleanup` as a process
 def test_python_m_app_media_cleanup_runs_from_the_command_line(
     database_url: str, image_saver: RunningImageSaver
 ) -> None:
@@ -363,6 +364,7 @@ def test_python_m_app_media_cleanup_runs_from_the_command_line(
     assert result.stdout.startswith("Removed 0 unposted upload(s); deleted 0 stored file(s)")
 
 
+@pytest.mark.processes  # `python -m app media cleanup` as a process
 def test_media_cleanup_says_in_one_line_when_image_saver_does_not_answer(
     database_url: str,
 ) -> None:
@@ -394,6 +396,7 @@ def test_image_saver_is_reachable_only_with_its_token(image_saver: RunningImageS
     assert refused.status_code == 401
 
 
+@pytest.mark.processes  # `python -m app media cleanup` as a process
 def test_media_cleanup_orphans_deletes_stored_files_no_upload_uses(
     client: AsyncClient,
     database_url: str,

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import select, text
@@ -20,6 +21,7 @@ from tests.helpers.app import MAX_UPLOAD_BYTES, count_rows, running, stored_file
 from tests.helpers.polling import eventually_async
 
 
+@pytest.mark.processes  # an image_saver process of its own, stopped
 async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recovers(
     app_settings: Callable[..., Settings],
     make_person: MakePerson,

@@ -176,6 +176,7 @@ async def test_the_budget_refills_as_retry_after_says(
         assert (await me()).status_code == 200
 
 
+@pytest.mark.processes  # a redis-server process
 async def test_redis_counts_for_every_process(redis_server: RedisServer) -> None:
     first, second = RedisLimiter(redis_server.url), RedisLimiter(redis_server.url)
     try:
@@ -217,6 +218,7 @@ async def test_redis_going_away_costs_one_timeout_then_lets_requests_through(
         await limiter.aclose()
 
 
+@pytest.mark.processes  # redis-server and serve
 def test_two_workers_share_one_budget_through_redis(
     redis_server: RedisServer, database_url: str, tmp_path: Path
 ) -> None:

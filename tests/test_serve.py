@@ -20,6 +20,9 @@ from tests.helpers.cli import (
     stops_answering,
 )
 
+# Runs `python -m app serve` as a process, with its database and image_saver.
+pytestmark = pytest.mark.processes
+
 
 @pytest.fixture
 def data(tmp_path: Path) -> Iterator[Path]:

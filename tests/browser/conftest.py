@@ -36,7 +36,6 @@ from playwright.async_api import (
 from tests.browser.harness import (
     CHROMIUM_ARGS,
     NO_CHROMIUM,
-    SCREENSHOTS,
     BrowserErrors,
     LiveService,
     NewPage,
@@ -92,8 +91,6 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 async def browser(chromium_path: str) -> AsyncIterator[Browser]:
     """One headless Chromium for the whole session; each test gets its own context."""
-    for stale in SCREENSHOTS.glob("FAILED-*.png"):  # failures of an earlier run
-        stale.unlink()
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
             executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True

@@ -11,12 +11,10 @@ from playwright.async_api import ConsoleMessage, Error, FilePayload, Locator, Pa
 
 from tests.browser.language import tr
 from tests.helpers.api import Person, ServiceApi
-from tests.helpers.cli import ROOT
+from tests.helpers.cli import SCREENSHOTS
 
 # The `new_page` fixture: `await new_page(locale="ru-RU", **other_new_context_options)`.
 NewPage = Callable[..., Awaitable[Page]]
-
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 # Headless Chromium as root in a container: no sandbox, no GPU, nothing fetched from outside.
 CHROMIUM_ARGS = [

@@ -17,6 +17,8 @@ from app.core.embedded_images import free_port
 from tests.helpers.polling import poll
 
 ROOT = Path(__file__).resolve().parents[2]
+# What a run leaves for people to look at: the browser tests' screenshots.
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 # The child gets only the settings a test names: none from the developer's shell,
 # and none from a `.env` (read from the working directory, so that is elsewhere).

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -89,13 +88,24 @@ def _database_restarted_under_load(
         finally:
             own.close()
 
+    def answered(status: int, since: int = 0, count: int = 1) -> bool:
+        """At least `count` answers of `status` since answer number `since` (and every
+        client still at it: one that failed fails the test at once)."""
+        for future in running:
+            if future.done():
+                future.result()
+                raise AssertionError("a client stopped")
+        return sum(r.status_code == status for r in answers[since:]) >= count
+
     with ThreadPoolExecutor(8) as pool:
         running = [pool.submit(client, n) for n in range(8)]
-        time.sleep(1)
+        eventually(lambda: answered(200, count=16), what="the load to be under way")
+        stopped = len(answers)
         pg.stop()
-        time.sleep(2)
+        eventually(lambda: answered(503, stopped), what="the outage to be noticed")
+        restarted = len(answers)
         pg.start()
-        time.sleep(3)
+        eventually(lambda: answered(200, restarted, count=16), what="answers after the restart")
         stop.set()
         for future in running:
             future.result()
@@ -175,6 +185,7 @@ def _app_killed_mid_request(
     one transaction never commits, so there is no tweet without its picture."""
     media_id = api.upload(key, png_picture(12, 12), "x.png")
     tweets_before = _psql(pg, "SELECT count(*) FROM tweets")
+    # The holder keeps the picture's row locked (pg_sleep: until it is killed below).
     holder = subprocess.Popen(
         [
             str(postgres_bin() / "psql"), "-X", "-c",

@@ -141,8 +141,8 @@ async def test_the_server_cleans_up_expired_uploads_by_itself(
         await session.execute(text("UPDATE media SET created_at = now() - interval '2 minutes'"))
         await session.commit()
 
-        async def cleaned_up() -> bool:
-            return not await count_rows(session, Media)
+        async def cleaned_up() -> bool:  # the row goes first, then its file
+            return not await count_rows(session, Media) and key not in stored_files(images_dir)
 
         await eventually_async(cleaned_up, what="the server's own cleanup")
 

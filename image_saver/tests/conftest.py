@@ -2,7 +2,8 @@
 
 The file-system backend uses a temporary folder; the S3 backend a real SeaweedFS
 server that these tests start themselves. Nothing here imports from `app/`. What the
-tests share besides fixtures is in helpers.py.
+tests share besides fixtures is in helpers.py; waiting for something, as in every test
+of the repository, is tests/helpers/polling.py.
 """
 
 import tempfile

@@ -8,12 +8,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.helpers.polling import poll
 
 ACCESS_KEY = "test-access-key"
 SECRET_KEY = "test-secret-key"
@@ -119,16 +120,16 @@ def seaweedfs(workdir: Path) -> Iterator[S3Server]:
 
 def _wait_until_serving(server: S3Server, process: subprocess.Popen[bytes], log: Path) -> None:
     """Until an object can really be written: the S3 port opens before the volumes are ready."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     client = sync_client(server)
-    deadline = time.monotonic() + 90
-    while True:
+
+    def serving() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"SeaweedFS exited:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            client.create_bucket(Bucket="readiness-probe")
-            client.put_object(Bucket="readiness-probe", Key="probe", Body=b"ok")
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+        client.create_bucket(Bucket="readiness-probe")
+        client.put_object(Bucket="readiness-probe", Key="probe", Body=b"ok")
+        return True
+
+    if not poll(serving, within=90, every=0.5, ignoring=(BotoCoreError, ClientError)):
+        serving()  # once more, to fail with the store's own words

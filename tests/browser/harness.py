@@ -40,7 +40,10 @@ def find_chromium() -> str | None:
 
 @dataclass
 class LiveService:
-    """`python -m app serve` running as its own process, with its own image_saver."""
+    """`python -m app serve` running as its own process, with its own image_saver.
+
+    `api` makes any request (`api("GET", path, key)`) and the common moves
+    (`api.tweet(person, text)`, `api.follow(person, followee)`, `api.like`, ...)."""
 
     base_url: str
     admin_key: str

@@ -5,26 +5,28 @@ PostgreSQL that this test session starts and deletes. Either way the tests run i
 a database of their own, created here and dropped at the end, with the schema
 built by Alembic. image_saver runs as its own process, storing in a temporary
 folder, as `python -m app serve` runs it.
+
+Only fixtures live here; what tests share besides them is in tests/helpers/.
+Session fixtures are per pytest session: under pytest-xdist each worker has its own
+database server, image_saver and folders.
 """
 
 import asyncio
-import io
 import os
+import re
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.mark.expression import Expression
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from PIL import Image
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from app.core import migrations
 from app.core.config import Settings
@@ -33,8 +35,54 @@ from app.core.embedded_images import RunningImageSaver, start_image_saver, stop
 from app.core.models import Base
 from app.handlers.users.actions import create_user
 from app.main import create_app
+from tests.helpers.api import Api, MakePerson, Person
+from tests.helpers.app import MAX_UPLOAD_BYTES, make_settings
+from tests.helpers.cli import SCREENSHOTS
 
-ROOT = Path(__file__).resolve().parents[1]
+# The slow kinds (pyproject.toml): a test file says its kind in a module-level
+# `pytestmark = pytest.mark.<kind>`; everything under tests/browser/ is `browser`.
+SLOW_KINDS = {"browser", "processes", "bench"}
+_MODULE_KIND = re.compile(r"^pytestmark = pytest\.mark\.(\w+)$", re.MULTILINE)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Files of a slow kind that `-m` leaves out (`dev.py test --quick`) are not even
+    imported. Their tests would all be deselected anyway; importing them (Playwright,
+    schemathesis, the benchmark) in each xdist worker, under coverage, took a fifth of
+    a quick run. Only for -m expressions of the kinds alone, which no other mark of a
+    test can change."""
+    markexpr = str(config.getoption("markexpr") or "")
+    names = set(re.findall(r"\w+", markexpr))
+    if not names or not names <= SLOW_KINDS | {"and", "or", "not"}:
+        return None
+    kind: str | None = None
+    if collection_path == Path(__file__).parent / "browser":
+        kind = "browser"
+    elif collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        found = _MODULE_KIND.search(collection_path.read_text())
+        kind = found.group(1) if found else None
+    if kind is None or Expression.compile(markexpr).evaluate(_Is(kind)):
+        return None
+    return True
+
+
+class _Is:
+    """An -m expression's matcher for a test that has the one mark `kind`."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __call__(self, name: str, /, **kwargs: str | int | bool | None) -> bool:
+        return name == self.kind
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Once a run, before any test (in the xdist controller, not in each worker, where
+    it would delete what another worker's failed test had just saved): remove the
+    failure screenshots of an earlier run."""
+    if not hasattr(config, "workerinput"):
+        for stale in SCREENSHOTS.glob("FAILED-*.png"):
+            stale.unlink()
 
 
 def _server_url() -> Iterator[str]:
@@ -105,69 +153,83 @@ def image_saver(images_dir: Path) -> Iterator[RunningImageSaver]:
     stop(running.process)
 
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
-
-def make_settings(
-    database_url: str, image_saver: RunningImageSaver | None = None, **overrides: object
-) -> Settings:
-    values: dict[str, object] = {
-        "database_url": database_url,
-        "data_dir": Path(tempfile.gettempdir()) / "microblog-test-data",
-        "max_tweet_length": 280,
-        "max_upload_bytes": MAX_UPLOAD_BYTES,
-        # Tests run the cleanup themselves, when they mean to.
-        "media_cleanup_interval_seconds": 0,
-        # Tests make many requests as one person; tests/test_rate_limit.py turns these on.
-        "rate_limit_reads_per_minute": 0,
-        "rate_limit_writes_per_minute": 0,
-        "rate_limit_uploads_per_minute": 0,
-    }
-    if image_saver is not None:
-        values |= {"image_saver_url": image_saver.url, "image_saver_token": image_saver.token}
-    return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type]
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """DATA_DIR of the test session's apps (each xdist worker has a session of its own)."""
+    return tmp_path_factory.mktemp("app-data")
 
 
 @pytest.fixture
-def app_settings(database_url: str, image_saver: RunningImageSaver) -> Callable[..., Settings]:
+def app_settings(
+    database_url: str, data_dir: Path, image_saver: RunningImageSaver
+) -> Callable[..., Settings]:
     """Settings for an app of a test's own, on the test database and image_saver."""
 
     def make(**overrides: object) -> Settings:
         url = str(overrides.pop("database_url", database_url))
-        return make_settings(url, image_saver, **overrides)
+        return make_settings(url, data_dir, image_saver, **overrides)
 
     return make
 
 
 @pytest.fixture(scope="session")
-async def app(database_url: str, image_saver: RunningImageSaver) -> AsyncIterator[FastAPI]:
-    application = create_app(make_settings(database_url, image_saver))
+async def app(
+    database_url: str, data_dir: Path, image_saver: RunningImageSaver
+) -> AsyncIterator[FastAPI]:
+    application = create_app(make_settings(database_url, data_dir, image_saver))
     async with application.router.lifespan_context(application):
         yield application
 
 
+# Empties every table and starts every id from 1 again. A few rows are deleted (a
+# millisecond; children first, the queue the media trigger fills last); a test that
+# made many is truncated (some 20 ms whatever the size, but 20 ms for every test of
+# the suite would be many seconds).
+_EMPTY_TABLES = f"""DO $$ BEGIN
+IF EXISTS (SELECT FROM pg_sequences
+           WHERE schemaname = current_schema() AND last_value > 1000) THEN
+    TRUNCATE {", ".join(t.name for t in Base.metadata.sorted_tables)} RESTART IDENTITY CASCADE;
+ELSE
+    {" ".join(f"DELETE FROM {t.name};" for t in reversed(Base.metadata.sorted_tables))}
+    PERFORM setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)
+    FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL;
+END IF;
+END $$"""
+
+
+class _TableCleaner:
+    """One connection for emptying the tables after each test, made at first use."""
+
+    def __init__(self) -> None:
+        self.engine: AsyncEngine | None = None
+
+    async def empty(self, url: str) -> None:
+        if self.engine is None:
+            self.engine = create_async_engine(url, isolation_level="AUTOCOMMIT", pool_size=1)
+        async with self.engine.connect() as connection:
+            await connection.execute(text(_EMPTY_TABLES))
+
+    async def close(self) -> None:
+        if self.engine is not None:
+            await self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def _table_cleaner() -> AsyncIterator[_TableCleaner]:
+    cleaner = _TableCleaner()
+    yield cleaner
+    await cleaner.close()
+
+
 @pytest.fixture(autouse=True)
-async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+async def _clean_tables(
+    request: pytest.FixtureRequest, _table_cleaner: _TableCleaner
+) -> AsyncIterator[None]:
     """Every test starts from empty tables with ids from 1."""
     yield
     if "database_url" not in request.fixturenames:
         return
-    url = request.getfixturevalue("database_url")
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-    await _admin(url, f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-
-
-@asynccontextmanager
-async def running(app: FastAPI | Settings) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
-    """An app of a test's own (or one made from `app` settings), its lifespan running,
-    with a client; a crash comes back as the 500 envelope."""
-    application = app if isinstance(app, FastAPI) else create_app(app)
-    transport = ASGITransport(app=application, raise_app_exceptions=False)
-    async with (
-        application.router.lifespan_context(application),
-        AsyncClient(transport=transport, base_url="http://test") as http,
-    ):
-        yield application, http
+    await _table_cleaner.empty(request.getfixturevalue("database_url"))
 
 
 @pytest.fixture
@@ -185,20 +247,6 @@ async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
         yield db_session
 
 
-@dataclass
-class Person:
-    id: int
-    name: str
-    api_key: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"api-key": self.api_key}
-
-
-MakePerson = Callable[..., Awaitable[Person]]
-
-
 @pytest.fixture
 def make_person(app: FastAPI) -> MakePerson:
     async def make(name: str = "Ann", *, admin: bool = False) -> Person:
@@ -209,43 +257,7 @@ def make_person(app: FastAPI) -> MakePerson:
     return make
 
 
-MakeMedia = Callable[..., Awaitable[int]]
-
-
 @pytest.fixture
-def make_media(client: AsyncClient) -> MakeMedia:
-    """Upload a picture through the API, as a person would; returns its media id."""
-
-    async def make(owner: Person, data: bytes | None = None) -> int:
-        picture = data if data is not None else png_picture()
-        response = await client.post(
-            "/api/medias", files={"file": ("picture.png", picture)}, headers=owner.headers
-        )
-        assert response.status_code == 201, response.text
-        media_id: int = response.json()["media_id"]
-        return media_id
-
-    return make
-
-
-def stored_files(images_dir: Path) -> set[str]:
-    """Names of the pictures image_saver keeps under `images_dir` (staged files aside)."""
-    return {p.name for p in images_dir.rglob("*") if p.is_file() and ".staging" not in p.parts}
-
-
-async def count_rows(session: AsyncSession, model: type[Base]) -> int:
-    return int(await session.scalar(select(func.count()).select_from(model)) or 0)
-
-
-def png_picture(width: int = 32, height: int = 24, colour: str = "teal") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(out, "PNG")
-    return out.getvalue()
-
-
-def json_or_raw(body: object, headers: dict[str, str]) -> dict[str, Any]:
-    """httpx arguments for a JSON body; a str is sent as raw JSON text."""
-    if isinstance(body, str):
-        raw_headers = headers | {"content-type": "application/json"}
-        return {"content": body.encode(), "headers": raw_headers}
-    return {"json": body, "headers": headers}
+def api(client: AsyncClient) -> Api:
+    """The common moves (post, upload, follow, like, read the feed, ...) through `client`."""
+    return Api(client)

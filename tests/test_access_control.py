@@ -9,7 +9,7 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.handlers.users.actions import rotate_api_key
-from tests.conftest import MakeMedia, MakePerson
+from tests.helpers.api import Api, MakePerson
 
 BAD_KEYS: list[dict[str, str]] = [
     {},
@@ -51,17 +51,14 @@ async def test_every_operation_that_needs_a_key_refuses_a_bad_one(
 
 
 async def test_no_answer_to_anyone_carries_an_api_key(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia
+    client: AsyncClient, api: Api, make_person: MakePerson
 ) -> None:
     admin = await make_person("Root", admin=True)
     ann = await make_person("Ann")
-    media_id = await make_media(ann)
-    posted = await client.post(
-        "/api/tweets", json={"tweet_data": "hi", "tweet_media_ids": [media_id]}, headers=ann.headers
-    )
-    tweet_id = posted.json()["tweet_id"]
-    await client.post(f"/api/tweets/{tweet_id}/likes", headers=admin.headers)
-    await client.post(f"/api/users/{ann.id}/follow", headers=admin.headers)
+    media_id = await api.upload(ann)
+    tweet_id = await api.tweet(ann, "hi", [media_id])
+    await api.like(admin, tweet_id)
+    await api.follow(admin, ann)
     keys = [admin.api_key, ann.api_key]
     gets = [(m, p) for m, p, _ in await _operations(client) if m == "GET"]
     assert len(gets) >= 8
@@ -75,10 +72,10 @@ async def test_no_answer_to_anyone_carries_an_api_key(
 
 
 async def test_nobody_acts_on_what_is_someone_elses(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia
+    client: AsyncClient, api: Api, make_person: MakePerson
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
-    anns_upload = await make_media(ann)
+    anns_upload = await api.upload(ann)
     # Bob cannot see Ann's unposted upload, nor put it in his tweet.
     assert (await client.get(f"/api/medias/{anns_upload}", headers=bob.headers)).status_code == 404
     taken = await client.post(
@@ -87,8 +84,7 @@ async def test_nobody_acts_on_what_is_someone_elses(
         headers=bob.headers,
     )
     assert taken.status_code == 404
-    posted = await client.post("/api/tweets", json={"tweet_data": "Ann's"}, headers=ann.headers)
-    tweet_id = posted.json()["tweet_id"]
+    tweet_id = await api.tweet(ann, "Ann's")
     deleted = await client.delete(f"/api/tweets/{tweet_id}", headers=bob.headers)
     assert deleted.status_code == 403
     assert deleted.json()["error_type"] == "Forbidden"
@@ -96,6 +92,6 @@ async def test_nobody_acts_on_what_is_someone_elses(
     for body in ({"name": "Eve"}, {"name": "Eve", "is_admin": True}):
         made = await client.post("/api/users", json=body, headers=bob.headers)
         assert made.status_code == 403
-    feed = (await client.get("/api/tweets", headers=ann.headers)).json()["tweets"]
+    feed = await api.feed(ann)
     assert [t["id"] for t in feed] == [tweet_id]
     assert (await client.get("/api/users?q=Eve", headers=ann.headers)).json()["users"] == []

@@ -7,7 +7,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import MakePerson
+from tests.helpers.api import Api, MakePerson
 
 PROTECTED = [
     ("GET", "/api/tweets"),
@@ -69,13 +69,13 @@ async def test_api_key_is_stored_only_as_its_sha256(
 
 
 async def test_no_response_but_creation_shows_a_key(
-    client: AsyncClient, make_person: MakePerson
+    client: AsyncClient, api: Api, make_person: MakePerson
 ) -> None:
     admin = await make_person("Root", admin=True)
     created = await client.post("/api/users", json={"name": "Bob"}, headers=admin.headers)
     key = created.json()["user"]["api_key"]
     bob = {"api-key": key}
-    await client.post(f"/api/users/{admin.id}/follow", headers=bob)
+    await api.follow(key, admin)
     for path in ["/api/users/me", f"/api/users/{admin.id}", "/api/users", "/api/tweets"]:
         for headers in (bob, admin.headers):
             response = await client.get(path, headers=headers)

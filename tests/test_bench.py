@@ -19,7 +19,10 @@ from sqlalchemy import make_url
 
 from bench.measure import Result
 from bench.seed import DataSet, plain_url, seed, seeded_info
-from tests.cli_helpers import run_app, unavailable
+from tests.helpers.cli import run_app, unavailable
+
+# The benchmark's own tests: seeding, and `bench run` driving a server with wrk.
+pytestmark = pytest.mark.bench
 
 SMALL = DataSet(users=300, tweets=3000, likes=9000, seed=7)
 

@@ -8,8 +8,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.embedded_images import RunningImageSaver
-from tests.cli_helpers import run_app
-from tests.conftest import MakePerson
+from tests.helpers.api import Api, MakePerson
+from tests.helpers.cli import run_app
+
+# Runs `python -m app` commands as processes.
+pytestmark = pytest.mark.processes
 
 
 async def test_users_create_prints_a_working_key_last(
@@ -82,6 +85,7 @@ async def test_users_list_shows_everyone(make_person: MakePerson, database_url: 
 
 async def test_demo_fills_an_empty_database_once(
     client: AsyncClient,
+    api: Api,
     database_url: str,
     image_saver: RunningImageSaver,
     session: AsyncSession,
@@ -94,8 +98,7 @@ async def test_demo_fills_an_empty_database_once(
     first = run_app("demo", settings=settings)
     assert first.returncode == 0, first.stderr
     assert "Loaded demo data" in first.stdout
-    feed = await client.get("/api/tweets", headers={"api-key": "test"})
-    tweets = feed.json()["tweets"]
+    tweets = await api.feed("test")  # the demo's own person, Sam
     assert len(tweets) >= 10
     assert tweets[0]["likes_count"] >= tweets[-1]["likes_count"]
     assert all(t["likes_count"] == len(t["likes"]) for t in tweets)
@@ -106,7 +109,7 @@ async def test_demo_fills_an_empty_database_once(
         served = await client.get(url)
         assert served.status_code == 200
         assert served.headers["content-type"] == "image/png"
-    me = (await client.get("/api/users/me", headers={"api-key": "test"})).json()["user"]
+    me = await api.profile("test")
     assert me["following"]
     assert me["followers"]
 

@@ -8,10 +8,10 @@ import asyncio
 import random
 
 from httpx import AsyncClient, Response
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import MakeMedia, MakePerson
+from tests.helpers.api import Api, MakePerson
+from tests.helpers.app import count
 
 
 async def _all(*requests: object) -> list[Response]:
@@ -19,38 +19,30 @@ async def _all(*requests: object) -> list[Response]:
     return list(answers)
 
 
-async def _count(session: AsyncSession, sql: str, **params: int) -> int:
-    await session.rollback()  # a fresh snapshot
-    value = await session.scalar(text(sql), params)
-    assert isinstance(value, int)
-    return value
-
-
 async def test_200_likes_and_unlikes_at_once_leave_exact_rows_and_count(
-    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     author = await make_person("Author")
     people = [await make_person(f"P{n}") for n in range(100)]
-    posted = await client.post("/api/tweets", json={"tweet_data": "hot"}, headers=author.headers)
-    path = f"/api/tweets/{posted.json()['tweet_id']}/likes"
+    tweet_id = await api.tweet(author, "hot")
+    path = f"/api/tweets/{tweet_id}/likes"
     count_sql = "SELECT likes_count FROM tweets WHERE id = :id"
     rows_sql = "SELECT count(*) FROM likes WHERE tweet_id = :id"
-    tweet_id = posted.json()["tweet_id"]
 
     # Everyone likes it twice, all at once: 100 likes.
     twice = [client.post(path, headers=p.headers) for p in people * 2]
     random.Random(1).shuffle(twice)
     assert {r.status_code for r in await _all(*twice)} == {200}
-    assert await _count(session, count_sql, id=tweet_id) == 100
-    assert await _count(session, rows_sql, id=tweet_id) == 100
+    assert await count(session, count_sql, id=tweet_id) == 100
+    assert await count(session, rows_sql, id=tweet_id) == 100
 
     # At once: the first half unlike it twice, the rest like it again: 50 likes.
     mixed = [client.delete(path, headers=p.headers) for p in people[:50] * 2]
     mixed += [client.post(path, headers=p.headers) for p in people[50:] * 2]
     random.Random(2).shuffle(mixed)
     assert {r.status_code for r in await _all(*mixed)} == {200}
-    assert await _count(session, count_sql, id=tweet_id) == 50
-    assert await _count(session, rows_sql, id=tweet_id) == 50
+    assert await count(session, count_sql, id=tweet_id) == 50
+    assert await count(session, rows_sql, id=tweet_id) == 50
 
     # Like and unlike of the same pair racing: either way, the count is the rows.
     racing = []
@@ -60,7 +52,7 @@ async def test_200_likes_and_unlikes_at_once_leave_exact_rows_and_count(
             client.delete(path, headers=person.headers),
         ]
     assert {r.status_code for r in await _all(*racing)} == {200}
-    assert await _count(session, count_sql, id=tweet_id) == await _count(
+    assert await count(session, count_sql, id=tweet_id) == await count(
         session, rows_sql, id=tweet_id
     )
 
@@ -74,29 +66,24 @@ async def test_200_follows_and_unfollows_at_once_leave_exact_rows(
     follows = [client.post(path, headers=f.headers) for f in fans * 2]
     assert {r.status_code for r in await _all(*follows)} == {200}
     sql = "SELECT count(*) FROM follows WHERE followee_id = :id"
-    assert await _count(session, sql, id=star.id) == 100
+    assert await count(session, sql, id=star.id) == 100
 
     mixed = [client.delete(path, headers=f.headers) for f in fans[:30] * 2]
     mixed += [client.post(path, headers=f.headers) for f in fans[30:] * 2]
     random.Random(3).shuffle(mixed)
     assert {r.status_code for r in await _all(*mixed)} == {200}
-    assert await _count(session, sql, id=star.id) == 70
+    assert await count(session, sql, id=star.id) == 70
     profile = await client.get(f"/api/users/{star.id}", headers=star.headers)
     assert len(profile.json()["user"]["followers"]) == 70
 
 
 async def test_parallel_deletes_of_one_tweet_give_one_success(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann = await make_person("Ann")
-    media_id = await make_media(ann)
-    posted = await client.post(
-        "/api/tweets",
-        json={"tweet_data": "going", "tweet_media_ids": [media_id]},
-        headers=ann.headers,
-    )
-    tweet_id = posted.json()["tweet_id"]
-    await client.post(f"/api/tweets/{tweet_id}/likes", headers=ann.headers)
+    media_id = await api.upload(ann)
+    tweet_id = await api.tweet(ann, "going", [media_id])
+    await api.like(ann, tweet_id)
     answers = await _all(
         *(client.delete(f"/api/tweets/{tweet_id}", headers=ann.headers) for _ in range(20))
     )
@@ -105,16 +92,16 @@ async def test_parallel_deletes_of_one_tweet_give_one_success(
     for refused in answers:
         if refused.status_code == 404:
             assert refused.json()["error_type"] == "NotFound"
-    assert await _count(session, "SELECT count(*) FROM tweets") == 0
-    assert await _count(session, "SELECT count(*) FROM likes") == 0
-    assert await _count(session, "SELECT count(*) FROM media") == 0
+    assert await count(session, "SELECT count(*) FROM tweets") == 0
+    assert await count(session, "SELECT count(*) FROM likes") == 0
+    assert await count(session, "SELECT count(*) FROM media") == 0
 
 
 async def test_one_upload_in_parallel_tweets_is_attached_once(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann = await make_person("Ann")
-    media_id = await make_media(ann)
+    media_id = await api.upload(ann)
 
     def post(n: int) -> object:
         body = {"tweet_data": f"mine {n}", "tweet_media_ids": [media_id]}
@@ -125,8 +112,8 @@ async def test_one_upload_in_parallel_tweets_is_attached_once(
     assert statuses == [201] + [409] * 19
     [winner] = [r.json()["tweet_id"] for r in answers if r.status_code == 201]
     # The losers left nothing: no tweet without its picture.
-    assert await _count(session, "SELECT count(*) FROM tweets") == 1
-    assert await _count(session, "SELECT tweet_id FROM media WHERE id = :id", id=media_id) == winner
+    assert await count(session, "SELECT count(*) FROM tweets") == 1
+    assert await count(session, "SELECT tweet_id FROM media WHERE id = :id", id=media_id) == winner
 
 
 async def test_creating_people_and_posting_at_once(
@@ -149,18 +136,17 @@ async def test_creating_people_and_posting_at_once(
         )
     )
     assert {r.status_code for r in posts} == {201}
-    assert await _count(session, "SELECT count(DISTINCT author_id) FROM tweets") == 50
+    assert await count(session, "SELECT count(DISTINCT author_id) FROM tweets") == 50
 
 
 async def test_200_requests_on_one_single_pair(
-    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     """One person, one tweet, one followee: 200 likes, unlikes, follows and unfollows
     at once. Whatever order they ran in, each pair is one row or none, and the count
     says the same as the rows."""
     ann, bob = await make_person("Ann"), await make_person("Bob")
-    posted = await client.post("/api/tweets", json={"tweet_data": "one"}, headers=bob.headers)
-    tweet_id = posted.json()["tweet_id"]
+    tweet_id = await api.tweet(bob, "one")
     likes, follow = f"/api/tweets/{tweet_id}/likes", f"/api/users/{bob.id}/follow"
     requests = []
     for _ in range(50):
@@ -172,14 +158,14 @@ async def test_200_requests_on_one_single_pair(
         ]
     random.Random(4).shuffle(requests)
     assert {r.status_code for r in await _all(*requests)} == {200}
-    rows = await _count(session, "SELECT count(*) FROM likes WHERE tweet_id = :id", id=tweet_id)
+    rows = await count(session, "SELECT count(*) FROM likes WHERE tweet_id = :id", id=tweet_id)
     assert rows in (0, 1)
     assert (
-        await _count(session, "SELECT likes_count FROM tweets WHERE id = :id", id=tweet_id) == rows
+        await count(session, "SELECT likes_count FROM tweets WHERE id = :id", id=tweet_id) == rows
     )
-    assert await _count(session, "SELECT count(*) FROM follows") in (0, 1)
+    assert await count(session, "SELECT count(*) FROM follows") in (0, 1)
     # And settled by a last word: like and follow once more, all is there once.
-    await client.post(likes, headers=ann.headers)
-    await client.post(follow, headers=ann.headers)
-    assert await _count(session, "SELECT likes_count FROM tweets WHERE id = :id", id=tweet_id) == 1
-    assert await _count(session, "SELECT count(*) FROM follows") == 1
+    await api.like(ann, tweet_id)
+    await api.follow(ann, bob)
+    assert await count(session, "SELECT likes_count FROM tweets WHERE id = :id", id=tweet_id) == 1
+    assert await count(session, "SELECT count(*) FROM follows") == 1

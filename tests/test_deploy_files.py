@@ -17,7 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.cli_helpers import ROOT, unavailable
+from tests.helpers.cli import ROOT, unavailable
+
+# Runs hadolint and docker-compose as processes.
+pytestmark = pytest.mark.processes
 
 SECRETS = {"POSTGRES_PASSWORD": "pg-secret-for-the-test", "IMAGE_SAVER_TOKEN": "token-" * 4}
 

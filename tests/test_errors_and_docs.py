@@ -13,27 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import exceptions as exc
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import MakePerson, running
-
-
-def assert_envelope(response_json: dict[str, object], error_type: str) -> None:
-    assert response_json["result"] is False
-    assert response_json["error_type"] == error_type
-    assert isinstance(response_json["error_message"], str)
-    assert response_json["error_message"]
+from tests.helpers.api import MakePerson, refused
+from tests.helpers.app import running
 
 
 async def test_unknown_api_route_is_404_envelope(client: AsyncClient) -> None:
     for method in ("GET", "POST", "DELETE"):
         response = await client.request(method, "/api/no/such/thing")
-        assert response.status_code == 404
-        assert_envelope(response.json(), "NotFound")
+        refused(response, 404, "NotFound")
 
 
 async def test_wrong_method_is_405_envelope(client: AsyncClient) -> None:
     response = await client.put("/api/tweets")
-    assert response.status_code == 405
-    assert_envelope(response.json(), "MethodNotAllowed")
+    refused(response, 405, "MethodNotAllowed")
     assert "GET" in response.headers["allow"]
 
 
@@ -48,8 +40,7 @@ async def test_broken_json_is_422_envelope(
     response = await client.post(
         "/api/tweets", content=content, headers=ann.headers | {"content-type": content_type}
     )
-    assert response.status_code == 422
-    assert_envelope(response.json(), "ValidationError")
+    refused(response, 422, "ValidationError")
 
 
 @pytest.mark.parametrize(
@@ -67,8 +58,7 @@ async def test_non_json_bodies_are_415(
     response = await client.post(
         path, content=content, headers=admin.headers | {"content-type": content_type}
     )
-    assert response.status_code == 415
-    assert_envelope(response.json(), "UnsupportedMediaType")
+    refused(response, 415, "UnsupportedMediaType")
     assert "application/json" in response.json()["error_message"]
 
 
@@ -83,8 +73,7 @@ async def test_unexpected_crash_is_500_without_internals(
     crashing.add_api_route("/api/boom", boom)
     async with running(crashing) as (_, client):
         response = await client.get("/api/boom")
-    assert response.status_code == 500
-    assert_envelope(response.json(), "InternalError")
+    refused(response, 500, "InternalError")
     assert "secret" not in response.text
     assert "Traceback" not in response.text
 
@@ -100,10 +89,8 @@ async def test_database_down_is_503_and_ready_says_so(
         me = await client.get("/api/users/me", headers={"api-key": "whatever"})
         ready = await client.get("/ready")
         health = await client.get("/health")
-    assert me.status_code == 503
-    assert_envelope(me.json(), "ServiceUnavailable")
-    assert ready.status_code == 503
-    assert_envelope(ready.json(), "ServiceUnavailable")
+    refused(me, 503, "ServiceUnavailable")
+    refused(ready, 503, "ServiceUnavailable")
     assert health.status_code == 200
 
 
@@ -121,8 +108,7 @@ async def test_a_statement_stuck_on_a_lock_is_cancelled_with_503(
     async with running(impatient) as (_, client):
         response = await client.post(f"/api/tweets/{tweet_id}/likes", headers=ann.headers)
     await session.rollback()
-    assert response.status_code == 503
-    assert_envelope(response.json(), "ServiceUnavailable")
+    refused(response, 503, "ServiceUnavailable")
     assert response.headers["retry-after"]
     assert await session.scalar(text("SELECT likes_count FROM tweets")) == 0
     assert await session.scalar(text("SELECT count(*) FROM likes")) == 0
@@ -218,8 +204,7 @@ async def test_web_app_is_served_for_non_api_paths(client: AsyncClient) -> None:
     assert script.headers["cache-control"] == "no-cache"
     # A missing file is a 404, not the page: a broken script or picture link shows as such.
     missing = await client.get("/js/nowhere.js")
-    assert missing.status_code == 404
-    assert_envelope(missing.json(), "NotFound")
+    refused(missing, 404, "NotFound")
 
 
 async def test_limits_tell_clients_what_the_server_accepts(
@@ -268,7 +253,7 @@ async def test_web_app_never_serves_files_outside_its_folder(
             assert "TOP SECRET" not in response.text, path
             if "." in path.rsplit("/", 1)[-1]:  # looks like a file name: not found
                 assert response.status_code == 404, path
-                assert_envelope(response.json(), "NotFound")
+                refused(response, 404, "NotFound")
             else:
                 assert response.status_code == 200, path
                 assert response.text == "<p>index</p>", path
@@ -278,8 +263,7 @@ async def test_web_app_answers_get_and_head_only(client: AsyncClient) -> None:
     head = await client.head("/")
     assert head.status_code == 200
     post = await client.post("/some/page")
-    assert post.status_code == 405
-    assert_envelope(post.json(), "MethodNotAllowed")
+    refused(post, 405, "MethodNotAllowed")
     assert post.headers["allow"] == "GET, HEAD"
 
 
@@ -290,8 +274,7 @@ async def test_oversized_bodies_are_413_and_change_nothing(
     limit = app.state.settings.max_request_bytes
     huge = {"tweet_data": "x" * (limit + 1)}
     declared = await client.post("/api/tweets", json=huge, headers=ann.headers)
-    assert declared.status_code == 413
-    assert_envelope(declared.json(), "PayloadTooLarge")
+    refused(declared, 413, "PayloadTooLarge")
 
     async def chunks() -> AsyncIterator[bytes]:
         yield b'{"tweet_data": "'
@@ -303,8 +286,7 @@ async def test_oversized_bodies_are_413_and_change_nothing(
         "/api/tweets", content=chunks(), headers=ann.headers | {"content-type": "application/json"}
     )
     assert "content-length" not in streamed.request.headers
-    assert streamed.status_code == 413
-    assert_envelope(streamed.json(), "PayloadTooLarge")
+    refused(streamed, 413, "PayloadTooLarge")
     feed = await client.get("/api/tweets", headers=ann.headers)
     assert feed.json()["tweets"] == []
 

@@ -8,27 +8,29 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 
 from app.core.embedded_db import postgres_bin
 from bench.load import descendants
-from tests.cli_helpers import ADMIN_KEY, ServiceApi, start_serve, stop_serve
-from tests.conftest import png_picture
-from tests.topology import (
-    MAX_UPLOAD_BYTES,
+from tests.helpers.api import ServiceApi, png_picture, refused
+from tests.helpers.app import MAX_UPLOAD_BYTES
+from tests.helpers.cli import printed_admin_key, start_serve, stop_serve
+from tests.helpers.polling import eventually
+from tests.helpers.topology import (
     ImageSaverProcess,
     PostgresServer,
-    eventually,
     postgres_server,
-    refused,
     settings_for,
     upload_during,
 )
+
+# Runs the compose topology as processes and breaks them on purpose.
+pytestmark = pytest.mark.processes
 
 
 def _psql(pg: PostgresServer, sql: str) -> str:
@@ -54,12 +56,9 @@ def test_faults_under_way(tmp_path: Path) -> None:
         log = tmp_path / "app.log"
         app, base = start_serve(log, "--host", "127.0.0.1", "--workers", "2", settings=settings)
         try:
-            found = ADMIN_KEY.search(log.read_text())
-            assert found, log.read_text()
             api = ServiceApi(base)
-            ann = api.create_person(found.group(1), "Ann")
-            posted = api("POST", "/api/tweets", ann.api_key, json={"tweet_data": "steady"})
-            tweet_id = posted.json()["tweet_id"]
+            ann = api.create_person(printed_admin_key(log), "Ann")
+            tweet_id = api.tweet(ann, "steady")
 
             _database_restarted_under_load(pg, api, ann.api_key, tweet_id)
             _image_saver_killed_mid_upload(images, api, ann.api_key, pg)
@@ -89,13 +88,24 @@ def _database_restarted_under_load(
         finally:
             own.close()
 
+    def answered(status: int, since: int = 0, count: int = 1) -> bool:
+        """At least `count` answers of `status` since answer number `since` (and every
+        client still at it: one that failed fails the test at once)."""
+        for future in running:
+            if future.done():
+                future.result()
+                raise AssertionError("a client stopped")
+        return sum(r.status_code == status for r in answers[since:]) >= count
+
     with ThreadPoolExecutor(8) as pool:
         running = [pool.submit(client, n) for n in range(8)]
-        time.sleep(1)
+        eventually(lambda: answered(200, count=16), what="the load to be under way")
+        stopped = len(answers)
         pg.stop()
-        time.sleep(2)
+        eventually(lambda: answered(503, stopped), what="the outage to be noticed")
+        restarted = len(answers)
         pg.start()
-        time.sleep(3)
+        eventually(lambda: answered(200, restarted, count=16), what="answers after the restart")
         stop.set()
         for future in running:
             future.result()
@@ -173,9 +183,9 @@ def _app_killed_mid_request(
     """A tweet with a picture is under way (its row written, waiting to take the
     picture, which another transaction holds) when the app is killed: the tweet's
     one transaction never commits, so there is no tweet without its picture."""
-    upload = api("POST", "/api/medias", key, files={"file": ("x.png", png_picture(12, 12))})
-    media_id = upload.json()["media_id"]
+    media_id = api.upload(key, png_picture(12, 12), "x.png")
     tweets_before = _psql(pg, "SELECT count(*) FROM tweets")
+    # The holder keeps the picture's row locked (pg_sleep: until it is killed below).
     holder = subprocess.Popen(
         [
             str(postgres_bin() / "psql"), "-X", "-c",

@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from httpx import AsyncClient
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,58 +13,40 @@ from app.core.config import Settings
 from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
 from app.main import create_app
 from bench.baseline import RawStatement
-from tests.conftest import MakeMedia, MakePerson, Person, running
+from tests.helpers.api import Api, MakePerson, Person
+from tests.helpers.app import running
 
 
-async def _post(
-    client: AsyncClient, person: Person, content: str, media: list[int] | None = None
-) -> int:
-    body = {"tweet_data": content, "tweet_media_ids": media or []}
-    response = await client.post("/api/tweets", json=body, headers=person.headers)
-    assert response.status_code == 201
-    return int(response.json()["tweet_id"])
-
-
-async def _feed(client: AsyncClient, person: Person, **params: int) -> list[dict[str, Any]]:
-    response = await client.get("/api/tweets", params=params, headers=person.headers)
-    assert response.status_code == 200, response.text
-    assert response.json()["result"] is True
-    tweets: list[dict[str, Any]] = response.json()["tweets"]
-    return tweets
-
-
-async def test_feed_holds_followed_people_and_me_only(
-    client: AsyncClient, make_person: MakePerson
-) -> None:
+async def test_feed_holds_followed_people_and_me_only(api: Api, make_person: MakePerson) -> None:
     ann, bob, eve = await make_person("Ann"), await make_person("Bob"), await make_person("Eve")
-    mine = await _post(client, ann, "mine")
-    bobs = await _post(client, bob, "bob's")
-    await _post(client, eve, "eve's")
-    await client.post(f"/api/users/{bob.id}/follow", headers=ann.headers)
-    await client.post(f"/api/users/{ann.id}/follow", headers=eve.headers)
+    mine = await api.tweet(ann, "mine")
+    bobs = await api.tweet(bob, "bob's")
+    await api.tweet(eve, "eve's")
+    await api.follow(ann, bob)
+    await api.follow(eve, ann)
 
-    assert {t["id"] for t in await _feed(client, ann)} == {mine, bobs}
+    assert {t["id"] for t in await api.feed(ann)} == {mine, bobs}
     # Following is one-way: Bob does not see Ann.
-    assert {t["id"] for t in await _feed(client, bob)} == {bobs}
-    await client.delete(f"/api/users/{bob.id}/follow", headers=ann.headers)
-    assert {t["id"] for t in await _feed(client, ann)} == {mine}
+    assert {t["id"] for t in await api.feed(bob)} == {bobs}
+    await api.unfollow(ann, bob)
+    assert {t["id"] for t in await api.feed(ann)} == {mine}
 
 
-async def test_empty_feed(client: AsyncClient, make_person: MakePerson) -> None:
+async def test_empty_feed(api: Api, make_person: MakePerson) -> None:
     ann = await make_person("Ann")
-    assert await _feed(client, ann) == []
+    assert await api.feed(ann) == []
 
 
 async def test_feed_order_likes_then_newest_then_id(
-    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+    api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann, bob, eve = await make_person("Ann"), await make_person("Bob"), await make_person("Eve")
-    await client.post(f"/api/users/{bob.id}/follow", headers=ann.headers)
-    ids = [await _post(client, bob if i % 2 else ann, f"t{i}") for i in range(6)]
+    await api.follow(ann, bob)
+    ids = [await api.tweet(bob if i % 2 else ann, f"t{i}") for i in range(6)]
     # t0 and t1: same likes, t1 newer. t2, t3, t4: no likes, t2 and t3 share a timestamp.
     for tweet_id, likers in [(ids[0], [bob, eve]), (ids[1], [ann, eve]), (ids[5], [eve])]:
         for liker in likers:
-            await client.post(f"/api/tweets/{tweet_id}/likes", headers=liker.headers)
+            await api.like(liker, tweet_id)
     await session.execute(
         text("UPDATE tweets SET created_at = now() - make_interval(mins => 60 - id::int)")
     )
@@ -82,36 +63,36 @@ async def test_feed_order_likes_then_newest_then_id(
     )
     await session.commit()
 
-    feed = await _feed(client, ann)
+    feed = await api.feed(ann)
     assert [t["id"] for t in feed] == [ids[1], ids[0], ids[5], ids[3], ids[2], ids[4]]
     assert [t["likes_count"] for t in feed] == [2, 2, 1, 0, 0, 0]
     assert [len(t["likes"]) for t in feed] == [2, 2, 1, 0, 0, 0]
 
 
 async def test_pages_cover_the_feed_without_overlap_or_gaps(
-    client: AsyncClient, make_person: MakePerson
+    api: Api, make_person: MakePerson
 ) -> None:
     people = [await make_person(f"P{i}") for i in range(4)]
     me = people[0]
     for other in people[1:]:
-        await client.post(f"/api/users/{other.id}/follow", headers=me.headers)
+        await api.follow(me, other)
     for i in range(17):
-        tweet_id = await _post(client, people[i % 4], f"tweet {i}")
+        tweet_id = await api.tweet(people[i % 4], f"tweet {i}")
         for liker in people[: i % 3]:
-            await client.post(f"/api/tweets/{tweet_id}/likes", headers=liker.headers)
+            await api.like(liker, tweet_id)
 
-    whole = [t["id"] for t in await _feed(client, me, limit=100)]
+    whole = [t["id"] for t in await api.feed(me, limit=100)]
     assert len(whole) == 17
     for size in (1, 4, 5):
         paged: list[int] = []
         for offset in range(0, 20, size):
-            paged += [t["id"] for t in await _feed(client, me, offset=offset, limit=size)]
+            paged += [t["id"] for t in await api.feed(me, offset=offset, limit=size)]
         assert paged == whole
-    assert await _feed(client, me, offset=17) == []
+    assert await api.feed(me, offset=17) == []
 
 
 async def test_default_page_is_twenty(
-    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+    api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann = await make_person("Ann")
     await session.execute(
@@ -122,7 +103,7 @@ async def test_default_page_is_twenty(
         {"a": ann.id},
     )
     await session.commit()
-    assert len(await _feed(client, ann)) == 20
+    assert len(await api.feed(ann)) == 20
 
 
 @contextmanager
@@ -140,35 +121,53 @@ def count_statements(app: FastAPI) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
+async def _like_in_sql(session: AsyncSession, likes: list[tuple[int, Person]]) -> None:
+    """(tweet id, person) likes written straight into the tables, as that many likes
+    through the API would leave them (likes_count too): a thousand requests would
+    take most of the time of the test below, which counts the feed's statements."""
+    await session.execute(
+        text(
+            "INSERT INTO likes (tweet_id, user_id)"
+            " SELECT * FROM unnest(CAST(:tweets AS BIGINT[]), CAST(:people AS BIGINT[]))"
+        ),
+        {"tweets": [tweet for tweet, _ in likes], "people": [person.id for _, person in likes]},
+    )
+    await session.execute(
+        text(
+            "UPDATE tweets SET likes_count ="
+            " (SELECT count(*) FROM likes WHERE likes.tweet_id = tweets.id)"
+        )
+    )
+    await session.commit()
+
+
 async def test_feed_costs_a_fixed_number_of_statements(
     app: FastAPI,
-    client: AsyncClient,
+    api: Api,
     make_person: MakePerson,
-    make_media: MakeMedia,
     session: AsyncSession,
 ) -> None:
     people = [await make_person(f"P{i}") for i in range(12)]
     me = people[0]
     for other in people[1:]:
-        await client.post(f"/api/users/{other.id}/follow", headers=me.headers)
+        await api.follow(me, other)
+    likes: list[tuple[int, Person]] = []
     for i, author in enumerate(people * 4):
-        tweet_id = await _post(client, author, f"t{i}", [await make_media(author)])
-        for liker in people[: i % 12]:
-            await client.post(f"/api/tweets/{tweet_id}/likes", headers=liker.headers)
+        tweet_id = await api.tweet(author, f"t{i}", [await api.upload(author)])
+        likes += [(tweet_id, liker) for liker in people[: i % 12]]
+    await _like_in_sql(session, likes)
 
     counts = []
     for limit in (1, 10, 48):
         with count_statements(app) as statements:
-            feed = await _feed(client, me, limit=limit)
+            feed = await api.feed(me, limit=limit)
         assert len(feed) == limit
         counts.append(len(statements))
     # More likers on every tweet change nothing either.
     extra = [await make_person(f"Fan{i}") for i in range(15)]
-    for tweet in feed:
-        for fan in extra:
-            await client.post(f"/api/tweets/{tweet['id']}/likes", headers=fan.headers)
+    await _like_in_sql(session, [(tweet["id"], fan) for tweet in feed for fan in extra])
     with count_statements(app) as statements:
-        feed = await _feed(client, me, limit=48)
+        feed = await api.feed(me, limit=48)
     assert all(len(tweet["likes"]) == 10 for tweet in feed)  # LIKERS_PER_TWEET
     counts.append(len(statements))
     # Who is asking (by api key), then the page with its likers and pictures.
@@ -183,28 +182,24 @@ async def test_a_page_lists_the_first_likers_yours_first_and_pages_through_the_r
     GET /api/tweets/{id}/likes lists everyone, a page at a time."""
     capped: FastAPI = create_app(app_settings(likers_per_tweet=3))
     async with running(capped) as (_, client):
+        api = Api(client)
         people = [await make_person(f"P{i}") for i in range(7)]
         author, me = people[0], people[6]
-        await client.post(f"/api/users/{author.id}/follow", headers=me.headers)
-        tweet_id = await _post(client, author, "popular")
+        await api.follow(me, author)
+        tweet_id = await api.tweet(author, "popular")
         for person in people:  # P0 likes first, me (P6) last
-            response = await client.post(f"/api/tweets/{tweet_id}/likes", headers=person.headers)
-            assert response.status_code == 200
+            await api.like(person, tweet_id)
 
-        [mine] = await _feed(client, me)
+        [mine] = await api.feed(me)
         assert mine["likes_count"] == 7
         assert [like["user_id"] for like in mine["likes"]] == [me.id, people[0].id, people[1].id]
-        [theirs] = (
-            await client.get(f"/api/users/{author.id}/tweets", headers=people[3].headers)
-        ).json()["tweets"]
+        [theirs] = await api.tweets_of(people[3], author)
         assert [like["user_id"] for like in theirs["likes"]] == [
             p.id for p in people[3:4] + people[:2]
         ]
         # Someone who did not like it sees the first three.
         outsider = await make_person("Eve")
-        [seen] = (
-            await client.get(f"/api/users/{author.id}/tweets", headers=outsider.headers)
-        ).json()["tweets"]
+        [seen] = await api.tweets_of(outsider, author)
         assert [like["user_id"] for like in seen["likes"]] == [p.id for p in people[:3]]
         assert seen["likes"][0] == {"user_id": people[0].id, "name": "P0"}
 
@@ -232,7 +227,7 @@ async def test_a_page_lists_the_first_likers_yours_first_and_pages_through_the_r
 
 
 async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
-    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+    api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     """Above 100 follows the feed walks the global order; when the walk does not fill
     the page within its budget it falls back to the per-author plan. Both must give
@@ -271,7 +266,7 @@ async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
     async def whole_feed() -> list[int]:
         ids: list[int] = []
         while True:
-            page = await _feed(client, me, offset=len(ids), limit=100)
+            page = await api.feed(me, offset=len(ids), limit=100)
             ids += [tweet["id"] for tweet in page]
             if len(page) < 100:
                 return ids
@@ -281,9 +276,9 @@ async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
     # following few never walks.
     assert 0 < await _walked(session, me.id, offset=0, limit=20) <= 200
     few = await make_person("Few")
-    await client.post(f"/api/users/{me.id}/follow", headers=few.headers)
+    await api.follow(few, me)
     assert await _walked(session, few.id, offset=0, limit=20) == 0
-    middle = await _feed(client, me, offset=333, limit=17)
+    middle = await api.feed(me, offset=333, limit=17)
     assert [tweet["id"] for tweet in middle] == expected[333:350]
 
     # 20,001 better-liked tweets of someone not followed, and five of the feed's
@@ -302,11 +297,11 @@ async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
     await session.commit()
     expected = list(await session.scalars(expected_query, {"me": me.id}))
     assert set(expected[:5]) == set(favourites)
-    assert [tweet["id"] for tweet in await _feed(client, me, limit=50)] == expected[:50]
+    assert [tweet["id"] for tweet in await api.feed(me, limit=50)] == expected[:50]
 
 
 async def test_every_page_of_a_few_follows_is_exact_above_the_bar(
-    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+    api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     """Below 100 follows the per-author plan answers: each author's best few set a
     bar, then only tweets at or above it are merged. Authors with none, one or many
@@ -349,12 +344,12 @@ async def test_every_page_of_a_few_follows_is_exact_above_the_bar(
     assert 300 < len(expected) < 1000
     for size in (1, 7, 20, 100):
         for offset in range(0, len(expected) + size, max(size, 13)):
-            page = await _feed(client, me, offset=offset, limit=size)
+            page = await api.feed(me, offset=offset, limit=size)
             assert [t["id"] for t in page] == expected[offset : offset + size], (offset, size)
 
 
 async def test_a_bar_that_is_exactly_the_last_wanted_tweet_keeps_it(
-    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+    api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     """Five authors (me and four) with ten tweets each, all equal in likes and time,
     posted in turn: the feed is by id, and the first pass of any page that ends on a
@@ -362,7 +357,7 @@ async def test_a_bar_that_is_exactly_the_last_wanted_tweet_keeps_it(
     me = await make_person("Me")
     others = [await make_person(f"C{n}") for n in range(4)]
     for other in others:
-        await client.post(f"/api/users/{other.id}/follow", headers=me.headers)
+        await api.follow(me, other)
     await session.execute(
         text(
             "INSERT INTO tweets (author_id, content, likes_count, created_at) "
@@ -376,7 +371,7 @@ async def test_a_bar_that_is_exactly_the_last_wanted_tweet_keeps_it(
     expected = list(await session.scalars(text("SELECT id FROM tweets ORDER BY id DESC")))
     for size in range(1, 8):
         for offset in range(0, 31):
-            page = await _feed(client, me, offset=offset, limit=size)
+            page = await api.feed(me, offset=offset, limit=size)
             assert [t["id"] for t in page] == expected[offset : offset + size], (offset, size)
 
 
@@ -407,12 +402,13 @@ async def test_likers_per_tweet_zero_lists_every_liker(
 ) -> None:
     everyone: FastAPI = create_app(app_settings(likers_per_tweet=0))
     async with running(everyone) as (_, client):
+        api = Api(client)
         people = [await make_person(f"P{i}") for i in range(14)]
-        tweet_id = await _post(client, people[0], "liked by all")
+        tweet_id = await api.tweet(people[0], "liked by all")
         for person in people:
-            await client.post(f"/api/tweets/{tweet_id}/likes", headers=person.headers)
-        await client.post(f"/api/users/{people[0].id}/follow", headers=people[5].headers)
-        [seen] = await _feed(client, people[5])
+            await api.like(person, tweet_id)
+        await api.follow(people[5], people[0])
+        [seen] = await api.feed(people[5])
         assert [like["user_id"] for like in seen["likes"]] == [people[5].id] + [
             p.id for p in people if p is not people[5]
         ]

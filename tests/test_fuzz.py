@@ -26,8 +26,11 @@ from schemathesis.specs.openapi.checks import (
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.cli_helpers import ADMIN_KEY, ServiceApi, start_serve, stop_serve
-from tests.conftest import png_picture
+from tests.helpers.api import ServiceApi, png_picture
+from tests.helpers.cli import printed_admin_key, start_serve, stop_serve
+
+# Fuzzes `python -m app serve`, run as a process.
+pytestmark = pytest.mark.processes
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 SEED = int(os.environ.get("FUZZ_SEED", "20261127"))
@@ -57,10 +60,9 @@ def service(
     log = folder / "serve.log"
     process, base = start_serve(log, settings=settings_env)
     try:
-        found = ADMIN_KEY.search(log.read_text())
-        assert found, log.read_text()
-        _some_of_everything(base, found.group(1))
-        yield base, found.group(1)
+        key = printed_admin_key(log)
+        _some_of_everything(base, key)
+        yield base, key
     finally:
         stop_serve(process)
         assert "Traceback" not in log.read_text(), log.read_text()
@@ -87,15 +89,13 @@ def _some_of_everything(base: str, admin_key: str) -> None:
     try:
         people = [api.create_person(admin_key, f"Person {n}") for n in range(4)]
         for person in people:
-            picture = {"file": ("p.png", png_picture(6, 6, "teal"))}
-            media_id = api("POST", "/api/medias", person.api_key, files=picture).json()["media_id"]
-            body = {"tweet_data": f"By {person.name}", "tweet_media_ids": [media_id]}
-            assert api("POST", "/api/tweets", person.api_key, json=body).status_code == 201
+            media_id = api.upload(person, png_picture(6, 6, "teal"), "p.png")
+            api.tweet(person, f"By {person.name}", [media_id])
             for other in people:
                 if other is not person:
-                    api("POST", f"/api/users/{other.id}/follow", person.api_key)
-            api("POST", "/api/tweets/1/likes", person.api_key)
-            api("POST", "/api/tweets/1/likes", admin_key)
+                    api.follow(person, other)
+            api.like(person, 1)
+            api.like(admin_key, 1)
     finally:
         api.close()
 

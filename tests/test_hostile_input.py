@@ -5,29 +5,16 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import MakePerson, Person
-
-
-def refused(response: Response, status: int, error_type: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["result"] is False
-    assert body["error_type"] == error_type
-    assert body["error_message"]
-    assert "Traceback" not in response.text
+from tests.helpers.api import Api, MakePerson, refused
 
 
 async def _nothing_created(session: AsyncSession) -> None:
     await session.rollback()
     assert await session.scalar(text("SELECT count(*) FROM tweets")) == 0
-
-
-async def _post(client: AsyncClient, person: Person, body: object) -> Response:
-    return await client.post("/api/tweets", json=body, headers=person.headers)
 
 
 async def test_huge_bodies_are_413_before_being_read(
@@ -108,12 +95,12 @@ async def test_wrong_content_types_are_refused(
     ],
 )
 async def test_odd_text_is_stored_and_returned_exactly_as_typed(
-    client: AsyncClient, make_person: MakePerson, typed: str
+    client: AsyncClient, api: Api, make_person: MakePerson, typed: str
 ) -> None:
     admin = await make_person("Admin", admin=True)
-    posted = await _post(client, admin, {"tweet_data": typed})
+    posted = await client.post("/api/tweets", json={"tweet_data": typed}, headers=admin.headers)
     assert posted.status_code == 201, posted.text
-    [tweet] = (await client.get("/api/tweets", headers=admin.headers)).json()["tweets"]
+    [tweet] = await api.feed(admin)
     assert tweet["content"] == typed
     name = typed.replace("\n", " ").replace("\t", " ")[:100]
     created = await client.post("/api/users", json={"name": name}, headers=admin.headers)
@@ -218,5 +205,6 @@ async def test_odd_json_shapes_are_422(
         {"tweet_data": "ok", "tweet_media_ids": [{"$gt": 0}]},
     ]
     for body in bodies:
-        refused(await _post(client, ann, body), 422, "ValidationError")
+        response = await client.post("/api/tweets", json=body, headers=ann.headers)
+        refused(response, 422, "ValidationError")
     await _nothing_created(session)

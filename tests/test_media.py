@@ -14,27 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.embedded_images import RunningImageSaver
 from app.core.models import FileDeletion, Media
 from image_saver.tests.pictures import CAMERA, SECRET_COMMENT, bomb_png, picture
-from tests.conftest import (
-    MakeMedia,
-    MakePerson,
-    Person,
-    count_rows,
-    png_picture,
-    stored_files,
-)
+from tests.helpers.api import Api, MakePerson, png_picture
+from tests.helpers.app import count_rows, stored_files
+from tests.helpers.cli import run_app
 
 MIB = 1024 * 1024
-
-
-async def post_tweet(client: AsyncClient, person: Person, media_ids: list[int]) -> int:
-    response = await client.post(
-        "/api/tweets",
-        json={"tweet_data": "with pictures", "tweet_media_ids": media_ids},
-        headers=person.headers,
-    )
-    assert response.status_code == 201, response.text
-    tweet_id: int = response.json()["tweet_id"]
-    return tweet_id
 
 
 async def storage_key(session: AsyncSession, media_id: int) -> str:
@@ -48,7 +32,7 @@ async def storage_key(session: AsyncSession, media_id: int) -> str:
     [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("GIF", "image/gif"), ("WEBP", "image/webp")],
 )
 async def test_a_picture_goes_from_upload_to_the_feed_without_its_metadata(
-    client: AsyncClient, make_person: MakePerson, fmt: str, content_type: str
+    client: AsyncClient, api: Api, make_person: MakePerson, fmt: str, content_type: str
 ) -> None:
     ann = await make_person("Ann")
     original = picture(fmt, orientation=6 if fmt != "GIF" else 1)
@@ -61,7 +45,7 @@ async def test_a_picture_goes_from_upload_to_the_feed_without_its_metadata(
     assert body["result"] is True
     media_id = body["media_id"]
     assert body["url"] == f"/api/medias/{media_id}"
-    await post_tweet(client, ann, [media_id])
+    await api.tweet(ann, "with pictures", [media_id])
 
     feed = (await client.get("/api/tweets", headers=ann.headers)).json()["tweets"]
     assert feed[0]["attachments"] == [f"/api/medias/{media_id}"]
@@ -78,11 +62,11 @@ async def test_a_picture_goes_from_upload_to_the_feed_without_its_metadata(
 
 
 async def test_pictures_are_cached_forever_and_revalidated_with_304(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia
+    client: AsyncClient, api: Api, make_person: MakePerson
 ) -> None:
     ann = await make_person("Ann")
-    media_id = await make_media(ann)
-    await post_tweet(client, ann, [media_id])
+    media_id = await api.upload(ann)
+    await api.tweet(ann, "with pictures", [media_id])
 
     first = await client.get(f"/api/medias/{media_id}")
     etag = first.headers["etag"]
@@ -105,10 +89,10 @@ async def test_pictures_are_cached_forever_and_revalidated_with_304(
 
 
 async def test_an_unposted_upload_is_shown_only_to_its_owner(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia
+    client: AsyncClient, api: Api, make_person: MakePerson
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
-    media_id = await make_media(ann)
+    media_id = await api.upload(ann)
 
     own = await client.get(f"/api/medias/{media_id}", headers=ann.headers)
     others = await client.get(f"/api/medias/{media_id}", headers=bob.headers)
@@ -239,16 +223,15 @@ async def test_an_upload_must_be_a_multipart_file_from_a_known_person(
 
 
 async def test_the_same_picture_twice_is_two_uploads_and_one_file(
-    client: AsyncClient,
+    api: Api,
     make_person: MakePerson,
-    make_media: MakeMedia,
     session: AsyncSession,
     images_dir: Path,
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
     data = png_picture(colour="navy")
 
-    first, second = await make_media(ann, data), await make_media(bob, data)
+    first, second = await api.upload(ann, data), await api.upload(bob, data)
 
     assert first != second
     key = await storage_key(session, first)
@@ -258,17 +241,17 @@ async def test_the_same_picture_twice_is_two_uploads_and_one_file(
 
 async def test_deleting_a_tweet_deletes_its_pictures_but_not_shared_files(
     client: AsyncClient,
+    api: Api,
     make_person: MakePerson,
-    make_media: MakeMedia,
     session: AsyncSession,
     images_dir: Path,
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
-    own = await make_media(ann, png_picture(colour="olive"))
-    shared = await make_media(ann, png_picture(colour="maroon"))
-    bobs_copy = await make_media(bob, png_picture(colour="maroon"))
+    own = await api.upload(ann, png_picture(colour="olive"))
+    shared = await api.upload(ann, png_picture(colour="maroon"))
+    bobs_copy = await api.upload(bob, png_picture(colour="maroon"))
     own_key, shared_key = await storage_key(session, own), await storage_key(session, shared)
-    tweet_id = await post_tweet(client, ann, [own, shared])
+    tweet_id = await api.tweet(ann, "with pictures", [own, shared])
 
     deleted = await client.delete(f"/api/tweets/{tweet_id}", headers=ann.headers)
 
@@ -283,16 +266,16 @@ async def test_deleting_a_tweet_deletes_its_pictures_but_not_shared_files(
 
 
 async def test_attaching_checks_ownership_and_that_uploads_are_free(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
-    bobs = await make_media(bob)
-    mine = await make_media(ann)
+    bobs = await api.upload(bob)
+    mine = await api.upload(ann)
 
     others = await client.post(
         "/api/tweets", json={"tweet_data": "x", "tweet_media_ids": [bobs]}, headers=ann.headers
     )
-    await post_tweet(client, ann, [mine])
+    await api.tweet(ann, "with pictures", [mine])
     reused = await client.post(
         "/api/tweets", json={"tweet_data": "y", "tweet_media_ids": [mine]}, headers=ann.headers
     )
@@ -305,8 +288,8 @@ async def test_attaching_checks_ownership_and_that_uploads_are_free(
 
 async def test_unposted_uploads_expire_and_their_files_go(
     client: AsyncClient,
+    api: Api,
     make_person: MakePerson,
-    make_media: MakeMedia,
     session: AsyncSession,
     images_dir: Path,
     app_settings: object,
@@ -314,10 +297,10 @@ async def test_unposted_uploads_expire_and_their_files_go(
     from fastapi import FastAPI
 
     ann = await make_person("Ann")
-    old = await make_media(ann, png_picture(colour="gold"))
-    fresh = await make_media(ann, png_picture(colour="pink"))
-    posted = await make_media(ann, png_picture(colour="cyan"))
-    await post_tweet(client, ann, [posted])
+    old = await api.upload(ann, png_picture(colour="gold"))
+    fresh = await api.upload(ann, png_picture(colour="pink"))
+    posted = await api.upload(ann, png_picture(colour="cyan"))
+    await api.tweet(ann, "with pictures", [posted])
     keys = {m: await storage_key(session, m) for m in (old, fresh, posted)}
     await session.execute(
         text("UPDATE media SET created_at = now() - interval '2 days' WHERE id IN (:a, :b)"),
@@ -339,21 +322,21 @@ async def test_unposted_uploads_expire_and_their_files_go(
 
 async def test_uploading_again_rescues_a_file_queued_for_deletion(
     client: AsyncClient,
+    api: Api,
     make_person: MakePerson,
-    make_media: MakeMedia,
     session: AsyncSession,
     images_dir: Path,
 ) -> None:
     ann = await make_person("Ann")
     data = png_picture(colour="coral")
-    first = await make_media(ann, data)
+    first = await api.upload(ann, data)
     key = await storage_key(session, first)
     # The upload goes (as an expired one would); its file is queued, not yet deleted.
     await session.execute(text("DELETE FROM media WHERE id = :id"), {"id": first})
     await session.commit()
     assert await count_rows(session, FileDeletion) == 1
 
-    second = await make_media(ann, data)
+    second = await api.upload(ann, data)
     application = client._transport.app  # type: ignore[attr-defined]
     report = await application.state.janitor.run()
 
@@ -363,11 +346,10 @@ async def test_uploading_again_rescues_a_file_queued_for_deletion(
     assert (await client.get(f"/api/medias/{second}", headers=ann.headers)).status_code == 200
 
 
+@pytest.mark.processes  # `python -m app media cleanup` as a process
 def test_python_m_app_media_cleanup_runs_from_the_command_line(
     database_url: str, image_saver: RunningImageSaver
 ) -> None:
-    from tests.cli_helpers import run_app
-
     result = run_app(
         "media",
         "cleanup",
@@ -382,11 +364,11 @@ def test_python_m_app_media_cleanup_runs_from_the_command_line(
     assert result.stdout.startswith("Removed 0 unposted upload(s); deleted 0 stored file(s)")
 
 
+@pytest.mark.processes  # `python -m app media cleanup` as a process
 def test_media_cleanup_says_in_one_line_when_image_saver_does_not_answer(
     database_url: str,
 ) -> None:
     from app.core.embedded_images import free_port
-    from tests.cli_helpers import run_app
 
     nobody = f"http://127.0.0.1:{free_port()}"
     result = run_app(
@@ -414,14 +396,13 @@ def test_image_saver_is_reachable_only_with_its_token(image_saver: RunningImageS
     assert refused.status_code == 401
 
 
+@pytest.mark.processes  # `python -m app media cleanup` as a process
 def test_media_cleanup_orphans_deletes_stored_files_no_upload_uses(
     client: AsyncClient,
     database_url: str,
     image_saver: RunningImageSaver,
     images_dir: Path,
 ) -> None:
-    from tests.cli_helpers import run_app
-
     # Stored behind the app's back, as when an upload's database write fails.
     orphan = httpx.post(
         f"{image_saver.url}/images",

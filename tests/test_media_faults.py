@@ -2,11 +2,11 @@
 
 import asyncio
 import secrets
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import select, text
@@ -16,26 +16,12 @@ from app.core.config import Settings
 from app.core.embedded_images import RunningImageSaver, free_port, start_image_saver, stop
 from app.core.models import FileDeletion, Media
 from app.handlers.media.locks import lock_stored_file
-from tests.conftest import (
-    MAX_UPLOAD_BYTES,
-    MakePerson,
-    Person,
-    count_rows,
-    png_picture,
-    running,
-    stored_files,
-)
+from tests.helpers.api import Api, MakePerson, Person, png_picture
+from tests.helpers.app import MAX_UPLOAD_BYTES, count_rows, running, stored_files
+from tests.helpers.polling import eventually_async
 
 
-async def upload(client: AsyncClient, person: Person, colour: str) -> int:
-    response = await client.post(
-        "/api/medias", files={"file": ("a.png", png_picture(colour=colour))}, headers=person.headers
-    )
-    assert response.status_code == 201, response.text
-    media_id: int = response.json()["media_id"]
-    return media_id
-
-
+@pytest.mark.processes  # an image_saver process of its own, stopped
 async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recovers(
     app_settings: Callable[..., Settings],
     make_person: MakePerson,
@@ -47,16 +33,11 @@ async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recove
     settings = app_settings(image_saver_url=saver.url, image_saver_token=token)
     ann = await make_person("Ann")
     async with running(settings) as (application, client):
-        kept = await upload(client, ann, "red")
-        doomed = await upload(client, ann, "green")
+        api = Api(client)
+        kept = await api.upload(ann, png_picture(colour="red"))
+        doomed = await api.upload(ann, png_picture(colour="green"))
         for media_id in (kept, doomed):
-            posted = await client.post(
-                "/api/tweets",
-                json={"tweet_data": "pic", "tweet_media_ids": [media_id]},
-                headers=ann.headers,
-            )
-            assert posted.status_code == 201
-        doomed_tweet = posted.json()["tweet_id"]
+            doomed_tweet = await api.tweet(ann, "pic", [media_id])  # the last one: doomed's
         assert len(stored_files(images_dir)) == 2
 
         stop(saver.process)
@@ -68,15 +49,12 @@ async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recove
         assert refused.json()["error_type"] == "ServiceUnavailable"
         assert refused.headers["retry-after"]
         assert await count_rows(session, Media) == 2
-        feed = await client.get("/api/tweets", headers=ann.headers)
-        assert feed.status_code == 200
-        assert len(feed.json()["tweets"]) == 2
+        assert len(await api.feed(ann)) == 2
         assert (await client.get(f"/api/medias/{kept}")).status_code == 503
         assert (await client.get("/ready")).status_code == 503
         assert (await client.get("/health")).status_code == 200
         # The tweet goes now; its file waits in the queue.
-        deleted = await client.delete(f"/api/tweets/{doomed_tweet}", headers=ann.headers)
-        assert deleted.status_code == 200
+        await api.delete_tweet(ann, doomed_tweet)
         assert await count_rows(session, Media) == 1
         attempts = await session.scalar(select(FileDeletion.attempts))
         assert attempts == 1
@@ -92,7 +70,7 @@ async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recove
             assert len(stored_files(images_dir)) == 1
             assert (await client.get(f"/api/medias/{kept}")).status_code == 200
             assert (await client.get("/ready")).status_code == 200
-            await upload(client, ann, "blue")
+            await api.upload(ann, png_picture(colour="blue"))
         finally:
             stop(saver.process)
 
@@ -158,24 +136,23 @@ async def test_the_server_cleans_up_expired_uploads_by_itself(
     settings = app_settings(media_cleanup_interval_seconds=1, unattached_media_ttl_minutes=1)
     ann = await make_person("Ann")
     async with running(settings) as (_, client):
-        media_id = await upload(client, ann, "khaki")
+        media_id = await Api(client).upload(ann, png_picture(colour="khaki"))
         key = await session.scalar(select(Media.storage_key).where(Media.id == media_id))
         await session.execute(text("UPDATE media SET created_at = now() - interval '2 minutes'"))
         await session.commit()
-        for _ in range(75):  # up to 15 s
-            if not await count_rows(session, Media):
-                break
-            await asyncio.sleep(0.2)
+
+        async def cleaned_up() -> bool:  # the row goes first, then its file
+            return not await count_rows(session, Media) and key not in stored_files(images_dir)
+
+        await eventually_async(cleaned_up, what="the server's own cleanup")
 
     assert await count_rows(session, Media) == 0
     assert key not in stored_files(images_dir)
 
 
-async def _drop_upload(
-    session: AsyncSession, client: AsyncClient, person: Person, colour: str
-) -> str:
+async def _drop_upload(session: AsyncSession, api: Api, person: Person, colour: str) -> str:
     """Upload a picture and remove its row: the file stays, queued for deletion."""
-    media_id = await upload(client, person, colour)
+    media_id = await api.upload(person, png_picture(colour=colour))
     key = await session.scalar(select(Media.storage_key).where(Media.id == media_id))
     assert key is not None
     await session.execute(text("DELETE FROM media WHERE id = :id"), {"id": media_id})
@@ -184,24 +161,24 @@ async def _drop_upload(
 
 
 async def _forget(
-    session: AsyncSession, client: AsyncClient, application: FastAPI, person: Person, colour: str
+    session: AsyncSession, api: Api, application: FastAPI, person: Person, colour: str
 ) -> str:
     """Upload a picture, then remove it with its file; returns the file's key."""
-    key = await _drop_upload(session, client, person, colour)
+    key = await _drop_upload(session, api, person, colour)
     await application.state.janitor.run()
     return key
 
 
 async def test_an_upload_whose_database_write_fails_leaves_no_file_for_good(
     app: FastAPI,
-    client: AsyncClient,
+    api: Api,
     app_settings: Callable[..., Settings],
     make_person: MakePerson,
     session: AsyncSession,
     images_dir: Path,
 ) -> None:
     ann = await make_person("Ann")
-    key = await _forget(session, client, app, ann, "indigo")
+    key = await _forget(session, api, app, ann, "indigo")
     assert key not in stored_files(images_dir)
     # The upload's database work will time out waiting for this lock.
     await lock_stored_file(session, key)  # as a slow peer would
@@ -224,12 +201,12 @@ async def test_an_upload_whose_database_write_fails_leaves_no_file_for_good(
 
 async def test_the_cleanup_skips_a_file_someone_is_deciding_on(
     app: FastAPI,
-    client: AsyncClient,
+    api: Api,
     make_person: MakePerson,
     session: AsyncSession,
     images_dir: Path,
 ) -> None:
-    key = await _drop_upload(session, client, await make_person("Ann"), "tan")
+    key = await _drop_upload(session, api, await make_person("Ann"), "tan")
     await lock_stored_file(session, key)  # as a slow peer would
 
     busy = await app.state.janitor.delete_files([key])
@@ -246,12 +223,13 @@ async def test_the_cleanup_skips_a_file_someone_is_deciding_on(
 async def test_an_upload_racing_the_deletion_of_its_own_picture_is_503_not_a_broken_row(
     app: FastAPI,
     client: AsyncClient,
+    api: Api,
     make_person: MakePerson,
     session: AsyncSession,
     image_saver: RunningImageSaver,
 ) -> None:
     ann = await make_person("Ann")
-    key = await _forget(session, client, app, ann, "linen")
+    key = await _forget(session, api, app, ann, "linen")
     await lock_stored_file(session, key)  # as a slow peer would
     racing = asyncio.create_task(
         client.post(
@@ -262,19 +240,19 @@ async def test_an_upload_racing_the_deletion_of_its_own_picture_is_503_not_a_bro
     )
     # Once the upload waits for the lock, its file is stored: a deletion wins the race.
     async with app.state.sessionmaker() as watcher:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+
+        async def upload_waiting() -> int | None:
             assert not racing.done(), racing.result().text
-            waiting = await watcher.scalar(
+            count: int | None = await watcher.scalar(
                 text(
                     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
                     " AND database = (SELECT oid FROM pg_database"
                     " WHERE datname = current_database())"
                 )
             )
-            if waiting:
-                break
-            await asyncio.sleep(0.05)
+            return count
+
+        waiting = await eventually_async(upload_waiting, every=0.05, what="the upload's wait")
     assert waiting == 1
     async with httpx.AsyncClient() as direct:
         deleted = await direct.delete(
@@ -297,6 +275,8 @@ async def test_a_stalled_upload_is_cut_off_with_408(
 
     async def stalling() -> AsyncIterator[bytes]:
         yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
+        # The stall is what is under test: six times the idle timeout, on the same event
+        # loop as the app's timer, which therefore always fires first, however busy.
         await asyncio.sleep(3)
         yield png_picture()
 
@@ -315,12 +295,13 @@ async def test_a_stalled_upload_is_cut_off_with_408(
 async def test_a_picture_whose_delete_may_still_be_under_way_is_not_trusted(
     app: FastAPI,
     client: AsyncClient,
+    api: Api,
     make_person: MakePerson,
     session: AsyncSession,
     images_dir: Path,
 ) -> None:
     ann = await make_person("Ann")
-    key = await _drop_upload(session, client, ann, "plum")
+    key = await _drop_upload(session, api, ann, "plum")
     # A delete of the file was sent a moment ago and timed out: it may still happen.
     await session.execute(text("UPDATE file_deletions SET attempts = 1, last_attempt_at = now()"))
     await session.commit()
@@ -332,7 +313,7 @@ async def test_a_picture_whose_delete_may_still_be_under_way_is_not_trusted(
         text("UPDATE file_deletions SET last_attempt_at = now() - interval '10 minutes'")
     )
     await session.commit()
-    accepted = await upload(client, ann, "plum")
+    accepted = await api.upload(ann, png_picture(colour="plum"))
 
     assert refused.status_code == 503
     assert "upload it again in a few minutes" in refused.json()["error_message"]

@@ -15,7 +15,8 @@ from app.core.config import Settings
 from app.core.logs import JsonLines
 from app.core.models import Media
 from app.main import create_app
-from tests.conftest import MakeMedia, MakePerson, running
+from tests.helpers.api import Api, MakePerson
+from tests.helpers.app import running
 
 
 async def test_a_request_id_is_kept_or_made_and_sent_back(
@@ -42,11 +43,10 @@ async def test_a_request_id_is_kept_or_made_and_sent_back(
 
 
 async def test_one_json_line_per_request_without_the_key(
-    client: AsyncClient, make_person: MakePerson, caplog: pytest.LogCaptureFixture
+    client: AsyncClient, api: Api, make_person: MakePerson, caplog: pytest.LogCaptureFixture
 ) -> None:
     ann = await make_person("Ann")
-    posted = await client.post("/api/tweets", json={"tweet_data": "hello"}, headers=ann.headers)
-    tweet_id = posted.json()["tweet_id"]
+    tweet_id = await api.tweet(ann, "hello")
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="app"):
         liked = await client.post(
@@ -121,14 +121,11 @@ async def test_metrics_count_requests_by_route_and_status(
 
 
 async def test_metrics_count_stored_pictures(
-    app_settings: Callable[..., Settings],
-    make_person: MakePerson,
-    make_media: MakeMedia,
-    session: AsyncSession,
+    app_settings: Callable[..., Settings], make_person: MakePerson, session: AsyncSession, api: Api
 ) -> None:
     ann = await make_person("Ann")
     for _ in range(2):
-        await make_media(ann)
+        await api.upload(ann)
     stored_bytes = await session.scalar(select(func.sum(Media.size)))
     # An app of its own: the count is kept for a minute, and this one has none yet.
     app = create_app(app_settings())

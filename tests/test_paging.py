@@ -3,7 +3,7 @@
 import pytest
 from httpx import AsyncClient
 
-from tests.conftest import MakePerson
+from tests.helpers.api import MakePerson
 
 BAD_PAGING = [
     {"offset": -1},

@@ -10,7 +10,8 @@ from httpx import AsyncClient, Headers
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import MakePerson, png_picture, running
+from tests.helpers.api import MakePerson, png_picture
+from tests.helpers.app import running
 
 ROOT = Path(__file__).resolve().parents[1]
 

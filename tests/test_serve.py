@@ -10,14 +10,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.cli_helpers import (
+from tests.helpers.api import ServiceApi, png_picture
+from tests.helpers.cli import (
     ADMIN_KEY,
     image_saver_url,
+    printed_admin_key,
     start_serve,
     stop_serve,
     stops_answering,
 )
-from tests.conftest import png_picture
+
+# Runs `python -m app serve` as a process, with its database and image_saver.
+pytestmark = pytest.mark.processes
 
 
 @pytest.fixture
@@ -47,28 +51,15 @@ def serving(data_dir: Path, log: Path, *args: str) -> Iterator[str]:
 def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, data: Path) -> None:
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
 
-    with serving(data, first_log, "--demo") as base:
-        output = first_log.read_text()
-        match = ADMIN_KEY.search(output)
-        assert match, output
-        admin = {"api-key": match.group(1)}
-        created = httpx.post(f"{base}/api/users", json={"name": "Ann"}, headers=admin)
-        assert created.status_code == 201
-        ann = {"api-key": created.json()["user"]["api_key"]}
-        png = png_picture()
-        uploaded = httpx.post(f"{base}/api/medias", files={"file": ("a.png", png)}, headers=ann)
-        assert uploaded.status_code == 201, uploaded.text
-        media_id = uploaded.json()["media_id"]
-        posted = httpx.post(
-            f"{base}/api/tweets",
-            json={"tweet_data": "still here?", "tweet_media_ids": [media_id]},
-            headers=ann,
-        )
-        assert posted.status_code == 201
+    with serving(data, first_log, "--demo") as base, ServiceApi(base) as api:
+        admin = printed_admin_key(first_log)
+        ann = api.create_person(admin, "Ann")
+        media_id = api.upload(ann, png_picture(), "a.png")
+        api.tweet(ann, "still here?", [media_id])
         picture_url = f"{base}/api/medias/{media_id}"
         assert httpx.get(picture_url).content.startswith(b"\x89PNG")
         image_saver = image_saver_url(first_log)
-        demo_feed = httpx.get(f"{base}/api/tweets", headers={"api-key": "test"}).json()["tweets"]
+        demo_feed = api.feed("test")  # the demo's own person
         assert len(demo_feed) >= 10
         assert httpx.get(f"{base}/").text.lower().startswith("<!doctype html>")
     assert (data / "postgres" / "PG_VERSION").exists()
@@ -77,16 +68,15 @@ def test_serve_on_embedded_database_keeps_data_across_restarts(tmp_path: Path, d
     assert stops_answering(image_saver)
     assert len(list((data / "images").rglob("*.png"))) == 1 + 3  # ours and the demo's
 
-    with serving(data, second_log, "--demo") as base:
+    with serving(data, second_log, "--demo") as base, ServiceApi(base) as api:
         assert not ADMIN_KEY.search(second_log.read_text()), "a second admin was created"
         assert "already loaded" in second_log.read_text()
-        mine = httpx.get(f"{base}/api/tweets", headers=ann).json()["tweets"]
+        mine = api.feed(ann)
         assert [t["content"] for t in mine] == ["still here?"]
         assert mine[0]["attachments"] == [f"/api/medias/{media_id}"]
         assert httpx.get(f"{base}{mine[0]['attachments'][0]}").content.startswith(b"\x89PNG")
-        assert httpx.get(f"{base}/api/users/me", headers=admin).status_code == 200
-        again = httpx.get(f"{base}/api/tweets", headers={"api-key": "test"}).json()["tweets"]
-        assert again == demo_feed
+        assert api("GET", "/api/users/me", admin).status_code == 200
+        assert api.feed("test") == demo_feed
 
 
 def test_sigterm_stops_the_service_with_its_database_and_image_saver(

@@ -1,5 +1,5 @@
 """The deployment docker-compose.yml describes, as separate real processes (see
-tests/topology.py): the app rides out image_saver and the database going away and
+tests/helpers/topology.py): the app rides out image_saver and the database going away and
 coming back, lets a request under way finish on SIGTERM, and after everything is
 stopped and started again every row and picture is there; then two worker
 processes serve the same database and image_saver."""
@@ -9,18 +9,22 @@ import signal
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.cli_helpers import ADMIN_KEY, ServiceApi, start_serve, stop_serve
-from tests.conftest import png_picture
-from tests.topology import (
-    MAX_UPLOAD_BYTES,
+import pytest
+
+from tests.helpers.api import ServiceApi, png_picture, refused
+from tests.helpers.app import MAX_UPLOAD_BYTES
+from tests.helpers.cli import ADMIN_KEY, printed_admin_key, start_serve, stop_serve
+from tests.helpers.polling import eventually
+from tests.helpers.topology import (
     ImageSaverProcess,
     answers,
-    eventually,
     postgres_server,
-    refused,
     settings_for,
     upload_during,
 )
+
+# Runs the compose topology as processes: PostgreSQL, image_saver, serve.
+pytestmark = pytest.mark.processes
 
 
 def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> None:
@@ -31,28 +35,17 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
         log = tmp_path / "app.log"
         app, base = start_serve(log, "--host", "127.0.0.1", settings=settings)
         try:
-            found = ADMIN_KEY.search(log.read_text())
-            assert found, log.read_text()
-            admin = found.group(1)
+            admin = printed_admin_key(log)
             api = ServiceApi(base)
 
             # People, a follow, a tweet with a picture, a like.
             ann = api.create_person(admin, "Ann")
             boris = api.create_person(admin, "Boris")
-            assert api("POST", f"/api/users/{ann.id}/follow", boris.api_key).status_code == 200
+            api.follow(boris, ann)
             picture = png_picture(64, 48, "teal")
-            upload = api("POST", "/api/medias", ann.api_key, files={"file": ("a.png", picture)})
-            assert upload.status_code == 201, upload.text
-            media_id = upload.json()["media_id"]
-            posted = api(
-                "POST",
-                "/api/tweets",
-                ann.api_key,
-                json={"tweet_data": "Before the restart", "tweet_media_ids": [media_id]},
-            )
-            assert posted.status_code == 201, posted.text
-            tweet_id = posted.json()["tweet_id"]
-            assert api("POST", f"/api/tweets/{tweet_id}/likes", boris.api_key).status_code == 200
+            media_id = api.upload(ann, picture, "a.png")
+            tweet_id = api.tweet(ann, "Before the restart", [media_id])
+            api.like(boris, tweet_id)
             served = api("GET", f"/api/medias/{media_id}").content
             assert served
 
@@ -102,10 +95,10 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
         try:
             assert not ADMIN_KEY.search(log.read_text()), "a second administrator was made"
             api = ServiceApi(base)
-            profile = api("GET", f"/api/users/{ann.id}", ann.api_key).json()["user"]
+            profile = api.profile(ann, ann)
             assert profile["followers"] == [{"id": boris.id, "name": "Boris"}]
             assert profile["tweets_count"] == 1
-            (tweet,) = api("GET", "/api/tweets", boris.api_key).json()["tweets"]
+            (tweet,) = api.feed(boris)
             assert tweet["content"] == "Before the restart"
             assert [like["user_id"] for like in tweet["likes"]] == [boris.id]
             assert api("GET", tweet["attachments"][0]).content == served
@@ -119,7 +112,7 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
                     pool.map(lambda key: api("POST", f"/api/tweets/{tweet_id}/likes", key), keys)
                 )
             assert [like.status_code for like in likes] == [200] * 10
-            (tweet,) = api("GET", "/api/tweets", boris.api_key).json()["tweets"]
+            (tweet,) = api.feed(boris)
             assert tweet["likes_count"] == 11
             likers = api("GET", f"/api/tweets/{tweet_id}/likes", boris.api_key).json()["likes"]
             assert len(likers) == 11

@@ -5,35 +5,19 @@ from collections.abc import Callable
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.main import create_app
-from tests.conftest import MakeMedia, MakePerson, Person, json_or_raw, running
-
-
-async def _count(session: AsyncSession, sql: str, **params: object) -> int:
-    return int(await session.scalar(text(sql), params) or 0)
-
-
-async def _post(
-    client: AsyncClient, person: Person, text_: str, media: list[int] | None = None
-) -> int:
-    body: dict[str, object] = {"tweet_data": text_}
-    if media is not None:
-        body["tweet_media_ids"] = media
-    response = await client.post("/api/tweets", json=body, headers=person.headers)
-    assert response.status_code == 201, response.text
-    assert set(response.json()) == {"result", "tweet_id"}
-    return int(response.json()["tweet_id"])
+from tests.helpers.api import Api, MakePerson, json_or_raw
+from tests.helpers.app import count, running
 
 
 async def test_post_a_tweet_and_see_it_in_the_feed(
-    client: AsyncClient, make_person: MakePerson
+    client: AsyncClient, api: Api, make_person: MakePerson
 ) -> None:
     ann = await make_person("Ann")
-    tweet_id = await _post(client, ann, "  Hello, colleagues!\n")
+    tweet_id = await api.tweet(ann, "  Hello, colleagues!\n")
     feed = await client.get("/api/tweets", headers=ann.headers)
     [tweet] = feed.json()["tweets"]
     assert tweet["id"] == tweet_id
@@ -69,7 +53,7 @@ async def test_bad_tweets_are_refused_and_nothing_is_created(
     assert response.status_code == 422
     assert response.json()["result"] is False
     assert response.json()["error_type"] == "ValidationError"
-    assert await _count(session, "SELECT count(*) FROM tweets") == 0
+    assert await count(session, "SELECT count(*) FROM tweets") == 0
 
 
 @pytest.mark.parametrize("media", [None, []])
@@ -83,11 +67,11 @@ async def test_no_pictures_may_be_sent_as_null_or_empty(
 
 
 async def test_length_limit_counts_characters_after_trimming(
-    client: AsyncClient, make_person: MakePerson
+    api: Api, make_person: MakePerson
 ) -> None:
     ann = await make_person("Ann")
-    await _post(client, ann, "  " + "я" * 280 + "  ")
-    await _post(client, ann, "🚀" * 280)
+    await api.tweet(ann, "  " + "я" * 280 + "  ")
+    await api.tweet(ann, "🚀" * 280)
 
 
 async def test_length_limit_is_configurable(
@@ -111,22 +95,22 @@ async def test_length_limit_is_configurable(
 
 
 async def test_pictures_are_attached_as_urls(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia
+    client: AsyncClient, api: Api, make_person: MakePerson
 ) -> None:
     ann = await make_person("Ann")
-    first, second = await make_media(ann), await make_media(ann)
-    await _post(client, ann, "two pictures", [second, first])
+    first, second = await api.upload(ann), await api.upload(ann)
+    await api.tweet(ann, "two pictures", [second, first])
     [tweet] = (await client.get("/api/tweets", headers=ann.headers)).json()["tweets"]
     assert tweet["attachments"] == [f"/api/medias/{first}", f"/api/medias/{second}"]
 
 
 async def test_media_rules_refuse_and_create_nothing(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
-    mine, bobs = await make_media(ann), await make_media(bob)
-    await _post(client, ann, "uses it", [mine])
-    free = await make_media(ann)
+    mine, bobs = await api.upload(ann), await api.upload(bob)
+    await api.tweet(ann, "uses it", [mine])
+    free = await api.upload(ann)
     cases = [
         ([bobs], 404),  # someone else's upload
         ([free, 999], 404),  # does not exist
@@ -141,45 +125,45 @@ async def test_media_rules_refuse_and_create_nothing(
         )
         assert response.status_code == status, media_ids
         assert response.json()["result"] is False
-    assert await _count(session, "SELECT count(*) FROM tweets") == 1
-    assert await _count(session, "SELECT count(*) FROM media WHERE tweet_id IS NULL") == 2
+    assert await count(session, "SELECT count(*) FROM tweets") == 1
+    assert await count(session, "SELECT count(*) FROM media WHERE tweet_id IS NULL") == 2
 
 
 async def test_delete_own_tweet_removes_its_likes_and_media(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
-    media = await make_media(ann)
-    tweet_id = await _post(client, ann, "short-lived", [media])
-    await client.post(f"/api/tweets/{tweet_id}/likes", headers=bob.headers)
+    media = await api.upload(ann)
+    tweet_id = await api.tweet(ann, "short-lived", [media])
+    await api.like(bob, tweet_id)
 
     response = await client.delete(f"/api/tweets/{tweet_id}", headers=ann.headers)
     assert response.status_code == 200
     assert response.json() == {"result": True}
     assert (await client.get("/api/tweets", headers=ann.headers)).json()["tweets"] == []
-    assert await _count(session, "SELECT count(*) FROM likes") == 0
-    assert await _count(session, "SELECT count(*) FROM media") == 0
+    assert await count(session, "SELECT count(*) FROM likes") == 0
+    assert await count(session, "SELECT count(*) FROM media") == 0
     again = await client.delete(f"/api/tweets/{tweet_id}", headers=ann.headers)
     assert again.status_code == 404
     assert again.json()["error_type"] == "NotFound"
 
 
 async def test_nobody_deletes_someone_elses_tweet(
-    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
-    tweet_id = await _post(client, ann, "mine")
+    tweet_id = await api.tweet(ann, "mine")
     response = await client.delete(f"/api/tweets/{tweet_id}", headers=bob.headers)
     assert response.status_code == 403
     assert response.json()["error_type"] == "Forbidden"
-    assert await _count(session, "SELECT count(*) FROM tweets") == 1
+    assert await count(session, "SELECT count(*) FROM tweets") == 1
 
 
 async def test_like_and_unlike_are_idempotent(
-    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
-    tweet_id = await _post(client, ann, "like me")
+    tweet_id = await api.tweet(ann, "like me")
     for _ in range(2):
         response = await client.post(f"/api/tweets/{tweet_id}/likes", headers=bob.headers)
         assert response.json() == {"result": True}
@@ -191,5 +175,5 @@ async def test_like_and_unlike_are_idempotent(
     for _ in range(2):
         response = await client.delete(f"/api/tweets/{tweet_id}/likes", headers=bob.headers)
         assert response.json() == {"result": True}
-    assert await _count(session, "SELECT likes_count FROM tweets") == 0
-    assert await _count(session, "SELECT count(*) FROM likes") == 0
+    assert await count(session, "SELECT likes_count FROM tweets") == 0
+    assert await count(session, "SELECT count(*) FROM likes") == 0

@@ -5,11 +5,8 @@ from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import MakeMedia, MakePerson, Person, json_or_raw
-
-
-async def _count(session: AsyncSession, table: str) -> int:
-    return int(await session.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+from tests.helpers.api import Api, MakePerson, Person, json_or_raw
+from tests.helpers.app import count
 
 
 async def test_admin_creates_a_person_whose_key_works(
@@ -51,7 +48,7 @@ async def test_bad_names_are_refused_and_nothing_is_created(
     response = await client.post("/api/users", **json_or_raw(body, admin.headers))
     assert response.status_code == 422
     assert response.json()["error_type"] == "ValidationError"
-    assert await _count(session, "users") == 1
+    assert await count(session, "SELECT count(*) FROM users") == 1
 
 
 async def test_admin_may_create_another_admin(client: AsyncClient, make_person: MakePerson) -> None:
@@ -77,19 +74,16 @@ async def test_unicode_names_are_kept_as_typed(
 
 
 async def test_profiles_show_followers_and_following(
-    client: AsyncClient, make_person: MakePerson
+    client: AsyncClient, api: Api, make_person: MakePerson
 ) -> None:
     ann, bob, eve = await make_person("Ann"), await make_person("Bob"), await make_person("Eve")
     assert (await client.post(f"/api/users/{ann.id}/follow", headers=bob.headers)).json() == {
         "result": True
     }
-    await client.post(f"/api/users/{eve.id}/follow", headers=ann.headers)
+    await api.follow(ann, eve)
     # Only her own tweets count, not those of people she follows.
     for person, words in ((ann, "one"), (ann, "two"), (eve, "eve's")):
-        posted = await client.post(
-            "/api/tweets", json={"tweet_data": words}, headers=person.headers
-        )
-        assert posted.status_code == 201
+        tweet_id = await api.tweet(person, words)
 
     me = await client.get("/api/users/me", headers=ann.headers)
     assert me.status_code == 200
@@ -107,23 +101,21 @@ async def test_profiles_show_followers_and_following(
     }
     other = await client.get(f"/api/users/{ann.id}", headers=eve.headers)
     assert other.json() == me.json()
-    deleted = await client.delete(f"/api/tweets/{posted.json()['tweet_id']}", headers=eve.headers)
-    assert deleted.status_code == 200
-    eve_profile = await client.get(f"/api/users/{eve.id}", headers=ann.headers)
-    assert eve_profile.json()["user"]["tweets_count"] == 0
+    await api.delete_tweet(eve, tweet_id)  # Eve's
+    assert (await api.profile(ann, eve))["tweets_count"] == 0
 
 
 async def test_long_profiles_are_read_in_pages(
-    client: AsyncClient, make_person: MakePerson
+    client: AsyncClient, api: Api, make_person: MakePerson
 ) -> None:
     """Someone followed by thousands: `people_limit` keeps the profile short with exact
     counts, and the followers and following lists page by name (case aside)."""
     ann = await make_person("Ann")
     fans = [await make_person(name) for name in ("dora", "Bea", "Cy", "ed", "Al")]
     for fan in fans:
-        await client.post(f"/api/users/{ann.id}/follow", headers=fan.headers)
+        await api.follow(fan, ann)
     for idol in fans[:3]:
-        await client.post(f"/api/users/{idol.id}/follow", headers=ann.headers)
+        await api.follow(ann, idol)
 
     async def names(path: str, **params: int) -> list[str]:
         response = await client.get(path, params=params, headers=ann.headers)
@@ -162,11 +154,11 @@ async def test_follow_and_unfollow_are_idempotent(
     for _ in range(2):
         response = await client.post(f"/api/users/{bob.id}/follow", headers=ann.headers)
         assert response.status_code == 200
-    assert await _count(session, "follows") == 1
+    assert await count(session, "SELECT count(*) FROM follows") == 1
     for _ in range(2):
         response = await client.delete(f"/api/users/{bob.id}/follow", headers=ann.headers)
         assert response.json() == {"result": True}
-    assert await _count(session, "follows") == 0
+    assert await count(session, "SELECT count(*) FROM follows") == 0
 
 
 async def test_following_yourself_is_refused(
@@ -176,7 +168,7 @@ async def test_following_yourself_is_refused(
     response = await client.post(f"/api/users/{ann.id}/follow", headers=ann.headers)
     assert response.status_code == 422
     assert response.json()["error_type"] == "ValidationError"
-    assert await _count(session, "follows") == 0
+    assert await count(session, "SELECT count(*) FROM follows") == 0
 
 
 async def _people(make_person: MakePerson, *names: str) -> list[Person]:
@@ -184,12 +176,12 @@ async def _people(make_person: MakePerson, *names: str) -> list[Person]:
 
 
 async def test_directory_searches_by_part_of_the_name(
-    client: AsyncClient, make_person: MakePerson
+    client: AsyncClient, api: Api, make_person: MakePerson
 ) -> None:
     ann, joanna, bob, _ = await _people(make_person, "Ann", "Joanna", "Bob", "100%_real")
-    await client.post(f"/api/users/{ann.id}/follow", headers=bob.headers)
-    await client.post(f"/api/users/{ann.id}/follow", headers=joanna.headers)
-    await client.post(f"/api/users/{bob.id}/follow", headers=ann.headers)
+    await api.follow(bob, ann)
+    await api.follow(joanna, ann)
+    await api.follow(ann, bob)
 
     found = await client.get("/api/users", params={"q": "AN"}, headers=bob.headers)
     assert found.status_code == 200
@@ -221,16 +213,15 @@ async def test_directory_pages_do_not_overlap(client: AsyncClient, make_person: 
     assert len(seen) == len(set(seen))
 
 
-async def test_a_persons_tweets_newest_first(client: AsyncClient, make_person: MakePerson) -> None:
+async def test_a_persons_tweets_newest_first(
+    client: AsyncClient, api: Api, make_person: MakePerson
+) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
     ids = []
     for i in range(5):
-        created = await client.post(
-            "/api/tweets", json={"tweet_data": f"t{i}"}, headers=ann.headers
-        )
-        ids.append(created.json()["tweet_id"])
-    await client.post("/api/tweets", json={"tweet_data": "bob's"}, headers=bob.headers)
-    await client.post(f"/api/tweets/{ids[0]}/likes", headers=bob.headers)
+        ids.append(await api.tweet(ann, f"t{i}"))
+    await api.tweet(bob, "bob's")
+    await api.like(bob, ids[0])
 
     first = await client.get(
         f"/api/users/{ann.id}/tweets", params={"limit": 3}, headers=bob.headers
@@ -246,15 +237,12 @@ async def test_a_persons_tweets_newest_first(client: AsyncClient, make_person: M
 
 
 async def test_a_persons_tweets_break_time_ties_by_id(
-    client: AsyncClient, make_person: MakePerson, session: AsyncSession
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann = await make_person("Ann")
     ids = []
     for i in range(4):
-        response = await client.post(
-            "/api/tweets", json={"tweet_data": f"t{i}"}, headers=ann.headers
-        )
-        ids.append(response.json()["tweet_id"])
+        ids.append(await api.tweet(ann, f"t{i}"))
     # Time order unlike id order: t0 newest, t1 and t2 at the same instant, t3 oldest.
     for tweet_id, day in zip(ids, [4, 2, 2, 1], strict=True):
         await session.execute(
@@ -299,16 +287,16 @@ async def test_directory_is_case_insensitive_in_any_script(
 
 
 async def test_removing_a_person_cascades_to_everything_of_theirs(
-    client: AsyncClient, make_person: MakePerson, make_media: MakeMedia, session: AsyncSession
+    api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
-    await make_media(ann)
+    await api.upload(ann)
     for person in (ann, bob):
-        await client.post("/api/tweets", json={"tweet_data": person.name}, headers=person.headers)
-    await client.post(f"/api/users/{bob.id}/follow", headers=ann.headers)
-    await client.post(f"/api/users/{ann.id}/follow", headers=bob.headers)
-    await client.post("/api/tweets/1/likes", headers=bob.headers)  # Bob likes Ann's tweet
-    await client.post("/api/tweets/2/likes", headers=ann.headers)  # Ann likes Bob's tweet
+        await api.tweet(person, person.name)
+    await api.follow(ann, bob)
+    await api.follow(bob, ann)
+    await api.like(bob, 1)  # Bob likes Ann's tweet
+    await api.like(ann, 2)  # Ann likes Bob's tweet
 
     # There is no endpoint for it; an administrator removes a person in SQL.
     await session.execute(text("DELETE FROM users WHERE id = :id"), {"id": ann.id})
@@ -323,9 +311,10 @@ async def test_removing_a_person_cascades_to_everything_of_theirs(
             )
             == 0
         ), table
-    assert await _count(session, "likes") == 0  # Bob's like went with Ann's tweet
-    assert await _count(session, "follows") == 0
-    bob_feed = (await client.get("/api/tweets", headers=bob.headers)).json()["tweets"]
+    # Bob's like went with Ann's tweet.
+    assert await count(session, "SELECT count(*) FROM likes") == 0
+    assert await count(session, "SELECT count(*) FROM follows") == 0
+    bob_feed = await api.feed(bob)
     assert [t["content"] for t in bob_feed] == ["Bob"]
     # Ann's like is gone from Bob's tweet, and from its counter too.
     assert bob_feed[0]["likes"] == []

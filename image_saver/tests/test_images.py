@@ -6,7 +6,7 @@ import pytest
 from httpx import AsyncClient
 from PIL import Image, ImageCms
 
-from image_saver.tests.conftest import AUTH, Backend
+from image_saver.tests.helpers import AUTH, Backend, upload
 from image_saver.tests.pictures import (
     CAMERA,
     SECRET_COMMENT,
@@ -22,15 +22,6 @@ STILLS = [
     ("GIF", "image/gif", "gif"),
     ("WEBP", "image/webp", "webp"),
 ]
-
-
-async def upload(client: AsyncClient, data: bytes, name: str = "photo.jpg") -> dict[str, object]:
-    response = await client.post(
-        "/images", files={"file": (name, data, "image/jpeg")}, headers=AUTH
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, object] = response.json()
-    return body
 
 
 def assert_no_metadata(data: bytes) -> Image.Image:

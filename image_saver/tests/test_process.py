@@ -11,8 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from image_saver.tests.conftest import TOKEN, stored_files
+from image_saver.tests.helpers import TOKEN, stored_files
 from image_saver.tests.pictures import picture
+from tests.helpers.polling import eventually, poll, server_has_read, server_let_go
+
+# Runs the image service as a process, and kills it.
+pytestmark = pytest.mark.processes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,15 +45,22 @@ def start(images_dir: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health").status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.1)
+    if poll(lambda: answers(url), within=30):
+        return process, url
     process.kill()
     raise RuntimeError("image_saver did not start")
+
+
+def answers(url: str) -> bool:
+    """The service at `url` answers its health check."""
+    try:
+        return httpx.get(f"{url}/health", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
 
 
 @pytest.fixture
@@ -78,7 +89,7 @@ BODY = picture("JPEG", size=(400, 300))
 
 def send_half_an_upload(url: str) -> socket.socket:
     head = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n'
-    connection = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+    connection = socket.create_connection(("127.0.0.1", port_of(url)))
     connection.sendall(
         b"POST /images HTTP/1.1\r\nHost: x\r\n"
         + f"Authorization: Bearer {TOKEN}\r\n".encode()
@@ -87,7 +98,9 @@ def send_half_an_upload(url: str) -> socket.socket:
         + head
         + BODY[: len(BODY) // 2]
     )
-    time.sleep(0.5)
+    # The service has read all of it: the upload is under way, half done.
+    mine = connection.getsockname()[1]
+    eventually(lambda: server_has_read(port_of(url), mine), what="the service to read it")
     return connection
 
 
@@ -96,8 +109,10 @@ def test_a_sender_that_goes_away_mid_upload_stores_nothing_and_breaks_nothing(
 ) -> None:
     process, url = start(images_dir)
     try:
-        send_half_an_upload(url).close()
-        time.sleep(0.5)
+        sender = send_half_an_upload(url)
+        mine = sender.getsockname()[1]
+        sender.close()
+        eventually(lambda: server_let_go(port_of(url), mine), what="the service to notice")
         assert httpx.get(f"{url}/health").status_code == 200
     finally:
         process.terminate()
@@ -135,14 +150,16 @@ def test_a_crash_in_mid_upload_leaves_no_image_and_its_leftovers_go(images_dir: 
 
 
 def test_it_stops_when_the_process_that_started_it_dies(images_dir: Path) -> None:
-    # A parent that starts the service and is then killed outright.
+    # A parent that starts the service and is then killed outright (it would wait ten
+    # minutes: it lives until the test kills it).
+    port = free_port()
     parent = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import subprocess, sys, time\n"
             "child = subprocess.Popen([sys.executable, '-m', 'image_saver', 'serve', '--port',"
-            f" '{free_port()}', '--parent-pid', str(__import__('os').getpid())])\n"
+            f" '{port}', '--parent-pid', str(__import__('os').getpid())])\n"
             "print(child.pid, flush=True)\n"
             "time.sleep(600)\n",
         ],
@@ -152,18 +169,21 @@ def test_it_stops_when_the_process_that_started_it_dies(images_dir: Path) -> Non
     )
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
-    time.sleep(1)
+    eventually(lambda: answers(f"http://127.0.0.1:{port}"), what="the service to start")
     os.kill(child, 0)  # running
 
     parent.kill()
     parent.wait()
 
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.2)
+    if poll(lambda: not _running(child), within=15):
+        return
     os.kill(child, signal.SIGKILL)
     pytest.fail("image_saver outlived the process that started it")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

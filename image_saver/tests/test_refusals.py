@@ -3,7 +3,7 @@
 import pytest
 from httpx import AsyncClient
 
-from image_saver.tests.conftest import AUTH, Backend
+from image_saver.tests.helpers import AUTH, Backend
 from image_saver.tests.pictures import bomb_png, picture
 
 MIB = 1024 * 1024

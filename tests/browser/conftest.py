@@ -20,6 +20,7 @@ Without it the tests are skipped, and in CI (CI set) they fail.
 """
 
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,17 +36,16 @@ from playwright.async_api import (
 from tests.browser.harness import (
     CHROMIUM_ARGS,
     NO_CHROMIUM,
-    SCREENSHOTS,
     BrowserErrors,
     LiveService,
     NewPage,
     find_chromium,
     shot,
 )
-from tests.cli_helpers import (
-    ADMIN_KEY,
-    ServiceApi,
+from tests.helpers.api import ServiceApi
+from tests.helpers.cli import (
     image_saver_url,
+    printed_admin_key,
     start_serve,
     stop_serve,
     stops_answering,
@@ -57,6 +57,16 @@ _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 # Playwright's 5 s for `expect` is short for a cold page (modules, two API calls,
 # uploads through image_saver) on a loaded two-core CI machine; a pass is not slower.
 expect.set_options(timeout=15_000)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/browser is of the slow kind `browser` (pyproject.toml),
+    marked here before `-m` chooses, so that no file of this folder can forget it."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -81,8 +91,6 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 async def browser(chromium_path: str) -> AsyncIterator[Browser]:
     """One headless Chromium for the whole session; each test gets its own context."""
-    for stale in SCREENSHOTS.glob("FAILED-*.png"):  # failures of an earlier run
-        stale.unlink()
     async with async_playwright() as playwright:
         chromium = await playwright.chromium.launch(
             executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
@@ -112,12 +120,11 @@ def live_service(
     }
     process, base_url = start_serve(log, settings=settings)
     try:
-        found = ADMIN_KEY.search(log.read_text())
-        assert found, f"serve printed no administrator key:\n{log.read_text()}"
+        admin_key = printed_admin_key(log)
         images = image_saver_url(log)
         api = ServiceApi(base_url)
         try:
-            yield LiveService(base_url, found.group(1), images, folder / "data", log, api)
+            yield LiveService(base_url, admin_key, images, folder / "data", log, api)
         finally:
             api.close()
     finally:

@@ -10,13 +10,11 @@ from pathlib import Path
 from playwright.async_api import ConsoleMessage, Error, FilePayload, Locator, Page, Route, expect
 
 from tests.browser.language import tr
-from tests.cli_helpers import ROOT, ServiceApi
-from tests.conftest import Person
+from tests.helpers.api import Person, ServiceApi
+from tests.helpers.cli import SCREENSHOTS
 
 # The `new_page` fixture: `await new_page(locale="ru-RU", **other_new_context_options)`.
 NewPage = Callable[..., Awaitable[Page]]
-
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 # Headless Chromium as root in a container: no sandbox, no GPU, nothing fetched from outside.
 CHROMIUM_ARGS = [
@@ -42,7 +40,10 @@ def find_chromium() -> str | None:
 
 @dataclass
 class LiveService:
-    """`python -m app serve` running as its own process, with its own image_saver."""
+    """`python -m app serve` running as its own process, with its own image_saver.
+
+    `api` makes any request (`api("GET", path, key)`) and the common moves
+    (`api.tweet(person, text)`, `api.follow(person, followee)`, `api.like`, ...)."""
 
     base_url: str
     admin_key: str
@@ -53,19 +54,7 @@ class LiveService:
 
     def create_person(self, name: str = "Ann", *, admin: bool = False) -> Person:
         """Create a person with `POST /api/users` as the administrator."""
-        return self.api.create_person(self.admin_key, name, admin=admin)
-
-    def post_tweet(self, person: Person, text: str) -> int:
-        """Post a tweet as `person` through the API; returns its id."""
-        posted = self.api("POST", "/api/tweets", key=person.api_key, json={"tweet_data": text})
-        assert posted.status_code == 201, posted.text
-        tweet_id: int = posted.json()["tweet_id"]
-        return tweet_id
-
-    def follow(self, person: Person, followee: Person) -> None:
-        """`person` follows `followee` through the API."""
-        followed = self.api("POST", f"/api/users/{followee.id}/follow", key=person.api_key)
-        assert followed.status_code == 200, followed.text
+        return self.api.create_person(self.admin_key, name, is_admin=admin)
 
     def server_log(self) -> str:
         return self.log.read_text(errors="replace")

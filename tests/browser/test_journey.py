@@ -24,7 +24,7 @@ from tests.browser.harness import (
     tweet,
 )
 from tests.browser.language import LOCALES, assert_speaks, catalogues, tr
-from tests.conftest import png_picture
+from tests.helpers.api import png_picture
 
 
 async def layout_fits(page: Page) -> None:
@@ -108,7 +108,7 @@ async def test_two_colleagues_journey(
     ann = live_service.create_person(story.ann)
     boris = live_service.create_person(story.boris)
     for text in (story.first, story.again):
-        live_service.post_tweet(boris, text)
+        live_service.api.tweet(boris, text)
     typed = [story.search, story.first, story.again, story.lunch, "fake.png", "view.png"]
     # Everybody's name (the administrator's, earlier tests' people) is data, not ours.
     everybody = live_service.api("GET", "/api/users", key=ann.api_key, params={"limit": 100})
@@ -146,9 +146,7 @@ async def test_two_colleagues_journey(
     ).click()
     unfollow_boris = await tr(page, "follow.unfollowName", name=boris.name)
     await expect(row.get_by_role("button", name=unfollow_boris)).to_be_visible()
-    following = live_service.api("GET", "/api/users/me", key=ann.api_key).json()["user"][
-        "following"
-    ]
+    following = live_service.api.profile(ann)["following"]
     assert [p["id"] for p in following] == [boris.id]
 
     # His posts are in the feed; the text is text (no markup), the address a link.
@@ -234,12 +232,7 @@ async def test_two_colleagues_journey(
     await expect(lightbox).to_have_count(0)
 
     # Delete it, after saying yes.
-    mine_ids = [
-        t["id"]
-        for t in live_service.api("GET", f"/api/users/{ann.id}/tweets", key=ann.api_key).json()[
-            "tweets"
-        ]
-    ]
+    mine_ids = [t["id"] for t in live_service.api.tweets_of(ann, ann)]
     assert len(mine_ids) == 1
     delete_post = await tr(page, "tweet.delete")
     await mine.get_by_role("button", name=delete_post).click()
@@ -268,7 +261,7 @@ async def test_two_colleagues_journey(
     follow_boris = await tr(page, "follow.followName", name=boris.name)
     await expect(page.get_by_role("button", name=follow_boris)).to_be_visible()
     await expect(page.locator("[data-section=followers]")).to_have_text(story.no_followers)
-    me = live_service.api("GET", "/api/users/me", key=ann.api_key).json()["user"]
+    me = live_service.api.profile(ann)
     assert me["following"] == []
 
     # Sign out; a wrong key gets a clear message, not a blank page. (Chromium logs

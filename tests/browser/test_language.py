@@ -28,8 +28,8 @@ from tests.browser.language import (
     forms,
     tr,
 )
-from tests.cli_helpers import ROOT
-from tests.conftest import png_picture
+from tests.helpers.api import png_picture
+from tests.helpers.cli import ROOT
 
 JS = ROOT / "app" / "static" / "js"
 
@@ -237,7 +237,7 @@ async def test_a_chosen_language_is_kept_in_place_and_remembered(
     lena = live_service.create_person("Лена Языкова")
     notes = [f"Заметка номер {n}" for n in range(1, 46)]
     for note in notes:
-        live_service.post_tweet(lena, note)
+        live_service.api.tweet(lena, note)
     page = await new_page(locale="ru-RU")
     await sign_in(page, lena)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Лента")

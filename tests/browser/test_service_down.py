@@ -12,8 +12,8 @@ from playwright.async_api import Page, expect
 
 from tests.browser.harness import BrowserErrors, LiveService, file_payload, sign_in, tweet
 from tests.browser.language import LOCALES, assert_speaks, tr
-from tests.cli_helpers import stops_answering
-from tests.conftest import png_picture
+from tests.helpers.api import png_picture
+from tests.helpers.cli import stops_answering
 
 
 def kill_image_saver(url: str) -> None:
@@ -48,7 +48,7 @@ async def test_pictures_down_is_explained_and_the_text_is_kept(
     page: Page, live_service: LiveService, browser_errors: BrowserErrors, locale: str, said: str
 ) -> None:
     hana = live_service.create_person(f"Hana Outage {locale}")
-    live_service.post_tweet(hana, f"Before the outage {locale}")
+    live_service.api.tweet(hana, f"Before the outage {locale}")
     kill_image_saver(live_service.image_saver_url)
     # What the API itself says meanwhile, shown as it is inside the app's sentence.
     refused = live_service.api(

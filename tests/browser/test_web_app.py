@@ -13,7 +13,7 @@ from tests.browser.harness import (
     sign_in,
     tweet,
 )
-from tests.conftest import png_picture
+from tests.helpers.api import png_picture
 
 
 async def test_composer_errors_keep_what_was_typed(
@@ -119,7 +119,7 @@ async def test_composer_errors_keep_what_was_typed(
 async def test_the_feed_loads_more_as_you_scroll(page: Page, live_service: LiveService) -> None:
     dana = live_service.create_person("Dana Scroll")
     for number in range(1, 26):
-        live_service.post_tweet(dana, f"Update number {number}")
+        live_service.api.tweet(dana, f"Update number {number}")
     await sign_in(page, dana)
     tweets = page.locator("article.tweet")
     await expect(tweets.first).to_contain_text("Update number 25")  # newest first at 0 likes
@@ -149,13 +149,12 @@ async def test_a_like_on_a_post_deleted_meanwhile_removes_it_with_a_message(
     page: Page, live_service: LiveService, browser_errors: BrowserErrors
 ) -> None:
     eve = live_service.create_person("Eve Rollback")
-    tweet_id = live_service.post_tweet(eve, "Soon gone")
+    tweet_id = live_service.api.tweet(eve, "Soon gone")
     await sign_in(page, eve)
     card = tweet(page, "Soon gone")
     await expect(card).to_be_visible()
     # Deleted in another tab while this one still shows it.
-    deleted = live_service.api("DELETE", f"/api/tweets/{tweet_id}", key=eve.api_key)
-    assert deleted.status_code == 200
+    live_service.api.delete_tweet(eve, tweet_id)
     browser_errors.allow(rf"status of 404 .*/api/tweets/{tweet_id}/likes")
     like = card.get_by_role("button", name="Like", exact=True)
     await like.click()
@@ -169,7 +168,7 @@ async def test_quick_clicks_on_like_end_as_the_last_click_says(
     page: Page, live_service: LiveService
 ) -> None:
     kim = live_service.create_person("Kim Clicks")
-    tweet_id = live_service.post_tweet(kim, "Click me fast")
+    tweet_id = live_service.api.tweet(kim, "Click me fast")
     await sign_in(page, kim)
     card = tweet(page, "Click me fast")
     like = card.get_by_role("button", name="Like", exact=True)
@@ -178,8 +177,7 @@ async def test_quick_clicks_on_like_end_as_the_last_click_says(
             await like.click()
         await expect(like).to_have_attribute("aria-pressed", str(liked).lower())
         await expect(like).not_to_have_attribute("aria-busy", "true")
-        tweets = live_service.api("GET", f"/api/users/{kim.id}/tweets", key=kim.api_key)
-        server = tweets.json()["tweets"][0]
+        server = live_service.api.tweets_of(kim, kim)[0]
         assert server["id"] == tweet_id
         assert server["likes_count"] == int(liked)
 
@@ -265,7 +263,7 @@ async def test_a_long_followers_list_comes_a_page_at_a_time(
     star = live_service.create_person("Star Many")
     fans = [live_service.create_person(f"Fan {n:02d}") for n in range(45)]
     for fan in fans:
-        live_service.follow(fan, star)
+        live_service.api.follow(fan, star)
     zed = live_service.create_person("Zed Late")
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
@@ -295,7 +293,7 @@ async def test_unfollowing_on_your_following_tab_skips_nobody_further_down(
     una = live_service.create_person("Una Tidy")
     pals = [live_service.create_person(f"Pal {n:02d}") for n in range(30)]
     for pal in pals:
-        live_service.follow(una, pal)
+        live_service.api.follow(una, pal)
     await sign_in(page, una)
     await page.goto(f"/users/{una.id}/following")
     rows = page.locator("ul.people li.person")
@@ -322,7 +320,7 @@ async def test_counts_stay_exact_when_another_tab_followed_first(
     link = page.get_by_role("link", name="Wes Followed")
     await expect(link).to_be_visible()
     # Another tab follows Wes; this one, signed in before, still offers to.
-    live_service.follow(vic, wes)
+    live_service.api.follow(vic, wes)
     await link.click()
     await expect(page.locator("[data-section=followers]")).to_have_text("1 follower")
     await page.get_by_role("button", name="Follow Wes Followed").click()
@@ -335,7 +333,7 @@ async def test_counts_stay_exact_when_another_tab_followed_first(
 async def test_own_profile_counts_follow_what_you_do(page: Page, live_service: LiveService) -> None:
     ivy = live_service.create_person("Ivy Self")
     jack = live_service.create_person("Jack Other")
-    live_service.follow(ivy, jack)
+    live_service.api.follow(ivy, jack)
     await sign_in(page, ivy)
     await page.get_by_role("link", name="My profile").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Ivy Self")
@@ -394,9 +392,8 @@ async def test_views_forget_nothing_on_the_way(
 ) -> None:
     mia = live_service.create_person("Mia Wander")
     noah = live_service.create_person("Noah Liker")
-    tweet_id = live_service.post_tweet(mia, "Liked by Noah")
-    liked = live_service.api("POST", f"/api/tweets/{tweet_id}/likes", key=noah.api_key)
-    assert liked.status_code == 200
+    tweet_id = live_service.api.tweet(mia, "Liked by Noah")
+    live_service.api.like(noah, tweet_id)
 
     # Signing in with nothing pasted is explained by the app itself.
     await page.goto("/")
@@ -436,9 +433,7 @@ async def test_views_forget_nothing_on_the_way(
     await expect(page.get_by_role("dialog", name="Delete this post?")).to_be_visible()
     await page.go_back()  # to Noah's profile
     await expect(page.locator("dialog")).to_have_count(0)
-    assert live_service.api("GET", f"/api/users/{mia.id}/tweets", key=mia.api_key).json()[
-        "tweets"
-    ], "the post was deleted without a yes"
+    assert live_service.api.tweets_of(mia, mia), "the post was deleted without a yes"
 
     # "My profile" stays marked on its followers page.
     await page.goto(f"/users/{mia.id}/followers")
@@ -477,11 +472,10 @@ async def test_likers_of_a_popular_post_come_a_page_at_a_time(
     """A post in the feed carries its first likers only (LIKERS_PER_TWEET); the
     "Liked by" list fetches everyone, a hundred at a time."""
     author = live_service.create_person("Popular Poster")
-    tweet_id = live_service.post_tweet(author, "Everyone likes this")
+    tweet_id = live_service.api.tweet(author, "Everyone likes this")
     fans = [live_service.create_person(f"Fan {n:03}") for n in range(104)]
     for fan in [author, *fans]:
-        liked = live_service.api("POST", f"/api/tweets/{tweet_id}/likes", key=fan.api_key)
-        assert liked.status_code == 200
+        live_service.api.like(fan, tweet_id)
 
     await sign_in(page, author)
     card = tweet(page, "Everyone likes this")
@@ -526,9 +520,8 @@ async def test_script_in_posts_and_names_is_shown_never_run(
     builds HTML from people's text in the first place)."""
     payload = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
     mallory = live_service.create_person('<b onmouseover="window.pwned=3">Mallory</b>')
-    tweet_id = live_service.post_tweet(mallory, f"Look {payload} javascript:window.pwned=4")
-    liked = live_service.api("POST", f"/api/tweets/{tweet_id}/likes", key=mallory.api_key)
-    assert liked.status_code == 200
+    tweet_id = live_service.api.tweet(mallory, f"Look {payload} javascript:window.pwned=4")
+    live_service.api.like(mallory, tweet_id)
 
     await sign_in(page, mallory)
     card = tweet(page, "Look")

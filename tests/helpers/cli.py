@@ -6,18 +6,19 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import httpx
 import pytest
 
 from app.core.config import Settings
 from app.core.embedded_images import free_port
-from tests.conftest import Person
+from tests.helpers.polling import poll
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+# What a run leaves for people to look at: the browser tests' screenshots.
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 # The child gets only the settings a test names: none from the developer's shell,
 # and none from a `.env` (read from the working directory, so that is elsewhere).
@@ -54,17 +55,25 @@ def run_app(
 ADMIN_KEY = re.compile(r"^\s{4}(\S{40,})$", re.MULTILINE)
 
 
+def answers_health(base: str) -> bool:
+    """`base`/health answers 200 (False while nothing listens there)."""
+    try:
+        return httpx.get(f"{base}/health", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
     """Wait until `base`/health answers; fail with the log if the service exits or stalls."""
-    deadline = time.monotonic() + 90
-    while True:
-        assert process.poll() is None, log.read_text() if log.exists() else "exited"
-        assert time.monotonic() < deadline, log.read_text() if log.exists() else "timeout"
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
+
+    def log_text() -> str:
+        return log.read_text() if log.exists() else ""
+
+    def healthy() -> bool:
+        assert process.poll() is None, log_text() or "exited"
+        return answers_health(base)
+
+    assert poll(healthy, within=90), log_text() or "timeout"
 
 
 def start_serve(
@@ -101,6 +110,13 @@ def stop_serve(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+def printed_admin_key(log: Path) -> str:
+    """The first administrator's api key, as `serve` printed it in its log."""
+    found = ADMIN_KEY.search(log.read_text())
+    assert found, f"serve printed no administrator key:\n{log.read_text()}"
+    return found.group(1)
+
+
 def image_saver_url(log: Path) -> str:
     """The image_saver that `serve` started, as its log announces it; it answers."""
     found = re.search(r"image_saver is running at (\S+),", log.read_text())
@@ -111,14 +127,16 @@ def image_saver_url(log: Path) -> str:
 
 
 def stops_answering(url: str, within: float = 15) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{url}/health", timeout=1)
-        except httpx.TransportError:
-            return True
-        time.sleep(0.2)
-    return False
+    """Whether `url`/health stops answering within `within` seconds."""
+    return bool(poll(lambda: not _reachable(url), within=within))
+
+
+def _reachable(url: str) -> bool:
+    try:
+        httpx.get(f"{url}/health", timeout=1)
+    except httpx.TransportError:
+        return False
+    return True
 
 
 def in_ci() -> bool:
@@ -131,30 +149,3 @@ def unavailable(missing: str, tests: str) -> NoReturn:
     if in_ci():
         pytest.fail(f"{missing}; CI must run the {tests}, so they fail", pytrace=False)
     pytest.skip(f"{missing}; {tests} skipped")
-
-
-class ServiceApi:
-    """The HTTP API of a service running as its own process."""
-
-    def __init__(self, base_url: str) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=30)
-
-    def __call__(
-        self, method: str, path: str, key: str | None = None, **kwargs: Any
-    ) -> httpx.Response:
-        """Any request, as the person with `key` (none: anonymous); `kwargs` go to httpx
-        (`json=`, `params=`, `files=`, `headers=`, ...)."""
-        headers = dict(kwargs.pop("headers", None) or {})
-        if key is not None:
-            headers["api-key"] = key
-        return self.http.request(method, path, headers=headers, **kwargs)
-
-    def create_person(self, admin_key: str, name: str, *, admin: bool = False) -> Person:
-        """Create a person with `POST /api/users` as the administrator."""
-        response = self("POST", "/api/users", admin_key, json={"name": name, "is_admin": admin})
-        assert response.status_code == 201, response.text
-        user = response.json()["user"]
-        return Person(user["id"], user["name"], user["api_key"])
-
-    def close(self) -> None:
-        self.http.close()

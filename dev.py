@@ -90,6 +90,9 @@ def test(args: list[str]) -> int:
     # What coverage measures and its floor: pyproject.toml. (--cov takes an optional
     # value: the next option keeps it from eating a test path given after it.)
     options = ["--cov", "--cov-report=term-missing:skip-covered"]
+    if args:
+        # The floor is for the whole suite; a part of it is not expected to reach it.
+        options.append("--cov-fail-under=0")
     if not any(arg.startswith(("-n", "--numprocesses")) for arg in args):
         options += ["--numprocesses", TEST_WORKERS, "--dist", "worksteal"]
     if "--quick" in args:

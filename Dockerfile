@@ -1,9 +1,12 @@
 # One image for both services: `python -m app serve` (the default) and
 # `python -m image_saver serve`; docker-compose.yml runs it both ways.
 
+# Base images are pinned by digest (a tag can be pushed again, a digest cannot); the
+# tag is part of the reference and says what the digest is. Refreshing: docs/security.md.
+
 # Build stage: the virtualenv with the pinned runtime requirements. Build tools and
 # pip caches stay here.
-FROM python:3.11.11-slim-bookworm AS build
+FROM python:3.11.11-slim-bookworm@sha256:081075da77b2b55c23c088251026fb69a7b2bf92471e491ff5fd75c192fd38e5 AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 # The service's own lock, every package pinned by hash (no embedded PostgreSQL: in
 # the image the database is a server of its own, DATABASE_URL).
@@ -11,7 +14,7 @@ COPY requirements/runtime.txt /tmp/requirements.txt
 RUN python -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r /tmp/requirements.txt
 
-FROM python:3.11.11-slim-bookworm
+FROM python:3.11.11-slim-bookworm@sha256:081075da77b2b55c23c088251026fb69a7b2bf92471e491ff5fd75c192fd38e5
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

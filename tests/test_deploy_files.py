@@ -57,6 +57,26 @@ def compose(tmp_path: Path) -> Any:
     return run
 
 
+# A tag, then the digest it was pinned at: the tag tells a reader what it is, the
+# digest makes it the same bytes on every build.
+_DIGEST = r"@sha256:[0-9a-f]{64}"
+
+
+def test_every_image_from_elsewhere_is_pinned_by_digest() -> None:
+    """A tag can be pushed again with other contents; a digest cannot."""
+    found = []
+    for name in ("Dockerfile", "docker-compose.yml", "docker-compose.postgres_test.yml"):
+        text = (ROOT / name).read_text()
+        found += re.findall(r"^FROM (\S+)", text, re.MULTILINE)
+        found += re.findall(r"^\s+image: (\S+)", text, re.MULTILINE)
+    ours = [image for image in found if image.startswith("microblog:")]
+    others = [image for image in found if image not in ours]
+    assert len(ours) == 1
+    assert len(others) == 5, found  # python twice, postgres twice, redis
+    for image in others:
+        assert re.fullmatch(rf"[a-z0-9./-]+:[\w.-]+{_DIGEST}", image), image
+
+
 def test_the_dockerfile_passes_hadolint_and_builds_a_small_non_root_image() -> None:
     done = subprocess.run(
         [tool("hadolint"), "--no-color", str(ROOT / "Dockerfile")],
@@ -68,7 +88,7 @@ def test_the_dockerfile_passes_hadolint_and_builds_a_small_non_root_image() -> N
     dockerfile = (ROOT / "Dockerfile").read_text()
     stages = re.findall(r"^FROM (\S+)", dockerfile, re.MULTILINE)
     assert len(stages) == 2, "a build stage and a runtime stage"
-    assert all(re.fullmatch(r"python:3\.\d+\.\d+-slim-\w+( AS \w+)?", s) for s in stages)
+    assert all(re.fullmatch(rf"python:3\.\d+\.\d+-slim-\w+{_DIGEST}( AS \w+)?", s) for s in stages)
     # The runtime stage runs as a numeric non-root user and reports its health.
     runtime = dockerfile.split("\nFROM ")[-1]
     user = re.findall(r"^USER (\S+)", runtime, re.MULTILINE)

@@ -16,8 +16,10 @@ export function noticeArea() {
   return area;
 }
 
+/** @import { Child } from "../dom.js" */
+
 /**
- * @param {string} message
+ * @param {Child} message  text, or a sentence with people's texts isolated (tIsolated)
  * @param {{ kind?: "info" | "error" }} [options]
  */
 export function notify(message, { kind = "info" } = {}) {
@@ -33,7 +35,7 @@ export function clearNotices() {
   noticeArea().replaceChildren();
 }
 
-/** @param {string} message */
+/** @param {Child} message */
 export function notifyError(message) {
   notify(message, { kind: "error" });
 }

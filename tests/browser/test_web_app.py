@@ -1,6 +1,7 @@
 """The web app's finer points in Chromium: composer errors, paging, rollbacks, keyboard, theme."""
 
 import re
+from itertools import pairwise
 
 from playwright.async_api import Locator, Page, expect
 
@@ -563,7 +564,7 @@ DRAWN = """(element) => {
 
 async def reads_left_to_right(element: Locator) -> bool:
     lefts: list[float] = await element.evaluate(DRAWN)
-    return len(lefts) > 1 and all(a < b for a, b in zip(lefts, lefts[1:], strict=False))
+    return len(lefts) > 1 and all(a < b for a, b in pairwise(lefts))
 
 
 async def isolated(element: Locator) -> bool:

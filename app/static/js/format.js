@@ -25,8 +25,8 @@ const TRAILING = ".,;:!?'\"»]";
 // zero-width spaces and joiners, soft hyphens…): in an address they could make a
 // link read as one place and go to another, so links are made without them.
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
-// Right-to-left letters (the ranges Unicode gives them) reorder around the neutral
-// "/" and "." of an address; an address with one is shown in its ASCII form.
+// Right-to-left letters (the blocks Unicode keeps for right-to-left scripts) reorder
+// around the "/" and "." of an address; an address with one is shown in ASCII form.
 const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
 
 /**

@@ -136,7 +136,8 @@ export function t(key, params = {}) {
   });
 }
 
-// Marks a text slot while t() fills the rest: private-use characters, never typed in.
+// Marks a text slot while t() fills in the rest: private-use characters that no
+// catalogue holds (the texts themselves never go through t() here, only the marks).
 const SLOT_MARK = /\u{F0000}(\d+)\u{F0001}/u;
 
 // t() as page content, each text slot's value (a name, a file name) in its own <bdi>:

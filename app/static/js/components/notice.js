@@ -1,6 +1,7 @@
 // @ts-check
 // Short messages at the bottom of the screen ("Tweet deleted", "Could not like…"),
 // read out by screen readers through a live region.
+/** @import { Child } from "../dom.js" */
 import { h, icon } from "../dom.js";
 import { t } from "../i18n.js";
 
@@ -15,8 +16,6 @@ export function noticeArea() {
   }
   return area;
 }
-
-/** @import { Child } from "../dom.js" */
 
 /**
  * @param {Child} message  text, or a sentence with people's texts isolated (tIsolated)

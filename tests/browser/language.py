@@ -95,10 +95,19 @@ COLLECT = """() => {
     const found = [{ text: document.title, where: 'document.title', time: false }];
     const skip = ['SCRIPT', 'STYLE', 'NOSCRIPT'];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const sentences = new Set();
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const el = node.parentElement;
+        let el = node.parentElement;
         if (!node.data.trim() || skip.includes(el.tagName) || !shown(el)) continue;
-        found.push({ text: node.data, where: where(el), time: el.closest('time') !== null });
+        // A sentence with people's texts in <bdi>s (tIsolated) is read whole.
+        const sentence = el.tagName === 'BDI' ? el.parentElement : el;
+        let text = node.data;
+        if (sentence.querySelector(':scope > bdi')) {
+            if (sentences.has(sentence)) continue;
+            sentences.add(sentence);
+            [el, text] = [sentence, sentence.textContent];
+        }
+        found.push({ text, where: where(el), time: el.closest('time') !== null });
     }
     const names = ['aria-label', 'title', 'placeholder', 'alt'];
     for (const el of document.body.querySelectorAll(names.map((n) => `[${n}]`).join())) {

@@ -1,6 +1,7 @@
 """The web app's finer points in Chromium: composer errors, paging, rollbacks, keyboard, theme."""
 
 import re
+from itertools import pairwise
 
 from playwright.async_api import Locator, Page, expect
 
@@ -537,3 +538,82 @@ async def test_script_in_posts_and_names_is_shown_never_run(
     # No element came out of people's text.
     assert await page.locator("img[src=x], b[onmouseover]").count() == 0
     assert await page.locator("a[href^='javascript:']").count() == 0
+
+
+RLO, PDF = "\u202e", "\u202c"  # right-to-left override, and the end of one
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+# The left edge of each character of an element's text as drawn, leaving out what
+# shows as nothing and what is in a <bdi> (people's text in a sentence).
+DRAWN = """(element) => {
+    const lefts = [];
+    const range = document.createRange();
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement.closest('bdi')) continue;
+        for (let at = 0; at < node.data.length; at++) {
+            range.setStart(node, at);
+            range.setEnd(node, at + 1);
+            const box = range.getBoundingClientRect();
+            if (box.width > 0) lefts.push(box.left);
+        }
+    }
+    return lefts;
+}"""
+
+
+async def reads_left_to_right(element: Locator) -> bool:
+    lefts: list[float] = await element.evaluate(DRAWN)
+    return len(lefts) > 1 and all(a < b for a, b in pairwise(lefts))
+
+
+async def isolated(element: Locator) -> bool:
+    """Bidi controls inside cannot reach out, nor those around reach in."""
+    style: str = await element.evaluate("(element) => getComputedStyle(element).unicodeBidi")
+    return style == "isolate"
+
+
+async def test_bidi_controls_cannot_disguise_links_or_turn_names_round(
+    page: Page, live_service: LiveService
+) -> None:
+    """A right-to-left override (U+202E) draws what follows backwards: "gpj.exe" reads
+    "exe.jpg". Posts and names keep such characters as typed, but a link is made
+    without them and reads exactly what it opens, and people's texts are isolated,
+    so theirs cannot turn the page's own text (or a link next to them) round."""
+    eve = live_service.create_person(f"Eve {RLO}Override")
+    ida = live_service.create_person(f"Ida {RLO}Silent")
+    hebrew = "\u05d0\u05d1/\u05d2"  # right-to-left letters reorder around the "/"
+    live_service.api.tweet(
+        eve,
+        f"see {RLO}https://evil.example/gpj.exe{PDF} or https://evil.example/{RLO}fdp.txt"
+        f" and {RLO}https://evil.example/a\u200b\u2066b{PDF} https://evil.example/{hebrew}",
+    )
+
+    await sign_in(page, eve)
+    card = tweet(page, "see")
+    text = card.locator(".tweet-text")
+    await expect(text).to_have_attribute("dir", "auto")
+    links = text.get_by_role("link")
+    shown = [
+        "https://evil.example/gpj.exe",
+        "https://evil.example/fdp.txt",
+        "https://evil.example/ab",
+        "https://evil.example/%D7%90%D7%91/%D7%92",
+    ]
+    await expect(links).to_have_text(shown)
+    for link, address in zip(await links.all(), shown, strict=True):
+        assert await link.get_attribute("href") == address
+        assert await link.text_content() == address
+        assert await isolated(link)
+        assert await reads_left_to_right(link), address
+    assert BIDI_CONTROLS.search(await text.text_content() or "")  # the post's own are kept
+    await shot(page, "bidi-links")
+
+    for name in (card.locator(".tweet-author"), page.locator("[data-role=account-name]")):
+        await expect(name).to_have_attribute("dir", "auto")
+        assert await isolated(name)
+    await page.goto(f"/users/{ida.id}")
+    await expect(page.locator("[data-role=profile-name]")).to_have_attribute("dir", "auto")
+    sentence = page.locator("[data-role=no-tweets] p")
+    await expect(sentence).to_have_text(f"Ida {RLO}Silent has not posted anything yet.")
+    assert await reads_left_to_right(sentence)

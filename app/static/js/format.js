@@ -21,6 +21,13 @@ export function refreshTimes(root = document) {
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+/gi;
 const TRAILING = ".,;:!?'\"»]";
+// Characters that show as nothing (right-to-left overrides and other bidi controls,
+// zero-width spaces and joiners, soft hyphens…): in an address they could make a
+// link read as one place and go to another, so links are made without them.
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
+// Right-to-left letters (the blocks Unicode keeps for right-to-left scripts) reorder
+// around the "/" and "." of an address; an address with one is shown in ASCII form.
+const RIGHT_TO_LEFT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
 
 /**
  * @param {string} text
@@ -31,29 +38,49 @@ function count(text, char) {
 }
 
 // Punctuation after an address ends the sentence, not the address; a closing bracket
-// stays when the address opened one, as in Wikipedia's "Foo_(bar)".
+// stays when the address opened one, as in Wikipedia's "Foo_(bar)". Invisible
+// characters at the end go with the text too (a bidi control closing the text around).
 /** @param {string} url */
 function trimAddress(url) {
   while (url.length > 0) {
     const last = url.slice(-1); // the last character: the address is not empty
-    if (TRAILING.includes(last) || (last === ")" && count(url, ")") > count(url, "("))) {
+    const closes = last === ")" && count(url, ")") > count(url, "(");
+    if (TRAILING.includes(last) || closes || last.replace(INVISIBLE, "") === "") {
       url = url.slice(0, -1);
     } else break;
   }
   return url;
 }
 
-// The post's text as text nodes, with web addresses made into links.
+// The address a link goes to, which is also exactly the link's text: as typed, less
+// the invisible characters; its ASCII form (punycode host, %-escapes) when it has
+// right-to-left letters. null when it is no address a browser would follow.
+/** @param {string} typed */
+function linkTarget(typed) {
+  const visible = typed.replace(INVISIBLE, "");
+  let url;
+  try {
+    url = new URL(visible);
+  } catch {
+    return null;
+  }
+  return RIGHT_TO_LEFT.test(visible) ? url.href : visible;
+}
+
+// The post's text as text nodes, with web addresses made into links. A link is its
+// own left-to-right isolate, so bidi controls in the text around cannot turn it round.
 /** @param {string} text */
 export function linkified(text) {
   /** @type {Array<string | HTMLAnchorElement>} */
   const parts = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
-    const url = trimAddress(match[0]);
+    const typed = trimAddress(match[0]);
+    const target = linkTarget(typed);
+    if (target === null) continue; // stays text
     parts.push(text.slice(last, match.index));
-    parts.push(h("a", { href: url, target: "_blank", rel: "noopener noreferrer nofollow" }, url));
-    last = match.index + url.length;
+    parts.push(h("a", { href: target, dir: "ltr", target: "_blank", rel: "noopener noreferrer nofollow" }, target));
+    last = match.index + typed.length;
   }
   parts.push(text.slice(last));
   return parts.filter((part) => part !== "");

@@ -1,6 +1,7 @@
 // @ts-check
 // Every sentence the page shows comes from the active language's message catalogue,
 // through t(); numbers, plural forms, times and dates come from the browser's Intl.
+import { h } from "./dom.js";
 import en from "./messages/en.js";
 import ru from "./messages/ru.js";
 import { read, write } from "./storage.js";
@@ -133,6 +134,33 @@ export function t(key, params = {}) {
     const value = params[name];
     return typeof value === "number" ? numbers.format(value) : String(value);
   });
+}
+
+// Marks a text slot while t() fills in the rest: private-use characters that no
+// catalogue holds (the texts themselves never go through t() here, only the marks).
+const SLOT_MARK = /\u{F0000}(\d+)\u{F0001}/u;
+
+// t() as page content, each text slot's value (a name, a file name) in its own <bdi>:
+// a right-to-left override in someone's name cannot turn the rest of the sentence round.
+/**
+ * @param {MessageKey} key
+ * @param {MessageParams} [params]
+ * @returns {Array<string | HTMLElement>}
+ */
+export function tIsolated(key, params = {}) {
+  /** @type {string[]} */
+  const texts = [];
+  /** @type {MessageParams} */
+  const marked = { ...params };
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== "string") continue;
+    marked[name] = `\u{F0000}${texts.length}\u{F0001}`;
+    texts.push(value);
+  }
+  return t(key, marked)
+    .split(SLOT_MARK)
+    .map((part, index) => (index % 2 === 1 ? h("bdi", null, texts[Number(part)]) : part))
+    .filter((part) => part !== "");
 }
 
 /** @type {Array<[Intl.RelativeTimeFormatUnit, number]>} */

@@ -79,7 +79,7 @@ function buildShell() {
           "div",
           { class: "account" },
           languagePicker({ compact: true }),
-          h("span", { class: "account-name", "data-role": "account-name", title: self.name }, self.name),
+          h("span", { class: "account-name", "data-role": "account-name", title: self.name, dir: "auto" }, self.name),
           signOutButton,
         ),
       ),

@@ -3,10 +3,11 @@
 // drag-and-drop or paste) uploaded at once with progress, and errors shown here
 // without losing what the person typed.
 /** @import { ApiError } from "../api.js" */
+/** @import { Child } from "../dom.js" */
 /** @import { Tweet } from "../types.js" */
 import { api } from "../api.js";
-import { h, icon, uniqueId } from "../dom.js";
-import { fileSize, t } from "../i18n.js";
+import { append, clear, h, icon, uniqueId } from "../dom.js";
+import { fileSize, t, tIsolated } from "../i18n.js";
 import { limits, signedIn } from "../session.js";
 import { read, write } from "../storage.js";
 
@@ -106,9 +107,9 @@ export function composer({ onPosted }) {
     write("sessionStorage", DRAFT_KEY, empty ? null : JSON.stringify({ text: text.value, pictures }));
   }
 
-  /** @param {string | null} message */
+  /** @param {Child} message */
   function showError(message) {
-    error.textContent = message ?? "";
+    append(clear(error), [message]);
   }
 
   function update() {
@@ -137,8 +138,8 @@ export function composer({ onPosted }) {
   /** @param {File} file */
   function refusal(file) {
     if (attachments.length >= maxPictures) return t("composer.tooMany", { count: maxPictures });
-    if (file.type && !types.includes(file.type)) return t("composer.unsupported", { name: file.name });
-    if (file.size > maxBytes) return t("composer.tooLarge", { name: file.name, size: fileSize(maxBytes) });
+    if (file.type && !types.includes(file.type)) return tIsolated("composer.unsupported", { name: file.name });
+    if (file.size > maxBytes) return tIsolated("composer.tooLarge", { name: file.name, size: fileSize(maxBytes) });
     return null;
   }
 
@@ -205,7 +206,10 @@ export function composer({ onPosted }) {
         if (item.controller.signal.aborted) return;
         remove(item);
         showError(
-          t(failure.unavailable ? "composer.uploadUnavailable" : "composer.uploadFailed", { name: file.name, reason: failure.message }),
+          tIsolated(failure.unavailable ? "composer.uploadUnavailable" : "composer.uploadFailed", {
+            name: file.name,
+            reason: failure.message,
+          }),
         );
       });
   }

@@ -1,6 +1,7 @@
 // @ts-check
 // Short messages at the bottom of the screen ("Tweet deleted", "Could not like…"),
 // read out by screen readers through a live region.
+/** @import { Child } from "../dom.js" */
 import { h, icon } from "../dom.js";
 import { t } from "../i18n.js";
 
@@ -17,7 +18,7 @@ export function noticeArea() {
 }
 
 /**
- * @param {string} message
+ * @param {Child} message  text, or a sentence with people's texts isolated (tIsolated)
  * @param {{ kind?: "info" | "error" }} [options]
  */
 export function notify(message, { kind = "info" } = {}) {
@@ -33,7 +34,7 @@ export function clearNotices() {
   noticeArea().replaceChildren();
 }
 
-/** @param {string} message */
+/** @param {Child} message */
 export function notifyError(message) {
   notify(message, { kind: "error" });
 }

@@ -4,7 +4,7 @@
 /** @import { UserRef, UserSummary } from "../types.js" */
 import { api } from "../api.js";
 import { h } from "../dom.js";
-import { t } from "../i18n.js";
+import { t, tIsolated } from "../i18n.js";
 import { follows, isMe, onFollowChange, setFollowing } from "../session.js";
 import { notifyError } from "./notice.js";
 
@@ -30,7 +30,7 @@ export function avatar(person, size = "small") {
  * @param {string} [className]
  */
 export function profileLink(person, className = "person-link") {
-  return h("a", { href: `/users/${person.id}`, class: className }, person.name);
+  return h("a", { href: `/users/${person.id}`, class: className, dir: "auto" }, person.name);
 }
 
 // None for the signed-in person themself.
@@ -60,7 +60,7 @@ export function followButton(person) {
       await (following ? api.follow(person.id) : api.unfollow(person.id));
     } catch (caught) {
       const error = /** @type {Error} */ (caught);
-      notifyError(t(following ? "follow.failedFollow" : "follow.failedUnfollow", { name: person.name, reason: error.message }));
+      notifyError(tIsolated(following ? "follow.failedFollow" : "follow.failedUnfollow", { name: person.name, reason: error.message }));
       return;
     } finally {
       busy = false;

@@ -212,7 +212,7 @@ export function tweetCard(tweet, { onDeleted } = {}) {
         timeElement(tweet.created_at),
         isMe(tweet.author.id) ? deleteButton(tweet, card, onDeleted) : null,
       ),
-      h("p", { class: "tweet-text" }, linkified(tweet.content)),
+      h("p", { class: "tweet-text", dir: "auto" }, linkified(tweet.content)),
       pictures(tweet),
       h(
         "footer",

@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { pagedList } from "../components/paged-list.js";
 import { personRow } from "../components/person.js";
 import { h, uniqueId } from "../dom.js";
-import { t } from "../i18n.js";
+import { t, tIsolated } from "../i18n.js";
 import { setQuery } from "../router.js";
 
 const TYPING_PAUSE_MS = 250;
@@ -35,7 +35,7 @@ export function peopleView(container, _params, query, restore) {
       fetchPage: async (offset, limit) => (await api.directory(q, offset, limit)).users,
       renderItem: (person) => personRow(person, { counts: true }),
       key: (person) => person.id,
-      empty: () => h("p", { class: "empty-state", "data-role": "no-people" }, q ? t("people.noMatch", { q }) : t("people.nobody")),
+      empty: () => h("p", { class: "empty-state", "data-role": "no-people" }, q ? tIsolated("people.noMatch", { q }) : t("people.nobody")),
       endText: "",
       listTag: "ul",
       listProps: { class: "people", "aria-label": t("people.results") },

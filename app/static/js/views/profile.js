@@ -9,7 +9,7 @@ import { loadingIndicator, pagedList } from "../components/paged-list.js";
 import { avatar, followButton, personRow } from "../components/person.js";
 import { tweetCard } from "../components/tweet-card.js";
 import { h } from "../dom.js";
-import { t } from "../i18n.js";
+import { t, tIsolated } from "../i18n.js";
 import { isMe, onFollowChange } from "../session.js";
 
 /** @typedef {"tweets" | Relation} Section */
@@ -42,7 +42,7 @@ function tweetsOf(user, restore, onDeleted) {
       h(
         "section",
         { class: "empty-state", "data-role": "no-tweets" },
-        h("p", null, own ? t("profile.noTweetsOwn") : t("profile.noTweets", { name: user.name })),
+        h("p", null, own ? t("profile.noTweetsOwn") : tIsolated("profile.noTweets", { name: user.name })),
         own ? h("a", { href: "/", class: "button" }, t("profile.writeFirst")) : null,
       ),
     endText: t("profile.tweetsEnd"),
@@ -99,7 +99,7 @@ function header(user, section) {
     h(
       "div",
       { class: "profile-summary" },
-      h("h1", { class: "page-title", "data-role": "profile-name" }, user.name),
+      h("h1", { class: "page-title", "data-role": "profile-name", dir: "auto" }, user.name),
       isMe(user.id) ? h("p", { class: "profile-you" }, t("profile.you")) : null,
     ),
     followButton(user),

@@ -54,21 +54,21 @@ def _limited(
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.processes)])
-def counters(request: pytest.FixtureRequest) -> dict[str, object]:
-    """Where the budgets are counted, as settings: in the process, or in a real Redis
-    (emptied first), which must count the same."""
+def redis_url(request: pytest.FixtureRequest) -> str | None:
+    """Where the budgets are counted: in the process (no REDIS_URL), or in a real
+    Redis (emptied first), which must count the same."""
     if request.param == "memory":
-        return {}
+        return None
     server: RedisServer = request.getfixturevalue("redis_server")
     server.flush()
-    return {"redis_url": server.url}
+    return server.url
 
 
 @pytest.fixture
 async def limited_app(
-    app_settings: Callable[..., Settings], counters: dict[str, object]
+    app_settings: Callable[..., Settings], redis_url: str | None
 ) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
-    async with running(_limited(app_settings, **counters)) as running_app:
+    async with running(_limited(app_settings, redis_url=redis_url)) as running_app:
         yield running_app
 
 

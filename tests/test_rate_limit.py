@@ -300,6 +300,8 @@ def test_two_workers_share_one_budget_through_redis(
     """`serve --workers 2` with REDIS_URL: twenty requests by one person over fresh
     connections (so both workers answer) get exactly ten yeses. Redis going away
     does not take the service down: it answers, without limits, meanwhile."""
+    # Budgets are per person id, and ids start again at 1 after each test.
+    redis_server.flush()
     created = run_app("users", "create", "Ann", settings={"DATABASE_URL": database_url})
     assert created.returncode == 0, created.stderr
     key = created.stdout.strip().splitlines()[-1]

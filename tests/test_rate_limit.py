@@ -19,9 +19,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
+from app.core.embedded_images import free_port
 from app.main import create_app
 from app.web.rate_counters import RedisLimiter
-from tests.helpers.api import Api, MakePerson, png_picture
+from tests.helpers.api import Api, MakePerson, png_picture, refused
 from tests.helpers.app import count_statements, running
 from tests.helpers.cli import run_app, start_serve, stop_serve
 from tests.helpers.redis import RedisServer
@@ -221,6 +222,16 @@ async def test_a_key_is_looked_up_once_a_request(
         with count_statements(app) as statements:
             assert (await client.get(path, headers=ann.headers)).status_code == 200
         assert sum("api_key_hash" in sql for sql in statements) == 1, (path, statements)
+
+
+async def test_a_database_failure_while_the_key_is_looked_up_answers_503(
+    app_settings: Callable[..., Settings],
+) -> None:
+    """The rate limit looks keys up before the handlers run; the database being away
+    then gets the same answer as anywhere else, not a 500."""
+    nowhere = f"postgresql://microblog@127.0.0.1:{free_port()}/microblog"
+    async with running(_limited(app_settings, database_url=nowhere)) as (_, client):
+        refused(await client.get("/api/users/me", headers={"api-key": "k"}), 503)
 
 
 async def test_the_budget_refills_as_retry_after_says(

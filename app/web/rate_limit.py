@@ -57,9 +57,14 @@ class RateLimit(HttpMiddleware):
         if api_key:
             try:
                 owner = await _key_owner(scope, api_key)
-            except SQLAlchemyError as error:
-                where = f"{scope['method']} {scope['path']}"
-                await database_error(where, error)(scope, receive, send)
+            except (exc.AppError, SQLAlchemyError) as error:
+                # Answered as the handlers' own lookup would be (503 while it is away).
+                answer = (
+                    envelope(error)
+                    if isinstance(error, exc.AppError)
+                    else database_error(f"{scope['method']} {scope['path']}", error)
+                )
+                await answer(scope, receive, send)
                 return
             if owner is not None:
                 caller = f"user:{owner.id}"

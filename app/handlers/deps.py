@@ -47,11 +47,10 @@ _ApiKey = Annotated[str | None, Security(_api_key_header)]
 async def _key_owner(request: Request, session: AsyncSession, api_key: str) -> User | None:
     """Whose the key is: the rate limit (app/web/rate_limit.py) has mostly looked it
     up already, to count the request as that person's; else it is looked up now."""
-    owner: User | None
-    try:
-        owner = getattr(request.state, KEY_OWNER)
-    except AttributeError:
+    found: tuple[str, User | None] | None = getattr(request.state, KEY_OWNER, None)
+    if found is None or found[0] != api_key:
         return await db_actions.user_by_api_key(session, api_key)
+    owner = found[1]
     # Found by another session: this one takes it over as it is, without a query.
     return None if owner is None else await session.merge(owner, load=False)
 

@@ -24,7 +24,7 @@ from app.web.errors import database_error, envelope
 from app.web.middleware import HttpMiddleware
 from app.web.rate_counters import Limiter, Verdict
 
-# Where the key's owner (None: nobody) is kept for app.handlers.deps, in request.state.
+# In request.state, for app.handlers.deps: (the api key, its owner or None).
 KEY_OWNER = "api_key_owner"
 
 UPLOADS = ("POST", "/api/medias")
@@ -117,5 +117,5 @@ def _api_key(scope: Scope) -> str | None:
 async def _key_owner(scope: Scope, api_key: str) -> User | None:
     async with scope["app"].state.sessionmaker() as session:
         owner = await db_actions.user_by_api_key(session, api_key)
-    scope.setdefault("state", {})[KEY_OWNER] = owner
+    scope.setdefault("state", {})[KEY_OWNER] = (api_key, owner)
     return owner

@@ -1,12 +1,11 @@
 """The feed: who is in it, its order, paging, and its fixed cost in SQL statements."""
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -14,7 +13,7 @@ from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
 from app.main import create_app
 from bench.baseline import RawStatement
 from tests.helpers.api import Api, MakePerson, Person
-from tests.helpers.app import running
+from tests.helpers.app import count_statements, running
 
 
 async def test_feed_holds_followed_people_and_me_only(api: Api, make_person: MakePerson) -> None:
@@ -104,21 +103,6 @@ async def test_default_page_is_twenty(
     )
     await session.commit()
     assert len(await api.feed(ann)) == 20
-
-
-@contextmanager
-def count_statements(app: FastAPI) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def _like_in_sql(session: AsyncSession, likes: list[tuple[int, Person]]) -> None:

@@ -48,8 +48,9 @@ class Settings(BaseSettings):
     # query must not hold a connection (and a person) forever.
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     log_level: str = "info"
-    # Requests a minute per api key (per client address without one) under /api; 0
-    # turns a budget off. Uploads are POST /api/medias; writes every other change.
+    # Requests a minute per person (per client address without a right key) under
+    # /api; 0 turns a budget off. Uploads are POST /api/medias; writes every other
+    # change, and also each address's requests with a wrong key.
     rate_limit_reads_per_minute: int = Field(default=1200, ge=0)
     rate_limit_writes_per_minute: int = Field(default=120, ge=0)
     rate_limit_uploads_per_minute: int = Field(default=30, ge=0)

@@ -4,7 +4,7 @@ Every dependency is `async def`, even those that never wait: FastAPI runs a plai
 `def` dependency in a worker thread, a hop that cost the feed more than its query.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -17,6 +17,7 @@ from app.core.exceptions import Forbidden, Unauthorized
 from app.core.image_service import ImageService
 from app.core.models import User
 from app.handlers.shared import db_actions
+from app.web.rate_limit import KEY_OWNER
 from app.workers.media_janitor import MediaJanitor
 
 
@@ -40,14 +41,24 @@ _api_key_header = APIKeyHeader(
     auto_error=False,
     description="Your personal api key, as the administrator gave it to you",
 )
+_ApiKey = Annotated[str | None, Security(_api_key_header)]
 
 
-async def _current_user(
-    session: SessionDep, api_key: Annotated[str | None, Security(_api_key_header)]
-) -> User:
+async def _key_owner(request: Request, session: AsyncSession, api_key: str) -> User | None:
+    """Whose the key is: the rate limit (app/web/rate_limit.py) has mostly looked it
+    up already, to count the request as that person's; else it is looked up now."""
+    found: tuple[str, User | None] | None = getattr(request.state, KEY_OWNER, None)
+    if found is None or found[0] != api_key:
+        return await db_actions.user_by_api_key(session, api_key)
+    owner = found[1]
+    # Found by another session: this one takes it over as it is, without a query.
+    return None if owner is None else await session.merge(owner, load=False)
+
+
+async def _current_user(request: Request, session: SessionDep, api_key: _ApiKey) -> User:
     if not api_key:
         raise Unauthorized("Send your api key in the `api-key` header")
-    user = await db_actions.user_by_api_key(session, api_key)
+    user = await _key_owner(request, session, api_key)
     if user is None:
         raise Unauthorized("The api key is not valid")
     return user
@@ -56,8 +67,17 @@ async def _current_user(
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 
-# Where a key is optional: looked up only if the answer depends on who asks.
-OptionalApiKey = Annotated[str | None, Security(_api_key_header)]
+async def _optional_user(
+    request: Request, session: SessionDep, api_key: _ApiKey
+) -> Callable[[], Awaitable[User | None]]:
+    async def owner() -> User | None:
+        return await _key_owner(request, session, api_key) if api_key else None
+
+    return owner
+
+
+# Whose the key is, for an answer that depends on who asks: looked up only if asked.
+OptionalUser = Annotated[Callable[[], Awaitable[User | None]], Depends(_optional_user)]
 
 
 async def _admin_user(user: CurrentUser) -> User:

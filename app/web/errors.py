@@ -142,7 +142,11 @@ def _sqlstate(error: sa_exc.SQLAlchemyError) -> str:
 
 async def _database_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, sa_exc.SQLAlchemyError)
-    where = f"{request.method} {request.url.path}"
+    return database_error(f"{request.method} {request.url.path}", error)
+
+
+def database_error(where: str, error: sa_exc.SQLAlchemyError) -> JSONResponse:
+    """The answer to a database failure: 503 while it is away or busy, else 409 or 500."""
     sqlstate = _sqlstate(error)
     if (
         isinstance(error, sa_exc.TimeoutError)  # no pooled connection came free in time

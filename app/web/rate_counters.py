@@ -29,24 +29,21 @@ class Verdict:
     by_guard: bool = False  # refused because the guard bucket was full
 
 
-# A bucket that must have room for the request to go ahead, without being spent
-# (the address's budget for wrong keys, checked with the key's own budget).
+# A second bucket the request spends from too (the address's budget for wrong
+# keys): both must have room, else neither is spent.
 Guard = tuple[str, int]
 
 
-def _decide(tat: int, now: int, per_minute: int, spend: bool) -> tuple[Verdict, int]:
-    """GCRA in microseconds: the verdict and the caller's new theoretical arrival time.
-    Without `spend`, only whether one more request would be allowed."""
+def _decide(tat: int, now: int, per_minute: int) -> tuple[Verdict, int]:
+    """GCRA in microseconds: the verdict and the caller's new theoretical arrival time."""
     new_tat = max(tat, now) + WINDOW_US // per_minute
     if new_tat - now > WINDOW_US:
         return Verdict(False, (new_tat - now - WINDOW_US) / 1_000_000), tat
-    return Verdict(True), new_tat if spend else tat
+    return Verdict(True), new_tat
 
 
 class Limiter(Protocol):
-    async def hit(
-        self, bucket: str, per_minute: int, *, spend: bool = True, guard: Guard | None = None
-    ) -> Verdict: ...
+    async def hit(self, bucket: str, per_minute: int, *, guard: Guard | None = None) -> Verdict: ...
 
     async def aclose(self) -> None: ...
 
@@ -57,28 +54,27 @@ class LocalLimiter:
     def __init__(self) -> None:
         self._tat: dict[str, int] = {}
 
-    async def hit(
-        self, bucket: str, per_minute: int, *, spend: bool = True, guard: Guard | None = None
-    ) -> Verdict:
+    async def hit(self, bucket: str, per_minute: int, *, guard: Guard | None = None) -> Verdict:
         now = time.monotonic_ns() // 1000
         if len(self._tat) > 100_000:
             # A timestamp in the past means a full budget: the same as no entry.
             self._tat = {key: tat for key, tat in self._tat.items() if tat > now}
+        spent: dict[str, int] = {}
         if guard:
-            guarded, _ = _decide(self._tat.get(guard[0], 0), now, guard[1], spend=False)
+            guarded, spent[guard[0]] = _decide(self._tat.get(guard[0], 0), now, guard[1])
             if not guarded.allowed:
                 return Verdict(False, guarded.retry_after, by_guard=True)
-        verdict, new_tat = _decide(self._tat.get(bucket, 0), now, per_minute, spend)
-        if spend:
-            self._tat[bucket] = new_tat
+        verdict, spent[bucket] = _decide(self._tat.get(bucket, 0), now, per_minute)
+        if verdict.allowed:
+            self._tat.update(spent)
         return verdict
 
     async def aclose(self) -> None:
         self._tat.clear()
 
 
-# KEYS[1]: the caller's bucket; ARGV[1]: its budget a minute; ARGV[2]: "1" to spend;
-# KEYS[2], ARGV[3] (optional): a guard bucket and its budget, looked at, not spent.
+# KEYS[1]: the caller's bucket; ARGV[1]: its budget a minute; KEYS[2], ARGV[2]
+# (optional): a guard bucket and its budget, spent only together with the first.
 # Returns the microseconds to wait ("0": allowed), prefixed "g" when the guard is
 # full. The arithmetic of _decide, in whole microseconds (exact in Lua's doubles
 # until the year 2255). One script, so a guarded request is one round trip.
@@ -91,8 +87,14 @@ local function wait(key, per_minute)
   local new_tat = math.max(tat, now) + math.floor(window / per_minute)
   return new_tat - now - window, new_tat
 end
+local function spend(key, new_tat)
+  local ttl_ms = math.ceil((new_tat - now) / 1000)
+  redis.call('SET', key, string.format('%.0f', new_tat), 'PX', ttl_ms)
+end
+local guard_tat
 if KEYS[2] then
-  local guard_wait = wait(KEYS[2], tonumber(ARGV[3]))
+  local guard_wait
+  guard_wait, guard_tat = wait(KEYS[2], tonumber(ARGV[2]))
   if guard_wait > 0 then
     return 'g' .. string.format('%.0f', guard_wait)
   end
@@ -101,9 +103,9 @@ local over, new_tat = wait(KEYS[1], tonumber(ARGV[1]))
 if over > 0 then
   return string.format('%.0f', over)
 end
-if ARGV[2] == '1' then
-  local ttl_ms = math.ceil((new_tat - now) / 1000)
-  redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', ttl_ms)
+spend(KEYS[1], new_tat)
+if guard_tat then
+  spend(KEYS[2], guard_tat)
 end
 return '0'
 """
@@ -129,13 +131,11 @@ class RedisLimiter:
         self._script = self._redis.register_script(_GCRA)
         self._skip_until = 0.0
 
-    async def hit(
-        self, bucket: str, per_minute: int, *, spend: bool = True, guard: Guard | None = None
-    ) -> Verdict:
+    async def hit(self, bucket: str, per_minute: int, *, guard: Guard | None = None) -> Verdict:
         if time.monotonic() < self._skip_until:
             return Verdict(True)
         keys = [f"microblog:rate:{bucket}"]
-        args = [per_minute, int(spend)]
+        args = [per_minute]
         if guard:
             keys.append(f"microblog:rate:{guard[0]}")
             args.append(guard[1])

@@ -1,23 +1,31 @@
 """The rate-limit middleware: a 429 in the envelope, with Retry-After, for a caller
 over budget (see app/web/rate_counters.py for how budgets are counted).
 
-The caller is the api key when the request has one, else the client address.
-Requests whose key turns out not to be valid (401) also spend from a budget of
-their address, checked before any key is looked up: made-up keys cannot buy a
-fresh budget each. Pictures, which browsers load without a key, have a budget of
-their own, ten times the reads, so a page full of them does not starve the rest.
+The caller is the person whose api key the request carries, once the key is
+verified (one index lookup; the person found is handed on to the handlers, so the
+key is still looked up once a request); else the client address. A request with a
+wrong key also spends from its address's budget for wrong keys, and only such
+requests are refused when that is spent: made-up keys cannot buy a fresh budget
+each, and cannot lock out the right keys sent from the same address. Pictures,
+which browsers load without a key, have a budget of their own, ten times the
+reads, so a page full of them does not starve the rest.
 """
 
-import hashlib
 import math
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core import exceptions as exc
 from app.core.config import Settings
-from app.web.errors import envelope
+from app.core.models import User
+from app.handlers.shared import db_actions
+from app.web.errors import database_error, envelope
 from app.web.middleware import HttpMiddleware
 from app.web.rate_counters import Limiter, Verdict
+
+# In request.state, for app.handlers.deps: (the api key, its owner or None).
+KEY_OWNER = "api_key_owner"
 
 UPLOADS = ("POST", "/api/medias")
 PICTURES = "/api/medias/"
@@ -43,31 +51,33 @@ class RateLimit(HttpMiddleware):
         if kind is None or not per_minute:
             await self.app(scope, receive, send)
             return
+        caller = _address(scope)
+        guard = None
+        api_key = _api_key(scope)
+        if api_key:
+            try:
+                owner = await _key_owner(scope, api_key)
+            except (exc.AppError, SQLAlchemyError) as error:
+                # Answered as the handlers' own lookup would be (503 while it is away).
+                answer = (
+                    envelope(error)
+                    if isinstance(error, exc.AppError)
+                    else database_error(f"{scope['method']} {scope['path']}", error)
+                )
+                await answer(scope, receive, send)
+                return
+            if owner is not None:
+                caller = f"user:{owner.id}"
+            elif self.budgets["invalid keys"]:
+                guard = (f"invalid:{caller}", self.budgets["invalid keys"])
         limiter: Limiter = scope["app"].state.limiter
-        key, address = _caller(scope)
-        invalid_budget = self.budgets["invalid keys"]
-        guard = (f"invalid:{address}", invalid_budget) if key and invalid_budget else None
-        verdict = await limiter.hit(f"{kind}:{key or address}", per_minute, guard=guard)
+        verdict = await limiter.hit(f"{kind}:{caller}", per_minute, guard=guard)
         if not verdict.allowed:
             if verdict.by_guard:
-                kind, per_minute = "requests with a wrong api key", invalid_budget
+                kind, per_minute = "requests with a wrong api key", self.budgets["invalid keys"]
             await _refuse(scope, receive, send, kind, per_minute, verdict)
             return
-        if guard is None:
-            await self.app(scope, receive, send)
-            return
-
-        status = 0
-
-        async def watching(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        await self.app(scope, receive, watching)
-        if status == 401:
-            await limiter.hit(*guard)
+        await self.app(scope, receive, send)
 
     @staticmethod
     def _kind(method: str, path: str) -> str | None:
@@ -91,12 +101,21 @@ async def _refuse(
     await envelope(refusal)(scope, receive, send)
 
 
-def _caller(scope: Scope) -> tuple[str | None, str]:
-    """The api key as the limiter knows it (hashed apart from the database's hash,
-    so the counters cannot be joined to people), and the client address."""
+def _address(scope: Scope) -> str:
     client = scope.get("client")
-    address = "ip:" + (client[0] if client else "unknown")
+    return "ip:" + (client[0] if client else "unknown")
+
+
+def _api_key(scope: Scope) -> str | None:
+    """The `api-key` header as the handlers see it: the first one, even if empty."""
     for name, value in scope["headers"]:
-        if name == b"api-key" and value:
-            return "key:" + hashlib.sha256(b"microblog-rate:" + value).hexdigest(), address
-    return None, address
+        if name == b"api-key":
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _key_owner(scope: Scope, api_key: str) -> User | None:
+    async with scope["app"].state.sessionmaker() as session:
+        owner = await db_actions.user_by_api_key(session, api_key)
+    scope.setdefault("state", {})[KEY_OWNER] = (api_key, owner)
+    return owner

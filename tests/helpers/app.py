@@ -1,12 +1,13 @@
 """An app of a test's own, its settings, and looking behind it: rows and stored files."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -19,6 +20,7 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "count",
     "count_rows",
+    "count_statements",
     "make_settings",
     "running",
     "stored_files",
@@ -76,3 +78,19 @@ async def count(session: AsyncSession, sql: str, **params: object) -> int:
     value = await session.scalar(text(sql), params)
     assert isinstance(value, int), value
     return value
+
+
+@contextmanager
+def count_statements(app: FastAPI) -> Iterator[list[str]]:
+    """The SQL statements `app` sends while inside the block, as they are sent."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

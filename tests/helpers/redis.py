@@ -34,6 +34,12 @@ class RedisServer:
             conn.sendall(b"PING\r\n")
             return conn.recv(16).startswith(b"+PONG")
 
+    def flush(self) -> None:
+        """Forget every key: a test's counters start from nothing."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as conn:
+            conn.sendall(b"FLUSHALL\r\n")
+            assert conn.recv(16).startswith(b"+OK")
+
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()

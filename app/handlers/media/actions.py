@@ -1,7 +1,7 @@
 """Uploaded pictures: storing, attaching to tweets, and who may see them."""
 
 import logging
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Awaitable, Callable
 from datetime import timedelta
 
 import httpx
@@ -18,7 +18,6 @@ from app.core.exceptions import (
 from app.core.image_service import ImageService, StoredImage
 from app.core.models import FileDeletion, Media, User
 from app.handlers.media.locks import lock_stored_file
-from app.handlers.shared import db_actions
 from app.workers.media_janitor import MediaJanitor
 
 logger = logging.getLogger(__name__)
@@ -98,7 +97,11 @@ async def record(
     return media_id
 
 
-async def viewable(session: AsyncSession, media_id: int, api_key: str | None) -> Media:
+# Whose the request's api key is (None: nobody's, or no key), looked up only if asked.
+Viewer = Callable[[], Awaitable[User | None]]
+
+
+async def viewable(session: AsyncSession, media_id: int, viewer: Viewer) -> Media:
     """A picture anyone may see once it is in a tweet; before that, only its owner."""
     # An unposted upload is private: to anyone but its owner it does not exist.
     missing = NotFound(f"Media {media_id} does not exist")
@@ -107,8 +110,8 @@ async def viewable(session: AsyncSession, media_id: int, api_key: str | None) ->
         raise missing
     if media.tweet_id is not None:
         return media  # the common case: who asks does not matter
-    viewer = await db_actions.user_by_api_key(session, api_key) if api_key else None
-    if viewer is None or viewer.id != media.owner_id:
+    owner = await viewer()
+    if owner is None or owner.id != media.owner_id:
         raise missing
     return media
 
@@ -117,13 +120,13 @@ async def open_picture(
     session: AsyncSession,
     images: ImageService,
     media_id: int,
-    api_key: str | None,
+    viewer: Viewer,
     if_none_match: str | None,
     method: str,
 ) -> tuple[Media, httpx.Response]:
     """The picture's row and image_saver's open answer for its bytes (or a 304); 404
     if the caller may not see it or its file is gone. The caller closes the answer."""
-    media = await viewable(session, media_id, api_key)
+    media = await viewable(session, media_id, viewer)
     upstream = await images.open(media.storage_key, if_none_match, method)
     if upstream is None:
         raise NotFound(f"Media {media_id} does not exist")

@@ -11,7 +11,7 @@ from app.handlers.deps import (
     ImagesDep,
     JanitorDep,
     ObjectId,
-    OptionalApiKey,
+    OptionalUser,
     SessionDep,
 )
 from app.handlers.media import actions
@@ -67,11 +67,11 @@ async def download(
     request: Request,
     session: SessionDep,
     images: ImagesDep,
-    api_key: OptionalApiKey,
+    viewer: OptionalUser,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     media, upstream = await actions.open_picture(
-        session, images, media_id, api_key, if_none_match, request.method
+        session, images, media_id, viewer, if_none_match, request.method
     )
     headers = {name: upstream.headers[name] for name in IMAGE_HEADERS if name in upstream.headers}
     if media.tweet_id is None:

@@ -1,12 +1,12 @@
 """An app of a test's own, its settings, and looking behind it: rows and stored files."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -19,6 +19,7 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "count",
     "count_rows",
+    "lent_connections",
     "make_settings",
     "running",
     "stored_files",
@@ -76,3 +77,20 @@ async def count(session: AsyncSession, sql: str, **params: object) -> int:
     value = await session.scalar(text(sql), params)
     assert isinstance(value, int), value
     return value
+
+
+@contextmanager
+def lent_connections(app: FastAPI) -> Iterator[list[object]]:
+    """Each database connection `app`'s pool lends out meanwhile, as the pool's own
+    events tell: how many round trips a burst of requests cost."""
+    lent: list[object] = []
+    pool = app.state.engine.sync_engine.pool
+
+    def checkout(connection: object, *_: object) -> None:
+        lent.append(connection)
+
+    event.listen(pool, "checkout", checkout)
+    try:
+        yield lent
+    finally:
+        event.remove(pool, "checkout", checkout)

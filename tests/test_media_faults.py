@@ -24,6 +24,21 @@ from tests.helpers.app import MAX_UPLOAD_BYTES, count_rows, running, stored_file
 from tests.helpers.polling import eventually_async, server_has_unread
 
 
+def _own_image_saver(
+    app_settings: Callable[..., Settings], images_dir: Path
+) -> tuple[Settings, Callable[[], RunningImageSaver]]:
+    """Settings for an app whose image_saver is the test's own to stop, and how to start
+    that image_saver (again: on the same port, with the same token and folder)."""
+    port, token = free_port(), secrets.token_urlsafe(24)
+
+    def start() -> RunningImageSaver:
+        return start_image_saver(
+            images_dir, max_upload_bytes=MAX_UPLOAD_BYTES, port=port, token=token
+        )
+
+    return app_settings(image_saver_url=f"http://127.0.0.1:{port}", image_saver_token=token), start
+
+
 @pytest.mark.processes  # an image_saver process of its own, stopped
 async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recovers(
     app_settings: Callable[..., Settings],
@@ -31,9 +46,9 @@ async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recove
     session: AsyncSession,
     tmp_path: Path,
 ) -> None:
-    images_dir, port, token = tmp_path / "images", free_port(), secrets.token_urlsafe(24)
-    saver = start_image_saver(images_dir, max_upload_bytes=MAX_UPLOAD_BYTES, port=port, token=token)
-    settings = app_settings(image_saver_url=saver.url, image_saver_token=token)
+    images_dir = tmp_path / "images"
+    settings, start_saver = _own_image_saver(app_settings, images_dir)
+    saver = start_saver()
     ann = await make_person("Ann")
     async with running(settings) as (application, client):
         api = Api(client)
@@ -63,9 +78,7 @@ async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recove
         assert attempts == 1
         assert len(stored_files(images_dir)) == 2
 
-        saver = start_image_saver(
-            images_dir, max_upload_bytes=MAX_UPLOAD_BYTES, port=port, token=token
-        )
+        saver = start_saver()
         try:
             report = await application.state.janitor.run()
             assert report.deleted_files == 1
@@ -336,9 +349,10 @@ async def test_a_delete_cancelled_mid_request_leaves_its_file_in_doubt(
     session: AsyncSession,
     tmp_path: Path,
 ) -> None:
-    images_dir, port, token = tmp_path / "images", free_port(), secrets.token_urlsafe(24)
-    saver = start_image_saver(images_dir, max_upload_bytes=MAX_UPLOAD_BYTES, port=port, token=token)
-    settings = app_settings(image_saver_url=saver.url, image_saver_token=token)
+    images_dir = tmp_path / "images"
+    settings, start_saver = _own_image_saver(app_settings, images_dir)
+    saver = start_saver()
+    port = int(saver.url.rsplit(":", 1)[1])
     ann = await make_person("Ann")
     try:
         async with running(settings) as (application, client):

@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -11,12 +12,21 @@ from app.core import logs
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
+from app.core.recent import Recent
 from app.handlers.health.router import router as health_router
 from app.handlers.limits.router import router as limits_router
 from app.handlers.media.router import router as media_router
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
-from app.observability import Telemetry, watch_pool
+from app.observability import (
+    COUNT_RETRY_SECONDS,
+    READY_FOR_SECONDS,
+    STORED_FOR_SECONDS,
+    Telemetry,
+    check_ready,
+    count_stored_pictures,
+    watch_pool,
+)
 from app.observability import router as metrics_router
 from app.web import frontend
 from app.web.docs import add_docs
@@ -49,6 +59,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.janitor = janitor = MediaJanitor(app.state.sessionmaker, images, settings)
+    app.state.readiness = Recent(partial(check_ready, engine, images), READY_FOR_SECONDS)
+    app.state.stored_pictures = Recent(
+        partial(count_stored_pictures, app.state.sessionmaker),
+        STORED_FOR_SECONDS,
+        failed_for=COUNT_RETRY_SECONDS,
+    )
     app.state.limiter = limiter = create_limiter(settings.redis_url)
     cleanup = None
     if settings.media_cleanup_interval_seconds:

@@ -6,17 +6,21 @@
 - The database pool's connections, counted by the pool's own events (`watch_pool`).
 - `GET /metrics` in Prometheus text format, with the stored pictures counted when
   scraped. With several worker processes, set PROMETHEUS_MULTIPROC_DIR (`serve
-  --workers` does) and every worker answers for all.
+  --workers` does) and every worker answers for all. With METRICS_TOKEN set, only
+  a scraper that sends it is answered.
+- What `GET /ready` checks (`check_ready`), and the constants for how long it and
+  the picture count are reused (`app.core.recent.Recent`): a flood of probes or
+  scrapes costs each worker one round trip at a time, not one per request.
 """
 
+import hmac
 import logging
 import os
 import re
-import time
 import uuid
 from time import perf_counter
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -29,11 +33,13 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
-from sqlalchemy import event, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import event, func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import Message, Receive, Scope, Send
 
 from app.core import logs
+from app.core.exceptions import ServiceUnavailable, Unauthorized
+from app.core.image_service import ImageService
 from app.core.models import Media
 from app.web.middleware import HttpMiddleware
 
@@ -75,6 +81,10 @@ POOL_OPEN = Gauge(
 
 # Summing every picture's size is a scan of the media table: once a minute is enough.
 STORED_FOR_SECONDS = 60.0
+# After the count failed (the database away), a scrape tries again this much later.
+COUNT_RETRY_SECONDS = 5.0
+# A readiness answer is reused this long: probes see a change a second late at most.
+READY_FOR_SECONDS = 1.0
 
 
 def _route_template(scope: Scope) -> str:
@@ -148,23 +158,35 @@ def _requests_registry() -> CollectorRegistry:
     return registry
 
 
-async def _stored_pictures(request: Request) -> tuple[int, int] | None:
-    """(pictures, bytes) in the database, at most a minute old; None if it does not answer."""
-    state = request.app.state
-    cached: tuple[float, tuple[int, int]] | None = getattr(state, "stored_pictures", None)
-    if cached is not None and time.monotonic() - cached[0] < STORED_FOR_SECONDS:
-        return cached[1]
+async def count_stored_pictures(sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[int, int]:
+    """(pictures, bytes) in the database."""
     try:
-        async with state.sessionmaker() as session:
+        async with sessionmaker() as session:
             row = (
                 await session.execute(select(func.count(), func.coalesce(func.sum(Media.size), 0)))
             ).one()
-    except Exception as error:  # metrics must answer even while the database is away
+    except Exception as error:
         logger.warning("cannot count stored pictures: %r", error)
-        return None
-    stored = (int(row[0]), int(row[1]))
-    state.stored_pictures = (time.monotonic(), stored)
-    return stored
+        raise
+    return int(row[0]), int(row[1])
+
+
+async def check_ready(engine: AsyncEngine, images: ImageService) -> None:
+    """Raise ServiceUnavailable unless the database and image_saver answer."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as error:
+        raise ServiceUnavailable("The database does not answer") from error
+    await images.check()
+
+
+async def _scraper(request: Request) -> None:
+    """With METRICS_TOKEN set, only a caller sending it may read the metrics."""
+    token = request.app.state.settings.metrics_token.get_secret_value()
+    given = request.headers.get("authorization", "")
+    if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        raise Unauthorized("Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`")
 
 
 class _ReadNow:
@@ -182,12 +204,16 @@ class _ReadNow:
     "/metrics",
     response_class=Response,
     summary="Prometheus metrics: requests by route and status, latency, database "
-    "connections, stored pictures",
+    "connections, stored pictures (with METRICS_TOKEN set: `Authorization: Bearer <token>`)",
     responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}},
+    dependencies=[Depends(_scraper)],
 )
 async def metrics(request: Request) -> Response:
     families = []
-    stored = await _stored_pictures(request)
+    try:
+        stored: tuple[int, int] | None = await request.app.state.stored_pictures.get()
+    except Exception:  # metrics must answer even while the database is away
+        stored = None
     if stored is not None:
         families.append(
             GaugeMetricFamily("microblog_images_stored", "Pictures stored", value=stored[0])

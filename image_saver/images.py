@@ -7,13 +7,14 @@ orientation says, so the picture still stands the right way up.
 """
 
 import hashlib
+import io
 import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps, ImageSequence, UnidentifiedImageError
 
 from image_saver.errors import PayloadTooLarge, UnsupportedMediaType
 
@@ -32,6 +33,9 @@ NOT_A_PICTURE = "The file is not a JPEG, PNG, GIF or WebP picture"
 
 # What survives re-encoding, beside the pixels: colour and animation, nothing personal.
 _KEPT_INFO = ("icc_profile", "transparency", "duration", "loop", "background", "disposal")
+# Real colour profiles are a few KiB (sRGB v2 about 3, v4 about 60); anything bigger
+# would let a picture carry a payload of its own through cleaning.
+MAX_ICC_PROFILE = 64 * 1024
 
 
 class EncodingFailed(RuntimeError):
@@ -96,6 +100,8 @@ def _reencode(
     width, height = image.size
     durations = [0] if fmt == "JPEG" else _decode_all_frames(image, max_pixels, max_frames)
     params: dict[str, Any] = {key: image.info[key] for key in _KEPT_INFO if key in image.info}
+    if "icc_profile" in params and not _is_colour_profile(params["icc_profile"]):
+        del params["icc_profile"]
     # Empty values overrule what Pillow would otherwise copy from the source.
     params |= {"exif": b"", "comment": b""} if fmt != "PNG" else {}
     if fmt == "WEBP":
@@ -153,6 +159,24 @@ def _decode_all_frames(image: Image.Image, max_pixels: int, max_frames: int) -> 
         frame.load()
         durations.append(int(frame.info.get("duration", 0)))
     return durations
+
+
+def _is_colour_profile(blob: object) -> bool:
+    """Whether `blob` is one whole ICC profile of a sane size, and so safe to keep.
+
+    The decoders hand on any bytes stored where a profile belongs; kept unchecked they
+    would pass through cleaning. The header's own size must match too: the colour
+    engine ignores bytes after the profile, which could hide anything.
+    """
+    if not isinstance(blob, bytes) or not 128 <= len(blob) <= MAX_ICC_PROFILE:
+        return False
+    if int.from_bytes(blob[:4], "big") != len(blob):
+        return False
+    try:
+        ImageCms.ImageCmsProfile(io.BytesIO(blob))
+    except (OSError, ImageCms.PyCMSError):
+        return False
+    return True
 
 
 def _upright(image: Image.Image) -> Image.Image:

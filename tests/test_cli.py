@@ -132,6 +132,7 @@ async def test_demo_fills_an_empty_database_once(
         ("DATA_DIR", "/tmp/a folder with spaces"),
         ("IMAGE_SAVER_URL", "ftp://images"),
         ("MAX_UPLOAD_BYTES", "10"),
+        ("METRICS_TOKEN", "too-short"),
     ],
 )
 def test_invalid_settings_fail_in_one_line_naming_the_variable(variable: str, value: str) -> None:

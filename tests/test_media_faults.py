@@ -1,7 +1,10 @@
 """image_saver away, slow uploads, and the cleanup the server runs by itself."""
 
 import asyncio
+import contextlib
+import os
 import secrets
+import signal
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -18,7 +21,22 @@ from app.core.models import FileDeletion, Media
 from app.handlers.media.locks import lock_stored_file
 from tests.helpers.api import Api, MakePerson, Person, png_picture
 from tests.helpers.app import MAX_UPLOAD_BYTES, count_rows, running, stored_files
-from tests.helpers.polling import eventually_async
+from tests.helpers.polling import eventually_async, server_has_unread
+
+
+def _own_image_saver(
+    app_settings: Callable[..., Settings], images_dir: Path
+) -> tuple[Settings, Callable[[], RunningImageSaver]]:
+    """Settings for an app whose image_saver is the test's own to stop, and how to start
+    that image_saver (again: on the same port, with the same token and folder)."""
+    port, token = free_port(), secrets.token_urlsafe(24)
+
+    def start() -> RunningImageSaver:
+        return start_image_saver(
+            images_dir, max_upload_bytes=MAX_UPLOAD_BYTES, port=port, token=token
+        )
+
+    return app_settings(image_saver_url=f"http://127.0.0.1:{port}", image_saver_token=token), start
 
 
 @pytest.mark.processes  # an image_saver process of its own, stopped
@@ -28,9 +46,9 @@ async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recove
     session: AsyncSession,
     tmp_path: Path,
 ) -> None:
-    images_dir, port, token = tmp_path / "images", free_port(), secrets.token_urlsafe(24)
-    saver = start_image_saver(images_dir, max_upload_bytes=MAX_UPLOAD_BYTES, port=port, token=token)
-    settings = app_settings(image_saver_url=saver.url, image_saver_token=token)
+    images_dir = tmp_path / "images"
+    settings, start_saver = _own_image_saver(app_settings, images_dir)
+    saver = start_saver()
     ann = await make_person("Ann")
     async with running(settings) as (application, client):
         api = Api(client)
@@ -60,16 +78,18 @@ async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recove
         assert attempts == 1
         assert len(stored_files(images_dir)) == 2
 
-        saver = start_image_saver(
-            images_dir, max_upload_bytes=MAX_UPLOAD_BYTES, port=port, token=token
-        )
+        saver = start_saver()
         try:
             report = await application.state.janitor.run()
             assert report.deleted_files == 1
             assert await count_rows(session, FileDeletion) == 0
             assert len(stored_files(images_dir)) == 1
             assert (await client.get(f"/api/medias/{kept}")).status_code == 200
-            assert (await client.get("/ready")).status_code == 200
+
+            async def ready() -> bool:  # its last answer, 503, is reused for a second
+                return (await client.get("/ready")).status_code == 200
+
+            await eventually_async(ready, what="/ready to answer 200")
             await api.upload(ann, png_picture(colour="blue"))
         finally:
             stop(saver.process)
@@ -320,3 +340,49 @@ async def test_a_picture_whose_delete_may_still_be_under_way_is_not_trusted(
     assert await count_rows(session, FileDeletion) == 0  # the new upload took the file back
     assert await session.scalar(select(Media.storage_key).where(Media.id == accepted)) == key
     assert key in stored_files(images_dir)
+
+
+@pytest.mark.processes  # an image_saver process of its own, stopped mid-request
+async def test_a_delete_cancelled_mid_request_leaves_its_file_in_doubt(
+    app_settings: Callable[..., Settings],
+    make_person: MakePerson,
+    session: AsyncSession,
+    tmp_path: Path,
+) -> None:
+    images_dir = tmp_path / "images"
+    settings, start_saver = _own_image_saver(app_settings, images_dir)
+    saver = start_saver()
+    port = int(saver.url.rsplit(":", 1)[1])
+    ann = await make_person("Ann")
+    try:
+        async with running(settings) as (application, client):
+            key = await _drop_upload(session, Api(client), ann, "olive")
+            os.kill(saver.process.pid, signal.SIGSTOP)
+            deleting = asyncio.create_task(application.state.janitor.delete_files([key]))
+
+            async def request_sent() -> bool:
+                assert not deleting.done()
+                return server_has_unread(port)
+
+            await eventually_async(request_sent, what="the delete to reach image_saver")
+            deleting.cancel()  # as at shutdown
+            with contextlib.suppress(asyncio.CancelledError):
+                await deleting
+            os.kill(saver.process.pid, signal.SIGCONT)
+
+            # image_saver carries out the delete it was sent, after the app gave up on it.
+            await eventually_async(
+                lambda: asyncio.to_thread(lambda: key not in stored_files(images_dir)),
+                what="the delete to land",
+            )
+            assert await session.scalar(select(FileDeletion.last_attempt_at)) is not None
+            refused = await client.post(
+                "/api/medias",
+                files={"file": ("a.png", png_picture(colour="olive"))},
+                headers=ann.headers,
+            )
+            assert refused.status_code == 503
+            assert "upload it again in a few minutes" in refused.json()["error_message"]
+    finally:
+        os.kill(saver.process.pid, signal.SIGCONT)
+        stop(saver.process)

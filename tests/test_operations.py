@@ -1,6 +1,7 @@
 """What operators get: request ids, one JSON log line per request (never an api key),
 and Prometheus metrics."""
 
+import asyncio
 import json
 import logging
 import re
@@ -15,8 +16,8 @@ from app.core.config import Settings
 from app.core.logs import JsonLines
 from app.core.models import Media
 from app.main import create_app
-from tests.helpers.api import Api, MakePerson
-from tests.helpers.app import running
+from tests.helpers.api import Api, MakePerson, refused
+from tests.helpers.app import lent_connections, running
 
 
 async def test_a_request_id_is_kept_or_made_and_sent_back(
@@ -134,3 +135,46 @@ async def test_metrics_count_stored_pictures(
     assert sample(text, "microblog_images_stored") == 2
     assert stored_bytes
     assert sample(text, "microblog_images_stored_bytes") == stored_bytes
+
+
+async def test_concurrent_scrapes_count_the_stored_pictures_once(
+    app_settings: Callable[..., Settings], make_person: MakePerson, api: Api
+) -> None:
+    await api.upload(await make_person("Ann"))
+    # An app of its own: nothing counted yet, as when the minute's count runs out.
+    async with running(app_settings()) as (app, http):
+        with lent_connections(app) as lent:
+            scrapes = await asyncio.gather(*(http.get("/metrics") for _ in range(10)))
+
+    assert len(lent) == 1
+    assert all(sample(scrape.text, "microblog_images_stored") == 1 for scrape in scrapes)
+
+
+async def test_a_flood_of_readiness_probes_costs_one_check(
+    app_settings: Callable[..., Settings],
+) -> None:
+    async with running(app_settings()) as (app, http):
+        with lent_connections(app) as lent:
+            probes = await asyncio.gather(*(http.get("/ready") for _ in range(20)))
+
+    assert {probe.status_code for probe in probes} == {200}
+    assert len(lent) == 1
+
+
+async def test_metrics_answer_only_the_token_when_one_is_set(
+    app_settings: Callable[..., Settings],
+) -> None:
+    token = "metrics-token-0123456789"
+    async with running(app_settings(metrics_token=token)) as (_, http):
+        missing = await http.get("/metrics")
+        wrong = await http.get("/metrics", headers={"Authorization": f"Bearer {token}x"})
+        bare = await http.get("/metrics", headers={"Authorization": token})
+        right = await http.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        health = await http.get("/health")
+
+    for answer in (missing, wrong, bare):
+        refused(answer, 401, "Unauthorized")
+        assert "microblog_" not in answer.text
+    assert right.status_code == 200
+    assert "microblog_http_requests_total" in right.text
+    assert health.status_code == 200

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Where the budgets are counted, shared by every process: redis://host:6379/0.
     # Unset: in each process's memory (with N workers, a caller gets N budgets).
     redis_url: str | None = None
+    # Set: GET /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (401 else).
+    metrics_token: SecretStr = SecretStr("")
     # Other sites' pages that may call the API from a browser, e.g.
     # ["https://portal.example.com"] (JSON list). Empty: CORS off, same origin only.
     cors_origins: list[str] = []
@@ -102,6 +104,13 @@ class Settings(BaseSettings):
                 "must be set (16 characters or more, the same as image_saver's) "
                 "when IMAGE_SAVER_URL is"
             )
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if 0 < len(value.get_secret_value()) < 16:
+            raise ValueError("must be 16 characters or more (or unset)")
         return value
 
     @field_validator("log_level")

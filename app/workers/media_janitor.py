@@ -140,29 +140,45 @@ class MediaJanitor:
             return len(removed.all())
 
     async def delete_files(self, keys: Sequence[str]) -> "BatchResult":
-        """Delete these queued files, one transaction each.
+        """Delete these queued files, one at a time.
 
-        If image_saver is away, the attempt is recorded and the rest of the batch
-        waits for the next run.
+        If image_saver is away, the rest of the batch waits for the next run.
         """
         result = BatchResult()
         for key in keys:
-            async with self._sessionmaker() as session, session.begin():
-                try:
-                    outcome = await self._delete_file(session, key)
-                except ServiceUnavailable:
-                    await session.execute(
-                        update(FileDeletion)
-                        .where(FileDeletion.storage_key == key)
-                        .values(attempts=FileDeletion.attempts + 1, last_attempt_at=func.now())
-                    )
-                    result.postponed = True
-                    return result
+            try:
+                outcome = await self._delete_file(key)
+            except ServiceUnavailable:
+                result.postponed = True
+                return result
             result.deleted += outcome == "deleted"
             result.dequeued += outcome in ("deleted", "still used")
         return result
 
-    async def _delete_file(self, session: AsyncSession, key: str) -> str:
+    async def _delete_file(self, key: str) -> str:
+        # The attempt is on record before the request goes out: a delete that is not
+        # confirmed (timed out, cancelled as the app stops, the process killed) may
+        # still be carried out later, and uploads of this picture must know that.
+        async with self._sessionmaker() as session, session.begin():
+            queued = await self._due(session, key)
+            if isinstance(queued, str):
+                return queued
+            await session.execute(
+                update(FileDeletion)
+                .where(FileDeletion.storage_key == key)
+                .values(attempts=FileDeletion.attempts + 1, last_attempt_at=func.now())
+            )
+        async with self._sessionmaker() as session, session.begin():
+            queued = await self._due(session, key)
+            if isinstance(queued, str):
+                return queued
+            await self._images.delete(key)
+            await session.delete(queued)
+            return "deleted"
+
+    @staticmethod
+    async def _due(session: AsyncSession, key: str) -> FileDeletion | str:
+        """The queue row of a file to delete now, under its lock; else why not."""
         # Skip a file someone else is deciding on: an upload of the same picture
         # or another cleaner. It stays queued for the next run if still due.
         if not await lock_stored_file(session, key, wait=False):
@@ -170,11 +186,10 @@ class MediaJanitor:
         queued = await session.get(FileDeletion, key)
         if queued is None:
             return "gone"  # done already, or the picture was uploaded again
-        still_used = await session.scalar(select(exists().where(Media.storage_key == key)))
-        if not still_used:
-            await self._images.delete(key)
-        await session.delete(queued)
-        return "still used" if still_used else "deleted"
+        if await session.scalar(select(exists().where(Media.storage_key == key))):
+            await session.delete(queued)
+            return "still used"
+        return queued
 
     async def _next_batch(self) -> list[str]:
         async with self._sessionmaker() as session:

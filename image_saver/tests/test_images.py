@@ -139,7 +139,7 @@ async def test_an_animation_with_too_many_frames_is_refused(
 
 async def test_the_colour_profile_is_kept_and_nothing_else(client: AsyncClient) -> None:
     # A colour profile describes colours, not people: without it colours shift.
-    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    icc = srgb_profile()
     out = io.BytesIO()
     two_colour_image().save(
         out, "JPEG", icc_profile=icc, exif=exif_with_gps().tobytes(), xmp=b"<x>" + SECRET_COMMENT
@@ -150,3 +150,36 @@ async def test_the_colour_profile_is_kept_and_nothing_else(client: AsyncClient) 
 
     image = assert_no_metadata((await client.get(f"/images/{stored['key']}")).content)
     assert image.info.get("icc_profile") == icc
+
+
+def srgb_profile() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def with_size_field(blob: bytes) -> bytes:
+    """`blob` with the ICC header's size field telling its true length."""
+    return len(blob).to_bytes(4, "big") + blob[4:]
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        pytest.param(b"hidden:" + SECRET_COMMENT * 100, id="junk"),
+        # The colour engine reads a profile by its header and ignores what follows.
+        pytest.param(srgb_profile() + SECRET_COMMENT * 10, id="profile-then-junk"),
+        pytest.param(with_size_field(srgb_profile() + SECRET_COMMENT * 3000), id="oversized"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+async def test_a_colour_profile_that_is_no_sane_profile_is_dropped(
+    client: AsyncClient, fmt: str, blob: bytes
+) -> None:
+    out = io.BytesIO()
+    two_colour_image().save(out, fmt, icc_profile=blob)
+    assert Image.open(io.BytesIO(out.getvalue())).info["icc_profile"] == blob
+
+    stored = await upload(client, out.getvalue())
+
+    data = (await client.get(f"/images/{stored['key']}")).content
+    assert SECRET_COMMENT not in data
+    assert "icc_profile" not in Image.open(io.BytesIO(data)).info

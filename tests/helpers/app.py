@@ -21,6 +21,7 @@ __all__ = [
     "count",
     "count_rows",
     "count_statements",
+    "lent_connections",
     "make_settings",
     "running",
     "stored_files",
@@ -94,3 +95,20 @@ def count_statements(app: FastAPI) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def lent_connections(app: FastAPI) -> Iterator[list[object]]:
+    """Each database connection `app`'s pool lends out meanwhile, as the pool's own
+    events tell: how many round trips a burst of requests cost."""
+    lent: list[object] = []
+    pool = app.state.engine.sync_engine.pool
+
+    def checkout(connection: object, *_: object) -> None:
+        lent.append(connection)
+
+    event.listen(pool, "checkout", checkout)
+    try:
+        yield lent
+    finally:
+        event.remove(pool, "checkout", checkout)

@@ -132,3 +132,9 @@ def server_let_go(port: int, client_port: int) -> bool:
         client == client_port and state in (_ESTABLISHED, _CLOSE_WAIT)
         for client, state, _ in _server_sockets(port)
     )
+
+
+def server_has_unread(port: int) -> bool:
+    """Something sent to the server on `port` waits unread: a request it has not taken
+    up yet (say, as the server is stopped)."""
+    return any(state == _ESTABLISHED and unread for _, state, unread in _server_sockets(port))

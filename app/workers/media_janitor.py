@@ -20,7 +20,7 @@ from app.core.config import Settings
 from app.core.exceptions import ServiceUnavailable
 from app.core.image_service import ImageService
 from app.core.models import FileDeletion, Media
-from app.handlers.media.locks import lock_stored_file
+from app.handlers.media.locks import lock_stored_file, no_backup_running
 
 logger = logging.getLogger(__name__)
 BATCH = 100
@@ -172,6 +172,8 @@ class MediaJanitor:
             return "gone"  # done already, or the picture was uploaded again
         still_used = await session.scalar(select(exists().where(Media.storage_key == key)))
         if not still_used:
+            if not await no_backup_running(session):
+                return "busy"  # a backup may still copy it: after the backup
             await self._images.delete(key)
         await session.delete(queued)
         return "still used" if still_used else "deleted"

@@ -25,10 +25,19 @@ from sqlalchemy.engine import make_url
 from app.core import migrations
 from app.core.embedded_db import postgres_bin
 from app.core.security import hash_api_key
+from app.handlers.media.locks import BACKUP_LOCK
 from image_saver.tests.seaweed import S3Server, sync_client
 from tests.helpers.api import Person, ServiceApi, png_picture
 from tests.helpers.app import MAX_UPLOAD_BYTES
-from tests.helpers.cli import printed_admin_key, run_app, start_serve, stop_serve
+from tests.helpers.cli import (
+    NEUTRAL_DIR,
+    app_command,
+    app_env,
+    printed_admin_key,
+    run_app,
+    start_serve,
+    stop_serve,
+)
 from tests.helpers.polling import eventually
 from tests.helpers.topology import ImageSaverProcess
 
@@ -185,7 +194,7 @@ def what_people_see(api: ServiceApi, people: list[Person]) -> dict[str, Any]:
 
 
 @contextmanager
-def churning(api_url: str, churner: Person, doomed: list[int]) -> Iterator[Callable[[], int]]:
+def churning(api_url: str, churner: Person) -> Iterator[Callable[[], int]]:
     """Someone posting, liking, uploading and deleting tweets with pictures, on and on,
     until the block ends; yields how many rounds they have made so far."""
     rounds = 0
@@ -194,14 +203,17 @@ def churning(api_url: str, churner: Person, doomed: list[int]) -> Iterator[Calla
     def churn() -> None:
         nonlocal rounds
         with ServiceApi(api_url) as api:
+            last: int | None = None
             for n in range(1000):
                 if stop.is_set():
                     return
-                if doomed:
-                    api.delete_tweet(churner, doomed.pop())
                 picture = api.upload(churner, png_picture(100 + n, 8, "blue"))
-                api.like(churner, api.tweet(churner, f"More {n}", [picture]))
+                tweet = api.tweet(churner, f"More {n}", [picture])
+                api.like(churner, tweet)
                 api.upload(churner, png_picture(100 + n, 9, "green"))
+                if last is not None:
+                    api.delete_tweet(churner, last)
+                last = tweet
                 rounds += 1
 
     worker = threading.Thread(target=churn)
@@ -211,6 +223,22 @@ def churning(api_url: str, churner: Person, doomed: list[int]) -> Iterator[Calla
     finally:
         stop.set()
         worker.join(timeout=60)
+
+
+def backup_holds_its_lock(url: str) -> bool:
+    async def ask() -> bool:
+        connection = await asyncpg.connect(libpq_url(url))
+        try:
+            held = await connection.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND classid = 0 AND objid = $1 AND objsubid = 1",
+                BACKUP_LOCK,
+            )
+            return bool(held)
+        finally:
+            await connection.close()
+
+    return asyncio.run(ask())
 
 
 @pytest.mark.parametrize("store", ["filesystem", "s3"])
@@ -232,11 +260,27 @@ def test_a_backup_taken_while_people_post_restores_row_for_row_and_byte_for_byte
         with ServiceApi(base) as api:
             people, churner, doomed = populate(api, printed_admin_key(log))
             before = what_people_see(api, people)
-        with churning(base, churner, doomed) as rounds:
+        with churning(base, churner) as rounds, ServiceApi(base) as api:
             eventually(lambda: rounds() >= 2, what="the churn to start")
             started = rounds()
-            made = run_app("backup", str(backup), settings=source.settings)
-            assert made.returncode == 0, made.stdout + made.stderr
+            making = subprocess.Popen(
+                app_command("backup", str(backup)),
+                cwd=NEUTRAL_DIR,
+                env=app_env(**source.settings),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            # Tweets deleted once the backup has its snapshot: their pictures must still
+            # get into it, although the janitor would delete them within a second.
+            eventually(
+                lambda: making.poll() is not None or backup_holds_its_lock(source.database_url),
+                what="the backup to start",
+            )
+            for tweet in doomed:
+                api.delete_tweet(churner, tweet)
+            output, _ = making.communicate(timeout=300)
+            assert making.returncode == 0, output
             assert rounds() > started, "the backup ran while people posted and deleted"
         manifest = manifest_of(backup)
         listed = {picture["name"]: picture for picture in manifest["pictures"]}
@@ -331,6 +375,19 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(
         # And a whole backup is refused on an installation that has data, unless forced.
         refused = run_app("restore", str(backup), settings=source.settings)
         failed_cleanly(refused, "--force")
+        # A backup never writes over anything, and one that fails leaves nothing.
+        failed_cleanly(run_app("backup", str(flipped), settings=source.settings), "not an empty")
+        nowhere = source.settings | {"PG_BIN_DIR": str(tmp_path / "no-such-folder")}
+        failed_cleanly(run_app("backup", str(tmp_path / "new"), settings=nowhere), "PG_BIN_DIR")
+        assert not (tmp_path / "new").exists()
+        broken = tmp_path / "broken-bin"
+        broken.mkdir()
+        (broken / "pg_dump").write_text("#!/bin/sh\necho 'pg_dump: error: disk full' >&2\nexit 1\n")
+        (broken / "pg_dump").chmod(0o755)
+        failing = source.settings | {"PG_BIN_DIR": str(broken)}
+        failed = run_app("backup", str(tmp_path / "new"), settings=failing)
+        failed_cleanly(failed, "pg_dump failed: pg_dump: error: disk full")
+        assert not (tmp_path / "new").exists()
 
 
 def test_a_backup_of_an_older_schema_is_restored_into_a_fresh_data_dir_and_migrated(

@@ -29,6 +29,18 @@ def _new_folder(dest: Path) -> None:
     dest.mkdir(parents=True, exist_ok=True)
 
 
+def _remove_what_was_written(dest: Path, created: bool) -> None:
+    """A failed backup leaves nothing: the folder was new or empty before."""
+    if created:
+        shutil.rmtree(dest, ignore_errors=True)
+        return
+    for child in dest.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
 def backup(settings: Settings, dest: Path) -> Manifest:
     """Dump the database from one snapshot and copy every picture its rows refer to;
     no stored file is deleted from the snapshot until the last picture is copied."""
@@ -51,8 +63,7 @@ def backup(settings: Settings, dest: Path) -> Manifest:
     try:
         snapshot, copied = asyncio.run(take())
     except BaseException:
-        if created:
-            shutil.rmtree(dest, ignore_errors=True)
+        _remove_what_was_written(dest, created)
         raise
     manifest = Manifest(
         service_version=__version__,

@@ -370,7 +370,7 @@ def _parser() -> argparse.ArgumentParser:
         "backup", help="write a backup of the database and every picture into a new folder"
     )
     backup_cmd.add_argument(
-        "path", metavar="DEST", help="a new (or empty) folder; SRC with --verify"
+        "path", metavar="DEST", help="a new or empty folder (with --verify: the backup to check)"
     )
     backup_cmd.add_argument(
         "--verify", action="store_true", help="check the backup in SRC instead of making one"

@@ -172,8 +172,8 @@ def _routes(app: FastAPI) -> None:
     )
     async def put_back(key: str, request: Request, storage: StorageDep) -> None:
         # Stored as sent, not cleaned again: re-encoding would change the bytes and so
-        # the key the database refers to. The bytes must hash to the key, so only a
-        # picture this service once cleaned can come back under it.
+        # the key the database refers to. The bytes must hash to the key, so a key
+        # never names other bytes than the ones first stored under it.
         found = _checked_key(key)
         settings: Settings = request.app.state.settings
         limit = settings.max_upload_bytes * RESTORE_SIZE_FACTOR

@@ -50,8 +50,19 @@ def program(name: str, settings: Settings) -> Path:
     return Path(found)
 
 
+def _sslmode(value: str) -> str:
+    """asyncpg's `ssl=true` is libpq's `sslmode=require`; other values are the same."""
+    return "require" if value.lower() in {"true", "on", "1"} else value
+
+
 def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    parsed = make_url(url).set(drivername="postgresql")
+    ssl = parsed.query.get("ssl")
+    if isinstance(ssl, str):  # a libpq-style DSN knows only sslmode
+        parsed = parsed.difference_update_query(["ssl"]).update_query_dict(
+            {"sslmode": _sslmode(ssl)}
+        )
+    return parsed.render_as_string(hide_password=False)
 
 
 def _libpq(url: str) -> tuple[list[str], dict[str, str]]:
@@ -68,7 +79,7 @@ def _libpq(url: str) -> tuple[list[str], dict[str, str]]:
         env["PGPASSWORD"] = parsed.password
     ssl = parsed.query.get("sslmode") or parsed.query.get("ssl")
     if isinstance(ssl, str):
-        env["PGSSLMODE"] = "require" if ssl.lower() in {"true", "on", "1"} else ssl
+        env["PGSSLMODE"] = _sslmode(ssl)
     return args, env
 
 

@@ -103,13 +103,12 @@ def restore(settings: Settings, src: Path, *, force: bool) -> Manifest:
             store_empty = await pictures.store_is_empty(images)
             if not force and (tables or not store_empty):
                 what = " and ".join(
-                    ([f"the database ({len(tables)} tables)"] if tables else [])
-                    + ([] if store_empty else ["the image store"])
+                    ([f"the database has {len(tables)} tables"] if tables else [])
+                    + ([] if store_empty else ["the image store has pictures"])
                 )
                 raise BackupError(
-                    f"Not restoring: {what} already {'hold' if ' and ' in what else 'holds'} "
-                    "data; restore into an empty "
-                    "installation, or give --force to replace it"
+                    f"Not restoring: {what}; restore into an empty installation, "
+                    "or give --force to replace what is there"
                 )
             # Pictures first: should anything fail, no row refers to a missing picture.
             await pictures.put_back(images, src, manifest.pictures)

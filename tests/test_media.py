@@ -11,6 +11,7 @@ from PIL import Image
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.backup.database import deletions_held
 from app.core.embedded_images import RunningImageSaver
 from app.core.models import FileDeletion, Media
 from image_saver.tests.pictures import CAMERA, SECRET_COMMENT, bomb_png, picture
@@ -344,6 +345,35 @@ async def test_uploading_again_rescues_a_file_queued_for_deletion(
     assert await count_rows(session, FileDeletion) == 0
     assert key in stored_files(images_dir)
     assert (await client.get(f"/api/medias/{second}", headers=ann.headers)).status_code == 200
+
+
+async def test_no_stored_file_is_deleted_while_a_backup_runs(
+    client: AsyncClient,
+    api: Api,
+    make_person: MakePerson,
+    session: AsyncSession,
+    images_dir: Path,
+    database_url: str,
+) -> None:
+    ann = await make_person("Ann")
+    media = await api.upload(ann, png_picture(colour="olive"))
+    key = await storage_key(session, media)
+    tweet = await api.tweet(ann, "gone during a backup", [media])
+    janitor = client._transport.app.state.janitor  # type: ignore[attr-defined]
+
+    # The backup's snapshot may still list the picture: it stays until the backup ends,
+    # both when the deletion follows the tweet's and when the periodic cleanup runs.
+    async with deletions_held(database_url):
+        await api.delete_tweet(ann, tweet)
+        assert key in stored_files(images_dir)
+        report = await janitor.run()
+        assert report.deleted_files == 0
+        assert key in stored_files(images_dir)
+    report = await janitor.run()
+
+    assert report.deleted_files == 1
+    assert key not in stored_files(images_dir)
+    assert await count_rows(session, FileDeletion) == 0
 
 
 @pytest.mark.processes  # `python -m app media cleanup` as a process

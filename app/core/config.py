@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # Other sites' pages that may call the API from a browser, e.g.
     # ["https://portal.example.com"] (JSON list). Empty: CORS off, same origin only.
     cors_origins: list[str] = []
+    # Where `backup` and `restore` find pg_dump and pg_restore (of the database server's
+    # major version or newer). Unset: the embedded PostgreSQL's, else the PATH's.
+    pg_bin_dir: Path | None = None
 
     @field_validator("database_url")
     @classmethod

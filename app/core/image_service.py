@@ -184,6 +184,16 @@ class ImageService:
         ]
         return listed, page["next_after"]
 
+    async def put_back(self, key: str, data: bytes) -> None:
+        """Store a picture's bytes as they are, under the key they hash to (a restore)."""
+        try:
+            response = await self._http.put(f"/images/{key}", content=data)
+        except httpx.HTTPError as error:
+            logger.warning("image_saver put failed: %r", error)
+            raise exc.ServiceUnavailable(_UNAVAILABLE) from None
+        if response.status_code != 204:
+            raise self._error(response)
+
     async def check(self) -> None:
         """Raise ServiceUnavailable unless image_saver and its store answer."""
         response = await self._quick("GET", "/ready")

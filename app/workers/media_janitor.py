@@ -20,7 +20,7 @@ from app.core.config import Settings
 from app.core.exceptions import ServiceUnavailable
 from app.core.image_service import ImageService
 from app.core.models import FileDeletion, Media
-from app.handlers.media.locks import lock_stored_file
+from app.handlers.media.locks import lock_stored_file, no_backup_running
 
 logger = logging.getLogger(__name__)
 BATCH = 100
@@ -189,6 +189,8 @@ class MediaJanitor:
         if await session.scalar(select(exists().where(Media.storage_key == key))):
             await session.delete(queued)
             return "still used"
+        if not await no_backup_running(session):
+            return "busy"  # a backup may still copy it: after the backup
         return queued
 
     async def _next_batch(self) -> list[str]:

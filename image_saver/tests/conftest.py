@@ -6,7 +6,6 @@ tests share besides fixtures is in helpers.py; waiting for something, as in ever
 of the repository, is tests/helpers/polling.py.
 """
 
-import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,15 +15,12 @@ from httpx import ASGITransport, AsyncClient
 
 from image_saver.main import create_app
 from image_saver.tests.helpers import Backend, file_system_backend, s3_backend
-from image_saver.tests.seaweed import S3Server, seaweedfs
+from image_saver.tests.seaweed import S3Server, seaweedfs_in_temp_folder
 
 
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[S3Server]:
-    with (
-        tempfile.TemporaryDirectory(prefix="image-saver-s3-") as workdir,
-        seaweedfs(Path(workdir)) as server,
-    ):
+    with seaweedfs_in_temp_folder("image-saver-s3-") as server:
         yield server
 
 

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -77,6 +78,13 @@ def _ports_with_grpc_twins(count: int) -> list[int]:
             if len(chosen) == count:
                 return chosen
     raise RuntimeError("no free port pairs for SeaweedFS")
+
+
+@contextmanager
+def seaweedfs_in_temp_folder(prefix: str) -> Iterator[S3Server]:
+    """A SeaweedFS server with its data in a temporary folder, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as workdir, seaweedfs(Path(workdir)) as server:
+        yield server
 
 
 @contextmanager

@@ -191,3 +191,24 @@ async def test_stored_keys_are_listed_in_pages_with_the_token_only(
     assert second.json()["next_after"] is None
     assert all(item["modified_at"] for item in first.json()["keys"])
     assert anonymous.status_code == 401
+
+
+async def test_a_stored_picture_is_put_back_as_it_was_under_the_key_it_hashes_to(
+    client: AsyncClient, backend: Backend
+) -> None:
+    key = await store(client)
+    data = (await client.get(f"/images/{key}")).content
+    await client.delete(f"/images/{key}", headers=AUTH)
+    other = key.replace(key[:8], "0" * 8)
+
+    unauthorised = await client.put(f"/images/{key}", content=data)
+    wrong_key = await client.put(f"/images/{other}", content=data, headers=AUTH)
+    assert backend.stored_keys() == set()
+    put = await client.put(f"/images/{key}", content=data, headers=AUTH)
+
+    assert unauthorised.status_code == 401
+    assert wrong_key.status_code == 422
+    assert "hash" in wrong_key.json()["error_message"]
+    assert put.status_code == 204
+    assert backend.stored_keys() == {key}
+    assert (await client.get(f"/images/{key}")).content == data

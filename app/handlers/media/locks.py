@@ -13,3 +13,15 @@ async def lock_stored_file(session: AsyncSession, key: str, *, wait: bool = True
     lock = func.pg_advisory_xact_lock if wait else func.pg_try_advisory_xact_lock
     acquired = await session.scalar(select(lock(func.hashtextextended(key, 0))))
     return wait or bool(acquired)
+
+
+# Held by `python -m app backup` (exclusively) from its snapshot until every picture
+# of it is copied; each deletion of a stored file takes it shared.
+BACKUP_LOCK = 0x6D62_0002
+
+
+async def no_backup_running(session: AsyncSession) -> bool:
+    """Whether no backup runs; if so, none starts before this transaction ends, so a
+    file deleted now cannot be one a backup's snapshot still refers to."""
+    held = await session.scalar(select(func.pg_try_advisory_xact_lock_shared(BACKUP_LOCK)))
+    return bool(held)

@@ -14,10 +14,12 @@ from tests.helpers.api import ServiceApi, png_picture
 from tests.helpers.cli import (
     ADMIN_KEY,
     image_saver_url,
+    launch_serve,
     printed_admin_key,
     start_serve,
     stop_serve,
     stops_answering,
+    wait_healthy,
 )
 
 # Runs `python -m app serve` as a process, with its database and image_saver.
@@ -111,4 +113,29 @@ def test_a_killed_service_does_not_keep_its_database_running_forever(
     assert (data / "postgres" / "postmaster.pid").exists()
     with serving(data, log):
         pass
+    assert not (data / "postgres" / "postmaster.pid").exists()
+
+
+def test_two_serves_starting_together_on_an_empty_data_dir_share_it(
+    tmp_path: Path, data: Path
+) -> None:
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    started = [launch_serve(log, settings={"DATA_DIR": str(data)}) for log in logs]
+    try:
+        for (process, base), log in zip(started, logs, strict=True):
+            wait_healthy(base, process, log)
+        printed = [log.read_text() for log in logs]
+        assert not any("Traceback" in text for text in printed), "\n".join(printed)
+        # One administrator, made by whichever came first; the other finds them.
+        keys = [key for text in printed for key in ADMIN_KEY.findall(text)]
+        assert len(keys) == 1, printed
+        # Both serve the one database: a person made through one signs in at the other.
+        with ServiceApi(started[0][1]) as first, ServiceApi(started[1][1]) as second:
+            ann = first.create_person(keys[0], "Ann")
+            first.tweet(ann, "hello from the first")
+            assert [t["content"] for t in second.feed(ann)] == ["hello from the first"]
+    finally:
+        for process, _ in started:
+            stop_serve(process)
+    # The last one to stop stops the database.
     assert not (data / "postgres" / "postmaster.pid").exists()

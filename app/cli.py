@@ -163,12 +163,14 @@ def _serve(settings: Settings, host: str, port: int, demo: bool, workers: int) -
         "proxy_headers": True,
         # On SIGTERM, requests under way get this long to finish.
         "timeout_graceful_shutdown": 25,
+        # Always given: left out, uvicorn would read WEB_CONCURRENCY itself, over --workers.
+        "workers": workers,
     }
     if workers == 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return
     with _settings_for_workers(settings):
-        uvicorn.run("app.main:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        uvicorn.run("app.main:create_app", factory=True, **options)  # type: ignore[arg-type]
 
 
 def users_create(args: argparse.Namespace, settings: Settings) -> int:

@@ -13,6 +13,7 @@ import pytest
 from tests.helpers.api import ServiceApi, png_picture
 from tests.helpers.cli import (
     ADMIN_KEY,
+    answering_pids,
     image_saver_url,
     launch_serve,
     printed_admin_key,
@@ -21,6 +22,7 @@ from tests.helpers.cli import (
     stops_answering,
     wait_healthy,
 )
+from tests.helpers.polling import poll
 
 # Runs `python -m app serve` as a process, with its database and image_saver.
 pytestmark = pytest.mark.processes
@@ -139,3 +141,31 @@ def test_two_serves_starting_together_on_an_empty_data_dir_share_it(
             stop_serve(process)
     # The last one to stop stops the database.
     assert not (data / "postgres" / "postmaster.pid").exists()
+
+
+@pytest.mark.parametrize(("args", "workers"), [((), 2), (("--workers", "1"), 1)])
+def test_serve_with_web_concurrency_answers_with_that_many_workers(
+    tmp_path: Path, data: Path, args: tuple[str, ...], workers: int
+) -> None:
+    # The documented setting, on the development start (with its own image_saver).
+    log = tmp_path / "serve.log"
+    process, base = start_serve(
+        log, *args, settings={"DATA_DIR": str(data), "WEB_CONCURRENCY": "2"}
+    )
+    try:
+
+        def answered_by_all() -> bool:
+            # A new connection each time, so any worker may take it.
+            assert httpx.get(f"{base}/health", headers={"connection": "close"}).is_success
+            return len(answering_pids(log, "/health")) == workers
+
+        assert poll(answered_by_all, within=60), log.read_text()
+        with ServiceApi(base) as api:
+            # Through the image_saver this `serve` started.
+            admin = printed_admin_key(log)
+            media_id = api.upload(admin, png_picture(), "a.png")
+            api.tweet(admin, "a picture", [media_id])
+            assert httpx.get(f"{base}/api/medias/{media_id}").content.startswith(b"\x89PNG")
+    finally:
+        stop_serve(process)
+    assert len(answering_pids(log, "/health")) == workers

@@ -1,5 +1,6 @@
 """Running `python -m app` (a command, or `serve`) as a separate process, as a person would."""
 
+import json
 import os
 import re
 import signal
@@ -155,6 +156,15 @@ def image_saver_url(log: Path) -> str:
     url = found.group(1)
     assert httpx.get(f"{url}/health").status_code == 200
     return url
+
+
+def answering_pids(log: Path, path: str) -> set[int]:
+    """The worker processes of `serve` whose access log (in `log`) has answered `path`."""
+    return {
+        json.loads(line)["pid"]
+        for line in log.read_text().splitlines()
+        if '"app.access"' in line and f'"{path}' in line
+    }
 
 
 def stops_answering(url: str, within: float = 15) -> bool:

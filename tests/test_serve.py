@@ -169,3 +169,30 @@ def test_serve_with_web_concurrency_answers_with_that_many_workers(
     finally:
         stop_serve(process)
     assert len(answering_pids(log, "/health")) == workers
+
+
+def test_admin_key_file_keeps_the_first_key_out_of_the_log(tmp_path: Path, data: Path) -> None:
+    log = tmp_path / "serve.log"
+    key_file = tmp_path / "secrets" / "admin-key"
+    # A path that cannot be written stops the start in one line, and makes nobody.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    process, _ = launch_serve(
+        log, "--admin-key-file", str(blocked / "admin-key"), settings={"DATA_DIR": str(data)}
+    )
+    assert process.wait(timeout=60) == 1
+    assert "Traceback" not in log.read_text()
+    assert f"cannot write the administrator's api key to {blocked}" in log.read_text()
+
+    with serving(data, log, "--admin-key-file", str(key_file)) as base, ServiceApi(base) as api:
+        key = key_file.read_text().strip()
+        assert key_file.stat().st_mode & 0o777 == 0o600
+        printed = log.read_text()
+        assert key not in printed
+        assert not ADMIN_KEY.search(printed)
+        assert str(key_file) in printed
+        # The administrator made now, not one left by the start that failed.
+        assert [u["name"] for u in api("GET", "/api/users", key).json()["users"]] == [
+            "Administrator"
+        ]
+        api.create_person(key, "Ann")

@@ -87,7 +87,6 @@ class AdminKeyFileFailed(Exception):
 def _write_private(path: Path, text: str) -> None:
     """`text` in a new file at `path` that only this user may read; the file appears
     whole or not at all, replacing one there before."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     # Made 0600 from the start (the umask can only take rights away), never widened.
     descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -40,4 +40,5 @@ EXPOSE 8000 9000
 # The same probe for both services: image_saver's compose entry points it at :9000.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(os.environ['HEALTHCHECK_URL'], timeout=4)"]
-CMD ["python", "-m", "app", "serve", "--host", "0.0.0.0", "--port", "8000"]
+# The first administrator's key to a file of the service user's, not to `docker logs`.
+CMD ["python", "-m", "app", "serve", "--host", "0.0.0.0", "--port", "8000", "--admin-key-file", "/data/admin-key"]

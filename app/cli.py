@@ -83,11 +83,39 @@ def _image_service(settings: Settings, announce: bool = False) -> Iterator[Setti
 _BOOTSTRAP_LOCK = 0x6D62_0001
 
 
-async def _bootstrap_admin(session: AsyncSession) -> str | None:
+class AdminKeyFileFailed(Exception):
+    """The first administrator's key could not be written where --admin-key-file says."""
+
+
+def _write_private(path: Path, text: str) -> None:
+    """`text` in a new file at `path` that only this user may read; the file appears
+    whole or not at all, replacing one there before."""
+    staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # Made 0600 from the start (the umask can only take rights away), never widened.
+    descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as out:
+            out.write(text + "\n")
+        staged.replace(path)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+async def _bootstrap_admin(session: AsyncSession, key_file: Path | None) -> str | None:
     await session.execute(select(func.pg_advisory_xact_lock(_BOOTSTRAP_LOCK)))
     if await session.scalar(select(exists().select_from(User))):
         return None
     _, api_key = await user_actions.create_user(session, "Administrator", is_admin=True)
+    if key_file is not None:
+        # Before the commit: a key nobody can read is no administrator; the next
+        # start tries again.
+        try:
+            _write_private(key_file, api_key)
+        except OSError as error:
+            raise AdminKeyFileFailed(
+                f"Stopped: cannot write the administrator's api key to {key_file}: "
+                f"{error.strerror or error}"
+            ) from error
     return api_key
 
 
@@ -108,7 +136,7 @@ def _exit_on_sigterm() -> None:
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     _exit_on_sigterm()
     with _image_service(_prepare(settings), announce=True) as ready:
-        _serve(ready, args.host, args.port, args.demo, max(1, args.workers))
+        _serve(ready, args, max(1, args.workers))
     return 0
 
 
@@ -139,22 +167,36 @@ def _settings_for_workers(settings: Settings) -> Iterator[None]:
         yield
 
 
-def _serve(settings: Settings, host: str, port: int, demo: bool, workers: int) -> None:
+def _announce_admin(api_key: str, key_file: Path | None, host: str, port: int) -> None:
+    if key_file is None:
+        where = f"Their api key is shown only now:\n\n    {api_key}\n"
+    else:
+        # Logs are kept and shipped around; the key stays out of them.
+        where = (
+            f"Their api key is in {key_file}, which only this user may read.\n"
+            "Keep it somewhere safe, then delete that file.\n"
+        )
+    print(
+        f"\nCreated the first administrator. {where}\n"
+        f"Open http://{host}:{port}/docs, press Authorize, paste it, and create people\n"
+        "with POST /api/users (or: python3 dev.py users create NAME).\n",
+        flush=True,
+    )
+
+
+def _serve(settings: Settings, args: argparse.Namespace, workers: int) -> None:
     _forget_old_metrics()  # before prometheus_client is imported and opens its files
     import uvicorn
 
     from app.main import create_app
 
-    admin_key = _run_in_session(settings, _bootstrap_admin)
+    host: str = args.host
+    port: int = args.port
+    key_file: Path | None = args.admin_key_file and args.admin_key_file.absolute()
+    admin_key = _run_in_session(settings, lambda session: _bootstrap_admin(session, key_file))
     if admin_key:
-        print(
-            "\nCreated the first administrator. Their api key is shown only now:\n"
-            f"\n    {admin_key}\n\n"
-            f"Open http://{host}:{port}/docs, press Authorize, paste it, and create people\n"
-            "with POST /api/users (or: python3 dev.py users create NAME).\n",
-            flush=True,
-        )
-    if demo:
+        _announce_admin(admin_key, key_file, host, port)
+    if args.demo:
         print(_load_demo(settings), flush=True)
     options = {
         "host": host,
@@ -166,12 +208,14 @@ def _serve(settings: Settings, host: str, port: int, demo: bool, workers: int) -
         "proxy_headers": True,
         # On SIGTERM, requests under way get this long to finish.
         "timeout_graceful_shutdown": 25,
+        # Always given: left out, uvicorn would read WEB_CONCURRENCY itself, over --workers.
+        "workers": workers,
     }
     if workers == 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return
     with _settings_for_workers(settings):
-        uvicorn.run("app.main:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        uvicorn.run("app.main:create_app", factory=True, **options)  # type: ignore[arg-type]
 
 
 def users_create(args: argparse.Namespace, settings: Settings) -> int:
@@ -328,6 +372,13 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("WEB_CONCURRENCY") or "1",  # checked as an int, too
         help="worker processes answering requests (default: WEB_CONCURRENCY, else 1)",
     )
+    serve_cmd.add_argument(
+        "--admin-key-file",
+        type=Path,
+        metavar="PATH",
+        help="write the api key of the first administrator (made on the first start) to "
+        "this file, readable only by this user, instead of printing it",
+    )
     serve_cmd.set_defaults(func=serve)
 
     users = commands.add_parser("users", help="manage people").add_subparsers(
@@ -406,7 +457,7 @@ def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) 
     command: Command = args.func
     try:
         return command(args, settings)
-    except (ImageSaverFailed, BackupError) as error:
+    except (ImageSaverFailed, BackupError, AdminKeyFileFailed) as error:
         print(error, file=sys.stderr)
     except ServiceUnavailable as error:
         print(f"Stopped: {error.message}", file=sys.stderr)

@@ -41,5 +41,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.parent_pid:
         _exit_with_parent(args.parent_pid)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=settings.log_level)
+    # One process, always: uvicorn would otherwise take WEB_CONCURRENCY (which `serve`
+    # passes on to us with the rest of its environment) as a number of workers, and
+    # refuse to run an application object in several.
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level,
+        workers=1,
+    )
     return 0

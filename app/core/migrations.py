@@ -6,6 +6,10 @@ from alembic import command
 from alembic.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
+# Held by the migrations' transaction (app/migrations/env.py): processes starting
+# together on one database (two `serve`, app replicas) migrate one after the other,
+# and the later ones find the schema up to date.
+MIGRATIONS_LOCK = 0x6D62_0002
 
 
 def alembic_config(database_url: str) -> Config:

@@ -4,12 +4,14 @@ import asyncio
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from app.core.config import load_settings
 from app.core.database import database_url
+from app.core.migrations import MIGRATIONS_LOCK
 from app.core.models import Base
 
 config = context.config
@@ -28,6 +30,8 @@ def _url() -> str:
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata)
     with context.begin_transaction():
+        # Alembic reads the current revision after this, under the lock.
+        connection.execute(select(func.pg_advisory_xact_lock(MIGRATIONS_LOCK)))
         context.run_migrations()
 
 

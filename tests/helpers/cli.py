@@ -1,5 +1,6 @@
 """Running `python -m app` (a command, or `serve`) as a separate process, as a person would."""
 
+import json
 import os
 import re
 import signal
@@ -51,6 +52,29 @@ def run_app(
     )
 
 
+def run_app_at_once(
+    copies: int, *args: str, settings: dict[str, str], timeout: float = 120
+) -> list[subprocess.CompletedProcess[str]]:
+    """`copies` processes of `python -m app ARGS`, started together; each one's result."""
+    command = app_command(*args)
+    processes = [
+        subprocess.Popen(
+            command,
+            cwd=NEUTRAL_DIR,
+            env=app_env(**settings),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(copies)
+    ]
+    results = []
+    for process in processes:
+        stdout, stderr = process.communicate(timeout=timeout)
+        results.append(subprocess.CompletedProcess(command, process.returncode, stdout, stderr))
+    return results
+
+
 # `serve` prints the first administrator's api key once, indented by four spaces.
 ADMIN_KEY = re.compile(r"^\s{4}(\S{40,})$", re.MULTILINE)
 
@@ -76,10 +100,11 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None
     assert poll(healthy, within=90), log_text() or "timeout"
 
 
-def start_serve(
+def launch_serve(
     log: Path, *args: str, settings: dict[str, str]
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `python -m app serve` with its output in `log`; return it and its base URL."""
+    """Start `python -m app serve` with its output in `log`, without waiting for it to
+    answer; return it and its base URL."""
     port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -89,7 +114,14 @@ def start_serve(
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    base = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}"
+
+
+def start_serve(
+    log: Path, *args: str, settings: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `python -m app serve` with its output in `log`; return it and its base URL."""
+    process, base = launch_serve(log, *args, settings=settings)
     try:
         wait_healthy(base, process, log)
     except BaseException:
@@ -124,6 +156,15 @@ def image_saver_url(log: Path) -> str:
     url = found.group(1)
     assert httpx.get(f"{url}/health").status_code == 200
     return url
+
+
+def answering_pids(log: Path, path: str) -> set[int]:
+    """The worker processes of `serve` whose access log (in `log`) has answered `path`."""
+    return {
+        json.loads(line)["pid"]
+        for line in log.read_text().splitlines()
+        if '"app.access"' in line and f'"{path}' in line
+    }
 
 
 def stops_answering(url: str, within: float = 15) -> bool:

@@ -5,7 +5,6 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from app.core import exceptions as exc
-from app.core.image_service import IMAGE_HEADERS
 from app.handlers.deps import (
     CurrentUser,
     ImagesDep,
@@ -70,11 +69,11 @@ async def download(
     api_key: OptionalApiKey,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    media, upstream = await actions.open_picture(
+    posted, picture = await actions.read_picture(
         session, images, media_id, api_key, if_none_match, request.method
     )
-    headers = {name: upstream.headers[name] for name in IMAGE_HEADERS if name in upstream.headers}
-    if media.tweet_id is None:
+    headers = dict(picture.headers)
+    if not posted:
         headers["cache-control"] = "private, max-age=3600"
     headers["x-content-type-options"] = "nosniff"
     # Opened on its own, the browser's picture viewer styles itself inline; nothing runs.
@@ -82,11 +81,10 @@ async def download(
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; "
         "frame-ancestors 'none'"
     )
-    if upstream.status_code == status.HTTP_304_NOT_MODIFIED or request.method == "HEAD":
-        await upstream.aclose()
-        return Response(status_code=upstream.status_code, headers=headers)
+    if picture.body is None:  # HEAD, 304
+        return Response(status_code=picture.status_code, headers=headers)
     return StreamingResponse(
-        upstream.aiter_raw(), headers=headers, background=BackgroundTask(upstream.aclose)
+        picture.chunks(), headers=headers, background=BackgroundTask(picture.close)
     )
 
 

@@ -29,7 +29,9 @@ router = APIRouter(prefix="/api/medias", tags=["media"])
     summary="Upload a picture to attach to a tweet",
     description="Accepted: JPEG, PNG, GIF and WebP, proven by decoding the content. "
     "The stored picture is stripped of its metadata (EXIF, GPS). Attach it within "
-    "UNATTACHED_MEDIA_TTL_MINUTES (a day by default) or it is removed.",
+    "UNATTACHED_MEDIA_TTL_MINUTES (a day by default) or it is removed. An upload that "
+    "stalls or trickles is cut off (408); a person may have only a few under way at "
+    "once (429).",
 )
 async def upload(
     request: Request,
@@ -59,7 +61,8 @@ async def upload(
     summary="A picture's bytes; no api key needed, so `<img src>` works",
     description="Cached forever (the content never changes under an id); answers "
     "`304` to a matching `If-None-Match`. A picture not yet in a tweet is shown "
-    "only to its owner (with their `api-key`).",
+    "only to its owner (with their `api-key`). One client address may download only "
+    "so many at once (429).",
 )
 async def download(
     media_id: ObjectId,

@@ -33,6 +33,7 @@ from app.web import frontend
 from app.web.docs import add_docs
 from app.web.errors import register_error_handlers
 from app.web.middleware import BodyLimit, CatchAll, SafetyHeaders
+from app.web.picture_downloads import PictureDownloads
 from app.web.rate_counters import create_limiter
 from app.web.rate_limit import RateLimit
 from app.workers.media_janitor import MediaJanitor
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         },
     )
+    app.add_middleware(PictureDownloads, per_address=settings.max_picture_downloads_per_address)
     # Before any body is read: a caller over budget costs us nothing more.
     app.add_middleware(RateLimit, settings=settings)
     app.add_middleware(CatchAll)

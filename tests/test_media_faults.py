@@ -39,6 +39,11 @@ def _own_image_saver(
     return app_settings(image_saver_url=f"http://127.0.0.1:{port}", image_saver_token=token), start
 
 
+# A multipart upload of boundary `b`, up to the file's bytes, for bodies sent by hand.
+FORM = {"content-type": "multipart/form-data; boundary=b"}
+FILE_PART = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
+
+
 @pytest.mark.processes  # an image_saver process of its own, stopped
 async def test_without_image_saver_uploads_are_503_and_the_rest_works_and_recovers(
     app_settings: Callable[..., Settings],
@@ -288,28 +293,88 @@ async def test_an_upload_racing_the_deletion_of_its_own_picture_is_503_not_a_bro
     assert await count_rows(session, Media) == 0
 
 
-async def test_a_stalled_upload_is_cut_off_with_408(
-    app_settings: Callable[..., Settings], make_person: MakePerson, session: AsyncSession
+async def _stalling() -> AsyncIterator[bytes]:
+    yield FILE_PART
+    # The stall is what is under test: six times the idle timeout, on the same event
+    # loop as the app's timer, which therefore always fires first, however busy.
+    await asyncio.sleep(3)
+    yield png_picture()
+
+
+async def _dripping() -> AsyncIterator[bytes]:
+    yield FILE_PART
+    # A byte every 0.1 s, never idle for the 0.5 s timeout, for ten seconds: the pace
+    # is what is under test, on the same event loop as the app's timer.
+    for _ in range(100):
+        await asyncio.sleep(0.1)
+        yield b"x"
+    yield b"\r\n--b--\r\n"
+
+
+@pytest.mark.parametrize(("body", "reason"), [(_stalling, "stalled"), (_dripping, "too slow")])
+async def test_a_stalled_or_drip_fed_upload_is_cut_off_with_408(
+    body: Callable[[], AsyncIterator[bytes]],
+    reason: str,
+    app_settings: Callable[..., Settings],
+    make_person: MakePerson,
+    session: AsyncSession,
 ) -> None:
     ann = await make_person("Ann")
+    settings = app_settings(upload_idle_timeout_seconds=0.5, upload_min_bytes_per_second=1000)
+    async with running(settings) as (_, client):
+        response = await client.post("/api/medias", content=body(), headers=ann.headers | FORM)
 
-    async def stalling() -> AsyncIterator[bytes]:
-        yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
-        # The stall is what is under test: six times the idle timeout, on the same event
-        # loop as the app's timer, which therefore always fires first, however busy.
-        await asyncio.sleep(3)
-        yield png_picture()
-
-    async with running(app_settings(upload_idle_timeout_seconds=0.5)) as (_, client):
-        response = await client.post(
-            "/api/medias",
-            content=stalling(),
-            headers=ann.headers | {"content-type": "multipart/form-data; boundary=b"},
-        )
-
-    assert response.status_code == 408
+    assert response.status_code == 408, response.text
     assert response.json()["error_type"] == "RequestTimeout"
+    # Idle for half a second, or behind 1000 bytes a second by that much: cut off
+    # long before the drip would have ended.
+    assert reason in response.json()["error_message"]
     assert await count_rows(session, Media) == 0
+
+
+async def test_one_person_cannot_hold_every_upload_slot(
+    app_settings: Callable[..., Settings], make_person: MakePerson, session: AsyncSession
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    release = asyncio.Event()
+    relayed = 0
+
+    async def held() -> AsyncIterator[bytes]:
+        nonlocal relayed
+        yield FILE_PART
+        relayed += 1  # the app asked for more: this upload holds a slot
+        await asyncio.wait_for(release.wait(), timeout=20)
+        yield png_picture(colour="navy") + b"\r\n--b--\r\n"
+
+    async with running(app_settings(max_concurrent_uploads_per_person=4)) as (_, client):
+        # As many as a process has upload slots, all from one person.
+        uploads = [
+            asyncio.create_task(
+                client.post("/api/medias", content=held(), headers=ann.headers | FORM)
+            )
+            for _ in range(50)
+        ]
+
+        async def all_under_way_or_refused() -> bool:
+            return relayed + sum(upload.done() for upload in uploads) == len(uploads)
+
+        await eventually_async(all_under_way_or_refused, what="every upload to start or be refused")
+        others = await client.post(
+            "/api/medias",
+            files={"file": ("b.png", png_picture(colour="gold"))},
+            headers=bob.headers,
+        )
+        release.set()
+        answers = [await upload for upload in uploads]
+
+    assert others.status_code == 201, others.text
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [201] * 4 + [429] * 46
+    refusal = next(answer for answer in answers if answer.status_code == 429)
+    assert refusal.json()["error_type"] == "TooManyRequests"
+    assert "already uploading 4 pictures" in refusal.json()["error_message"]
+    assert refusal.headers["retry-after"] == "1"
+    assert await count_rows(session, Media) == 5
 
 
 async def test_a_picture_whose_delete_may_still_be_under_way_is_not_trusted(

@@ -22,8 +22,8 @@ async def copy_out(images: ImageService, keys: Iterable[str], folder: Path) -> l
     target.mkdir(exist_ok=True)
 
     async def copy(key: str) -> FileEntry:
-        response = await images.open(key, None)
-        if response is None:
+        picture = await images.read(key, None)
+        if picture is None:
             raise BackupError(
                 f"The database refers to picture {key}, which the image store does not have"
             )
@@ -32,12 +32,12 @@ async def copy_out(images: ImageService, keys: Iterable[str], folder: Path) -> l
         partial = target / f"{key}.part"
         try:
             with partial.open("wb") as file:
-                async for chunk in response.aiter_bytes():
+                async for chunk in picture.chunks():
                     digest.update(chunk)
                     size += len(chunk)
                     file.write(chunk)
         finally:
-            await response.aclose()
+            picture.close()
         partial.replace(target / key)
         return FileEntry(key, size, digest.hexdigest())
 

@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     image_saver_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # An upload that sends nothing for this long is cut off (408).
     upload_idle_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # An upload that falls behind this rate by more than the idle timeout is cut off
+    # (408): a drip of bytes must not hold an upload slot for long. 0: no minimum.
+    upload_min_bytes_per_second: int = Field(default=10 * 1024, ge=0)
+    # Uploads one person may have under way at once (429 beyond); 0: no cap.
+    max_concurrent_uploads_per_person: int = Field(default=4, ge=0)
+    # Picture downloads (GET /api/medias/{id}) one client address may have under way
+    # at once in each worker process (429 beyond); 0: no cap.
+    max_picture_downloads_per_address: int = Field(default=20, ge=0)
     # Largest picture a person may upload (image_saver should have the same limit).
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # Uploads never attached to a tweet are removed after this long.

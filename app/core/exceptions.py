@@ -86,7 +86,10 @@ class ValidationFailed(AppError):
 class TooManyRequests(AppError):
     status_code = 429
     error_type = "TooManyRequests"
-    description = "Over the caller's budget of requests a minute; retry after `Retry-After` seconds"
+    description = (
+        "Over the caller's budget of requests a minute, or too many of theirs under way "
+        "at once; retry after `Retry-After` seconds"
+    )
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)

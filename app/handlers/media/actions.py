@@ -4,7 +4,6 @@ import logging
 from collections.abc import AsyncIterable, Awaitable, Callable
 from datetime import timedelta
 
-import httpx
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +14,7 @@ from app.core.exceptions import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from app.core.image_service import ImageService, StoredImage
+from app.core.image_service import ImageService, Picture, StoredImage
 from app.core.models import FileDeletion, Media, User
 from app.handlers.media.locks import lock_stored_file
 from app.workers.media_janitor import MediaJanitor
@@ -42,7 +41,7 @@ async def upload(
     # Nothing is written yet: give the pooled connection back while the bytes
     # stream in, so slow uploads cannot starve other requests of connections.
     await session.rollback()
-    stored = await images.store(body, content_type, content_length)
+    stored = await images.store(body, content_type, content_length, caller=owner_id)
     # Until this request commits its media row, the file counts as unused: should
     # the request fail from here on (the database away, the process killed), the
     # cleanup deletes it. The row below takes it off that list again.
@@ -116,21 +115,24 @@ async def viewable(session: AsyncSession, media_id: int, viewer: Viewer) -> Medi
     return media
 
 
-async def open_picture(
+async def read_picture(
     session: AsyncSession,
     images: ImageService,
     media_id: int,
     viewer: Viewer,
     if_none_match: str | None,
     method: str,
-) -> tuple[Media, httpx.Response]:
-    """The picture's row and image_saver's open answer for its bytes (or a 304); 404
-    if the caller may not see it or its file is gone. The caller closes the answer."""
+) -> tuple[bool, Picture]:
+    """Whether the picture is in a tweet, and image_saver's answer for its bytes (or a
+    304); 404 if the caller may not see it or its file is gone. The caller closes it."""
     media = await viewable(session, media_id, viewer)
-    upstream = await images.open(media.storage_key, if_none_match, method)
-    if upstream is None:
+    posted, key = media.tweet_id is not None, media.storage_key
+    # Nothing is written: the pooled connection goes back before image_saver is asked.
+    await session.rollback()
+    picture = await images.read(key, if_none_match, method)
+    if picture is None:
         raise NotFound(f"Media {media_id} does not exist")
-    return media, upstream
+    return posted, picture
 
 
 async def attach(session: AsyncSession, owner: User, tweet_id: int, media_ids: list[int]) -> None:

@@ -5,7 +5,6 @@ from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 
 from app.core import exceptions as exc
-from app.core.image_service import IMAGE_HEADERS
 from app.handlers.deps import (
     CurrentUser,
     ImagesDep,
@@ -30,7 +29,9 @@ router = APIRouter(prefix="/api/medias", tags=["media"])
     summary="Upload a picture to attach to a tweet",
     description="Accepted: JPEG, PNG, GIF and WebP, proven by decoding the content. "
     "The stored picture is stripped of its metadata (EXIF, GPS). Attach it within "
-    "UNATTACHED_MEDIA_TTL_MINUTES (a day by default) or it is removed.",
+    "UNATTACHED_MEDIA_TTL_MINUTES (a day by default) or it is removed. An upload that "
+    "stalls or trickles is cut off (408); a person may have only a few under way at "
+    "once (429).",
 )
 async def upload(
     request: Request,
@@ -60,7 +61,8 @@ async def upload(
     summary="A picture's bytes; no api key needed, so `<img src>` works",
     description="Cached forever (the content never changes under an id); answers "
     "`304` to a matching `If-None-Match`. A picture not yet in a tweet is shown "
-    "only to its owner (with their `api-key`).",
+    "only to its owner (with their `api-key`). One client address may download only "
+    "so many at once (429).",
 )
 async def download(
     media_id: ObjectId,
@@ -70,11 +72,11 @@ async def download(
     viewer: OptionalUser,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    media, upstream = await actions.open_picture(
+    posted, picture = await actions.read_picture(
         session, images, media_id, viewer, if_none_match, request.method
     )
-    headers = {name: upstream.headers[name] for name in IMAGE_HEADERS if name in upstream.headers}
-    if media.tweet_id is None:
+    headers = dict(picture.headers)
+    if not posted:
         headers["cache-control"] = "private, max-age=3600"
     headers["x-content-type-options"] = "nosniff"
     # Opened on its own, the browser's picture viewer styles itself inline; nothing runs.
@@ -82,11 +84,10 @@ async def download(
         "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; "
         "frame-ancestors 'none'"
     )
-    if upstream.status_code == status.HTTP_304_NOT_MODIFIED or request.method == "HEAD":
-        await upstream.aclose()
-        return Response(status_code=upstream.status_code, headers=headers)
+    if picture.body is None:  # HEAD, 304
+        return Response(status_code=picture.status_code, headers=headers)
     return StreamingResponse(
-        upstream.aiter_raw(), headers=headers, background=BackgroundTask(upstream.aclose)
+        picture.chunks(), headers=headers, background=BackgroundTask(picture.close)
     )
 
 

@@ -1,0 +1,62 @@
+"""Upgrading a big database while the service keeps answering: the migrations never
+block posting and liking for more than a moment (docs/operations.md, "Migrations on
+a big database").
+
+The database is seeded at the last revision before the migrations that index big
+tables, then upgraded to head while people keep posting and liking through the app.
+"""
+
+import asyncio
+import time
+from collections.abc import Callable
+from itertools import count
+
+import pytest
+
+from app.core import migrations
+from app.core.config import Settings
+from bench.seed import DataSet, api_key, fill
+from tests.helpers.api import Api
+from tests.helpers.app import running
+
+pytestmark = pytest.mark.processes
+
+# The revision whose successors build indexes on tweets, likes and media.
+BEFORE_BIG_INDEXES = "0001"
+# A few hundred thousand tweets: a plain CREATE INDEX on them holds writes for seconds.
+DATA = DataSet(users=1_000, tweets=200_000, likes=400_000, seed=3)
+# What "a moment" is here: well above a write's time on a busy test machine, well
+# below what an index build on these tables takes.
+MAX_WRITE_SECONDS = 1.5
+WRITERS = 4
+
+
+async def test_upgrading_a_big_database_keeps_posting_and_liking(
+    make_database: Callable[[], str], app_settings: Callable[..., Settings]
+) -> None:
+    url = await asyncio.to_thread(make_database)
+    await asyncio.to_thread(migrations.upgrade, url, BEFORE_BIG_INDEXES)
+    seeded = await fill(url, DATA, lambda _message: None)
+
+    async with running(app_settings(database_url=url)) as (_app, client):
+        api = Api(client)
+        writes: list[float] = []
+        tweet_ids = count(1, 7)  # a new like each time, spread over the seeded tweets
+
+        async def write(person: int) -> None:
+            key = api_key(seeded.secret, person)
+            while not upgrade.done():
+                started = time.monotonic()
+                if len(writes) % 2:
+                    await api.tweet(key, "Still here during the upgrade")
+                else:
+                    await api.like(key, next(tweet_ids))
+                writes.append(time.monotonic() - started)
+
+        upgrade = asyncio.ensure_future(asyncio.to_thread(migrations.upgrade, url))
+        await asyncio.gather(upgrade, *(write(person) for person in range(2, 2 + WRITERS)))
+
+    print("WRITES", len(writes), sorted(writes)[-5:])
+    assert len(writes) > 50, "the upgrade was over before the writes got going"
+    slowest = sorted(writes)[-3:]
+    assert max(writes) < MAX_WRITE_SECONDS, f"{len(writes)} writes, the slowest {slowest}"

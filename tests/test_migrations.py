@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core import migrations
 from app.core.models import Base
-from tests.helpers.cli import run_app
+from tests.helpers.cli import run_app_at_once
 from tests.helpers.polling import eventually_async
 
 
@@ -158,7 +158,8 @@ def test_an_interrupted_upgrade_runs_again_and_rebuilds_a_half_built_index(
 
 def test_several_processes_upgrading_at_once_take_turns(make_database: Callable[[], str]) -> None:
     """Several app containers starting at once on an old database: one migrates, the
-    others wait for it (and would otherwise drop each other's half-built indexes)."""
+    others wait for it, across the concurrent index builds that commit on their own
+    (they would otherwise drop each other's half-built indexes)."""
     url = make_database()
     migrations.upgrade(url, "0001")
 
@@ -169,11 +170,8 @@ def test_several_processes_upgrading_at_once_take_turns(make_database: Callable[
                 # A write in progress on media holds the first migration up, until all
                 # three processes have come.
                 await write.execute(text("LOCK TABLE media IN ROW EXCLUSIVE MODE"))
-                runs = asyncio.gather(
-                    *(
-                        asyncio.to_thread(run_app, "migrate", settings={"DATABASE_URL": url})
-                        for _ in range(3)
-                    )
+                runs = asyncio.ensure_future(
+                    asyncio.to_thread(run_app_at_once, 3, "migrate", settings={"DATABASE_URL": url})
                 )
 
                 async def all_connected() -> bool:

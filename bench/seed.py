@@ -225,6 +225,12 @@ async def seed(url: str, data: DataSet, say: Callable[[str], None]) -> Seeded:
     await recreate_database(url)
     step("database created; applying migrations")
     await asyncio.to_thread(migrations.upgrade, url)  # Alembic runs its own event loop
+    return await fill(url, data, step)
+
+
+async def fill(url: str, data: DataSet, step: Callable[[str], None]) -> Seeded:
+    """Fill the empty tables of the database at `url` (the schema of migration 0001 or
+    later) with `data`."""
     async with connected(url) as connection:
         secret = secrets.token_hex(8)
         await _settings_for_loading(connection, data.seed)

@@ -1,15 +1,35 @@
-"""Apply the Alembic migrations from code (serve, CLI, tests)."""
+"""Apply the Alembic migrations from code (serve, CLI, tests), and what migrations use
+to change a big table without holding its writes up (docs/operations.md, "Migrations
+on a big database")."""
 
+import logging
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from alembic import command
+from alembic import command, op
 from alembic.config import Config
+from sqlalchemy import Connection, TextClause, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 ROOT = Path(__file__).resolve().parents[2]
-# Held by the migrations' transaction (app/migrations/env.py): processes starting
-# together on one database (two `serve`, app replicas) migrate one after the other,
-# and the later ones find the schema up to date.
-MIGRATIONS_LOCK = 0x6D62_0002
+
+log = logging.getLogger(__name__)
+
+# Writes that queue behind a DDL statement's lock request wait at most this long;
+# then the statement gives up, its migration rolls back, and is tried again later.
+LOCK_TIMEOUT_MS = 1000
+# How long an upgrade keeps trying before it gives up (a transaction left open).
+LOCK_RETRY_SECONDS = 300
+# The migrator's session. No statement_timeout: an index build on a big table may
+# take minutes, and killing it half way only leaves a half-built index behind.
+SESSION_SETTINGS = {"lock_timeout": str(LOCK_TIMEOUT_MS), "statement_timeout": "0"}
+# Held by the migrating session (app/migrations/env.py): processes starting together
+# on one database (two `serve`, app replicas) migrate one after the other, and the
+# later ones find the schema up to date. (0x6D62_0002 is the backup's lock.)
+MIGRATIONS_LOCK = 0x6D62_0003
+_LOCK_NOT_AVAILABLE = "55P03"
 
 
 def alembic_config(database_url: str) -> Config:
@@ -20,8 +40,70 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    _retrying(lambda: command.upgrade(alembic_config(database_url), revision))
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:
-    command.downgrade(alembic_config(database_url), revision)
+    _retrying(lambda: command.downgrade(alembic_config(database_url), revision))
+
+
+def _retrying(run: Callable[[], None]) -> None:
+    """Run `run` again while a migration gives up waiting for a lock: each migration
+    is a transaction of its own, so a new run starts at the one that gave up."""
+    deadline = time.monotonic() + LOCK_RETRY_SECONDS
+    pause = 0.5
+    while True:
+        try:
+            run()
+            return
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                raise
+            if time.monotonic() + pause > deadline:
+                raise
+            log.warning(
+                "a migration waited %d ms for a lock that another transaction holds;"
+                " trying again in %.1f s",
+                LOCK_TIMEOUT_MS,
+                pause,
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, 10)
+
+
+def hold_migration_lock(connection: Connection) -> None:
+    """Wait until no other process migrates this database, then keep it so until the
+    connection closes. A try in a loop rather than a blocking wait: a waiting
+    statement's snapshot would hold up the other process's concurrent index builds."""
+    waited = False
+    while not connection.scalar(select(func.pg_try_advisory_lock(MIGRATIONS_LOCK))):
+        connection.commit()
+        if not waited:
+            log.info("another process is migrating this database; waiting for it")
+            waited = True
+        time.sleep(1)
+    connection.commit()  # the lock is the session's; Alembic starts from no transaction
+
+
+def create_index_concurrently(
+    name: str, table: str, columns: Sequence[str | TextClause], **options: Any
+) -> None:
+    """`op.create_index` that lets writes go on meanwhile (CREATE INDEX CONCURRENTLY,
+    outside the migration's transaction). Put it before the migration's other steps:
+    it commits on its own, so a run interrupted after it finds the index made and
+    skips it, and one interrupted during it finds a half-built (invalid) index and
+    builds it again."""
+    context = op.get_context()
+    with context.autocommit_block():
+        if not context.as_sql:
+            valid = op.get_bind().scalar(
+                text("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(:name)"),
+                {"name": name},
+            )
+            if valid:
+                return
+        # Its waits (for the transactions running when it starts) hold no one up.
+        op.execute("SET lock_timeout = 0")
+        op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
+        op.create_index(name, table, columns, postgresql_concurrently=True, **options)
+        op.execute("RESET lock_timeout")

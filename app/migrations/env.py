@@ -1,17 +1,22 @@
-"""Alembic environment: runs migrations over the app's async engine."""
+"""Alembic environment: runs migrations over the app's async engine.
+
+Each migration commits on its own, and every lock a migration waits for is bounded
+by a short lock_timeout (app.core.migrations retries a migration that ran out of
+it), so an upgrade on a busy database never holds writes up for more than a moment:
+see docs/operations.md, "Migrations on a big database".
+"""
 
 import asyncio
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from app.core.config import load_settings
 from app.core.database import database_url
-from app.core.migrations import MIGRATIONS_LOCK
+from app.core.migrations import SESSION_SETTINGS, hold_migration_lock
 from app.core.models import Base
 
 config = context.config
@@ -28,15 +33,18 @@ def _url() -> str:
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata)
+    hold_migration_lock(connection)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, transaction_per_migration=True
+    )
     with context.begin_transaction():
-        # Alembic reads the current revision after this, under the lock.
-        connection.execute(select(func.pg_advisory_xact_lock(MIGRATIONS_LOCK)))
         context.run_migrations()
 
 
 async def _run_online() -> None:
-    engine = create_async_engine(_url(), poolclass=NullPool)
+    engine = create_async_engine(
+        _url(), poolclass=NullPool, connect_args={"server_settings": SESSION_SETTINGS}
+    )
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
@@ -45,7 +53,12 @@ async def _run_online() -> None:
 
 
 if context.is_offline_mode():
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        transaction_per_migration=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 else:

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.core.migrations import create_index_concurrently
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -19,6 +21,8 @@ TIMESTAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    # Is a stored file still used by another media row (the same picture twice)?
+    create_index_concurrently("ix_media_storage_key", "media", ["storage_key"])
     op.create_table(
         "file_deletions",
         sa.Column("storage_key", sa.String(128), nullable=False),
@@ -27,8 +31,6 @@ def upgrade() -> None:
         sa.Column("created_at", TIMESTAMP, server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("storage_key", name="pk_file_deletions"),
     )
-    # Is a stored file still used by another media row (the same picture twice)?
-    op.create_index("ix_media_storage_key", "media", ["storage_key"])
     # However a media row goes (its tweet deleted, an upload expired, its owner
     # removed), its file is queued for deletion in the same transaction.
     op.execute(

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.core.migrations import create_index_concurrently
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -24,13 +26,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index(
+    create_index_concurrently(
         "ix_tweets_feed_order",
         "tweets",
         [sa.text("likes_count DESC"), sa.text("created_at DESC"), sa.text("id DESC")],
         postgresql_include=["author_id"],
     )
-    op.create_index("ix_likes_tweet_id_created_at", "likes", ["tweet_id", "created_at", "user_id"])
+    create_index_concurrently(
+        "ix_likes_tweet_id_created_at", "likes", ["tweet_id", "created_at", "user_id"]
+    )
 
 
 def downgrade() -> None:

@@ -1,6 +1,5 @@
 """`python -m app`: creating and listing people, demo data, settings errors."""
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.embedded_images import RunningImageSaver
 from tests.helpers.api import Api, MakePerson
-from tests.helpers.cli import run_app, run_app_at_once
+from tests.helpers.cli import run_app
 
 # Runs `python -m app` commands as processes.
 pytestmark = pytest.mark.processes
@@ -120,18 +119,6 @@ async def test_demo_fills_an_empty_database_once(
     assert second.returncode == 0
     assert "already" in second.stdout
     assert await session.scalar(text(count)) == before
-
-
-def test_migrations_started_together_on_an_empty_database_all_succeed(
-    make_database: Callable[[], str],
-) -> None:
-    # As app replicas sharing one DATABASE_URL do when they start together.
-    url = make_database()
-    results = run_app_at_once(3, "migrate", settings={"DATABASE_URL": url})
-    for result in results:
-        assert result.returncode == 0, result.stderr
-        assert "Traceback" not in result.stderr
-        assert "up to date" in result.stdout
 
 
 @pytest.mark.parametrize(

@@ -106,8 +106,13 @@ def test_slow_picture_readers_cost_only_their_own_sockets(
         def answered() -> int:
             return sum(status_line(reader) == b"HTTP/1.1 200" for reader in readers)
 
-        # As many as a worker has connections to image_saver are being sent theirs.
-        eventually(lambda: answered() >= 100, what="100 slow readers to be answered 200")
+        # Every one is answered, though a worker has only 100 connections to image_saver
+        # (before, the 101st waited for one, 30 s, and got a 503); then each holds its
+        # socket open, reading nothing, while the others are served. (Not timed from
+        # the first 100: under a loaded machine the rest of the 300 fetches from
+        # image_saver are still ahead of the others' requests, which is fair queuing,
+        # not starvation.)
+        eventually(lambda: answered() == len(readers), what="every slow reader to be answered 200")
 
         # Meanwhile everyone else is served at once: pictures, uploads, the rest.
         with ServiceApi(base) as api, httpx.Client(base_url=base, timeout=PROMPTLY) as other:
@@ -121,8 +126,11 @@ def test_slow_picture_readers_cost_only_their_own_sockets(
             assert own.status_code == 200
             assert api("GET", "/api/users/me", bob.api_key).status_code == 200
 
-        # None of the slow readers waits for the others either.
-        eventually(lambda: answered() == len(readers), what="every slow reader to be answered")
+        # The slow readers were still being sent their pictures all along: none has
+        # more than a sliver of it yet.
+        for reader in readers:
+            waiting = reader.recv(len(picture), socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            assert len(waiting) < len(picture) // 4
 
 
 def test_a_client_address_gets_only_so_many_picture_downloads_at_once(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from app.cli import run_command
+from app.commands import run_command
 from app.core.config import Settings
 from bench.run import Options, run
 from bench.seed import DataSet, seed

@@ -22,7 +22,7 @@ from app.core.embedded_images import free_port
 from app.main import create_app
 from app.web.rate_counters import RedisLimiter
 from tests.helpers.api import Api, MakePerson, png_picture, refused
-from tests.helpers.app import count_statements, running
+from tests.helpers.app import count_statements, lent_connections, running
 from tests.helpers.cli import answering_pids, run_app, start_serve, stop_serve
 from tests.helpers.redis import RedisServer
 
@@ -213,14 +213,16 @@ async def test_made_up_keys_spend_the_wrong_key_budget_where_no_401_is_answered(
 async def test_a_key_is_looked_up_once_a_request(
     limited_app: tuple[FastAPI, AsyncClient], make_person: MakePerson, api: Api
 ) -> None:
-    """The rate limit finds whose the key is; the handlers reuse what it found."""
+    """The rate limit finds whose the key is; the handlers reuse what it found, and
+    the session it was found in: one connection a request, as without the limit."""
     app, client = limited_app
     ann = await make_person("Ann")
     unposted = await api.upload(ann)  # only its owner sees it, so who asks matters
-    for path in ("/api/users/me", f"/api/medias/{unposted}"):
-        with count_statements(app) as statements:
+    for path in ("/api/users/me", "/api/tweets", f"/api/medias/{unposted}"):
+        with count_statements(app) as statements, lent_connections(app) as lent:
             assert (await client.get(path, headers=ann.headers)).status_code == 200
         assert sum("api_key_hash" in sql for sql in statements) == 1, (path, statements)
+        assert len(lent) == 1, path
 
 
 async def test_a_database_failure_while_the_key_is_looked_up_answers_503(

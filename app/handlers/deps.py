@@ -5,6 +5,7 @@ Every dependency is `async def`, even those that never wait: FastAPI runs a plai
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -17,13 +18,18 @@ from app.core.exceptions import Forbidden, Unauthorized
 from app.core.image_service import ImageService
 from app.core.models import User
 from app.handlers.shared import db_actions
-from app.web.rate_limit import KEY_OWNER
+from app.web.rate_limit import KEY_OWNER, REQUEST_SESSION
 from app.workers.media_janitor import MediaJanitor
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request and its only commit point."""
-    async with request.app.state.sessionmaker() as session:
+    """One session per request and its only commit point: the one the rate limit
+    looked the api key up in (it closes it), else a new one."""
+    async with AsyncExitStack() as closing:
+        session: AsyncSession | None = getattr(request.state, REQUEST_SESSION, None)
+        if session is None:
+            made: AsyncSession = request.app.state.sessionmaker()
+            session = await closing.enter_async_context(made)
         try:
             yield session
         except BaseException:
@@ -50,9 +56,7 @@ async def _key_owner(request: Request, session: AsyncSession, api_key: str) -> U
     found: tuple[str, User | None] | None = getattr(request.state, KEY_OWNER, None)
     if found is None or found[0] != api_key:
         return await db_actions.user_by_api_key(session, api_key)
-    owner = found[1]
-    # Found by another session: this one takes it over as it is, without a query.
-    return None if owner is None else await session.merge(owner, load=False)
+    return found[1]  # found in this very session (SessionDep is the rate limit's)
 
 
 async def _current_user(request: Request, session: SessionDep, api_key: _ApiKey) -> User:

@@ -2,8 +2,9 @@
 over budget (see app/web/rate_counters.py for how budgets are counted).
 
 The caller is the person whose api key the request carries, once the key is
-verified (one index lookup; the person found is handed on to the handlers, so the
-key is still looked up once a request); else the client address. A request with a
+verified (one index lookup, in the session the handlers then use, with the person
+found: the key is still looked up once a request, on one connection); else the
+client address. A request with a
 wrong key also spends from its address's budget for wrong keys, and only such
 requests are refused when that is spent: made-up keys cannot buy a fresh budget
 each, and cannot lock out the right keys sent from the same address. Pictures,
@@ -14,6 +15,7 @@ reads, so a page full of them does not starve the rest.
 import math
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core import exceptions as exc
@@ -24,8 +26,11 @@ from app.web.errors import database_error, envelope
 from app.web.middleware import HttpMiddleware
 from app.web.rate_counters import Limiter, Verdict
 
-# In request.state, for app.handlers.deps: (the api key, its owner or None).
+# In request.state, for app.handlers.deps: (the api key, its owner or None), and the
+# session the key was looked up in, which the request's handlers then use (one
+# session, one connection, per request; this middleware closes it).
 KEY_OWNER = "api_key_owner"
+REQUEST_SESSION = "db_session"
 
 UPLOADS = ("POST", "/api/medias")
 PICTURES = "/api/medias/"
@@ -46,6 +51,14 @@ class RateLimit(HttpMiddleware):
         }
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self._limited(scope, receive, send)
+        finally:
+            session: AsyncSession | None = scope.get("state", {}).pop(REQUEST_SESSION, None)
+            if session is not None:
+                await session.close()
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = self._kind(scope["method"], scope["path"])
         per_minute = self.budgets[kind] if kind else 0
         if kind is None or not per_minute:
@@ -115,7 +128,8 @@ def _api_key(scope: Scope) -> str | None:
 
 
 async def _key_owner(scope: Scope, api_key: str) -> User | None:
-    async with scope["app"].state.sessionmaker() as session:
-        owner = await db_actions.user_by_api_key(session, api_key)
-    scope.setdefault("state", {})[KEY_OWNER] = (api_key, owner)
+    state = scope.setdefault("state", {})
+    state[REQUEST_SESSION] = session = scope["app"].state.sessionmaker()
+    owner = await db_actions.user_by_api_key(session, api_key)
+    state[KEY_OWNER] = (api_key, owner)
     return owner

@@ -7,11 +7,9 @@ from pathlib import Path
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import advisory_locks
 from app.core.models import User
 from app.handlers.users import actions as user_actions
-
-# Several app containers starting on an empty database make one administrator, not several.
-_BOOTSTRAP_LOCK = 0x6D62_0001
 
 
 class AdminKeyFileFailed(Exception):
@@ -33,7 +31,7 @@ def _write_private(path: Path, text: str) -> None:
 
 
 async def bootstrap_admin(session: AsyncSession, key_file: Path | None) -> str | None:
-    await session.execute(select(func.pg_advisory_xact_lock(_BOOTSTRAP_LOCK)))
+    await session.execute(select(func.pg_advisory_xact_lock(advisory_locks.FIRST_ADMIN)))
     if await session.scalar(select(exists().select_from(User))):
         return None
     _, api_key = await user_actions.create_user(session, "Administrator", is_admin=True)

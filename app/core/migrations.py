@@ -13,6 +13,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, TextClause, func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from app.core import advisory_locks
+
 ROOT = Path(__file__).resolve().parents[2]
 
 log = logging.getLogger(__name__)
@@ -25,10 +27,9 @@ LOCK_RETRY_SECONDS = 300
 # The migrator's session. No statement_timeout: an index build on a big table may
 # take minutes, and killing it half way only leaves a half-built index behind.
 SESSION_SETTINGS = {"lock_timeout": str(LOCK_TIMEOUT_MS), "statement_timeout": "0"}
-# Held by the migrating session (app/migrations/env.py): processes starting together
-# on one database (two `serve`, app replicas) migrate one after the other, and the
-# later ones find the schema up to date. (0x6D62_0002 is the backup's lock.)
-MIGRATIONS_LOCK = 0x6D62_0003
+# Processes starting together migrate one after the other; the later ones find the
+# schema up to date.
+MIGRATIONS_LOCK = advisory_locks.MIGRATIONS
 _LOCK_NOT_AVAILABLE = "55P03"
 
 

@@ -3,6 +3,8 @@
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import advisory_locks
+
 
 async def lock_stored_file(session: AsyncSession, key: str, *, wait: bool = True) -> bool:
     """Serialise everything that decides a stored file's fate, until the transaction ends.
@@ -17,7 +19,7 @@ async def lock_stored_file(session: AsyncSession, key: str, *, wait: bool = True
 
 # Held by `python -m app backup` (exclusively) from its snapshot until every picture
 # of it is copied; each deletion of a stored file takes it shared.
-BACKUP_LOCK = 0x6D62_0002
+BACKUP_LOCK = advisory_locks.BACKUP
 
 
 async def no_backup_running(session: AsyncSession) -> bool:

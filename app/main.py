@@ -14,6 +14,7 @@ from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
 from app.core.recent import Recent
+from app.handlers.health.actions import READY_FOR_SECONDS, check_ready
 from app.handlers.health.router import router as health_router
 from app.handlers.limits.router import router as limits_router
 from app.handlers.media.router import router as media_router
@@ -21,10 +22,8 @@ from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
 from app.observability import (
     COUNT_RETRY_SECONDS,
-    READY_FOR_SECONDS,
     STORED_FOR_SECONDS,
     Telemetry,
-    check_ready,
     count_stored_pictures,
     watch_pool,
 )

@@ -8,9 +8,8 @@
   scraped. With several worker processes, set PROMETHEUS_MULTIPROC_DIR (`serve
   --workers` does) and every worker answers for all. With METRICS_TOKEN set, only
   a scraper that sends it is answered.
-- What `GET /ready` checks (`check_ready`), and the constants for how long it and
-  the picture count are reused (`app.core.recent.Recent`): a flood of probes or
-  scrapes costs each worker one round trip at a time, not one per request.
+- The picture count is reused (`app.core.recent.Recent`): a flood of scrapes costs
+  each worker one count at a time, not one per request.
 """
 
 import hmac
@@ -33,13 +32,12 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import Message, Receive, Scope, Send
 
 from app.core import logs
-from app.core.exceptions import ServiceUnavailable, Unauthorized
-from app.core.image_service import ImageService
+from app.core.exceptions import Unauthorized
 from app.core.models import Media
 from app.web.middleware import HttpMiddleware
 
@@ -83,8 +81,6 @@ POOL_OPEN = Gauge(
 STORED_FOR_SECONDS = 60.0
 # After the count failed (the database away), a scrape tries again this much later.
 COUNT_RETRY_SECONDS = 5.0
-# A readiness answer is reused this long: probes see a change a second late at most.
-READY_FOR_SECONDS = 1.0
 
 
 def _route_template(scope: Scope) -> str:
@@ -169,16 +165,6 @@ async def count_stored_pictures(sessionmaker: async_sessionmaker[AsyncSession]) 
         logger.warning("cannot count stored pictures: %r", error)
         raise
     return int(row[0]), int(row[1])
-
-
-async def check_ready(engine: AsyncEngine, images: ImageService) -> None:
-    """Raise ServiceUnavailable unless the database and image_saver answer."""
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except Exception as error:
-        raise ServiceUnavailable("The database does not answer") from error
-    await images.check()
 
 
 async def _scraper(request: Request) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
 from PIL import Image
 from sqlalchemy import select, text
@@ -288,15 +289,12 @@ async def test_attaching_checks_ownership_and_that_uploads_are_free(
 
 
 async def test_unposted_uploads_expire_and_their_files_go(
-    client: AsyncClient,
     api: Api,
     make_person: MakePerson,
     session: AsyncSession,
     images_dir: Path,
-    app_settings: object,
+    app: FastAPI,
 ) -> None:
-    from fastapi import FastAPI
-
     ann = await make_person("Ann")
     old = await api.upload(ann, png_picture(colour="gold"))
     fresh = await api.upload(ann, png_picture(colour="pink"))
@@ -309,8 +307,7 @@ async def test_unposted_uploads_expire_and_their_files_go(
     )
     await session.commit()
 
-    application: FastAPI = client._transport.app  # type: ignore[attr-defined]
-    report = await application.state.janitor.run()
+    report = await app.state.janitor.run()
 
     assert report.expired_uploads == 1
     assert report.deleted_files == 1
@@ -327,6 +324,7 @@ async def test_uploading_again_rescues_a_file_queued_for_deletion(
     make_person: MakePerson,
     session: AsyncSession,
     images_dir: Path,
+    app: FastAPI,
 ) -> None:
     ann = await make_person("Ann")
     data = png_picture(colour="coral")
@@ -338,8 +336,7 @@ async def test_uploading_again_rescues_a_file_queued_for_deletion(
     assert await count_rows(session, FileDeletion) == 1
 
     second = await api.upload(ann, data)
-    application = client._transport.app  # type: ignore[attr-defined]
-    report = await application.state.janitor.run()
+    report = await app.state.janitor.run()
 
     assert report.deleted_files == 0
     assert await count_rows(session, FileDeletion) == 0
@@ -348,18 +345,18 @@ async def test_uploading_again_rescues_a_file_queued_for_deletion(
 
 
 async def test_no_stored_file_is_deleted_while_a_backup_runs(
-    client: AsyncClient,
     api: Api,
     make_person: MakePerson,
     session: AsyncSession,
     images_dir: Path,
     database_url: str,
+    app: FastAPI,
 ) -> None:
     ann = await make_person("Ann")
     media = await api.upload(ann, png_picture(colour="olive"))
     key = await storage_key(session, media)
     tweet = await api.tweet(ann, "gone during a backup", [media])
-    janitor = client._transport.app.state.janitor  # type: ignore[attr-defined]
+    janitor = app.state.janitor
 
     # The backup's snapshot may still list the picture: it stays until the backup ends,
     # both when the deletion follows the tweet's and when the periodic cleanup runs.

@@ -12,8 +12,7 @@ from app.core import exceptions as exc
 from app.core.slots import Slots
 from app.web.errors import envelope
 from app.web.middleware import HttpMiddleware
-
-PICTURES = "/api/medias/"
+from app.web.rate_limit import PICTURES
 
 
 class PictureDownloads(HttpMiddleware):

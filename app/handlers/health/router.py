@@ -22,5 +22,6 @@ async def health() -> Health:
     summary="Readiness: the database and the image service answer",
 )
 async def ready(request: Request) -> Health:
+    # actions.check_ready, found once for everyone asking meanwhile (app/main.py).
     await request.app.state.readiness.get()
     return Health()

@@ -452,3 +452,40 @@ def test_media_cleanup_orphans_deletes_stored_files_no_upload_uses(
     found = int(swept.stdout.split()[1])
     assert found >= 1  # the session's store may hold other tests' leftovers
     assert f"deleted {found} stored file(s)" in swept.stdout
+
+
+async def test_a_file_an_upload_queues_waits_until_the_upload_is_surely_over(
+    api: Api, make_person: MakePerson, session: AsyncSession
+) -> None:
+    # An upload queues its file as unused from storing it until its row is written (so
+    # a failed request leaves nothing behind). Due at once, the cleanup once deleted a
+    # fresh upload in that gap (503 "just being removed"). A trigger notes every file
+    # queued due at once while the upload was under way.
+    await session.execute(text("CREATE TABLE due_at_once (key text)"))
+    await session.execute(
+        text(
+            "CREATE FUNCTION note_due_at_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.not_before IS NULL OR NEW.not_before <= now() THEN "
+            "INSERT INTO due_at_once VALUES (NEW.storage_key); END IF; RETURN NEW; END $$"
+        )
+    )
+    await session.execute(
+        text(
+            "CREATE TRIGGER note_due_at_once AFTER INSERT ON file_deletions "
+            "FOR EACH ROW EXECUTE FUNCTION note_due_at_once()"
+        )
+    )
+    await session.commit()
+    try:
+        ann = await make_person("Ann")
+        for n in range(3):
+            await api.upload(ann, png_picture(10 + n, 10, "plum"))
+        assert (await session.scalars(text("SELECT key FROM due_at_once"))).all() == []
+        assert await count_rows(session, Media) == 3
+        assert await count_rows(session, FileDeletion) == 0
+    finally:
+        await session.rollback()
+        await session.execute(text("DROP TABLE due_at_once"))
+        await session.execute(text("DROP TRIGGER note_due_at_once ON file_deletions"))
+        await session.execute(text("DROP FUNCTION note_due_at_once"))
+        await session.commit()

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -219,6 +219,11 @@ async def test_an_upload_whose_database_write_fails_leaves_no_file_for_good(
     assert failed.status_code == 503
     assert await count_rows(session, Media) == 0
     assert key in stored_files(images_dir)  # image_saver had stored it
+    # Not before the failed upload could still be writing its row...
+    assert (await app.state.janitor.run()).deleted_files == 0
+    # ...and once that time is over (moved here, not waited for), for good.
+    await session.execute(update(FileDeletion).values(not_before=func.now()))
+    await session.commit()
     report = await app.state.janitor.run()
     assert report.deleted_files == 1
     assert key not in stored_files(images_dir)

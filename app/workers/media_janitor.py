@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -116,15 +116,22 @@ class MediaJanitor:
                 queued += await self.queue_files(orphans)
         return queued
 
-    async def queue_files(self, keys: Sequence[str]) -> int:
-        """Put stored files on the deletion list (they go only if no media row uses them)."""
+    async def queue_files(self, keys: Sequence[str], not_before: timedelta | None = None) -> int:
+        """Put stored files on the deletion list (they go only if no media row uses them),
+        due now or, with `not_before`, only after that long."""
         async with self._sessionmaker() as session, session.begin():
-            added = await session.scalars(
-                pg_insert(FileDeletion)
-                .values([{"storage_key": key} for key in keys])
-                .on_conflict_do_nothing()
-                .returning(FileDeletion.storage_key)
+            due = None if not_before is None else func.now() + not_before
+            statement = pg_insert(FileDeletion).values(
+                [{"storage_key": key, "not_before": due} for key in keys]
             )
+            if not_before is None:
+                statement = statement.on_conflict_do_nothing()
+            else:  # a file queued already waits as long too
+                statement = statement.on_conflict_do_update(
+                    index_elements=[FileDeletion.storage_key],
+                    set_={"not_before": statement.excluded.not_before},
+                )
+            added = await session.scalars(statement.returning(FileDeletion.storage_key))
             return len(added.all())
 
     async def expire_uploads(self) -> int:
@@ -189,6 +196,14 @@ class MediaJanitor:
         if await session.scalar(select(exists().where(Media.storage_key == key))):
             await session.delete(queued)
             return "still used"
+        if queued.not_before is not None and await session.scalar(
+            select(
+                exists().where(
+                    FileDeletion.storage_key == key, FileDeletion.not_before > func.now()
+                )
+            )
+        ):
+            return "busy"  # an upload of it may still write its row
         if not await no_backup_running(session):
             return "busy"  # a backup may still copy it: after the backup
         return queued
@@ -197,6 +212,9 @@ class MediaJanitor:
         async with self._sessionmaker() as session:
             keys = await session.scalars(
                 select(FileDeletion.storage_key)
+                .where(
+                    or_(FileDeletion.not_before.is_(None), FileDeletion.not_before <= func.now())
+                )
                 .order_by(FileDeletion.last_attempt_at.nulls_first(), FileDeletion.created_at)
                 .limit(BATCH)
             )

@@ -52,3 +52,5 @@ class FileDeletion(CreatedAtMixin, Base):
     storage_key: Mapped[str] = mapped_column(String(128), primary_key=True)
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_attempt_at: Mapped[datetime | None]
+    # Not to be deleted before then: set while an upload of the file is under way.
+    not_before: Mapped[datetime | None]

@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 
 # Longer than image_saver can spend on one delete, its store's retries included.
 DELETE_IN_DOUBT = timedelta(minutes=5)
+# Longer than an upload can take from storing its file to writing its row (pool and
+# statement timeouts): until then the cleanup leaves the file to the upload.
+UPLOAD_UNDER_WAY = timedelta(minutes=5)
 
 
 async def upload(
@@ -46,7 +49,7 @@ async def upload(
     # the request fail from here on (the database away, the process killed), the
     # cleanup deletes it. The row below takes it off that list again.
     try:
-        await janitor.queue_files([stored.key])
+        await janitor.queue_files([stored.key], not_before=UPLOAD_UNDER_WAY)
     except Exception:
         # Nothing will remember this file but `media cleanup --orphans`.
         logger.error("stored %s but could not queue it; the upload fails", stored.key)

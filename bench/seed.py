@@ -367,11 +367,12 @@ async def _without_indexes_and_foreign_keys(
 async def _users(connection: asyncpg.Connection, data: DataSet, secret: str) -> None:
     await connection.execute(
         """
-        INSERT INTO users (id, name, api_key_hash, is_admin, created_at)
+        INSERT INTO users (id, name, handle, api_key_hash, is_admin, created_at)
         OVERRIDING SYSTEM VALUE
         SELECT id,
                ($3::text[])[1 + id % cardinality($3::text[])] || ' ' || ($4::text[])[
                    1 + (id / cardinality($3::text[])) % cardinality($4::text[])],
+               'user' || id,
                encode(sha256(convert_to('bench-' || $1::text || '-' || id, 'UTF8')), 'hex'),
                id = 1,
                now() - interval '400 days' + id * interval '1 second'

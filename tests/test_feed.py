@@ -185,7 +185,7 @@ async def test_a_page_lists_the_first_likers_yours_first_and_pages_through_the_r
         outsider = await make_person("Eve")
         [seen] = await api.tweets_of(outsider, author)
         assert [like["user_id"] for like in seen["likes"]] == [p.id for p in people[:3]]
-        assert seen["likes"][0] == {"user_id": people[0].id, "name": "P0"}
+        assert seen["likes"][0] == {"user_id": people[0].id, "name": "P0", "handle": "p0.user"}
 
         pages = []
         for offset in (0, 4):
@@ -219,8 +219,8 @@ async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
     me = await make_person("Me")
     await session.execute(
         text(
-            "INSERT INTO users (name, api_key_hash) "
-            "SELECT 'A' || g, md5(g::text) || md5((-g)::text) FROM generate_series(1, 200) g"
+            "INSERT INTO users (name, handle, api_key_hash) SELECT 'A' || g, 'feed.a' || g,"
+            " md5(g::text) || md5((-g)::text) FROM generate_series(1, 200) g"
         )
     )
     await session.execute(
@@ -293,8 +293,8 @@ async def test_every_page_of_a_few_follows_is_exact_above_the_bar(
     me = await make_person("Me")
     await session.execute(
         text(
-            "INSERT INTO users (name, api_key_hash) "
-            "SELECT 'B' || g, md5(g::text) || md5((-g)::text) FROM generate_series(1, 40) g"
+            "INSERT INTO users (name, handle, api_key_hash) SELECT 'B' || g, 'feed.b' || g,"
+            " md5(g::text) || md5((-g)::text) FROM generate_series(1, 40) g"
         )
     )
     await session.execute(
@@ -380,7 +380,7 @@ async def _walked(session: AsyncSession, user_id: int, offset: int, limit: int) 
 
     def walk(node: dict[str, Any]) -> int:
         own = 0
-        if node.get("Index Name") == "ix_tweets_feed_order":
+        if node.get("Index Name") == "ix_tweets_starters_feed_order":
             own = int(node["Actual Rows"] * node["Actual Loops"])
         return own + sum(walk(child) for child in node.get("Plans", []))
 

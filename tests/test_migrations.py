@@ -52,15 +52,7 @@ def test_downgrade_to_empty_and_up_again(make_database: Callable[[], str]) -> No
     assert _inspect(url, lambda c: inspect(c).get_table_names()) == ["alembic_version"]
     migrations.upgrade(url)
     tables = _inspect(url, lambda c: sorted(inspect(c).get_table_names()))
-    assert tables == [
-        "alembic_version",
-        "file_deletions",
-        "follows",
-        "likes",
-        "media",
-        "tweets",
-        "users",
-    ]
+    assert tables == sorted(["alembic_version", *Base.metadata.tables])
 
 
 def test_constraint_and_index_names_follow_the_models(make_database: Callable[[], str]) -> None:

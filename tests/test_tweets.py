@@ -23,7 +23,7 @@ async def test_post_a_tweet_and_see_it_in_the_feed(
     assert tweet["id"] == tweet_id
     assert tweet["content"] == "Hello, colleagues!"
     assert tweet["attachments"] == []
-    assert tweet["author"] == {"id": ann.id, "name": "Ann"}
+    assert tweet["author"] == {"id": ann.id, "name": "Ann", "handle": "ann"}
     assert tweet["likes"] == []
     assert tweet["created_at"].endswith("Z")
 
@@ -170,7 +170,7 @@ async def test_like_and_unlike_are_idempotent(
     [tweet] = (await client.get(f"/api/users/{ann.id}/tweets", headers=bob.headers)).json()[
         "tweets"
     ]
-    assert tweet["likes"] == [{"user_id": bob.id, "name": "Bob"}]
+    assert tweet["likes"] == [{"user_id": bob.id, "name": "Bob", "handle": "bob"}]
     assert tweet["likes_count"] == 1
     for _ in range(2):
         response = await client.delete(f"/api/tweets/{tweet_id}/likes", headers=bob.headers)

@@ -17,7 +17,7 @@ async def test_admin_creates_a_person_whose_key_works(
     assert response.status_code == 201
     body = response.json()
     assert body["result"] is True
-    assert set(body["user"]) == {"id", "name", "is_admin", "api_key"}
+    assert set(body["user"]) == {"id", "name", "handle", "is_admin", "api_key"}
     assert body["user"]["name"] == "Ann Lee"
     assert body["user"]["is_admin"] is False
     me = await client.get("/api/users/me", headers={"api-key": body["user"]["api_key"]})
@@ -92,8 +92,9 @@ async def test_profiles_show_followers_and_following(
         "user": {
             "id": ann.id,
             "name": "Ann",
-            "followers": [{"id": bob.id, "name": "Bob"}],
-            "following": [{"id": eve.id, "name": "Eve"}],
+            "handle": "ann",
+            "followers": [{"id": bob.id, "name": "Bob", "handle": "bob"}],
+            "following": [{"id": eve.id, "name": "Eve", "handle": "eve"}],
             "followers_count": 1,
             "following_count": 1,
             "tweets_count": 2,
@@ -188,8 +189,20 @@ async def test_directory_searches_by_part_of_the_name(
     assert found.json() == {
         "result": True,
         "users": [
-            {"id": ann.id, "name": "Ann", "followers_count": 2, "following_count": 1},
-            {"id": joanna.id, "name": "Joanna", "followers_count": 0, "following_count": 1},
+            {
+                "id": ann.id,
+                "name": "Ann",
+                "handle": "ann",
+                "followers_count": 2,
+                "following_count": 1,
+            },
+            {
+                "id": joanna.id,
+                "name": "Joanna",
+                "handle": "joanna",
+                "followers_count": 0,
+                "following_count": 1,
+            },
         ],
     }
     everyone = await client.get("/api/users", headers=bob.headers)
@@ -232,8 +245,8 @@ async def test_a_persons_tweets_newest_first(
     assert [t["id"] for t in first.json()["tweets"]] == ids[::-1][:3]
     assert [t["id"] for t in second.json()["tweets"]] == ids[::-1][3:]
     oldest = second.json()["tweets"][-1]
-    assert oldest["likes"] == [{"user_id": bob.id, "name": "Bob"}]
-    assert oldest["author"] == {"id": ann.id, "name": "Ann"}
+    assert oldest["likes"] == [{"user_id": bob.id, "name": "Bob", "handle": "bob"}]
+    assert oldest["author"] == {"id": ann.id, "name": "Ann", "handle": "ann"}
 
 
 async def test_a_persons_tweets_break_time_ties_by_id(

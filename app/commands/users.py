@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.commands.shared import Subcommands, prepare, run_in_session
 from app.core.config import Settings
-from app.core.exceptions import NotFound
+from app.core.exceptions import Conflict, NotFound, ValidationFailed
 from app.core.models import User
 from app.handlers.users import actions as user_actions
 
@@ -22,6 +22,7 @@ def add_commands(commands: Subcommands) -> None:
     create = users.add_parser("create", help="create a person and print their api key")
     create.add_argument("name")
     create.add_argument("--admin", action="store_true", help="may create other people")
+    create.add_argument("--handle", help="their unique @handle (else derived from the name)")
     create.set_defaults(func=users_create)
     users.add_parser("list", help="list everyone").set_defaults(func=users_list)
     rotate = users.add_parser(
@@ -35,17 +36,23 @@ def users_create(args: argparse.Namespace, settings: Settings) -> int:
     from app.handlers.users.schemas import UserCreate
 
     admin: bool = args.admin
+    handle: str | None = args.handle
     try:
         clean = UserCreate(name=args.name).name
     except ValueError as error:
         print(f"Invalid name: {error}", file=sys.stderr)
         return 2
     settings = prepare(settings)
-    user, api_key = run_in_session(
-        settings, lambda session: user_actions.create_user(session, clean, is_admin=admin)
-    )
+    try:
+        user, api_key = run_in_session(
+            settings,
+            lambda session: user_actions.create_user(session, clean, is_admin=admin, handle=handle),
+        )
+    except (Conflict, ValidationFailed) as error:
+        print(error.message, file=sys.stderr)
+        return 2
     role = "administrator" if user.is_admin else "user"
-    print(f"Created {role} {user.id} ({user.name}). Api key, shown only now:")
+    print(f"Created {role} {user.id} ({user.name}, @{user.handle}). Api key, shown only now:")
     print(api_key)
     return 0
 
@@ -69,8 +76,9 @@ def users_list(_args: argparse.Namespace, settings: Settings) -> int:
         return list(await session.scalars(select(User).order_by(User.id)))
 
     users = run_in_session(prepare(settings), fetch)
-    print(f"{'id':>6}  {'admin':5}  {'created (UTC)':16}  name")
+    print(f"{'id':>6}  {'admin':5}  {'created (UTC)':16}  {'handle':31}  name")
     for user in users:
         created = user.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
-        print(f"{user.id:>6}  {'yes' if user.is_admin else '':5}  {created:16}  {user.name}")
+        admin = "yes" if user.is_admin else ""
+        print(f"{user.id:>6}  {admin:5}  {created:16}  @{user.handle:30}  {user.name}")
     return 0

@@ -108,3 +108,13 @@ def create_index_concurrently(
         op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
         op.create_index(name, table, columns, postgresql_concurrently=True, **options)
         op.execute("RESET lock_timeout")
+
+
+def drop_index_concurrently(name: str, table: str) -> None:
+    """DROP INDEX CONCURRENTLY (outside the migration's transaction), if it exists:
+    a plain drop would hold the table's writes until every reader is done."""
+    context = op.get_context()
+    with context.autocommit_block():
+        op.execute("SET lock_timeout = 0")
+        op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
+        op.execute("RESET lock_timeout")

@@ -1,9 +1,22 @@
 """All models, imported here so `Base.metadata` knows every table."""
 
 from app.core.models.base import Base
+from app.core.models.conversation import ConversationJoin, Mention, Notification, UserHandle
 from app.core.models.media import FileDeletion, Media
 from app.core.models.social import Follow, Like
 from app.core.models.tweet import Tweet
 from app.core.models.user import User
 
-__all__ = ["Base", "FileDeletion", "Follow", "Like", "Media", "Tweet", "User"]
+__all__ = [
+    "Base",
+    "ConversationJoin",
+    "FileDeletion",
+    "Follow",
+    "Like",
+    "Media",
+    "Mention",
+    "Notification",
+    "Tweet",
+    "User",
+    "UserHandle",
+]

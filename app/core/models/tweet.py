@@ -20,28 +20,48 @@ class Tweet(CreatedAtMixin, Base):
     # orders by a column instead of counting the likes table. (Removing a user
     # takes their likes back through a trigger: see migration 0001.)
     likes_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The tweet this answers; kept when that one is deleted ("the post this answers
+    # was deleted"), hence no foreign key.
+    reply_to: Mapped[int | None]
+    # The post that started the conversation: this tweet's own id for a post that
+    # answers none (set by a trigger; NULL only on tweets older than replies).
+    conversation_id: Mapped[int | None]
+    # Direct replies, kept exact by triggers on every insert and delete (migration 0005).
+    replies_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     author: Mapped["User"] = relationship(back_populates="tweets", lazy="raise")
     media: Mapped[list["Media"]] = relationship(back_populates="tweet", lazy="raise")
 
     __table_args__ = (
         CheckConstraint("likes_count >= 0", name="likes_count_not_negative"),
-        # The feed: each followed author's tweets, most liked first.
+        CheckConstraint("replies_count >= 0", name="replies_count_not_negative"),
+        # The feed holds conversation starters only: each followed author's, most liked
+        # first.
         Index(
-            "ix_tweets_author_feed_order",
+            "ix_tweets_author_starters_feed_order",
             "author_id",
             text("likes_count DESC"),
             text("created_at DESC"),
             text("id DESC"),
+            postgresql_where=text("reply_to IS NULL"),
         ),
         # The feed of someone following many: walk the global order (see
         # app/handlers/tweets/feed_sql.py).
         Index(
-            "ix_tweets_feed_order",
+            "ix_tweets_starters_feed_order",
             text("likes_count DESC"),
             text("created_at DESC"),
             text("id DESC"),
             postgresql_include=["author_id"],
+            postgresql_where=text("reply_to IS NULL"),
+        ),
+        # A tweet's direct replies, oldest first.
+        Index(
+            "ix_tweets_replies",
+            "reply_to",
+            "created_at",
+            "id",
+            postgresql_where=text("reply_to IS NOT NULL"),
         ),
         # A person's own tweets, newest first.
         Index("ix_tweets_author_newest", "author_id", text("created_at DESC"), text("id DESC")),

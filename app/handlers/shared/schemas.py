@@ -13,11 +13,13 @@ class Ok(BaseModel):
 class UserRef(BaseModel):
     id: int
     name: str
+    handle: Annotated[str, Field(description="Unique; mention them as @handle")]
 
 
 class Liker(BaseModel):
     user_id: int
     name: str
+    handle: str
 
 
 class TweetOut(BaseModel):

@@ -131,11 +131,11 @@ async def likers(session: AsyncSession, tweet_id: int, offset: int, limit: int) 
     if await session.scalar(select(Tweet.id).where(Tweet.id == tweet_id)) is None:
         raise NotFound(f"Tweet {tweet_id} does not exist")
     rows = await session.execute(
-        select(User.id, User.name)
+        select(User.id, User.name, User.handle)
         .join(Like, Like.user_id == User.id)
         .where(Like.tweet_id == tweet_id)
         .order_by(Like.created_at, Like.user_id)
         .offset(offset)
         .limit(limit)
     )
-    return [Liker(user_id=user_id, name=name) for user_id, name in rows]
+    return [Liker(user_id=user_id, name=name, handle=handle) for user_id, name, handle in rows]

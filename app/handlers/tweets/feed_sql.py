@@ -64,6 +64,7 @@ WITH authors AS (
 walked AS (
     SELECT id, likes_count, created_at FROM (
         SELECT id, likes_count, created_at, author_id FROM tweets
+        WHERE reply_to IS NULL
         ORDER BY likes_count DESC, created_at DESC, id DESC
         LIMIT LEAST({WALK_MAX_ENTRIES}, {WALK_ENTRIES_PER_WANTED} * :wanted)
     ) AS best_overall
@@ -79,7 +80,7 @@ first_pass AS (
     SELECT few.likes_count, few.created_at, few.id
     FROM authors CROSS JOIN LATERAL (
         SELECT likes_count, created_at, id FROM tweets
-        WHERE tweets.author_id = authors.author_id
+        WHERE tweets.author_id = authors.author_id AND reply_to IS NULL
         ORDER BY likes_count DESC, created_at DESC, id DESC
         LIMIT (
             SELECT CAST(ceil(:wanted / CAST(count(*) AS NUMERIC)) AS BIGINT) FROM authors
@@ -96,7 +97,7 @@ UNION ALL
 SELECT best.id, best.likes_count, best.created_at
 FROM authors CROSS JOIN LATERAL (
     SELECT id, likes_count, created_at FROM tweets
-    WHERE tweets.author_id = authors.author_id
+    WHERE tweets.author_id = authors.author_id AND reply_to IS NULL
       AND (likes_count, created_at, id) >= (
           coalesce((SELECT likes_count FROM bar), -1),
           coalesce((SELECT created_at FROM bar), '-infinity'),

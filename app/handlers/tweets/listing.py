@@ -24,13 +24,15 @@ class TweetRow(NamedTuple):
     created_at: datetime
     author_id: int
     author_name: str
+    author_handle: str
     # NULL (None) when there are none: array_agg over no rows.
     liker_ids: list[int] | None
     liker_names: list[str] | None
+    liker_handles: list[str] | None
     media_ids: list[int] | None
 
 
-TweetSelect = Select[int, str, int, datetime, int, str, Any, Any, Any]
+TweetSelect = Select[int, str, int, datetime, int, str, str, Any, Any, Any, Any]
 
 
 def tweet_rows() -> TweetSelect:
@@ -68,6 +70,7 @@ def tweet_rows() -> TweetSelect:
         select(
             func.array_agg(aggregate_order_by(liker.id, *order)).label("ids"),
             func.array_agg(aggregate_order_by(liker.name, *order)).label("names"),
+            func.array_agg(aggregate_order_by(liker.handle, *order)).label("handles"),
         )
         .select_from(first)
         .join(liker, liker.id == first.c.user_id)
@@ -86,8 +89,10 @@ def tweet_rows() -> TweetSelect:
             Tweet.created_at,
             Tweet.author_id,
             User.name,
+            User.handle,
             likers.c.ids,
             likers.c.names,
+            likers.c.handles,
             pictures,
         )
         .join(User, User.id == Tweet.author_id)
@@ -110,11 +115,18 @@ def tweet_views(rows: Iterable[Any]) -> list[TweetOut]:
                 "id": tweet.id,
                 "content": tweet.content,
                 "attachments": [media_url(media_id) for media_id in tweet.media_ids or ()],
-                "author": {"id": tweet.author_id, "name": tweet.author_name},
+                "author": {
+                    "id": tweet.author_id,
+                    "name": tweet.author_name,
+                    "handle": tweet.author_handle,
+                },
                 "likes": [
-                    {"user_id": user_id, "name": name}
-                    for user_id, name in zip(
-                        tweet.liker_ids or (), tweet.liker_names or (), strict=True
+                    {"user_id": user_id, "name": name, "handle": handle}
+                    for user_id, name, handle in zip(
+                        tweet.liker_ids or (),
+                        tweet.liker_names or (),
+                        tweet.liker_handles or (),
+                        strict=True,
                     )
                 ],
                 "likes_count": tweet.likes_count,

@@ -1,8 +1,9 @@
 """People: creating them, profiles, the directory and following."""
 
+import uuid
 from typing import Literal
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,18 +12,41 @@ from app.core.models import Follow, Tweet, User
 from app.core.security import hash_api_key, new_api_key
 from app.handlers.shared.db_actions import get_user
 from app.handlers.shared.schemas import UserRef
+from app.handlers.users import handles
 from app.handlers.users.schemas import Profile, UserSummary
 
 
 async def create_user(
-    session: AsyncSession, name: str, *, is_admin: bool = False, api_key: str | None = None
+    session: AsyncSession,
+    name: str,
+    *,
+    is_admin: bool = False,
+    api_key: str | None = None,
+    handle: str | None = None,
 ) -> tuple[User, str]:
-    """Create a person; return them with their api key (the only time it exists in clear)."""
+    """Create a person with this handle (else one from their name); return them with
+    their api key (the only time it exists in clear). 409 if the handle is taken."""
     api_key = api_key or new_api_key()
-    user = User(name=name, api_key_hash=hash_api_key(api_key), is_admin=is_admin)
+    if handle is not None:
+        handle = handles.checked(handle)  # 422 before anything is written
+    # The handle is claimed once the row has an id; a unique placeholder meanwhile,
+    # never seen outside this transaction.
+    placeholder = f"new.{uuid.uuid4().hex[:24]}"
+    user = User(
+        name=name, api_key_hash=hash_api_key(api_key), is_admin=is_admin, handle=placeholder
+    )
     session.add(user)
     await session.flush()
+    await handles.claim(session, user, handle)
     return user, api_key
+
+
+async def change_handle(session: AsyncSession, user_id: int, handle: str) -> User:
+    """Give the person a new handle; the old one stays theirs (mentions made with it
+    point at the person, and nobody else can take it)."""
+    user = await get_user(session, user_id)
+    await handles.claim(session, user, handle)
+    return user
 
 
 async def rotate_api_key(session: AsyncSession, user_id: int) -> tuple[User, str]:
@@ -58,14 +82,14 @@ async def _people(
     else:
         them, person = Follow.followee_id, Follow.follower_id
     rows = await session.execute(
-        select(User.id, User.name)
+        select(User.id, User.name, User.handle)
         .join(Follow, them == User.id)
         .where(person == user_id)
         .order_by(*BY_NAME)
         .offset(offset)
         .limit(limit)
     )
-    return [UserRef(id=id_, name=name) for id_, name in rows]
+    return [UserRef(id=id_, name=name, handle=handle) for id_, name, handle in rows]
 
 
 async def profile_of(
@@ -96,6 +120,7 @@ async def profile(session: AsyncSession, user: User, people_limit: int | None = 
     return Profile(
         id=user.id,
         name=user.name,
+        handle=user.handle,
         followers=followers,
         following=following,
         followers_count=followers_count,
@@ -114,13 +139,23 @@ async def directory(
 ) -> list[UserSummary]:
     followers_count = select(func.count()).where(Follow.followee_id == User.id).scalar_subquery()
     following_count = select(func.count()).where(Follow.follower_id == User.id).scalar_subquery()
-    statement = select(User.id, User.name, followers_count, following_count)
+    statement = select(User.id, User.name, User.handle, followers_count, following_count)
     if query:
-        statement = statement.where(User.name.ilike(_like_pattern(query), escape="\\"))
+        # Both trigram indexes serve it (a BitmapOr); `@ann` finds handles too.
+        pattern = _like_pattern(query.removeprefix("@"))
+        statement = statement.where(
+            or_(User.name.ilike(pattern, escape="\\"), User.handle.ilike(pattern, escape="\\"))
+        )
     rows = await session.execute(statement.order_by(*BY_NAME).offset(offset).limit(limit))
     return [
-        UserSummary(id=id_, name=name, followers_count=followers, following_count=following)
-        for id_, name, followers, following in rows
+        UserSummary(
+            id=id_,
+            name=name,
+            handle=handle,
+            followers_count=followers,
+            following_count=following,
+        )
+        for id_, name, handle, followers, following in rows
     ]
 
 

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from app.core import exceptions as exc
 from app.handlers.deps import (
@@ -13,12 +13,13 @@ from app.handlers.deps import (
 )
 from app.handlers.shared.schemas import Ok, TweetList
 from app.handlers.tweets.actions import tweets_of
-from app.handlers.users import actions
+from app.handlers.users import actions, handles
 from app.handlers.users.schemas import (
     NewUser,
     PeopleList,
     ProfileOut,
     SearchText,
+    UserChange,
     UserCreate,
     UserCreatedOut,
     UserList,
@@ -26,31 +27,6 @@ from app.handlers.users.schemas import (
 from app.web.openapi import AUTH, errors
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTH)
-
-
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    responses=errors(exc.Forbidden, exc.PayloadTooLarge, exc.UnsupportedMediaType),
-    summary="Create a person (administrators only); the api key is shown only here",
-)
-async def create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) -> UserCreatedOut:
-    user, api_key = await actions.create_user(session, body.name, is_admin=body.is_admin)
-    return UserCreatedOut(
-        user=NewUser(id=user.id, name=user.name, is_admin=user.is_admin, api_key=api_key)
-    )
-
-
-@router.get("", summary="The people directory, by name; `q` filters by part of the name")
-async def directory(
-    _user: CurrentUser,
-    session: SessionDep,
-    page: PageDep,
-    q: Annotated[SearchText | None, Query(max_length=100, description="Part of a name")] = None,
-) -> UserList:
-    users = await actions.directory(session, q, page.offset, page.limit)
-    return UserList(users=users)
-
 
 # Someone followed by thousands has a long profile; a client that shows the counts
 # and pages through the lists asks for fewer (0: none) and uses the paged routes.
@@ -63,6 +39,67 @@ PeopleLimit = Annotated[
         "the counts stay exact). Without it, everyone.",
     ),
 ]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=errors(exc.Forbidden, exc.Conflict, exc.PayloadTooLarge, exc.UnsupportedMediaType),
+    summary="Create a person (administrators only); the api key is shown only here",
+)
+async def create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) -> UserCreatedOut:
+    user, api_key = await actions.create_user(
+        session, body.name, is_admin=body.is_admin, handle=body.handle
+    )
+    return UserCreatedOut(
+        user=NewUser(
+            id=user.id,
+            name=user.name,
+            handle=user.handle,
+            is_admin=user.is_admin,
+            api_key=api_key,
+        )
+    )
+
+
+@router.get(
+    "/by-handle/{handle}",
+    responses=errors(exc.NotFound),
+    summary="A person's profile by their handle (a former handle of theirs finds them too)",
+)
+async def by_handle(
+    handle: Annotated[str, Path(max_length=31)],
+    _user: CurrentUser,
+    session: SessionDep,
+    people_limit: PeopleLimit = None,
+) -> ProfileOut:
+    person = await handles.by_handle(session, handle)
+    return ProfileOut(user=await actions.profile(session, person, people_limit))
+
+
+@router.patch(
+    "/{user_id}",
+    responses=errors(exc.Forbidden, exc.NotFound, exc.Conflict),
+    summary="Change a person's handle (administrators only); the old one stays theirs",
+)
+async def change(
+    user_id: ObjectId, body: UserChange, _admin: AdminUser, session: SessionDep
+) -> ProfileOut:
+    person = await actions.change_handle(session, user_id, body.handle)
+    return ProfileOut(user=await actions.profile(session, person, 0))
+
+
+@router.get("", summary="The people directory, by name; `q` filters by part of the name or handle")
+async def directory(
+    _user: CurrentUser,
+    session: SessionDep,
+    page: PageDep,
+    q: Annotated[
+        SearchText | None, Query(max_length=100, description="Part of a name or a handle")
+    ] = None,
+) -> UserList:
+    users = await actions.directory(session, q, page.offset, page.limit)
+    return UserList(users=users)
 
 
 @router.get("/me", summary="Your profile")

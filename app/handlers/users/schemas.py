@@ -32,6 +32,20 @@ class UserCreate(BaseModel):
         PersonName, Field(description="Display name, 1 … 100 characters; need not be unique")
     ]
     is_admin: Annotated[bool, Field(description="May create other people")] = False
+    handle: Annotated[
+        str | None,
+        Field(
+            max_length=31,
+            description="Unique, 3 … 30 of a-z 0-9 _ . (a leading @ is dropped); "
+            "derived from the name when left out",
+        ),
+    ] = None
+
+
+class UserChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"handle": "alee"}]})
+
+    handle: Annotated[str, Field(max_length=31, description="The new handle")]
 
 
 class NewUser(UserRef):

@@ -249,13 +249,19 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     )  # fmt: skip
     assert seeded.returncode == 0, seeded.stderr
     assert "600 tweets" in seeded.stderr
-    counts = "SELECT (SELECT count(*) FROM tweets), (SELECT count(*) FROM likes)"
+    counts = (
+        "SELECT (SELECT count(*) FROM tweets), (SELECT count(*) FROM likes), "
+        "(SELECT sum(replies_count) FROM tweets), (SELECT count(*) FROM mentions), "
+        "(SELECT count(*) FROM conversation_joins), (SELECT count(*) FROM notifications), "
+        "(SELECT count(*) FROM notifications WHERE NOT read)"
+    )
     before = asyncio.run(_fetch(bench_url, counts))
     output = tmp_path / "results"
     done = run_app(
         "run", "--database-url", bench_url, "--workers", "1", "--connections", "4",
         "--duration", "1", "--rounds", "2", "--warmup", "0", "--reference-tweets", "300",
-        "--hot-tweet-people", "40", "--output", str(output),
+        "--hot-tweet-people", "40", "--streams", "30", "--stream-posts", "2",
+        "--output", str(output),
         timeout=300, module="bench",
     )  # fmt: skip
     # 0: every target met, 3: some missed; at toy size either may happen.
@@ -273,8 +279,12 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "feed_heavy",
         "profile",
         "profile_paged",
+        "thread",
+        "notifications",
+        "unread_count",
         "like_unlike",
         "create_tweet",
+        "reply_mentions",
         "feed_raw_sql",
     }
     for name, result in scenarios.items():
@@ -294,7 +304,15 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "exact": True,
     }
     assert 20 < report["peak_worker_rss_mb"] < 1000
-    assert len(report["targets"]) == 8
+    # The live part: every follower's stream got every post, nobody else's did.
+    live = report["streams"]
+    assert live["streams"] == 30
+    assert (live["failed_opens"], live["missed"], live["leaked_to_non_followers"]) == (0, 0, 0)
+    assert 10 < live["followers"] < 30
+    assert live["deliveries"] == 2 * live["followers"]
+    assert 0 <= live["p50_ms"] <= live["p99_ms"] <= live["max_ms"] < 10_000
+    assert 20 < live["worker_rss_idle_mb"] <= live["worker_rss_mb"] < 1000
+    assert len(report["targets"]) == 15
     assert report["targets"][0] == {
         "name": "Failed requests, every scenario",
         "value": 0,
@@ -305,5 +323,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     assert "secret" not in json.dumps(report["data"]) or report["data"]["secret"] is None
     markdown = report_file.with_suffix(".md").read_text()
     assert "| Feed at offset 200 |" in markdown
+    assert "| Reply to a tweet, mentioning two people |" in markdown
+    assert "Live updates: 30 event streams open on one worker" in markdown
     assert "| Target | Measured | Limit | Met |" in markdown
     assert markdown in done.stdout

@@ -90,10 +90,11 @@ async def _audience(url: str, seeded: Seeded, streams: int) -> tuple[int, list[i
             )
         ]
     streams = min(streams, seeded.data.users - 1)
-    followers = following[: max(1, int(streams * FOLLOWERS_SHARE))]
-    chosen = {author, *following}
-    others = [p for p in range(1, seeded.data.users + 1) if p not in chosen]
-    return author, followers, others[: streams - len(followers)]
+    followed = {author, *following}
+    others = [p for p in range(1, seeded.data.users + 1) if p not in followed]
+    # Fewer others than wanted (a small data set): more followers instead.
+    others = others[: streams - min(len(following), max(1, int(streams * FOLLOWERS_SHARE)))]
+    return author, following[: streams - len(others)], others
 
 
 async def _measure(

@@ -308,7 +308,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     live = report["streams"]
     assert live["streams"] == 30
     assert (live["failed_opens"], live["missed"], live["leaked_to_non_followers"]) == (0, 0, 0)
-    assert 10 < live["followers"] < 30
+    assert 10 < live["followers"] <= 30
     assert live["deliveries"] == 2 * live["followers"]
     assert 0 <= live["p50_ms"] <= live["p99_ms"] <= live["max_ms"] < 10_000
     assert 20 < live["worker_rss_idle_mb"] <= live["worker_rss_mb"] < 1000

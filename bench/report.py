@@ -168,7 +168,9 @@ class Report:
             f"Python {m['python']}, {m['postgres']}.",
             "",
             f"Data: {d.data.users:,} people, {d.follows:,} follows, {d.data.tweets:,} tweets, "
-            f"{d.likes:,} likes, {d.media:,} pictures; database {self.database_size}. "
+            f"{d.likes:,} likes, {d.media:,} pictures, {d.replies:,} of the tweets replies, "
+            f"{d.mentions:,} mentions, {d.notifications:,} notifications ({d.unread:,} "
+            f"unread); database {self.database_size}. "
             f"Load: wrk, 1 thread, {self.connections} connections; per scenario a warm-up, "
             f"then the best of {self.rounds} rounds of {self.seconds:g} s (every round's "
             f"requests/s in the JSON); server: {self.workers} worker(s), on the same machine.",

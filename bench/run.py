@@ -43,6 +43,11 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
     seeded = asyncio.run(seeding.seeded_info(url))
     if seeded is None:
         raise SystemExit("No seeded bench database: run `python3 dev.py bench seed` first.")
+    if seeded.shape != seeding.SHAPE:
+        raise SystemExit(
+            "The bench database was seeded by an earlier `bench seed`, without the data "
+            "the scenarios now read: run `python3 dev.py bench seed` again."
+        )
     reference = asyncio.run(_reference(reference_url, seeded, options, say))
     plan = _Plan(seeded, random.Random(seeded.data.seed))  # noqa: S311 - repeatable, not secret
     database_size, postgres = asyncio.run(_describe(url))
@@ -273,7 +278,7 @@ async def _reference(
 ) -> Seeded:
     wanted = seeded.data.scaled(options.reference_tweets)
     found = await seeding.seeded_info(url)
-    if found is not None and found.data == wanted:
+    if found is not None and found.data == wanted and found.shape == seeding.SHAPE:
         return found
     say(
         f"seeding the reference data set ({wanted.tweets:,} tweets) in {seeding.database_name(url)}"

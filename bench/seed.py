@@ -89,6 +89,12 @@ class Seeded:
     mentions: int = 0
     notifications: int = 0
     unread: int = 0
+    # How seed drew the data: a database seeded otherwise measures something else.
+    shape: int = 1  # what seeds from before conversations recorded, by saying nothing
+
+
+# 2: conversations (replies, mentions, notifications).
+SHAPE = 2
 
 
 FIRST_NAMES = [
@@ -264,7 +270,7 @@ async def fill(url: str, data: DataSet, step: Callable[[str], None]) -> Seeded:
                     f"{counts['replies']:,} replies, {counts['mentions']:,} mentions, "
                     f"{counts['notifications']:,} notifications ({counts['unread']:,} unread)"
                 )
-        seeded = Seeded(data, secret, follows, likes, media, **counts)
+        seeded = Seeded(data, secret, follows, likes, media, **counts, shape=SHAPE)
         await _remember(connection, seeded)
         step("vacuum and analyze")
         # VACUUM fills the visibility map, which index-only scans need.

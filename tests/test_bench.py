@@ -20,7 +20,7 @@ from sqlalchemy import make_url
 from app.core import migrations
 from bench.measure import Result
 from bench.schema import fingerprint
-from bench.seed import DataSet, connected, plain_url, seed, seeded_info
+from bench.seed import SHAPE, DataSet, connected, plain_url, seed, seeded_info
 from tests.helpers.cli import run_app, unavailable
 
 # The benchmark's own tests: seeding, and `bench run` driving a server with wrk.
@@ -64,6 +64,7 @@ def test_seed_builds_the_promised_shape_and_the_same_seed_the_same_rows(bench_ur
     info = asyncio.run(seeded_info(bench_url))
     assert info is not None
     assert info.data == SMALL
+    assert info.shape == SHAPE
 
     def rows(query: str) -> list[tuple[Any, ...]]:
         return asyncio.run(_fetch(bench_url, query))
@@ -214,6 +215,20 @@ def test_seed_refuses_a_database_that_is_not_a_bench_database(
     with pytest.raises(ValueError, match="not made by bench seed"):
         _seed(bench_url, SMALL)
     assert asyncio.run(_fetch(bench_url, "SELECT count(*) FROM precious")) == [(0,)]
+
+
+def test_bench_run_refuses_a_database_seeded_without_conversations(
+    bench_url: str, tmp_path: Path
+) -> None:
+    """Its threads and notifications would be empty: the numbers would mislead."""
+    _seed(bench_url, DataSet(users=30, tweets=100, likes=200))
+    asyncio.run(_fetch(bench_url, "UPDATE bench_info SET info = info - 'shape'"))
+    done = run_app(
+        "run", "--database-url", bench_url, "--output", str(tmp_path), module="bench"
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "seeded by an earlier `bench seed`" in done.stderr
+    assert not list(tmp_path.iterdir())
 
 
 def test_the_best_round_is_reported_with_every_round_s_failures() -> None:

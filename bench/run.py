@@ -64,9 +64,9 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
     log = options.output / "server.log"
     options.output.mkdir(parents=True, exist_ok=True)
     log.unlink(missing_ok=True)
+    plan.threads = asyncio.run(_threads(url))
     # The run's own writes go to tweets made for it, removed after: the data set
     # stays as seeded, so runs stay comparable.
-    plan.threads = asyncio.run(_threads(url))
     first_new, like_targets = asyncio.run(_tweets_for_this_run(url, seeded))
     plan.like_targets = like_targets
     try:

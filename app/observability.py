@@ -76,6 +76,19 @@ POOL_OPEN = Gauge(
     "Database connections open now, all worker processes together",
     multiprocess_mode="livesum",
 )
+EVENT_STREAMS_OPEN = Gauge(
+    "microblog_event_streams_open",
+    "Event streams (GET /api/events) open now, all worker processes together",
+    multiprocess_mode="livesum",
+)
+EVENT_STREAMS_DROPPED = Counter(
+    "microblog_event_streams_dropped",
+    "Event streams ended because their client read slower than their events came",
+)
+LISTENER_RECONNECTS = Counter(
+    "microblog_events_listener_reconnects",
+    "Times a worker's LISTEN connection for live updates was made again after it was lost",
+)
 
 # Summing every picture's size is a scan of the media table: once a minute is enough.
 STORED_FOR_SECONDS = 60.0

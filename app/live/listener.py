@@ -21,6 +21,8 @@ from app.observability import LISTENER_RECONNECTS
 logger = logging.getLogger(__name__)
 
 CHANNEL = "microblog_events"
+# How the connection shows in pg_stat_activity.
+APPLICATION_NAME = "microblog-live-updates"
 CHECK_EVERY_SECONDS = 10.0
 CHECK_TIMEOUT_SECONDS = 5.0
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -64,7 +66,11 @@ class Listener:
             pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
 
     async def _listen_once(self) -> None:
-        connection = await asyncpg.connect(self.dsn, timeout=CONNECT_TIMEOUT_SECONDS)
+        connection = await asyncpg.connect(
+            self.dsn,
+            timeout=CONNECT_TIMEOUT_SECONDS,
+            server_settings={"application_name": APPLICATION_NAME},
+        )
         try:
             lost = asyncio.Event()
             connection.add_termination_listener(lambda _: lost.set())

@@ -195,5 +195,14 @@ class EventReader:
     async def until_end(self, within: float = WITHIN) -> None:
         """Read until the server ends the stream (cleanly), within `within` s."""
         async with asyncio.timeout(within):
-            while await self._read_one() is not None:
-                pass
+            while (event := await self._read_one()) is not None:
+                self.events.append(event)
+
+    async def ends_within(self, seconds: float) -> bool:
+        """Read for up to `seconds`: whether the server ended the stream meanwhile (a
+        check for `eventually_async`)."""
+        try:
+            await self.until_end(seconds)
+        except TimeoutError:
+            return False
+        return True

@@ -145,7 +145,7 @@ async def unread_counts(session: AsyncSession, user_ids: Iterable[int]) -> dict[
         .scalar_subquery()
     )
     rows = await session.execute(select(person.c.person_id, count))
-    return {int(user): int(n) for user, n in rows.tuples()}
+    return {int(user): int(n) for user, n in rows}
 
 
 async def newest_id(session: AsyncSession, user_id: int) -> int:

@@ -3,7 +3,10 @@ process: delivery, replay by Last-Event-ID, the cap per person, another's events
 never on your stream, a slow client dropped, the LISTEN connection lost and made
 again without losing anything, and no database connection held by a stream."""
 
+import signal
+import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,11 +17,18 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from app.core.config import Settings
+from app.core.embedded_images import RunningImageSaver
 from app.live.listener import APPLICATION_NAME
 from app.main import create_app
-from tests.helpers.api import Api, MakePerson, Person, refused
+from tests.helpers.api import Api, MakePerson, Person, ServiceApi, refused
+from tests.helpers.app import MAX_UPLOAD_BYTES
+from tests.helpers.cli import printed_admin_key, start_serve, stop_serve
 from tests.helpers.live import EventReader, listening, notifications, serving
-from tests.helpers.polling import eventually_async
+from tests.helpers.polling import eventually, eventually_async
+from tests.helpers.topology import ImageSaverProcess, postgres_server, settings_for
+
+# `serve` gives requests under way this long to finish on SIGTERM (app/commands/serve.py).
+GRACE_SECONDS = 25
 
 
 @pytest.fixture
@@ -309,3 +319,90 @@ async def test_nothing_is_lost_while_the_listener_is_away(
 
 async def _not_listening(application: FastAPI) -> bool:
     return not application.state.live.listener.listening.is_set()
+
+
+def _serve_settings(database: str, images: RunningImageSaver, data: Path) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database,
+        "IMAGE_SAVER_URL": images.url,
+        "IMAGE_SAVER_TOKEN": images.token,
+        "DATA_DIR": str(data),
+    }
+
+
+@pytest.mark.processes
+async def test_an_event_handled_by_one_process_reaches_a_stream_held_by_another(
+    tmp_path: Path,
+    database_url: str,
+    image_saver: RunningImageSaver,
+    make_person: MakePerson,
+) -> None:
+    settings = _serve_settings(database_url, image_saver, tmp_path / "data")
+    holder, holder_base = start_serve(tmp_path / "holder.log", settings=settings)
+    try:
+        poster, poster_base = start_serve(tmp_path / "poster.log", settings=settings)
+        try:
+            ann, bob = await make_person("Ann"), await make_person("Bob")
+            with ServiceApi(poster_base) as other:
+                other.follow(ann, bob)
+                tweet = other.tweet(ann)
+                async with EventReader(holder_base, ann.api_key) as stream:
+                    await stream.next("unread_count")
+                    other.like(bob, tweet)
+                    liked = await stream.next("notification")
+                    assert (liked.json["actor"]["id"], liked.json["tweet_id"]) == (bob.id, tweet)
+                    started = other.tweet(bob, "Posted through the other process")
+                    feed = await stream.next("feed")
+                    assert feed.json["tweet_id"] == started
+
+                    # The server shuts down with the stream open: it ends the stream
+                    # cleanly and exits well within its grace period (25 s).
+                    began = time.monotonic()
+                    holder.send_signal(signal.SIGTERM)
+                    await stream.until_end(within=GRACE_SECONDS)
+                    assert holder.wait(timeout=GRACE_SECONDS) == 0
+                    assert time.monotonic() - began < GRACE_SECONDS
+        finally:
+            stop_serve(poster)
+    finally:
+        stop_serve(holder)
+
+
+@pytest.mark.processes
+async def test_a_stream_survives_a_postgresql_restart(tmp_path: Path) -> None:
+    with postgres_server() as pg:
+        images = ImageSaverProcess(tmp_path / "images")
+        images.start(MAX_UPLOAD_BYTES)
+        log = tmp_path / "app.log"
+        app, base = start_serve(log, settings=settings_for(pg, images, tmp_path / "data"))
+        try:
+            with ServiceApi(base) as api:
+                admin = printed_admin_key(log)
+                ann, bob = api.create_person(admin, "Ann"), api.create_person(admin, "Bob")
+                tweet = api.tweet(ann)
+                async with EventReader(base, ann.api_key) as stream:
+                    await stream.next("unread_count")
+                    api.like(bob, tweet)
+                    assert (await stream.next("notification")).json["type"] == "like"
+
+                    pg.stop()
+                    pg.start()
+                    # As soon as the app can write again (the listener may still be
+                    # away: then the catch-up brings it).
+                    eventually(
+                        lambda: api("POST", f"/api/users/{ann.id}/follow", bob.api_key)
+                        .status_code == 200,
+                        what="the app to write again",
+                    )  # fmt: skip
+                    follow = await stream.next("notification")
+                    assert (follow.json["type"], follow.json["actor"]["id"]) == ("follow", bob.id)
+                    assert (await stream.next("unread_count")).json == {"unread_count": 2}
+                    # And the listener is back: the next event comes live.
+                    api.unlike(bob, tweet)
+                    assert (await stream.next("unread_count")).json == {"unread_count": 1}
+                    metrics = api("GET", "/metrics").text
+                    assert "microblog_events_listener_reconnects_total 1.0" in metrics
+                    assert "microblog_event_streams_open 1.0" in metrics
+        finally:
+            stop_serve(app)
+            images.stop()

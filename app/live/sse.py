@@ -34,6 +34,8 @@ class EventStreamResponse(StreamingResponse):
     def __init__(self, broker: Broker, stream: Stream, heartbeat_seconds: float) -> None:
         super().__init__(
             _frames(stream, heartbeat_seconds),
+            # Given here, not as the class's: the route's error answers are JSON, and
+            # the OpenAPI document takes the class's type for them.
             media_type=MEDIA_TYPE,
             # No proxy may hold events back in a buffer or a cache.
             headers={"cache-control": "no-cache", "x-accel-buffering": "no"},

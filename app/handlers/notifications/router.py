@@ -24,8 +24,18 @@ it in `Last-Event-ID` and the notifications since (the newest 100) come first. A
 comment (`: ping`) comes when nothing else has for a while.
 """
 
+# Each event, as OpenAPI 3.2 describes a stream's items (and schemathesis checks them).
+EVENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["notification", "unread_count", "feed"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
+}
 STREAM_RESPONSES: ResponsesDict = {
-    200: {"content": {MEDIA_TYPE: {}}, "description": "The stream of events"},
+    200: {"content": {MEDIA_TYPE: {"itemSchema": EVENT_SCHEMA}}, "description": "The events"},
     **errors(exc.TooManyRequests),
 }
 
@@ -56,6 +66,7 @@ async def mark_read(body: MarkRead, user: CurrentUser, session: SessionDep) -> O
 @router.get(
     "/events",
     response_class=EventStreamResponse,
+    status_code=200,
     responses=STREAM_RESPONSES,
     summary="Live updates: your notifications, unread count and new conversations",
     description=EVENTS_DESCRIPTION,

@@ -10,7 +10,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.handlers.notifications.actions import UNREAD_COUNT
+from app.handlers.notifications.actions import PAGE, UNREAD_COUNT
 from tests.helpers.api import Api, MakePerson, refused
 from tests.helpers.live import insert_reply, notifications, unread_count
 
@@ -208,24 +208,44 @@ async def test_marking_read_refuses_a_bad_body_and_changes_nothing(
     assert await unread_count(api.client, ann) == 1
 
 
+async def _scans(session: AsyncSession, statement: Any, *values: object) -> list[tuple[str, str]]:
+    """(node type, index) of each scan in the plan of the app's own `statement`, as the
+    app sends it. A handful of rows could be read whole as cheaply, so the planner
+    gets no other way: the path is what is checked."""
+    connection = await session.connection()
+    await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    await connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    sql = str(statement.compile(dialect=connection.dialect))
+    found = (await connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, values)).scalar_one()
+    plan = json.loads(found) if isinstance(found, str) else found
+    await session.rollback()
+
+    def scans(node: dict[str, Any]) -> list[tuple[str, str]]:
+        own = (
+            [(node["Node Type"], node.get("Index Name", ""))] if "Scan" in node["Node Type"] else []
+        )
+        return own + [scan for child in node.get("Plans", []) for scan in scans(child)]
+
+    return scans(plan[0]["Plan"])
+
+
 async def test_the_unread_count_is_an_index_only_count(
     api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
     ann, bob = await make_person("Ann"), await make_person("Bob")
     await api.like(bob, await api.tweet(ann))
-    connection = await session.connection()
-    # A handful of rows could be read whole as cheaply; the path is what is checked.
-    await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    await connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
-    # The app's own statement, as the app sends it.
-    sql = str(UNREAD_COUNT.compile(dialect=connection.dialect))
-    explained = await connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, (ann.id,))
-    found = explained.scalar_one()
-    plan = json.loads(found) if isinstance(found, str) else found
-    await session.rollback()
+    found = await _scans(session, UNREAD_COUNT, ann.id)
+    assert found == [("Index Only Scan", "ix_notifications_unread")]
 
-    def scans(node: dict[str, Any]) -> list[tuple[str, str | None]]:
-        own = [(node["Node Type"], node.get("Index Name"))] if "Scan" in node["Node Type"] else []
-        return own + [scan for child in node.get("Plans", []) for scan in scans(child)]
 
-    assert scans(plan[0]["Plan"]) == [("Index Only Scan", "ix_notifications_unread")]
+async def test_a_page_walks_the_persons_index_newest_first(
+    api: Api, make_person: MakePerson, session: AsyncSession
+) -> None:
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    await api.like(bob, await api.tweet(ann))
+    found = await _scans(session, PAGE, ann.id, 0, 20)
+    assert ("Index Scan", "ix_notifications_user_id_id") in found
+    # The actors: one probe each by primary key, no scan of the people.
+    assert {scan for scan in found if scan[1] != "ix_notifications_user_id_id"} <= {
+        ("Index Scan", "pk_users")
+    }

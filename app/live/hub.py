@@ -149,6 +149,8 @@ class Live:
                 self._wake.set()
 
     async def _dispatch(self, batch: list[str]) -> None:
+        if not batch:
+            return
         new: set[int] = set()
         recounted: set[int] = set()
         started: list[tuple[int, int]] = []
@@ -161,8 +163,6 @@ class Live:
                 recounted.add(int(numbers[0]))
             elif kind == "f" and len(numbers) == 2:
                 started.append((int(numbers[0]), int(numbers[1])))
-        if not batch:
-            return
         async with self.sessionmaker() as session:
             notifications = await actions.by_ids(session, new)
             counts = await actions.unread_counts(session, recounted)

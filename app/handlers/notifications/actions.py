@@ -53,16 +53,19 @@ def _by_person(rows: Iterable[RowMapping]) -> dict[int, list[NotificationOut]]:
     return found
 
 
+# The person's notifications, newest first: a walk of ix_notifications_user_id_id.
+PAGE = (
+    _WITH_ACTOR.where(Notification.user_id == bindparam("user_id"))
+    .order_by(Notification.id.desc())
+    .offset(bindparam("offset"))
+    .limit(bindparam("limit"))
+)
+
+
 async def page(
     session: AsyncSession, user_id: int, offset: int, limit: int
 ) -> list[NotificationOut]:
-    """The person's notifications, newest first (ix_notifications_user_id_id)."""
-    rows = await session.execute(
-        _WITH_ACTOR.where(Notification.user_id == user_id)
-        .order_by(Notification.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
+    rows = await session.execute(PAGE, {"user_id": user_id, "offset": offset, "limit": limit})
     return [_shape(row) for row in rows.mappings()]
 
 

@@ -340,7 +340,8 @@ async def test_an_event_handled_by_one_process_reaches_a_stream_held_by_another(
     make_person: MakePerson,
 ) -> None:
     settings = _serve_settings(database_url, image_saver, tmp_path / "data")
-    holder, holder_base = start_serve(tmp_path / "holder.log", settings=settings)
+    # Two workers: whichever holds the stream, its shutdown must end it too.
+    holder, holder_base = start_serve(tmp_path / "holder.log", "--workers", "2", settings=settings)
     try:
         poster, poster_base = start_serve(tmp_path / "poster.log", settings=settings)
         try:

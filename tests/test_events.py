@@ -185,6 +185,11 @@ async def test_reconnecting_with_last_event_id_replays_what_was_missed(
     # Up to date: only the count.
     async with EventReader(base, ann.api_key, last_event_id=missed[-1]["id"]) as stream:
         assert (await stream.next()).event == "unread_count"
+    # An id beyond Ann's newest (another person's, in the same browser) starts from
+    # her newest: what comes next is not hidden by it.
+    async with EventReader(base, ann.api_key, last_event_id=10**9) as stream:
+        count = await stream.next()
+        assert (count.event, count.id) == ("unread_count", str(missed[-1]["id"]))
 
 
 async def test_a_slow_client_is_dropped_and_replays_on_reconnect(

@@ -95,12 +95,13 @@ class Live:
         stream = self.broker.open(user_id)
         try:
             first: list[Event] = []
-            if last_event_id is None:
-                start = await actions.newest_id(session, user_id)
-            else:
-                start = last_event_id
+            start = await actions.newest_id(session, user_id)
+            # An id beyond the newest is not one of this person's streams (another
+            # person signed in the same browser, say): it must not hide what comes.
+            if last_event_id is not None and last_event_id < start:
                 missed = await actions.missed(session, {user_id: last_event_id})
                 first = [notification_event(n) for n in missed.get(user_id, [])]
+                start = last_event_id
             first.append(unread_count_event(await actions.unread_count(session, user_id)))
         except BaseException:
             self.broker.close(stream)

@@ -264,6 +264,36 @@ async def _none_lent(pool: Any) -> bool:
     return int(pool.checkedout()) == 0
 
 
+async def _listeners(session: AsyncSession) -> int:
+    """LISTEN connections of live updates on the test database, now."""
+    await session.rollback()  # a fresh snapshot of pg_stat_activity
+    found = await session.scalar(
+        text(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE application_name = :name AND datname = current_database()"
+        ),
+        {"name": APPLICATION_NAME},
+    )
+    return int(found or 0)
+
+
+async def test_streams_share_their_process_listener(
+    served: tuple[FastAPI, str], make_person: MakePerson, session: AsyncSession
+) -> None:
+    _, base = served
+    people = [await make_person(f"Person {n}") for n in range(3)]
+    before = await _listeners(session)
+    assert before >= 1  # this app's (and the `app` fixture's, if it runs)
+    async with (
+        EventReader(base, people[0].api_key) as one,
+        EventReader(base, people[1].api_key) as two,
+        EventReader(base, people[2].api_key) as three,
+    ):
+        for stream in (one, two, three):
+            await stream.next("unread_count")
+        assert await _listeners(session) == before
+
+
 async def test_a_heartbeat_comes_while_nothing_happens(
     app_settings: Callable[..., Settings], make_person: MakePerson
 ) -> None:

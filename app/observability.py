@@ -4,6 +4,8 @@
   JSON log line, and Prometheus metrics by route template and status (`Telemetry`).
   No header is logged, so api keys never reach the log.
 - The database pool's connections, counted by the pool's own events (`watch_pool`).
+- Live updates: the event streams open and those dropped as too slow (app/live/broker.py),
+  and the LISTEN connection's reconnects (app/live/listener.py).
 - `GET /metrics` in Prometheus text format, with the stored pictures counted when
   scraped. With several worker processes, set PROMETHEUS_MULTIPROC_DIR (`serve
   --workers` does) and every worker answers for all. With METRICS_TOKEN set, only

@@ -3,6 +3,7 @@ process: delivery, replay by Last-Event-ID, the cap per person, another's events
 never on your stream, a slow client dropped, the LISTEN connection lost and made
 again without losing anything, and no database connection held by a stream."""
 
+import gc
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
@@ -277,13 +278,21 @@ async def _listeners(session: AsyncSession) -> int:
     return int(found or 0)
 
 
-async def test_streams_share_their_process_listener(
-    served: tuple[FastAPI, str], make_person: MakePerson, session: AsyncSession
+async def test_streams_share_their_process_listener_and_hold_no_session(
+    app_settings: Callable[..., Settings], make_person: MakePerson, session: AsyncSession
 ) -> None:
-    _, base = served
+    # With a budget, the rate limit looks the key up, in the session the request uses.
+    application = create_app(app_settings(rate_limit_reads_per_minute=1000))
     people = [await make_person(f"Person {n}") for n in range(3)]
+    async with serving(application) as base:
+        await listening(application)
+        await _three_streams(base, people, session)
+
+
+async def _three_streams(base: str, people: list[Person], session: AsyncSession) -> None:
     before = await _listeners(session)
     assert before >= 1  # this app's (and the `app` fixture's, if it runs)
+    sessions = _sessions()
     async with (
         EventReader(base, people[0].api_key) as one,
         EventReader(base, people[1].api_key) as two,
@@ -292,6 +301,20 @@ async def test_streams_share_their_process_listener(
         for stream in (one, two, three):
             await stream.next("unread_count")
         assert await _listeners(session) == before
+        # Nor does a stream keep its request's session (app/web/rate_limit.py).
+        await eventually_async(
+            lambda: _no_more_sessions(sessions), what="the streams' sessions to be let go"
+        )
+
+
+def _sessions() -> int:
+    """Database sessions in this process now."""
+    gc.collect()
+    return sum(isinstance(thing, AsyncSession) for thing in gc.get_objects())
+
+
+async def _no_more_sessions(than: int) -> bool:
+    return _sessions() <= than
 
 
 async def test_a_heartbeat_comes_while_nothing_happens(

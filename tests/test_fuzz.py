@@ -101,9 +101,9 @@ def _some_of_everything(base: str, admin_key: str) -> None:
 
 
 def _reading(label: str) -> dict[str, float]:
-    """An event stream never ends: schemathesis checks the events of its first half second
+    """An event stream never ends: schemathesis checks the events of its first quarter second
     (its default, 10 s a request, made GET /api/events the slowest operation by far)."""
-    return {"timeout": 0.5} if label == "GET /api/events" else {}
+    return {"timeout": 0.25} if label == "GET /api/events" else {}
 
 
 @pytest.fixture(scope="module")

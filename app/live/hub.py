@@ -56,10 +56,11 @@ class Live:
     ) -> None:
         self.sessionmaker = sessionmaker
         self.broker = Broker(per_person, queue_size)
-        self.listener = Listener(dsn, self._heard, self.catch_up)
+        self.listener = Listener(dsn, self._heard, self._catch_up_first)
         self._inbox: deque[str] = deque()
         self._wake = asyncio.Event()
         self._behind = False  # announcements were lost: catch up before the next
+        self._caught_up = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._undo_signal_hook: Callable[[], None] = lambda: None
 
@@ -131,15 +132,24 @@ class Live:
         self._inbox.append(payload)
         self._wake.set()
 
+    async def _catch_up_first(self) -> None:
+        """Listening again: the streams catch up before anything heard since is sent.
+        The dispatcher does it, so that no older fetch overtakes a newer one."""
+        self._caught_up.clear()
+        self._behind = True
+        self._wake.set()
+        await self._caught_up.wait()
+
     async def _dispatch_forever(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            batch = [self._inbox.popleft() for _ in range(min(BATCH, len(self._inbox)))]
             try:
                 if self._behind:
-                    self._behind = False
                     await self.catch_up()
+                    self._behind = False
+                    self._caught_up.set()
+                batch = [self._inbox.popleft() for _ in range(min(BATCH, len(self._inbox)))]
                 await self._dispatch(batch)
             except Exception as error:
                 logger.warning("live updates: cannot fetch what was announced: %r", error)

@@ -1,7 +1,10 @@
-"""Live updates (GET /api/events) from an app served by a real uvicorn in this
-process: delivery, replay by Last-Event-ID, the cap per person, another's events
-never on your stream, a slow client dropped, the LISTEN connection lost and made
-again without losing anything, and no database connection held by a stream."""
+"""Live updates (GET /api/events), mostly from an app served by a real uvicorn in
+this process: delivery, replay by Last-Event-ID, the cap per person, another's
+events never on your stream, a slow client dropped, the LISTEN connection lost and
+made again without losing anything, one listener per process and no database
+connection or session held by a stream. Marked `processes`: an event handled by one
+`serve` process reaches a stream held by another, which shuts down within its grace
+period with the stream open; a stream survives a PostgreSQL restart."""
 
 import gc
 import signal

@@ -156,13 +156,21 @@ async def write_the_rest(connection: asyncpg.Connection) -> dict[str, int]:
         "INSERT INTO mentions (tweet_id, user_id, position) "
         "SELECT tweet_id, user_id, position FROM bench_mentions"
     )
+    # From migration 0007 on, a join carries its start's place in the feed's order.
+    keyed = await connection.fetchval(
+        "SELECT count(*) > 0 FROM information_schema.columns"
+        " WHERE table_name = 'conversation_joins' AND column_name = 'started_at'"
+    )
     await connection.execute(
-        """
-        INSERT INTO conversation_joins (user_id, conversation_id, created_at)
-        SELECT author_id, conversation_id, min(created_at) FROM tweets
-        WHERE reply_to IS NOT NULL
-        GROUP BY author_id, conversation_id
-        """
+        f"""
+        INSERT INTO conversation_joins (user_id, conversation_id, created_at
+                                        {", likes_count, started_at" if keyed else ""})
+        SELECT reply.author_id, reply.conversation_id, min(reply.created_at)
+               {", start.likes_count, start.created_at" if keyed else ""}
+        FROM tweets reply JOIN tweets start ON start.id = reply.conversation_id
+        WHERE reply.reply_to IS NOT NULL
+        GROUP BY reply.author_id, reply.conversation_id, start.likes_count, start.created_at
+        """  # noqa: S608 - fixed alternatives, no input
     )
     await connection.execute(
         """

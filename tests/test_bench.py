@@ -194,7 +194,9 @@ async def _replay_through_the_triggers(seeded: str, replay: str) -> None:
             )
         for query in (
             "SELECT id, conversation_id, replies_count FROM tweets ORDER BY id",
-            "SELECT user_id, conversation_id FROM conversation_joins ORDER BY 1, 2",
+            # With every column the triggers fill (the start's feed key, from 0007 on).
+            "SELECT to_jsonb(j) - 'created_at' FROM conversation_joins j "
+            "ORDER BY user_id, conversation_id",
             "SELECT user_id, type, actor_id, tweet_id FROM notifications ORDER BY 1, 2, 3, 4",
         ):
             wanted = await target.fetch(query)

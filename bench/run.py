@@ -301,8 +301,8 @@ async def _tweets_for_this_run(url: str, seeded: Seeded) -> tuple[int, list[int]
 
 async def _forget_this_run(url: str, first_new: int) -> None:
     """Remove the run's tweets and what they brought: their likes, mentions and
-    notifications go with them (foreign keys); who joined their conversations does
-    not (a conversation may outlive its first post)."""
+    notifications go with them (foreign keys); who joined their conversations is
+    removed here, as conversation_joins has no foreign key to the conversation."""
     async with connected(url) as connection:
         await connection.execute("DELETE FROM tweets WHERE id >= $1", first_new)
         await connection.execute(

@@ -2,15 +2,22 @@
 and their own, most liked first, by one of two exact plans; and the page built from
 them with everything it shows, in one statement.
 
+The feed holds conversation starters only (a reply never shows on its own): those of
+the people followed and one's own, and those of anyone else in whose conversation a
+person followed (or oneself) has replied (conversation_joins, filled by a trigger).
+So a conversation someone you follow takes part in comes to you; a reply to you or
+mentioning you reaches you as a notification. "Joined" below means the latter kind.
+
 PostgreSQL runs only the plan needed (its branches are one-time filters):
 
 - Walk: go down the global order, (likes_count, created_at, id) DESC, an index-only
-  scan, keeping the tweets of the people followed. For someone following many, a
-  page is found within a few hundred entries. Tried only from WALK_FROM_FOLLOWS
-  follows, and it gives up after WALK_ENTRIES_PER_WANTED entries per tweet wanted
-  (at most WALK_MAX_ENTRIES): each entry is checked against every author followed,
-  so a walk must stay short even when it fails (someone following many quiet
-  colleagues).
+  scan, keeping the tweets of the people followed and the joined ones (a hash of
+  every conversation the people followed have joined, read from its primary key).
+  For someone following many, a page is found within a few hundred entries. Tried
+  only from WALK_FROM_FOLLOWS follows, and it gives up after WALK_ENTRIES_PER_WANTED
+  entries per tweet wanted (at most WALK_MAX_ENTRIES): each entry is checked against
+  every author followed, so a walk must stay short even when it fails (someone
+  following many quiet colleagues).
 - Per author (LATERAL), from the (author_id, likes_count, created_at, id) index, in
   two passes. First each author's best few, just enough that together they are
   `offset + limit` (N, the parameter :wanted) tweets (1 each for a first page and
@@ -19,12 +26,17 @@ PostgreSQL runs only the plan needed (its branches are one-time filters):
   entries, where taking each author's best N reads follows x N (11,000 for offset
   200 and 50 follows). Not a bound: with quiet authors the first pass may fall short
   of N (no bar, the old cost), and a few prolific ones can hold most of the rows
-  above the bar.
+  above the bar. The joined starters by anyone not followed are looked up by id
+  (one primary-key probe per conversation the people followed have joined) and
+  those at or above the bar, at most N, merged too: the cost grows with how many
+  conversations they have joined, not with the table.
 
 Both are exact. When the walk found the whole page, everything it did not reach
 ranks below everything it did. The bar: N tweets are at or above it, so the N-th
 best tweet is too, and so is every tweet that ranks before it. With fewer than N
 tweets in the first pass, there is no bar (every tweet is above (-1, -infinity, 0)).
+The joined starters only add to the N at or above the bar, so it holds for them too;
+those by people followed are left to the per-author pass (no tweet twice).
 
 tests/test_feed.py checks every page against the plain ORDER BY, and the walk's cost
 by EXPLAIN ANALYZE; `bench run` runs this very statement raw on asyncpg.
@@ -61,6 +73,10 @@ WITH authors AS (
     SELECT followee_id AS author_id FROM follows WHERE follower_id = :user_id
     UNION ALL SELECT :user_id
 ),
+joined AS (
+    SELECT conversation_id AS id FROM conversation_joins
+    WHERE user_id = ANY (ARRAY(SELECT author_id FROM authors))
+),
 walked AS (
     SELECT id, likes_count, created_at FROM (
         SELECT id, likes_count, created_at, author_id FROM tweets
@@ -69,7 +85,8 @@ walked AS (
         LIMIT LEAST({WALK_MAX_ENTRIES}, {WALK_ENTRIES_PER_WANTED} * :wanted)
     ) AS best_overall
     WHERE (SELECT count(*) FROM authors) > {WALK_FROM_FOLLOWS}
-      AND author_id = ANY (ARRAY(SELECT author_id FROM authors))
+      AND (author_id = ANY (ARRAY(SELECT author_id FROM authors))
+           OR id IN (SELECT id FROM joined))
     ORDER BY likes_count DESC, created_at DESC, id DESC  -- already so: no sort, stops early
     LIMIT :wanted
 ),
@@ -106,6 +123,26 @@ FROM authors CROSS JOIN LATERAL (
     ORDER BY likes_count DESC, created_at DESC, id DESC
     LIMIT :wanted
 ) AS best
+WHERE NOT (SELECT yes FROM walked_enough)
+UNION ALL
+SELECT * FROM (
+    -- A probe by id for each conversation (LATERAL with LIMIT is never flattened
+    -- into a join, which the planner could make a hash join over every starter).
+    SELECT started.id, started.likes_count, started.created_at
+    FROM (SELECT DISTINCT id FROM joined) AS conversation CROSS JOIN LATERAL (
+        SELECT id, likes_count, created_at FROM tweets
+        WHERE tweets.id = conversation.id AND reply_to IS NULL
+          AND author_id NOT IN (SELECT author_id FROM authors)
+        LIMIT 1
+    ) AS started
+    WHERE (started.likes_count, started.created_at, started.id) >= (
+        coalesce((SELECT likes_count FROM bar), -1),
+        coalesce((SELECT created_at FROM bar), '-infinity'),
+        coalesce((SELECT id FROM bar), 0)
+    )
+    ORDER BY likes_count DESC, created_at DESC, id DESC
+    LIMIT :wanted
+) AS joined_best
 WHERE NOT (SELECT yes FROM walked_enough)
 """  # noqa: S608
 

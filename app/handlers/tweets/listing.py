@@ -11,7 +11,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    exists,
     false,
     func,
     select,
@@ -111,10 +110,16 @@ def tweet_rows() -> TweetSelect:
         .lateral("mentions")
     )
     parent = aliased(Tweet, name="parent")
-    # A post answering one that was deleted (reply_to kept, no row behind it).
+    # A post answering one that was deleted (reply_to kept, no row behind it). A
+    # scalar subquery, one probe of the key per reply: NOT EXISTS may be planned as a
+    # hash of the whole table for a page of few rows.
     parent_gone = and_(
         Tweet.reply_to.is_not(None),
-        ~exists().where(parent.id == Tweet.reply_to).correlate(Tweet),
+        select(parent.id)
+        .where(parent.id == Tweet.reply_to)
+        .correlate(Tweet)
+        .scalar_subquery()
+        .is_(None),
     )
     pictures = (
         select(func.array_agg(aggregate_order_by(Media.id, Media.id)))

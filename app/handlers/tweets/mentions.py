@@ -76,7 +76,7 @@ async def resolve(session: AsyncSession, text: str) -> list[int]:
     if not wanted:
         return []
     rows = await session.execute(_OWNERS, {"handles": wanted})
-    owner_of: dict[str, int] = dict(rows.tuples().all())
+    owner_of: dict[str, int] = {handle: user_id for handle, user_id in rows}  # noqa: C416
     people: dict[int, None] = {}
     for handle in wanted:
         if handle in owner_of:

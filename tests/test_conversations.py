@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
+from app.demo import DEMO_API_KEY, load_demo
 from app.handlers.tweets import threads
 from app.handlers.tweets.mentions import handles_in
 from bench.baseline import RawStatement
@@ -538,3 +539,22 @@ async def test_replies_and_mentions_notify_through_the_triggers(
     # A mention outside any conversation.
     plain = await api.tweet(eve, "hi @bob")
     assert (await _notifications(session))[3:] == [(bob.id, "mention", eve.id, plain)]
+
+
+async def test_the_demo_has_conversations(app: Any, api: Api, session: AsyncSession) -> None:
+    await load_demo(session, app.state.images)
+    await session.commit()
+    feed = await api.feed(DEMO_API_KEY, limit=100)
+    # Sam does not follow Farid, but Dmitry, whom Sam follows, answered his post.
+    bike = next(t for t in feed if t["content"].startswith("Bike to work"))
+    assert bike["author"]["handle"] == "farid.haddad"
+    assert bike["replies_count"] == 1
+    pipeline = next(t for t in feed if t["content"].startswith("The new build pipeline"))
+    thread = await api.thread(DEMO_API_KEY, pipeline["id"])
+    [answer] = thread["replies"]
+    assert [m["handle"] for m in answer["mentions"]] == ["anna.petrova"]
+    deepest = await api.thread(
+        DEMO_API_KEY, (await api.replies(DEMO_API_KEY, answer["id"]))[0]["id"]
+    )
+    assert _ids(deepest["ancestors"]) == [pipeline["id"], answer["id"]]
+    assert len(deepest["replies"]) == 1

@@ -558,3 +558,40 @@ async def test_the_demo_has_conversations(app: Any, api: Api, session: AsyncSess
     )
     assert _ids(deepest["ancestors"]) == [pipeline["id"], answer["id"]]
     assert len(deepest["replies"]) == 1
+
+
+async def test_joined_conversations_keep_their_place_by_likes_and_go_with_their_start(
+    api: Api, make_person: MakePerson, session: AsyncSession
+) -> None:
+    """conversation_joins carries its start's likes and time (migration 0007): kept
+    exact by likes and unlikes, gone with the start."""
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    eve, zed = await make_person("Eve"), await make_person("Zed")
+    await api.follow(ann, bob)
+    first, second = await api.tweet(eve, "first"), await api.tweet(eve, "second")
+    bobs = await api.tweet(bob, "bob's")
+    answer = await api.reply(bob, first, "on first")
+    await api.reply(bob, second, "on second")
+    assert _ids(await api.feed(ann)) == [bobs, second, first]  # newest first
+
+    for liker in (ann, zed):
+        await api.like(liker, first)
+    await api.like(zed, bobs)
+    assert _ids(await api.feed(ann)) == [first, bobs, second]
+    await api.unlike(ann, first)
+    await api.unlike(zed, first)
+    assert _ids(await api.feed(ann)) == [bobs, second, first]
+    drift = (
+        "SELECT count(*) FROM conversation_joins j JOIN tweets t ON t.id = j.conversation_id "
+        "WHERE (j.likes_count, j.started_at) <> (t.likes_count, t.created_at)"
+    )
+    assert await count(session, drift) == 0
+
+    await api.delete_tweet(eve, first)
+    joins = "SELECT count(*) FROM conversation_joins WHERE conversation_id = :c"
+    assert await count(session, joins, c=first) == 0
+    assert _ids(await api.feed(ann)) == [bobs, second]
+    # Answering in a conversation whose start is gone records no join.
+    await api.reply(zed, answer, "still here")
+    assert await count(session, joins, c=first) == 0
+    assert await count(session, joins, c=second) == 1

@@ -159,6 +159,13 @@ def tweet_rows() -> TweetSelect:
 _TWEET_VIEWS = TypeAdapter(list[TweetOut])
 
 
+def _people(
+    ids: list[int] | None, names: list[str] | None, handles: list[str] | None
+) -> Iterable[tuple[int, str, str]]:
+    """(id, name, handle) of people aggregated in parallel arrays (NULL: none)."""
+    return zip(ids or (), names or (), handles or (), strict=True)
+
+
 def tweet_views(rows: Iterable[Any]) -> list[TweetOut]:
     """The response models of `tweet_rows` rows."""
     views = []
@@ -176,11 +183,8 @@ def tweet_views(rows: Iterable[Any]) -> list[TweetOut]:
                 },
                 "likes": [
                     {"user_id": user_id, "name": name, "handle": handle}
-                    for user_id, name, handle in zip(
-                        tweet.liker_ids or (),
-                        tweet.liker_names or (),
-                        tweet.liker_handles or (),
-                        strict=True,
+                    for user_id, name, handle in _people(
+                        tweet.liker_ids, tweet.liker_names, tweet.liker_handles
                     )
                 ],
                 "likes_count": tweet.likes_count,
@@ -191,11 +195,8 @@ def tweet_views(rows: Iterable[Any]) -> list[TweetOut]:
                 "replies_count": tweet.replies_count,
                 "mentions": [
                     {"id": user_id, "name": name, "handle": handle}
-                    for user_id, name, handle in zip(
-                        tweet.mention_ids or (),
-                        tweet.mention_names or (),
-                        tweet.mention_handles or (),
-                        strict=True,
+                    for user_id, name, handle in _people(
+                        tweet.mention_ids, tweet.mention_names, tweet.mention_handles
                     )
                 ],
             }

@@ -6,13 +6,16 @@ import asyncio
 import json
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 import pytest
 from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import migrations
 from app.core.config import Settings
 from app.demo import DEMO_API_KEY, load_demo
 from app.handlers.tweets import threads
@@ -595,3 +598,42 @@ async def test_joined_conversations_keep_their_place_by_likes_and_go_with_their_
     await api.reply(zed, answer, "still here")
     assert await count(session, joins, c=first) == 0
     assert await count(session, joins, c=second) == 1
+
+
+def test_migration_0007_gives_existing_joins_their_start_key(
+    make_database: Callable[[], str],
+) -> None:
+    """Joins recorded before 0007 get their start's likes and time; those of a start
+    deleted meanwhile go."""
+    url = make_database()
+    migrations.upgrade(url, "0006")
+    dsn = url.replace("postgresql+asyncpg", "postgresql")
+
+    async def run(statement: str) -> list[asyncpg.Record]:
+        connection = await asyncpg.connect(dsn)
+        try:
+            if ";" in statement:  # a script: no rows
+                await connection.execute(statement)
+                return []
+            return await connection.fetch(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(
+        run(
+            "INSERT INTO users (name, handle, api_key_hash) VALUES ('A', 'aaa', 'a'), "
+            "('B', 'bbb', 'b');"
+            "INSERT INTO tweets (author_id, content, likes_count, created_at) VALUES "
+            "(1, 'kept', 7, timestamptz '2026-01-02'), (1, 'gone', 3, now());"
+            "INSERT INTO tweets (author_id, content, reply_to) VALUES (2, 'r', 1), (2, 'r', 2);"
+            "DELETE FROM tweets WHERE content = 'gone'"
+        )
+    )
+    assert len(asyncio.run(run("SELECT 1 FROM conversation_joins"))) == 2
+    migrations.upgrade(url)
+    rows = asyncio.run(
+        run("SELECT user_id, conversation_id, likes_count, started_at FROM conversation_joins")
+    )
+    assert [tuple(row) for row in rows] == [
+        (2, 1, 7, datetime(2026, 1, 2, tzinfo=UTC)),
+    ]

@@ -71,9 +71,8 @@ async def one_tweet(
 async def thread(
     tweet_id: ObjectId, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> Thread:
-    ancestors, tweet = await threads.chain(session, user.id, tweet_id, settings.likers_per_tweet)
-    replies = await threads.replies(
-        session, user.id, tweet_id, 0, threads.FIRST_REPLIES, settings.likers_per_tweet
+    ancestors, tweet, replies = await threads.thread(
+        session, user.id, tweet_id, settings.likers_per_tweet
     )
     return Thread(ancestors=ancestors, tweet=tweet, replies=replies)
 
@@ -90,7 +89,6 @@ async def replies(
     page: PageDep,
     settings: SettingsDep,
 ) -> TweetList:
-    await threads.ensure_exists(session, tweet_id)
     tweets = await threads.replies(
         session, user.id, tweet_id, page.offset, page.limit, settings.likers_per_tweet
     )

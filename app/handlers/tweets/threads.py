@@ -114,6 +114,15 @@ async def chain(
     return found[:-1], found[-1]
 
 
+async def thread(
+    session: AsyncSession, viewer_id: int, tweet_id: int, likers_per_tweet: int
+) -> tuple[list[TweetOut], TweetOut, list[TweetOut]]:
+    """The ancestors, the tweet and its first replies; 404 if there is no tweet."""
+    ancestors, tweet = await chain(session, viewer_id, tweet_id, likers_per_tweet)
+    first = await _replies(session, viewer_id, tweet_id, 0, FIRST_REPLIES, likers_per_tweet)
+    return ancestors, tweet, first
+
+
 async def replies(
     session: AsyncSession,
     viewer_id: int,
@@ -122,7 +131,20 @@ async def replies(
     limit: int,
     likers_per_tweet: int,
 ) -> list[TweetOut]:
-    """A page of the tweet's direct replies (it must exist: see `chain`/`exists`)."""
+    """A page of the tweet's direct replies; 404 if there is no tweet."""
+    if await session.scalar(select(Tweet.id).where(Tweet.id == tweet_id)) is None:
+        raise NotFound(f"Tweet {tweet_id} does not exist")
+    return await _replies(session, viewer_id, tweet_id, offset, limit, likers_per_tweet)
+
+
+async def _replies(
+    session: AsyncSession,
+    viewer_id: int,
+    tweet_id: int,
+    offset: int,
+    limit: int,
+    likers_per_tweet: int,
+) -> list[TweetOut]:
     rows = await session.execute(
         REPLIES,
         {
@@ -133,8 +155,3 @@ async def replies(
         },
     )
     return tweet_views(rows)
-
-
-async def ensure_exists(session: AsyncSession, tweet_id: int) -> None:
-    if await session.scalar(select(Tweet.id).where(Tweet.id == tweet_id)) is None:
-        raise NotFound(f"Tweet {tweet_id} does not exist")

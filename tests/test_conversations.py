@@ -23,6 +23,7 @@ from app.handlers.tweets.mentions import handles_in
 from bench.baseline import RawStatement
 from tests.helpers.api import Api, MakePerson, Person, refused
 from tests.helpers.app import count, count_statements, running
+from tests.helpers.polling import eventually_async
 
 # The fields every tweet shape had before conversations: still there, unchanged.
 STOCK_FIELDS = {
@@ -637,3 +638,82 @@ def test_migration_0007_gives_existing_joins_their_start_key(
     assert [tuple(row) for row in rows] == [
         (2, 1, 7, datetime(2026, 1, 2, tzinfo=UTC)),
     ]
+
+
+async def test_likes_racing_first_replies_leave_the_joins_exact(
+    client: AsyncClient, api: Api, make_person: MakePerson, session: AsyncSession
+) -> None:
+    """Fifty people answer a post for the first time (each a new conversation_joins
+    row, carrying the post's likes) while fifty others like it: every row ends with
+    the final count."""
+    author = await make_person("Author")
+    people = [await make_person(f"P{n}") for n in range(100)]
+    start = await api.tweet(author, "hot")
+    deeper = await api.reply(author, start, "the author, first")
+
+    def reply(n: int) -> Any:
+        parent = start if n % 2 else deeper
+        body = {"tweet_data": f"me too {n}", "reply_to": parent}
+        return client.post("/api/tweets", json=body, headers=people[n].headers)
+
+    def like(n: int) -> Any:
+        return client.post(f"/api/tweets/{start}/likes", headers=people[n].headers)
+
+    work = [reply(n) for n in range(50)] + [like(n) for n in range(50, 100)]
+    random.Random(3).shuffle(work)
+    assert {r.status_code for r in await asyncio.gather(*work)} == {200, 201}
+
+    joins = (
+        "SELECT count(*) FROM conversation_joins WHERE conversation_id = :c AND likes_count = 50"
+    )
+    assert await count(session, joins, c=start) == 51  # the author and the fifty
+    drift = (
+        "SELECT count(*) FROM conversation_joins j JOIN tweets t ON t.id = j.conversation_id "
+        "WHERE (j.likes_count, j.started_at) <> (t.likes_count, t.created_at)"
+    )
+    assert await count(session, drift) == 0
+
+
+async def test_a_like_waits_for_a_first_reply_under_way_and_updates_its_join(
+    api: Api, make_person: MakePerson, database_url: str, session: AsyncSession
+) -> None:
+    """The race the join's FOR SHARE closes: a reply's new join row has read the
+    start's likes, and a like of the start would commit before the reply does. The
+    like must wait, then update that row too."""
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    start = await api.tweet(ann, "start")
+    # Answering a reply: answering the start would lock it anyway (its replies_count).
+    parent = await api.reply(ann, start, "first")
+    dsn = database_url.replace("postgresql+asyncpg", "postgresql")
+    replying, liking = await asyncpg.connect(dsn), await asyncpg.connect(dsn)
+    try:
+        reply = replying.transaction()
+        await reply.start()
+        await replying.execute(
+            "INSERT INTO tweets (author_id, content, reply_to) VALUES ($1, 'hi', $2)",
+            bob.id,
+            parent,
+        )
+        like = asyncio.create_task(
+            liking.execute("UPDATE tweets SET likes_count = likes_count + 1 WHERE id = $1", start)
+        )
+        liker_pid = liking.get_server_pid()
+
+        async def done_or_waiting() -> bool:
+            waiting = await session.scalar(
+                text("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = :p"),
+                {"p": liker_pid},
+            )
+            await session.commit()
+            return like.done() or bool(waiting)
+
+        await eventually_async(done_or_waiting, what="the like to finish or wait")
+        await reply.commit()
+        await like
+    finally:
+        await replying.close()
+        await liking.close()
+    joined = (
+        "SELECT likes_count FROM conversation_joins WHERE user_id = :u AND conversation_id = :c"
+    )
+    assert await count(session, joined, u=bob.id, c=start) == 1

@@ -34,8 +34,12 @@ _TRIGGERS = {
         "conversation_joins",
         "BEFORE INSERT",
         """
+        -- FOR SHARE: a like or a deletion of the start under way finishes first (and
+        -- this reads what it left); one coming later waits for this row to be
+        -- committed, and then updates or deletes it too. Without it, a like racing
+        -- a reply could leave the new row with the old count.
         SELECT likes_count, created_at INTO NEW.likes_count, NEW.started_at
-        FROM tweets WHERE id = NEW.conversation_id;
+        FROM tweets WHERE id = NEW.conversation_id FOR SHARE;
         IF NOT FOUND THEN
             RETURN NULL;  -- the start is gone: nothing to show in a feed
         END IF;

@@ -461,9 +461,10 @@ async def test_a_stream_survives_a_postgresql_restart(tmp_path: Path) -> None:
                     follow = await stream.next("notification")
                     assert (follow.json["type"], follow.json["actor"]["id"]) == ("follow", bob.id)
                     assert (await stream.next("unread_count")).json == {"unread_count": 2}
-                    # And the listener is back: the next event comes live.
+                    # And the listener is back: the next event comes live (after, maybe,
+                    # the catch-up's resending of the count so far).
                     api.unlike(bob, tweet)
-                    assert (await stream.next("unread_count")).json == {"unread_count": 1}
+                    assert set(await stream.count_becomes(1)) <= {2, 1}
                     metrics = api("GET", "/metrics").text
                     assert "microblog_events_listener_reconnects_total 1.0" in metrics
                     assert "microblog_event_streams_open 1.0" in metrics

@@ -83,7 +83,7 @@ def _cases() -> list[tuple[str, GenerationMode]]:
 
 
 def _some_of_everything(base: str, admin_key: str) -> None:
-    """People, follows, tweets with a picture and likes with small ids, which the
+    """People, follows, tweets with a picture, likes and replies with small ids, which the
     generated ids often are: so answers with content get checked too, not only 404s."""
     api = ServiceApi(base)
     try:
@@ -96,6 +96,18 @@ def _some_of_everything(base: str, admin_key: str) -> None:
                     api.follow(person, other)
             api.like(person, 1)
             api.like(admin_key, 1)
+        # A conversation (replies to replies, a mention) on the small ids, so that
+        # threads and replies answer with content too.
+        parent = 1
+        for person in people:
+            answer = api(
+                "POST",
+                "/api/tweets",
+                person.api_key,
+                json={"tweet_data": f"@person.0 answers {parent}", "reply_to": parent},
+            )
+            assert answer.status_code == 201, answer.text
+            parent = answer.json()["tweet_id"]
     finally:
         api.close()
 

@@ -192,6 +192,16 @@ class EventReader:
             if kind is None or event.event == kind:
                 return event
 
+    async def count_becomes(self, wanted: int, within: float = WITHIN) -> list[int]:
+        """Read unread counts until one is `wanted`; returns every count read. A count
+        may come twice (a catch-up after a reconnect resends the current one)."""
+        deadline = time.monotonic() + within
+        seen = []
+        while not seen or seen[-1] != wanted:
+            event = await self.next("unread_count", max(deadline - time.monotonic(), 0.001))
+            seen.append(event.json["unread_count"])
+        return seen
+
     async def until_end(self, within: float = WITHIN) -> None:
         """Read until the server ends the stream (cleanly), within `within` s."""
         async with asyncio.timeout(within):

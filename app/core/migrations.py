@@ -121,3 +121,27 @@ def drop_index_concurrently(name: str, table: str) -> None:
         op.execute("SET lock_timeout = 0")
         op.drop_index(name, table_name=table, postgresql_concurrently=True, if_exists=True)
         op.execute("RESET lock_timeout")
+
+
+# name: (table, when it fires, the PL/pgSQL body)
+Triggers = dict[str, tuple[str, str, str]]
+
+
+def create_triggers(triggers: Triggers, declare: str = "") -> None:
+    """A row trigger per entry, each calling a function of its own name (declaring
+    `declare`'s variables)."""
+    variables = f"DECLARE {declare} " if declare else ""
+    for name, (table, when, body) in triggers.items():
+        op.execute(
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"{variables}BEGIN {body} END $$"
+        )
+        op.execute(
+            f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
+        )
+
+
+def drop_triggers(triggers: Triggers) -> None:
+    for name, (table, _, _) in reversed(triggers.items()):
+        op.execute(f"DROP TRIGGER {name} ON {table}")
+        op.execute(f"DROP FUNCTION {name}()")

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from app.core import handles
+from app.core.migrations import Triggers, create_triggers, drop_triggers
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -32,7 +33,7 @@ depends_on: str | Sequence[str] | None = None
 
 TIMESTAMP = sa.DateTime(timezone=True)
 
-_TRIGGERS = {
+_TRIGGERS: Triggers = {
     # name: (table, when, function body)
     "start_or_join_conversation": (
         "tweets",
@@ -297,21 +298,11 @@ def upgrade() -> None:
     op.create_index("ix_notifications_actor_id", "notifications", ["actor_id"])
     op.create_index("ix_notifications_tweet_id", "notifications", ["tweet_id"])
 
-    for name, (table, when, body) in _TRIGGERS.items():
-        declare = "DECLARE parent_author bigint; " if "parent_author" in body else ""
-        op.execute(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"{declare}BEGIN {body} END $$"
-        )
-        op.execute(
-            f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
-        )
+    create_triggers(_TRIGGERS, declare="parent_author bigint;")
 
 
 def downgrade() -> None:
-    for name, (table, _, _) in reversed(_TRIGGERS.items()):
-        op.execute(f"DROP TRIGGER {name} ON {table}")
-        op.execute(f"DROP FUNCTION {name}()")
+    drop_triggers(_TRIGGERS)
     op.drop_table("notifications")
     op.drop_table("conversation_joins")
     op.drop_table("mentions")

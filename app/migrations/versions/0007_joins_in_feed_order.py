@@ -23,12 +23,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.core.migrations import Triggers, create_triggers, drop_triggers
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_TRIGGERS = {
+_TRIGGERS: Triggers = {
     # name: (table, when and for which rows, function body)
     "give_join_its_start_key": (
         "conversation_joins",
@@ -103,18 +105,10 @@ def upgrade() -> None:
     op.drop_constraint(
         op.f("ck_conversation_joins_started_at_present"), "conversation_joins", type_="check"
     )
-    for name, (table, when, body) in _TRIGGERS.items():
-        op.execute(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$"
-        )
-        op.execute(
-            f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
-        )
+    create_triggers(_TRIGGERS)
 
 
 def downgrade() -> None:
-    for name, (table, _, _) in reversed(_TRIGGERS.items()):
-        op.execute(f"DROP TRIGGER {name} ON {table}")
-        op.execute(f"DROP FUNCTION {name}()")
+    drop_triggers(_TRIGGERS)
     op.drop_column("conversation_joins", "started_at")
     op.drop_column("conversation_joins", "likes_count")

@@ -6,10 +6,11 @@
 /** @import { Profile, Relation, Tweet, UserRef, View, ViewState } from "../types.js" */
 import { ApiError, api } from "../api.js";
 import { loadingIndicator, pagedList } from "../components/paged-list.js";
-import { avatar, followButton, personRow } from "../components/person.js";
+import { avatar, followButton, handleOf, personRow } from "../components/person.js";
 import { tweetCard } from "../components/tweet-card.js";
 import { h } from "../dom.js";
 import { t, tIsolated } from "../i18n.js";
+import { navigate } from "../router.js";
 import { isMe, onFollowChange } from "../session.js";
 
 /** @typedef {"tweets" | Relation} Section */
@@ -100,6 +101,7 @@ function header(user, section) {
       "div",
       { class: "profile-summary" },
       h("h1", { class: "page-title", "data-role": "profile-name", dir: "auto" }, user.name),
+      h("p", { class: "profile-handle", "data-role": "profile-handle" }, handleOf(user)),
       isMe(user.id) ? h("p", { class: "profile-you" }, t("profile.you")) : null,
     ),
     followButton(user),
@@ -198,4 +200,24 @@ export function profileView(container, [id, named = "tweets"], _query, restore) 
       body?.destroy?.();
     },
   };
+}
+
+// "/@alee": the person with that handle (or who had it), at their profile's own address.
+/** @type {View} */
+export function handleView(container, [handle]) {
+  const view = h("div", { class: "profile" }, h("div", { role: "status" }, loadingIndicator()));
+  container.append(view);
+  let left = false;
+  api.userByHandle(handle).then(
+    ({ user }) => {
+      if (!left) navigate(`/users/${user.id}`, { replace: true });
+    },
+    (caught) => {
+      const error = /** @type {ApiError} */ (caught);
+      if (left) return;
+      const message = error.status === 404 || error.status === 422 ? t("profile.missing") : t("profile.failed", { reason: error.message });
+      view.replaceChildren(h("h1", { class: "page-title" }, t("profile.title")), h("p", { class: "empty-state", role: "alert" }, message));
+    },
+  );
+  return { title: t("profile.title"), leave: () => (left = true) };
 }

@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 
 # Writes that queue behind a DDL statement's lock request wait at most this long;
 # then the statement gives up, its migration rolls back, and is tried again later.
-LOCK_TIMEOUT_MS = 1000
+# Shorter than PostgreSQL's deadlock_timeout (1 s): should a writer and a migration
+# wait for each other, the migration gives up first, and no writer fails.
+LOCK_TIMEOUT_MS = 500
 # How long an upgrade keeps trying before it gives up (a transaction left open).
 LOCK_RETRY_SECONDS = 300
 # The migrator's session. No statement_timeout: an index build on a big table may
@@ -30,7 +32,8 @@ SESSION_SETTINGS = {"lock_timeout": str(LOCK_TIMEOUT_MS), "statement_timeout": "
 # Processes starting together migrate one after the other; the later ones find the
 # schema up to date.
 MIGRATIONS_LOCK = advisory_locks.MIGRATIONS
-_LOCK_NOT_AVAILABLE = "55P03"
+# Running out of lock_timeout; or, should it happen anyway, chosen as a deadlock's victim.
+_GIVE_WAY = {"55P03", "40P01"}
 
 
 def alembic_config(database_url: str) -> Config:
@@ -58,13 +61,13 @@ def _retrying(run: Callable[[], None]) -> None:
             run()
             return
         except DBAPIError as error:
-            if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+            if getattr(error.orig, "sqlstate", None) not in _GIVE_WAY:
                 raise
             if time.monotonic() + pause > deadline:
                 raise
             log.warning(
-                "a migration waited %d ms for a lock that another transaction holds;"
-                " trying again in %.1f s",
+                "a migration gave way to another transaction holding a lock it needs"
+                " (waited up to %d ms); trying again in %.1f s",
                 LOCK_TIMEOUT_MS,
                 pause,
             )

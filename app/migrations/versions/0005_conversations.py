@@ -1,9 +1,9 @@
 """Conversations: handles, replies, mentions, who joined a conversation, notifications.
 
-Only catalogue changes on the big tables: tweets gain nullable columns and a
-constant default (no rewrite), checked NOT VALID then validated (which lets writes
-go on). Indexes on them come in 0006, built concurrently. The users table is small:
-its handles are filled in here, in the same transaction.
+Only catalogue changes on the big tables, a moment each: tweets gain nullable
+columns and a constant default (no rewrite) with a check added NOT VALID; 0006
+validates it and builds the indexes, concurrently. The users table is small: its
+handles are filled in here, in the same transaction.
 
 Triggers keep what must never drift: `replies_count`, the conversation a reply
 belongs to, and the notifications (written, withdrawn and announced by NOTIFY on
@@ -168,6 +168,12 @@ def _handles_for_everyone() -> None:
 
 
 def upgrade() -> None:
+    # Every lock this transaction needs, at once and in one order: a writer holding
+    # `likes` and waiting for `tweets` (a like) while this held `tweets` and waited for
+    # `likes` would be a deadlock. This way the migration only waits, up to its
+    # lock_timeout (shorter than the deadlock check), and is the one that gives way.
+    op.execute("LOCK TABLE users, tweets IN ACCESS EXCLUSIVE MODE")
+    op.execute("LOCK TABLE likes, follows IN SHARE ROW EXCLUSIVE MODE")
     op.add_column("users", sa.Column("handle", sa.String(30), nullable=True))
     _handles_for_everyone()
     op.create_check_constraint(
@@ -207,8 +213,7 @@ def upgrade() -> None:
         "tweets",
         "replies_count >= 0",
         postgresql_not_valid=True,
-    )
-    op.execute("ALTER TABLE tweets VALIDATE CONSTRAINT ck_tweets_replies_count_not_negative")
+    )  # validated by 0006, without holding writes up
 
     op.create_table(
         "mentions",

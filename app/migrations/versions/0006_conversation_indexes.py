@@ -1,4 +1,4 @@
-"""Conversations' indexes, built concurrently: handles, and the feed's two orders
+"""Conversations' indexes, built concurrently, and 0005's check validated: handles, and the feed's two orders
 kept to conversation starters (the feed holds no reply on its own), replacing the
 indexes over every tweet; and a tweet's replies in order.
 
@@ -10,6 +10,7 @@ Create Date: 2026-12-05
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from alembic import op
 
 from app.core.migrations import create_index_concurrently, drop_index_concurrently
 
@@ -23,6 +24,9 @@ _STARTERS = sa.text("reply_to IS NULL")
 
 
 def upgrade() -> None:
+    # Reads the whole table under a lock that lets writes go on (0005 added it NOT VALID).
+    with op.get_context().autocommit_block():
+        op.execute("ALTER TABLE tweets VALIDATE CONSTRAINT ck_tweets_replies_count_not_negative")
     create_index_concurrently("ix_users_handle", "users", ["handle"], unique=True)
     create_index_concurrently(
         "ix_users_handle_trgm",

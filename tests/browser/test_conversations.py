@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.harness import LiveService, NewPage, shot, sign_in, tweet
+from tests.browser.harness import BrowserErrors, LiveService, NewPage, shot, sign_in, tweet
 from tests.browser.language import LOCALES, assert_speaks
 from tests.helpers.api import Person
 from tests.helpers.polling import eventually_async
@@ -24,7 +24,9 @@ def everybody(live_service: LiveService, viewer: Person) -> list[str]:
     return [person["name"] for person in answer.json()["users"]]
 
 
-async def test_replying_and_the_thread_view(page: Page, live_service: LiveService) -> None:
+async def test_replying_and_the_thread_view(
+    page: Page, live_service: LiveService, browser_errors: BrowserErrors
+) -> None:
     ann = live_service.create_person("Ann Replyer")
     boris = live_service.create_person("Boris Threadwell")
     live_service.api.follow(ann, boris)
@@ -109,7 +111,8 @@ async def test_replying_and_the_thread_view(page: Page, live_service: LiveServic
     await expect(marked).to_have_attribute("href", f"/tweets/{mine['id']}")
     await expect(tweet(page, "See you there").locator("[data-role=in-reply]")).to_have_count(1)
 
-    # A conversation that does not exist says so.
+    # A conversation that does not exist says so (Chromium logs the 404 it answers).
+    browser_errors.allow(r"status of 404 .*/api/tweets/999999999/thread")
     await page.goto("/tweets/999999999")
     await expect(page.get_by_role("alert")).to_have_text(
         "This post does not exist. It may have been deleted, or the address is wrong."

@@ -6,11 +6,14 @@ import { api } from "../api.js";
 import { h, icon } from "../dom.js";
 import { t } from "../i18n.js";
 import { onLive } from "../live.js";
+import { signedIn } from "../session.js";
 
 const MOST_SHOWN = 99;
 
 /** @type {number} */
 let unread = 0; // as last heard, kept over the header's redrawing (a change of language)
+/** @type {number | null} */
+let whose = null; // whose count `unread` is: the next person to sign in here starts at 0
 /** @type {((count: number) => void) | null} */
 let showOnBell = null;
 let asked = 0;
@@ -45,6 +48,10 @@ function heard(event) {
 }
 
 export function bell() {
+  if (whose !== signedIn().id) {
+    whose = signedIn().id;
+    unread = 0;
+  }
   const badge = h("span", { class: "bell-badge", "aria-hidden": "true" });
   const link = h(
     "a",

@@ -68,6 +68,8 @@ export function threadView(container, [id]) {
     let loaded = 0; // of the replies as the service orders them, for the next page's offset
 
     function update() {
+      const count = card.querySelector("[data-role=replies-count]");
+      if (count) count.textContent = t("tweet.repliesCount", { count: focus.replies_count ?? 0 });
       none.hidden = shown.size > 0;
       more.hidden = loaded >= (focus.replies_count ?? 0);
     }

@@ -2,9 +2,10 @@
 // A person's page: name, follower and following counts with their lists (a page at
 // a time: some are followed by thousands), the follow button, and their tweets
 // newest first.
+/** @import { ApiError } from "../api.js" */
 /** @import { PagedList } from "../components/paged-list.js" */
 /** @import { Profile, Relation, Tweet, UserRef, View, ViewState } from "../types.js" */
-import { ApiError, api } from "../api.js";
+import { api } from "../api.js";
 import { loadingIndicator, pagedList } from "../components/paged-list.js";
 import { avatar, followButton, handleOf, personRow } from "../components/person.js";
 import { tweetCard } from "../components/tweet-card.js";
@@ -12,6 +13,7 @@ import { h } from "../dom.js";
 import { t, tIsolated } from "../i18n.js";
 import { navigate } from "../router.js";
 import { isMe, onFollowChange } from "../session.js";
+import { checkId, showFailure } from "./failed.js";
 
 /** @typedef {"tweets" | Relation} Section */
 
@@ -129,13 +131,9 @@ function sectionBody(user, section, restore, onTweetDeleted) {
   return { element: list.element, destroy: list.destroy, loaded: list.loaded, shifted: list.shifted };
 }
 
-const LARGEST_ID = 2n ** 63n - 1n;
-
 /** @type {View} */
 export function profileView(container, [id, named = "tweets"], _query, restore) {
   const section = /** @type {Section} */ (named); // the route's pattern allows no other
-  // An id the API could never have given (0, or past its range) names nobody.
-  const possible = BigInt(id) >= 1n && BigInt(id) <= LARGEST_ID;
   const view = h("div", { class: "profile" }, h("div", { role: "status" }, loadingIndicator()));
   container.append(view);
   /** @type {SectionBody | null} */
@@ -145,13 +143,13 @@ export function profileView(container, [id, named = "tweets"], _query, restore) 
   (async () => {
     let user;
     try {
-      if (!possible) throw new ApiError(404, "NotFound", "");
+      checkId(id);
       user = (await api.user(id)).user;
     } catch (caught) {
       const error = /** @type {ApiError} */ (caught);
       if (left) return;
       const message = error.status === 404 ? t("profile.missing") : t("profile.failed", { reason: error.message });
-      view.replaceChildren(h("h1", { class: "page-title" }, t("profile.title")), h("p", { class: "empty-state", role: "alert" }, message));
+      showFailure(view, t("profile.title"), message);
       return;
     }
     if (left) return;
@@ -216,7 +214,7 @@ export function handleView(container, [handle]) {
       const error = /** @type {ApiError} */ (caught);
       if (left) return;
       const message = error.status === 404 || error.status === 422 ? t("profile.missing") : t("profile.failed", { reason: error.message });
-      view.replaceChildren(h("h1", { class: "page-title" }, t("profile.title")), h("p", { class: "empty-state", role: "alert" }, message));
+      showFailure(view, t("profile.title"), message);
     },
   );
   return { title: t("profile.title"), leave: () => (left = true) };

@@ -12,9 +12,9 @@ import { tweetCard } from "../components/tweet-card.js";
 import { append, clear, h } from "../dom.js";
 import { t, tIsolated } from "../i18n.js";
 import { onLive } from "../live.js";
+import { checkId, showFailure } from "./failed.js";
 
 const REPLIES_PAGE = 20;
-const LARGEST_ID = 2n ** 63n - 1n;
 
 // What stands where the chain of posts has a gap: a deleted post, or (past how far
 // back the service reads) a link to the earlier part of the conversation.
@@ -32,7 +32,6 @@ function gapBefore(tweet, before) {
 
 /** @type {View} */
 export function threadView(container, [id]) {
-  const possible = BigInt(id) >= 1n && BigInt(id) <= LARGEST_ID;
   const view = h(
     "div",
     { class: "thread" },
@@ -47,13 +46,13 @@ export function threadView(container, [id]) {
   (async () => {
     let thread;
     try {
-      if (!possible) throw Object.assign(new Error(""), { status: 404 });
+      checkId(id);
       thread = await api.thread(id);
     } catch (caught) {
       const error = /** @type {ApiError} */ (caught);
       if (left) return;
       const message = error.status === 404 ? t("thread.missing") : t("thread.failed", { reason: error.message });
-      view.replaceChildren(h("h1", { class: "page-title" }, t("thread.title")), h("p", { class: "empty-state", role: "alert" }, message));
+      showFailure(view, t("thread.title"), message);
       return;
     }
     if (left) return;

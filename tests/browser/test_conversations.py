@@ -355,6 +355,9 @@ async def test_the_live_bell_and_grouped_notifications(
     live_service.reply(carl, first, f"Carl again {language}")
     await expect(answers).to_have_count(2)
     await expect(answers.last).to_contain_text(f"Carl again {language}")
+    posts = [f"Post {n} {language}" for n in "ABC"]
+    await assert_speaks(page, language, typed=[*typed, *posts, f"Carl again {language}"])
+    await shot(page, f"thread-live-{locale}")
 
 
 NEW_POSTS = {

@@ -230,6 +230,7 @@ class Bell:
     liked_two_others: str
     liked_five_others: str
     replied: str
+    mentioned: str
     followed: str
     one_new: str  # the bar on the open notifications view
 
@@ -244,6 +245,7 @@ BELLS = {
         liked_two_others="{name} and 2 others liked your post",
         liked_five_others="{name} and 5 others liked your post",
         replied="{name} replied to your post",
+        mentioned="{name} mentioned you",
         followed="{name} followed you",
         one_new="1 new notification — show",
     ),
@@ -256,6 +258,7 @@ BELLS = {
         liked_two_others="{name} и ещё 2 человека оценили ваш твит",
         liked_five_others="{name} и ещё 5 человек оценили ваш твит",
         replied="Ответ на ваш твит: {name}",
+        mentioned="Вас упомянули: {name}",
         followed="Новый подписчик: {name}",
         one_new="1 новое уведомление — показать",
     ),
@@ -290,7 +293,10 @@ async def test_the_live_bell_and_grouped_notifications(
                 await expect(bell.locator(".bell-badge")).to_have_text(str(done))
     reply = live_service.reply(carl, first, f"Carl's answer {language}")
     live_service.api.follow(carl, nora)
-    await expect(bell.locator(".bell-badge")).to_have_text("13")  # 11 likes, a reply, a follow
+    calling = f"Calling @{live_service.handle(nora)} {language}"
+    mention = live_service.api.tweet(carl, calling)
+    # 11 likes, a reply, a follow, a mention
+    await expect(bell.locator(".bell-badge")).to_have_text("14")
     await expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert page.url.endswith("/")  # never reloaded or moved
 
@@ -298,8 +304,9 @@ async def test_the_live_bell_and_grouped_notifications(
     await bell.click()
     await expect(page).to_have_url(re.compile(r"/notifications$"))
     entries = page.locator("li.notification")
-    await expect(entries).to_have_count(5)
+    await expect(entries).to_have_count(6)
     texts = [
+        words.mentioned.format(name=carl.name),
         words.followed.format(name=carl.name),
         words.replied.format(name=carl.name),
         words.liked_five_others.format(name=likers[5].name),
@@ -319,7 +326,7 @@ async def test_the_live_bell_and_grouped_notifications(
         return count == 0
 
     await eventually_async(all_read, what="the notifications marked read")
-    typed = [*everybody(live_service, nora), f"Carl's answer {language}"]
+    typed = [*everybody(live_service, nora), f"Carl's answer {language}", calling]
     await assert_speaks(page, language, typed=typed)
     await shot(page, f"notifications-{locale}")
 
@@ -329,7 +336,7 @@ async def test_the_live_bell_and_grouped_notifications(
     await expect(bar.get_by_role("button")).to_have_text(words.one_new)
     await expect(bell).to_have_attribute("aria-label", words.one)
     await bar.get_by_role("button").click()
-    await expect(entries).to_have_count(6)
+    await expect(entries).to_have_count(7)
     await expect(entries.first.locator(".notification-text")).to_have_text(
         words.followed.format(name=likers[0].name)
     )
@@ -337,12 +344,14 @@ async def test_the_live_bell_and_grouped_notifications(
 
     # A reload: all read now. Each entry leads to the post or the person.
     await page.reload()
-    await expect(entries).to_have_count(6)
+    await expect(entries).to_have_count(7)
     await expect(page.locator("li.notification.is-unread")).to_have_count(0)
     await expect(entries.first.get_by_role("link")).to_have_attribute(
         "href", f"/users/{likers[0].id}"
     )
-    await entries.nth(2).get_by_role("link").click()
+    await expect(entries.nth(1).get_by_role("link")).to_have_attribute("href", f"/tweets/{mention}")
+    await expect(entries.nth(4).get_by_role("link")).to_have_attribute("href", f"/tweets/{third}")
+    await entries.nth(3).get_by_role("link").click()
     await expect(page).to_have_url(re.compile(rf"/tweets/{reply}$"))
     await expect(page.locator("article.tweet.is-focused")).to_contain_text(
         f"Carl's answer {language}"

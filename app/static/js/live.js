@@ -64,10 +64,14 @@ function dispatch(event) {
 function pause(ms, signal) {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve(undefined);
-    });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve(undefined);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -94,7 +98,6 @@ async function connectOnce(stopped) {
   try {
     const body = await api.events(lastEventId, connection.signal);
     alive();
-    dispatch({ type: "open", data: null, id: null });
     const parser = sseParser(
       {
         onActivity: alive,

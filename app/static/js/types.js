@@ -113,8 +113,7 @@
 
 /**
  * A live update from `GET /api/events`: `notification` (a Notification), `unread_count`
- * ({unread_count}), `feed` ({tweet_id, author}), or the client's own `open` when the
- * stream (re)connects, so that whoever shows counts reads them again.
+ * ({unread_count}) or `feed` ({tweet_id, author}); `id` is the stream's last event id.
  * @typedef {{ type: string, data: any, id: string | null }} LiveEvent
  */
 

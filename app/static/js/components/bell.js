@@ -1,6 +1,6 @@
 // @ts-check
 // The bell in the header: a link to the notifications with how many are unread, kept
-// current by the live updates (and read again whenever the stream (re)connects).
+// current by the live updates.
 /** @import { LiveEvent } from "../types.js" */
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
@@ -35,16 +35,14 @@ export async function refreshUnreadCount() {
   }
 }
 
+// The service sends the count when a stream opens and whenever it changes (a new
+// notification, one withdrawn, some read in another tab), so the bell asks for it
+// itself only when the app starts and after marking some read.
 /** @param {LiveEvent} event */
 function heard(event) {
-  if (event.type === "unread_count") {
-    const count = typeof event.data === "number" ? event.data : event.data?.unread_count;
-    if (typeof count === "number") setUnreadCount(count);
-  } else if (event.type === "notification" || event.type === "open") {
-    // A new one, or back after a gap: the service has the exact count (a notification
-    // that was withdrawn or read in another tab meanwhile counts no more).
-    refreshUnreadCount();
-  }
+  if (event.type !== "unread_count") return;
+  const count = typeof event.data === "number" ? event.data : event.data?.unread_count;
+  if (typeof count === "number") setUnreadCount(count);
 }
 
 export function bell() {

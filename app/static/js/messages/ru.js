@@ -116,7 +116,7 @@ export default {
   "tweet.deleteFailed": "Не удалось удалить твит: {reason}",
   "tweet.gone": "Этот твит удалён автором.",
   "tweet.reply": "Ответить",
-  "tweet.replyTo": "Ответ для: {name}",
+  "tweet.replyTo": "Ответ на твит автора: {name}",
   "tweet.repliesCount": { one: "{count} ответ", few: "{count} ответа", many: "{count} ответов", other: "{count} ответа" },
   "tweet.inReply": "В ответ на твит",
   "tweet.openThread": "Открыть разговор",

@@ -211,8 +211,8 @@ async def test_mention_completion_by_keyboard(new_page: NewPage, live_service: L
     await page.goto(f"/@{handles[claudia.id]}/")
     await expect(page).to_have_url(re.compile(rf"/users/{claudia.id}$"))
     await expect(page.get_by_role("heading", level=1)).to_have_text(claudia.name)
-    # The people list shows handles, and finds people by them.
-    await page.goto(f"/people?q={handles[arrows.id]}")
+    # The people list shows handles, and finds people by them (written as mentioned).
+    await page.goto(f"/people?q=@{handles[arrows.id]}")
     row = page.locator("li.person", has_text=arrows.name)
     await expect(row.locator(".handle")).to_have_text(f"@{handles[arrows.id]}")
     await assert_speaks(page, "ru", typed=[*typed, handles[arrows.id]])

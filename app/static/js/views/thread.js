@@ -131,7 +131,11 @@ export function threadView(container, [id]) {
     const card = tweetCard(focus, {
       inThread: true,
       onReply: () => textarea.focus(),
-      onDeleted: () => earlier.after(h("p", { class: "thread-gone" }, t("tweet.deleted"))),
+      onDeleted: () => {
+        // Nothing to reply to any more: the box goes, a note stands where the post was.
+        writer.element.before(h("p", { class: "thread-gone" }, t("tweet.deleted")));
+        writer.element.remove();
+      },
     });
     card.classList.add("is-focused");
     card.setAttribute("aria-current", "true");

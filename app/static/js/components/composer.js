@@ -36,7 +36,10 @@ import { mentionCompletion } from "./mention-complete.js";
 // A reply's draft is kept apart, one for each post answered.
 const DRAFT_KEY = "microblog.draft";
 
-/** @param {string} key */
+/**
+ * @param {string} key
+ * @returns {{ text: string, pictures: DraftPicture[] }}
+ */
 function readDraft(key) {
   try {
     const draft = JSON.parse(read("sessionStorage", key) ?? "{}");

@@ -119,6 +119,45 @@ async def test_replying_and_the_thread_view(
     )
 
 
+async def test_replying_in_russian(new_page: NewPage, live_service: LiveService) -> None:
+    vera = live_service.create_person("Вера Отвечающая")
+    gleb = live_service.create_person("Глеб Спрашивающий")
+    live_service.api.follow(vera, gleb)
+    question = live_service.api.tweet(gleb, "Кто идёт на обед?")
+    page = await new_page(locale="ru-RU")
+    await sign_in(page, vera)
+    card = tweet(page, "Кто идёт на обед?")
+    count = card.locator("[data-role=replies-count]")
+    await expect(count).to_have_text("0 ответов")
+
+    await card.get_by_role("button", name="Ответить", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Ответ на твит автора: Глеб Спрашивающий")
+    await dialog.get_by_label("Ваш ответ").fill("Я иду")
+    typed = [*everybody(live_service, vera), "Кто идёт на обед?", "Я иду"]
+    await assert_speaks(page, "ru", typed=typed)
+    await dialog.get_by_role("button", name="Ответить", exact=True).click()
+    await expect(count).to_have_text("1 ответ")
+    await expect(page.locator(".notice")).to_contain_text("Ответ опубликован.")
+
+    # The count's plural forms, as more answers come (read again on a reload).
+    for more, expected in ((1, "2 ответа"), (3, "5 ответов")):
+        for _ in range(more):
+            live_service.reply(gleb, question, "Ещё ответ")
+        await page.reload()
+        await expect(count).to_have_text(expected)
+
+    # The conversation, and the note for a deleted post, in Russian.
+    mine = live_service.api.tweets_of(vera, vera)[0]["id"]
+    live_service.api.delete_tweet(gleb, question)
+    await page.goto(f"/tweets/{mine}")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Разговор")
+    await expect(page.locator("[data-role=parent-gone]")).to_have_text(
+        "Твит, на который это ответ, удалён."
+    )
+    await expect(page.locator("[data-role=no-replies]")).to_have_text("Ответов пока нет.")
+    await assert_speaks(page, "ru", typed=typed)
+
+
 async def test_mention_completion_by_keyboard(new_page: NewPage, live_service: LiveService) -> None:
     lida = live_service.create_person("Лида Упоминающая")
     claudia = live_service.create_person("Ефросинья Клавдиева")

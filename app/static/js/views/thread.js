@@ -64,13 +64,17 @@ export function threadView(container, [id]) {
     const more = h("button", { type: "button", class: "button", "data-action": "more-replies" }, t("thread.moreReplies"));
     const problem = h("p", { class: "form-error", role: "alert" });
     const arrived = h("p", { class: "visually-hidden", role: "status" });
-    let loaded = 0; // of the replies as the service orders them, for the next page's offset
+    // How many of the replies, as the service orders them, came in pages: the next
+    // page's offset. One added here (posted, or arrived live) is not counted: where it
+    // falls in that order is the service's to say, and a page bringing it again is
+    // skipped over, while counting it could skip one never shown.
+    let loaded = 0;
 
     function update() {
       const count = card.querySelector("[data-role=replies-count]");
       if (count) count.textContent = t("tweet.repliesCount", { count: focus.replies_count ?? 0 });
       none.hidden = shown.size > 0;
-      more.hidden = loaded >= (focus.replies_count ?? 0);
+      more.hidden = shown.size >= (focus.replies_count ?? 0);
     }
 
     /** @param {Tweet} reply */
@@ -121,7 +125,6 @@ export function threadView(container, [id]) {
       replyTo: focus.id,
       onPosted: (reply) => {
         focus.replies_count = (focus.replies_count ?? 0) + 1;
-        loaded += 1;
         add(reply);
         update();
       },
@@ -171,7 +174,6 @@ export function threadView(container, [id]) {
         const reply = (await api.tweet(note.tweet_id)).tweet;
         if (left || reply.reply_to !== focus.id || shown.has(reply.id)) return;
         focus.replies_count = (focus.replies_count ?? 0) + 1;
-        loaded += 1;
         add(reply);
         update();
         arrived.replaceChildren(...tIsolated("thread.newReply", { name: reply.author.name }));

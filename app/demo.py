@@ -69,6 +69,27 @@ TWEETS = [
     (0, 96, "Does anyone have a spare USB-C to HDMI adapter for the demo room?", [6]),
 ]
 
+# Conversations: (the post answered: an index into TWEETS and then into REPLIES, as
+# one list, author index, minutes after that post, text, indexes of likers). Farid's
+# bike post comes to Sam's feed though Sam does not follow Farid: Dmitry, whom Sam
+# follows, answers it.
+REPLIES = [
+    (0, 2, 20, "6 minutes! @anna.petrova, does that include the integration tests?", [1]),
+    (
+        12,
+        1,
+        15,
+        "It does: they run in parallel now. @dmitry.sokolov split them into four shards.",
+        [2, 4],
+    ),
+    (13, 4, 50, "Eight shards next week, if the runners hold up.", [1]),
+    (3, 5, 30, "Welcome aboard, @sam.taylor! Ping me if planning gets confusing.", [0]),
+    (15, 0, 60, "Thank you! I will, probably on Friday.", []),
+    (6, 4, 45, "Count me in. @chloe.martin, you said you would join too?", [6]),
+    (17, 3, 90, "Yes! I will take the route through the park.", [4, 6]),
+    (11, 6, 15, "There is one in the drawer under the projector.", [0]),
+]
+
 # (follower index, followee indexes)
 FOLLOWS = [
     (0, [1, 2, 3, 4, 5]),
@@ -100,6 +121,8 @@ async def load_demo(session: AsyncSession, images: ImageService) -> str:
         for followee in followees:
             await user_actions.follow(session, people[follower], people[followee].id)
     now = datetime.now(UTC)
+    # Each post's (id, time), TWEETS then REPLIES: what a reply answers.
+    posted: list[tuple[int, datetime]] = []
     for author, hours_ago, text, likers in TWEETS:
         tweet_id = await tweet_actions.create_tweet(session, people[author], text, [], 280)
         for opening, draw in PICTURES.items():
@@ -108,15 +131,25 @@ async def load_demo(session: AsyncSession, images: ImageService) -> str:
                 await media_actions.record(
                     session, images, people[author].id, stored, tweet_id=tweet_id
                 )
-        await session.execute(
-            update(Tweet)
-            .where(Tweet.id == tweet_id)
-            .values(created_at=now - timedelta(hours=hours_ago))
+        posted.append(await _dated(session, tweet_id, now - timedelta(hours=hours_ago)))
+        for liker in likers:
+            await tweet_actions.like(session, people[liker], tweet_id)
+    for answered, author, minutes_after, text, likers in REPLIES:
+        parent_id, parent_at = posted[answered]
+        tweet_id = await tweet_actions.create_tweet(
+            session, people[author], text, [], 280, reply_to=parent_id
         )
+        posted.append(await _dated(session, tweet_id, parent_at + timedelta(minutes=minutes_after)))
         for liker in likers:
             await tweet_actions.like(session, people[liker], tweet_id)
     return (
-        f"Loaded demo data: {len(PEOPLE)} colleagues, {len(TWEETS)} tweets, "
-        f"{len(PICTURES)} with a picture. "
+        f"Loaded demo data: {len(PEOPLE)} colleagues, {len(TWEETS)} tweets and "
+        f"{len(REPLIES)} replies, {len(PICTURES)} with a picture. "
         f'Sign in as {PEOPLE[0]} with the api key "{DEMO_API_KEY}".'
     )
+
+
+async def _dated(session: AsyncSession, tweet_id: int, at: datetime) -> tuple[int, datetime]:
+    """Give the tweet its time in the story; its (id, time)."""
+    await session.execute(update(Tweet).where(Tweet.id == tweet_id).values(created_at=at))
+    return tweet_id, at

@@ -18,8 +18,10 @@ from app.handlers.health.actions import READY_FOR_SECONDS, check_ready
 from app.handlers.health.router import router as health_router
 from app.handlers.limits.router import router as limits_router
 from app.handlers.media.router import router as media_router
+from app.handlers.notifications.router import router as notifications_router
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
+from app.live.hub import Live
 from app.observability import (
     COUNT_RETRY_SECONDS,
     STORED_FOR_SECONDS,
@@ -67,6 +69,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         failed_for=COUNT_RETRY_SECONDS,
     )
     app.state.limiter = limiter = create_limiter(settings.redis_url)
+    # Its own connection, to the engine's database (not one of the pool's).
+    app.state.live = live = Live(
+        app.state.sessionmaker,
+        engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+        per_person=settings.max_event_streams_per_person,
+        queue_size=settings.event_stream_queue_size,
+    )
+    await live.start()
     cleanup = None
     if settings.media_cleanup_interval_seconds:
         cleanup = asyncio.create_task(
@@ -76,6 +86,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        await live.stop()  # first: the streams end before what they use goes
         if cleanup is not None:
             cleanup.cancel()
             with suppress(asyncio.CancelledError):
@@ -130,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tweets_router)
     app.include_router(users_router)
     app.include_router(media_router)
+    app.include_router(notifications_router)
     app.include_router(limits_router)
     app.include_router(health_router)
     app.include_router(metrics_router)

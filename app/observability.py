@@ -4,6 +4,8 @@
   JSON log line, and Prometheus metrics by route template and status (`Telemetry`).
   No header is logged, so api keys never reach the log.
 - The database pool's connections, counted by the pool's own events (`watch_pool`).
+- Live updates: the event streams open and those dropped as too slow (app/live/broker.py),
+  and the LISTEN connection's reconnects (app/live/listener.py).
 - `GET /metrics` in Prometheus text format, with the stored pictures counted when
   scraped. With several worker processes, set PROMETHEUS_MULTIPROC_DIR (`serve
   --workers` does) and every worker answers for all. With METRICS_TOKEN set, only
@@ -75,6 +77,19 @@ POOL_OPEN = Gauge(
     "microblog_db_pool_connections_open",
     "Database connections open now, all worker processes together",
     multiprocess_mode="livesum",
+)
+EVENT_STREAMS_OPEN = Gauge(
+    "microblog_event_streams_open",
+    "Event streams (GET /api/events) open now, all worker processes together",
+    multiprocess_mode="livesum",
+)
+EVENT_STREAMS_DROPPED = Counter(
+    "microblog_event_streams_dropped",
+    "Event streams ended because their client read slower than their events came",
+)
+LISTENER_RECONNECTS = Counter(
+    "microblog_events_listener_reconnects",
+    "Times a worker's LISTEN connection for live updates was made again after it was lost",
 )
 
 # Summing every picture's size is a scan of the media table: once a minute is enough.

@@ -68,6 +68,16 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--hot-tweet-people", type=int, default=1000, help="people liking one tweet at once"
     )
+    run_cmd.add_argument(
+        "--streams",
+        type=int,
+        default=2000,
+        help="event streams held open on a one-worker server while new posts go out "
+        "(0: not measured)",
+    )
+    run_cmd.add_argument(
+        "--stream-posts", type=_at_least_one, default=5, help="posts timed to the streams"
+    )
     run_cmd.add_argument("--output", type=Path, default=Path("bench-results"))
     run_cmd.set_defaults(func=_run)
     return bench
@@ -99,6 +109,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             hot_tweet_people=args.hot_tweet_people,
             output=args.output,
             likers_per_tweet=settings.likers_per_tweet,
+            streams=args.streams,
+            stream_posts=args.stream_posts,
         )
         report = run(url, reference_url, options, _say)
         path = report.write(options.output)

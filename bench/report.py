@@ -39,6 +39,7 @@ class Report:
     titles: dict[str, str] = field(default_factory=dict)
     peak_worker_rss_mb: float = 0.0
     hot_tweet: dict[str, int | bool] = field(default_factory=dict)
+    streams: dict[str, Any] = field(default_factory=dict)  # bench/streams.py; empty: not run
     when: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     def add(self, name: str, title: str, result: Result) -> None:
@@ -81,6 +82,25 @@ class Report:
                 2,
                 at_most=True,
             ),
+            Target("Thread p50 ÷ feed p50", _ratio(s["thread"].p50_ms, feed), 1.5, at_most=True),
+            Target(
+                "Notifications page p50 ÷ feed p50",
+                _ratio(s["notifications"].p50_ms, feed),
+                1,
+                at_most=True,
+            ),
+            Target(
+                "Unread count p50 ÷ feed p50",
+                _ratio(s["unread_count"].p50_ms, feed),
+                0.5,
+                at_most=True,
+            ),
+            Target(
+                "Reply with two mentions p50 ÷ create tweet p50",
+                _ratio(s["reply_mentions"].p50_ms, s["create_tweet"].p50_ms),
+                2,
+                at_most=True,
+            ),
             Target(
                 "Worker memory (RSS) under the feed load, MB",
                 self.peak_worker_rss_mb,
@@ -92,6 +112,30 @@ class Report:
                 float(bool(self.hot_tweet.get("exact"))),
                 1,
                 at_most=False,
+            ),
+            *self._stream_targets(),
+        ]
+
+    def _stream_targets(self) -> list[Target]:
+        live = self.streams
+        if not live:
+            return []
+        open_ = f"{live['streams']:,} event streams open on one worker"
+        return [
+            Target(
+                f"A new post's feed event at every follower's stream, p99 ms ({open_})",
+                live["p99_ms"],
+                1000,
+                at_most=True,
+            ),
+            Target(
+                "Streams that failed or missed an event, plus events sent to non-followers",
+                live["failed_opens"] + live["missed"] + live["leaked_to_non_followers"],
+                0,
+                at_most=True,
+            ),
+            Target(
+                f"Worker memory (RSS) with {open_}, MB", live["worker_rss_mb"], 300, at_most=True
             ),
         ]
 
@@ -113,6 +157,7 @@ class Report:
             },
             "peak_worker_rss_mb": self.peak_worker_rss_mb,
             "hot_tweet": self.hot_tweet,
+            "streams": self.streams,
             "targets": [asdict(t) | {"met": t.met} for t in self.targets()],
         }
 
@@ -123,7 +168,9 @@ class Report:
             f"Python {m['python']}, {m['postgres']}.",
             "",
             f"Data: {d.data.users:,} people, {d.follows:,} follows, {d.data.tweets:,} tweets, "
-            f"{d.likes:,} likes, {d.media:,} pictures; database {self.database_size}. "
+            f"{d.likes:,} likes, {d.media:,} pictures, {d.replies:,} of the tweets replies, "
+            f"{d.mentions:,} mentions, {d.notifications:,} notifications ({d.unread:,} "
+            f"unread); database {self.database_size}. "
             f"Load: wrk, 1 thread, {self.connections} connections; per scenario a warm-up, "
             f"then the best of {self.rounds} rounds of {self.seconds:g} s (every round's "
             f"requests/s in the JSON); server: {self.workers} worker(s), on the same machine.",
@@ -143,6 +190,20 @@ class Report:
                 "The web layer: the HTTP feed serves "
                 f"{_ratio(self.scenarios['feed'].rps, web.rps):.2f} × "
                 "the requests/s of the same SQL run raw on asyncpg.",
+            ]
+        live = self.streams
+        if live:
+            lines += [
+                "",
+                f"Live updates: {live['streams']:,} event streams open on one worker "
+                f"({live['followers']:,} of them following person {live['author']}), opened "
+                f"in {live['open_seconds']:g} s; {live['posts']} new posts by that person, "
+                f"from each POST's answer to the `feed` event at each follower's stream: "
+                f"p50 {live['p50_ms']:.0f} ms, p99 {live['p99_ms']:.0f} ms, max "
+                f"{live['max_ms']:.0f} ms over {live['deliveries']:,} deliveries; "
+                f"{live['missed']} missed, {live['failed_opens']} streams failed to open; "
+                f"worker RSS {live['worker_rss_idle_mb']:.0f} MB before the streams, "
+                f"{live['worker_rss_mb']:.0f} MB at most with them.",
             ]
         lines += ["", "| Target | Measured | Limit | Met |", "|---|---:|---:|:---:|"]
         for t in self.targets():

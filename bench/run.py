@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 
 from bench import seed as seeding
+from bench import streams
 from bench.baseline import raw_feed
+from bench.conversations import handle
 from bench.load import Request, Server, peak_rss, wrk
 from bench.measure import Result
 from bench.report import Report
@@ -33,12 +35,19 @@ class Options:
     hot_tweet_people: int = 1000
     likers_per_tweet: int = 10  # as the server has it (LIKERS_PER_TWEET)
     output: Path = Path("bench-results")
+    streams: int = 2000  # open event streams on one worker; 0: not measured
+    stream_posts: int = 5
 
 
 def run(url: str, reference_url: str, options: Options, say: Callable[[str], None]) -> Report:
     seeded = asyncio.run(seeding.seeded_info(url))
     if seeded is None:
         raise SystemExit("No seeded bench database: run `python3 dev.py bench seed` first.")
+    if seeded.shape != seeding.SHAPE:
+        raise SystemExit(
+            "The bench database was seeded by an earlier `bench seed`, without the data "
+            "the scenarios now read: run `python3 dev.py bench seed` again."
+        )
     reference = asyncio.run(_reference(reference_url, seeded, options, say))
     plan = _Plan(seeded, random.Random(seeded.data.seed))  # noqa: S311 - repeatable, not secret
     database_size, postgres = asyncio.run(_describe(url))
@@ -55,6 +64,7 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
     log = options.output / "server.log"
     options.output.mkdir(parents=True, exist_ok=True)
     log.unlink(missing_ok=True)
+    plan.threads = asyncio.run(_threads(url))
     # The run's own writes go to tweets made for it, removed after: the data set
     # stays as seeded, so runs stay comparable.
     first_new, like_targets = asyncio.run(_tweets_for_this_run(url, seeded))
@@ -125,6 +135,10 @@ def _measure(
         report.hot_tweet = asyncio.run(
             _hot_tweet(server.url, url, seeded, options.hot_tweet_people)
         )
+    if options.streams:
+        report.streams = streams.measure(
+            url, seeded, streams.StreamOptions(options.streams, options.stream_posts), log, say
+        )
 
 
 class _Plan:
@@ -134,7 +148,8 @@ class _Plan:
         self.seeded, self.draw = seeded, draw
         self.typical = list(seeded.data.typical_probes)
         self.heavy = list(seeded.data.heavy_probes)
-        self.like_targets: list[int] = []
+        self.like_targets: list[int] = []  # tweets made for the run: liked, answered
+        self.threads = _Threads([], [], [])
 
     def key(self, user_id: int) -> str:
         return api_key(self.seeded.secret, user_id)
@@ -173,6 +188,35 @@ class _Plan:
                 Request("GET", f"/api/users/{person}?people_limit=0", key),
                 Request("GET", f"/api/users/{person}/followers?limit=20", key),
             ]
+        threads = []
+        for n in range(1000):
+            # A tenth the most answered conversations; the rest random ones, whole or
+            # from a reply down (its chain of ancestors, then its own replies).
+            kind = (
+                self.threads.popular
+                if n % 10 == 0
+                else (self.threads.answered if n % 2 else self.threads.replies)
+            )
+            tweet = self.draw.choice(kind or self.like_targets)
+            threads.append(Request("GET", f"/api/tweets/{tweet}/thread", self.key(self.someone())))
+        notifications = [
+            Request("GET", "/api/notifications?limit=20", self.key(self.someone()))
+            for _ in range(1000)
+        ]
+        unread = [
+            Request("GET", "/api/notifications/unread_count", self.key(self.someone()))
+            for _ in range(1000)
+        ]
+        replies = []
+        for n in range(1000):
+            first, second = self.draw.sample(range(1, self.seeded.data.users + 1), 2)
+            body = {
+                "tweet_data": f"Bench reply {n} @{handle(first)} @{handle(second)}",
+                "reply_to": self.draw.choice(self.like_targets),
+            }
+            replies.append(
+                Request("POST", "/api/tweets", self.key(self.someone()), json.dumps(body))
+            )
         follows = self.seeded.data
         return [
             ("health", "GET /health (a trivial request)", [Request("GET", "/health")]),
@@ -189,9 +233,44 @@ class _Plan:
                 "A profile's counts, then 20 followers (as the web app reads it)",
                 profile_pages,
             ),
+            (
+                "thread",
+                "A thread (GET /api/tweets/{id}/thread), a tenth the most answered",
+                threads,
+            ),
+            ("notifications", "Notifications, first page (limit 20)", notifications),
+            ("unread_count", "Unread notifications count", unread),
             ("like_unlike", "Like, then unlike", likes),
             ("create_tweet", "Create a tweet", posts),
+            ("reply_mentions", "Reply to a tweet, mentioning two people", replies),
         ]
+
+
+@dataclass(frozen=True)
+class _Threads:
+    """Tweets whose threads the thread scenario reads."""
+
+    popular: list[int]  # the most answered conversations
+    answered: list[int]  # conversations with an answer
+    replies: list[int]
+
+
+async def _threads(url: str) -> _Threads:
+    async with connected(url) as connection:
+
+        async def ids(query: str) -> list[int]:
+            return [row[0] for row in await connection.fetch(query)]
+
+        return _Threads(
+            popular=await ids(
+                "SELECT id FROM tweets WHERE reply_to IS NULL AND replies_count > 0 "
+                "ORDER BY replies_count DESC, id LIMIT 20"
+            ),
+            answered=await ids(
+                "SELECT id FROM tweets WHERE reply_to IS NULL AND replies_count > 0 ORDER BY id"
+            ),
+            replies=await ids("SELECT id FROM tweets WHERE reply_to IS NOT NULL ORDER BY id"),
+        )
 
 
 async def _reference(
@@ -199,7 +278,7 @@ async def _reference(
 ) -> Seeded:
     wanted = seeded.data.scaled(options.reference_tweets)
     found = await seeding.seeded_info(url)
-    if found is not None and found.data == wanted:
+    if found is not None and found.data == wanted and found.shape == seeding.SHAPE:
         return found
     say(
         f"seeding the reference data set ({wanted.tweets:,} tweets) in {seeding.database_name(url)}"
@@ -221,9 +300,17 @@ async def _tweets_for_this_run(url: str, seeded: Seeded) -> tuple[int, list[int]
 
 
 async def _forget_this_run(url: str, first_new: int) -> None:
+    """Remove the run's tweets and what they brought: their likes, mentions and
+    notifications go with them (foreign keys); who joined their conversations is
+    removed here, as conversation_joins has no foreign key to the conversation."""
     async with connected(url) as connection:
         await connection.execute("DELETE FROM tweets WHERE id >= $1", first_new)
-        await connection.execute("VACUUM (ANALYZE) tweets, likes")
+        await connection.execute(
+            "DELETE FROM conversation_joins WHERE conversation_id >= $1", first_new
+        )
+        await connection.execute(
+            "VACUUM (ANALYZE) tweets, likes, mentions, conversation_joins, notifications"
+        )
 
 
 async def _describe(url: str) -> tuple[str, str]:

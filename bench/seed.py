@@ -5,8 +5,9 @@ tweets cost seconds of server time instead of a million round trips. The
 shape follows a real company: most people follow 20–200 colleagues and a few
 accounts are followed by thousands; a few people post a lot; tweets spread
 over a year; likes pile onto a few popular tweets; some tweets carry a
-picture. `setseed` with parallel query off makes the same arguments give the
-same rows.
+picture; one in five answers another, with mentions and the notifications all
+that makes (bench/conversations.py). `setseed` with parallel query off makes the
+same arguments give the same rows.
 
 Some people are planted with an exact follow count so that runs on data sets
 of different sizes can compare the same person: the "typical" probes follow
@@ -27,6 +28,8 @@ from sqlalchemy import URL, make_url
 
 from app.core import migrations
 from app.core.embedded_db import UNICODE_LOCALE
+from bench import conversations
+from bench.schema import set_aside_for_loading
 
 TYPICAL_FOLLOWS = 50
 HEAVY_FOLLOWS = 1000
@@ -81,6 +84,17 @@ class Seeded:
     follows: int
     likes: int
     media: int
+    # Conversations (0 in a schema from before them).
+    replies: int = 0
+    mentions: int = 0
+    notifications: int = 0
+    unread: int = 0
+    # How seed drew the data: a database seeded otherwise measures something else.
+    shape: int = 1  # what seeds from before conversations recorded, by saying nothing
+
+
+# 2: conversations (replies, mentions, notifications).
+SHAPE = 2
 
 
 FIRST_NAMES = [
@@ -230,24 +244,33 @@ async def seed(url: str, data: DataSet, say: Callable[[str], None]) -> Seeded:
 
 async def fill(url: str, data: DataSet, step: Callable[[str], None]) -> Seeded:
     """Fill the empty tables of the database at `url` (the schema of migration 0001 or
-    later) with `data`."""
+    later) with `data`; conversations too if the schema has them (0005 on)."""
     async with connected(url) as connection:
         secret = secrets.token_hex(8)
         await _settings_for_loading(connection, data.seed)
-        async with _without_indexes_and_foreign_keys(connection, step):
-            await _users(connection, data, secret)
+        talk = bool(await connection.fetchval("SELECT to_regclass('notifications') IS NOT NULL"))
+        async with set_aside_for_loading(connection, step):
+            await _users(connection, data, secret, talk)
             step(f"{data.users:,} people")
             follows = await _follows(connection, data)
             step(f"{follows:,} follows")
             likes = await _likes(connection, data, step)
-            step(f"{likes:,} likes drawn; writing tweets")
-            await _tweets(connection, data)
+            step(f"{likes:,} likes drawn; drawing conversations")
+            await conversations.draw_tweets(connection, data, replies=talk)
+            await conversations.draw_mentions(connection, data, mentions=talk)
+            await _tweets(connection, data, talk)
             step(f"{data.tweets:,} tweets")
-            await connection.execute("INSERT INTO likes SELECT * FROM bench_likes")
+            await _write_likes(connection)
             step(f"{likes:,} likes")
             media = await _media(connection)
             step(f"{media:,} pictures (rows only)")
-        seeded = Seeded(data, secret, follows, likes, media)
+            counts = await conversations.write_the_rest(connection) if talk else {}
+            if talk:
+                step(
+                    f"{counts['replies']:,} replies, {counts['mentions']:,} mentions, "
+                    f"{counts['notifications']:,} notifications ({counts['unread']:,} unread)"
+                )
+        seeded = Seeded(data, secret, follows, likes, media, **counts, shape=SHAPE)
         await _remember(connection, seeded)
         step("vacuum and analyze")
         # VACUUM fills the visibility map, which index-only scans need.
@@ -323,67 +346,21 @@ async def _settings_for_loading(connection: asyncpg.Connection, seed: int) -> No
     await connection.execute("SELECT setseed($1)", math.sin(seed))
 
 
-@asynccontextmanager
-async def _without_indexes_and_foreign_keys(
-    connection: asyncpg.Connection, step: Callable[[str], None]
-) -> AsyncIterator[None]:
-    """Load with only the primary keys, then rebuild exactly what the migrations made.
-
-    Building an index once over all rows is many times faster than updating it
-    row by row, and so is checking a foreign key with one join.
-    """
-    tables = ["users", "follows", "tweets", "likes", "media"]
-    indexes = await connection.fetch(
-        """
-        SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS ddl
-        FROM pg_index i
-        WHERE i.indrelid::regclass::text = ANY($1::text[])
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-        """,
-        tables,
-    )
-    foreign_keys = await connection.fetch(
-        """
-        SELECT conrelid::regclass::text AS tbl, conname AS name, pg_get_constraintdef(oid) AS ddl
-        FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY($1::text[])
-        """,
-        tables,
-    )
-    for fk in foreign_keys:
-        await connection.execute(f'ALTER TABLE {fk["tbl"]} DROP CONSTRAINT "{fk["name"]}"')
-    for index in indexes:
-        await connection.execute(f"DROP INDEX {index['name']}")
-    yield
-    step(f"rebuilding {len(indexes)} indexes and {len(foreign_keys)} foreign keys")
-    await connection.execute("SET max_parallel_maintenance_workers = 2")
-    for index in indexes:
-        await connection.execute(index["ddl"])
-    for fk in foreign_keys:
-        await connection.execute(
-            f'ALTER TABLE {fk["tbl"]} ADD CONSTRAINT "{fk["name"]}" {fk["ddl"]}'
-        )
-
-
-async def _users(connection: asyncpg.Connection, data: DataSet, secret: str) -> None:
-    # tests/test_migrations_under_load.py seeds a schema from before handles.
-    handles = await connection.fetchval(
-        "SELECT count(*) > 0 FROM information_schema.columns"
-        " WHERE table_name = 'users' AND column_name = 'handle'"
-    )
+async def _users(connection: asyncpg.Connection, data: DataSet, secret: str, handles: bool) -> None:
     await connection.execute(
         f"""
-        INSERT INTO users (id, name, {"handle," if handles else ""} api_key_hash, is_admin,
-                           created_at)
+        INSERT INTO users (id, name, api_key_hash, is_admin, created_at
+                           {", handle" if handles else ""})
         OVERRIDING SYSTEM VALUE
         SELECT id,
                ($3::text[])[1 + id % cardinality($3::text[])] || ' ' || ($4::text[])[
                    1 + (id / cardinality($3::text[])) % cardinality($4::text[])],
-               {"'user' || id," if handles else ""}
                encode(sha256(convert_to('bench-' || $1::text || '-' || id, 'UTF8')), 'hex'),
                id = 1,
                now() - interval '400 days' + id * interval '1 second'
+               {", " + conversations.handle_sql("id") if handles else ""}
         FROM generate_series(1, $2::bigint) AS id
-        """,  # noqa: S608 - two fixed alternatives, no input
+        """,  # noqa: S608 - fixed alternatives, no input
         secret,
         data.users,
         FIRST_NAMES,
@@ -445,7 +422,8 @@ async def _follows(connection: asyncpg.Connection, data: DataSet) -> int:
 
 async def _likes(connection: asyncpg.Connection, data: DataSet, step: Callable[[str], None]) -> int:
     """Draw the likes into a temporary table first, so each tweet is written once,
-    with its final likes_count, instead of being updated after."""
+    with its final likes_count, instead of being updated after (when, once the
+    tweets' times are known)."""
     await connection.execute(
         "CREATE TEMPORARY TABLE bench_likes (LIKE likes INCLUDING DEFAULTS, "
         "PRIMARY KEY (tweet_id, user_id))"
@@ -457,10 +435,9 @@ async def _likes(connection: asyncpg.Connection, data: DataSet, step: Callable[[
         # rank by a large odd number scatters them over authors and time.
         await connection.execute(
             """
-            INSERT INTO bench_likes (tweet_id, user_id, created_at)
+            INSERT INTO bench_likes (tweet_id, user_id)
             SELECT 1 + (floor($1::bigint * power(random(), 3))::bigint * 2654435761) % $1,
-                   1 + floor($2::bigint * random())::bigint,
-                   now() - random() * interval '365 days'
+                   1 + floor($2::bigint * random())::bigint
             FROM generate_series(1, $3::bigint)
             ON CONFLICT DO NOTHING
             """,
@@ -475,28 +452,48 @@ async def _likes(connection: asyncpg.Connection, data: DataSet, step: Callable[[
     return count
 
 
-async def _tweets(connection: asyncpg.Connection, data: DataSet) -> None:
+async def _tweets(connection: asyncpg.Connection, data: DataSet, talk: bool) -> None:
+    """Each tweet written once, with its final counters; mentions at the end of its text."""
+    columns = ", reply_to, conversation_id, replies_count" if talk else ""
+    values = ", t.reply_to, t.conversation_id, coalesce(replied.n, 0)" if talk else ""
     await connection.execute(
-        """
-        INSERT INTO tweets (id, author_id, content, likes_count, created_at)
+        f"""
+        INSERT INTO tweets (id, author_id, content, likes_count, created_at{columns})
         OVERRIDING SYSTEM VALUE
         SELECT t.id,
-               1 + floor($2::bigint * power(random(), 1.6))::bigint,
-               (SELECT string_agg(($3::text[])[1 + floor(random() * cardinality($3))::int], ' ')
-                FROM generate_series(1, 3 + (t.id % 20)::int)),
+               t.author_id,
+               (SELECT string_agg(($1::text[])[1 + floor(random() * cardinality($1))::int], ' ')
+                FROM generate_series(1, 3 + (t.id % 20)::int))
+                   || coalesce(' ' || said.handles, ''),
                coalesce(liked.n, 0),
-               now() - random() * interval '365 days'
-        FROM generate_series(1, $1::bigint) AS t(id)
+               t.created_at{values}
+        FROM bench_tweets t
         LEFT JOIN (SELECT tweet_id, count(*) AS n FROM bench_likes GROUP BY tweet_id) AS liked
                ON liked.tweet_id = t.id
+        LEFT JOIN (SELECT reply_to, count(*) AS n FROM bench_tweets
+                   WHERE reply_to IS NOT NULL GROUP BY reply_to) AS replied
+               ON replied.reply_to = t.id
+        LEFT JOIN (SELECT tweet_id, string_agg('@' || handle, ' ' ORDER BY position) AS handles
+                   FROM bench_mentions GROUP BY tweet_id) AS said
+               ON said.tweet_id = t.id
         ORDER BY t.id
-        """,
-        data.tweets,
-        data.users,
+        """,  # noqa: S608 - fixed alternatives, no input
         WORDS,
     )
     await connection.execute(
         "SELECT setval(pg_get_serial_sequence('tweets', 'id'), $1)", data.tweets
+    )
+
+
+async def _write_likes(connection: asyncpg.Connection) -> None:
+    """The drawn likes, each some time after its tweet was posted."""
+    await connection.execute(
+        """
+        INSERT INTO likes (tweet_id, user_id, created_at)
+        SELECT l.tweet_id, l.user_id, t.created_at + random() * (now() - t.created_at)
+        FROM bench_likes l JOIN tweets t ON t.id = l.tweet_id
+        ORDER BY l.tweet_id, l.user_id
+        """
     )
 
 

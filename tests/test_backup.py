@@ -325,7 +325,7 @@ def test_a_backup_taken_while_people_post_restores_row_for_row_and_byte_for_byte
         restored_rows = rows(target.database_url)
         assert restored_rows == rows(check)
         assert {table: len(found) for table, found in restored_rows.items()} == manifest["counts"]
-        assert manifest["schema_revision"] == "0004"
+        assert manifest["schema_revision"] == "0008"
         # Every picture a row refers to, byte for byte as the manifest lists it.
         assert picture_keys(target.database_url) == set(listed)
         for key, picture in listed.items():
@@ -461,7 +461,7 @@ def test_a_backup_of_an_older_schema_is_restored_into_a_fresh_data_dir_and_migra
     # A backup of the restored installation (which migrates nothing itself) says head.
     again = run_app("backup", str(tmp_path / "again"), settings=fresh)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert manifest_of(tmp_path / "again")["schema_revision"] == "0004"
+    assert manifest_of(tmp_path / "again")["schema_revision"] == "0008"
 
     log = tmp_path / "fresh.log"
     process, base = start_serve(log, settings=fresh)

@@ -9,7 +9,7 @@ import asyncio
 import json
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,10 @@ import asyncpg
 import pytest
 from sqlalchemy import make_url
 
+from app.core import migrations
 from bench.measure import Result
-from bench.seed import DataSet, plain_url, seed, seeded_info
+from bench.schema import fingerprint
+from bench.seed import SHAPE, DataSet, connected, plain_url, seed, seeded_info
 from tests.helpers.cli import run_app, unavailable
 
 # The benchmark's own tests: seeding, and `bench run` driving a server with wrk.
@@ -62,6 +64,7 @@ def test_seed_builds_the_promised_shape_and_the_same_seed_the_same_rows(bench_ur
     info = asyncio.run(seeded_info(bench_url))
     assert info is not None
     assert info.data == SMALL
+    assert info.shape == SHAPE
 
     def rows(query: str) -> list[tuple[Any, ...]]:
         return asyncio.run(_fetch(bench_url, query))
@@ -98,16 +101,107 @@ def test_seed_builds_the_promised_shape_and_the_same_seed_the_same_rows(bench_ur
     # The indexes and foreign keys the migrations made are all back.
     [(indexes,)] = rows("SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'ix_%'")
     assert indexes >= 10
-    fingerprint = (
+    same_rows = (
         "SELECT md5(string_agg(follower_id || ':' || followee_id, ',' ORDER BY 1)) FROM follows "
         "UNION ALL SELECT md5(string_agg(id || ':' || author_id || ':' || likes_count || ':' "
-        "|| content, ',' ORDER BY id)) FROM tweets"
+        "|| coalesce(reply_to, 0) || ':' || content, ',' ORDER BY id)) FROM tweets "
+        "UNION ALL SELECT md5(string_agg(user_id || ':' || type || ':' || actor_id || ':' "
+        "|| coalesce(tweet_id, 0) || ':' || read, ',' ORDER BY id)) FROM notifications"
     )
-    first = rows(fingerprint)
+    first = rows(same_rows)
     _seed(bench_url, SMALL)
-    assert rows(fingerprint) == first
+    assert rows(same_rows) == first
     _seed(bench_url, DataSet(SMALL.users, SMALL.tweets, SMALL.likes, seed=8))
-    assert rows(fingerprint) != first
+    assert rows(same_rows) != first
+
+
+def test_seeded_conversations_are_what_the_triggers_would_have_written(
+    bench_url: str, make_database: Callable[[], str]
+) -> None:
+    """Seed loads with the triggers off and computes their rows in SQL. Replaying the
+    same people, follows, tweets, mentions and likes through the real triggers of a
+    freshly migrated database must give the same counters, conversations, joins and
+    notifications; and the seeded schema must be the migrated one, triggers on."""
+    _seed(bench_url, SMALL)
+    replay = make_database()
+    migrations.upgrade(replay)
+    asyncio.run(_replay_through_the_triggers(bench_url, replay))
+
+    def rows(query: str) -> list[tuple[Any, ...]]:
+        return asyncio.run(_fetch(bench_url, query))
+
+    info = asyncio.run(seeded_info(bench_url))
+    assert info is not None
+    # One tweet in five answers another, and always something older.
+    assert rows("SELECT count(*) FROM tweets WHERE reply_to IS NOT NULL") == [(info.replies,)]
+    assert info.replies == SMALL.tweets // 5
+    assert rows(
+        "SELECT count(*) FROM tweets t JOIN tweets p ON p.id = t.reply_to "
+        "WHERE p.id >= t.id OR p.created_at >= t.created_at OR t.created_at > now()"
+    ) == [(0,)]
+    # Some conversations get many replies, most none; chains go several levels deep.
+    [(most, starters_answered)] = rows(
+        "SELECT max(replies_count), count(*) FILTER (WHERE replies_count > 0) FROM tweets "
+        "WHERE reply_to IS NULL"
+    )
+    assert most > 20 * info.replies / (SMALL.tweets - info.replies)
+    assert starters_answered < 0.5 * (SMALL.tweets - info.replies)
+    [(deepest,)] = rows(
+        "WITH RECURSIVE chain AS (SELECT id, 0 AS depth FROM tweets WHERE reply_to IS NULL "
+        "UNION ALL SELECT t.id, c.depth + 1 FROM tweets t JOIN chain c ON t.reply_to = c.id) "
+        "SELECT max(depth) FROM chain"
+    )
+    assert deepest >= 4
+    # Handles, on record; mentions in one tweet in ten, in the text as written.
+    assert rows("SELECT count(*) FROM users u JOIN user_handles h ON h.user_id = u.id "
+                "AND h.handle = u.handle") == [(SMALL.users,)]  # fmt: skip
+    [(mentioning, two)] = rows(
+        "SELECT count(*), count(*) FILTER (WHERE n = 2) FROM "
+        "(SELECT count(*) AS n FROM mentions GROUP BY tweet_id) AS m"
+    )
+    assert 0.07 * SMALL.tweets < mentioning < 0.13 * SMALL.tweets
+    assert two > 0.2 * mentioning
+    assert rows(
+        "SELECT count(*) FROM mentions m JOIN tweets t ON t.id = m.tweet_id "
+        "JOIN users u ON u.id = m.user_id WHERE position('@' || u.handle || ' ' IN t.content "
+        "|| ' ') = 0"
+    ) == [(0,)]
+    # Each person has read everything up to some notification, nothing after it;
+    # most of what there is has been read.
+    assert rows(
+        "SELECT count(*) FROM (SELECT user_id FROM notifications GROUP BY user_id "
+        "HAVING max(id) FILTER (WHERE read) > min(id) FILTER (WHERE NOT read)) AS mixed"
+    ) == [(0,)]
+    assert rows("SELECT count(*) FROM notifications WHERE NOT read") == [(info.unread,)]
+    assert 0 < info.unread < 0.5 * info.notifications
+    assert rows("SELECT count(DISTINCT type) FROM notifications") == [(4,)]
+
+
+async def _replay_through_the_triggers(seeded: str, replay: str) -> None:
+    async with connected(seeded) as source, connected(replay) as target:
+        assert await fingerprint(source) == await fingerprint(target)
+        for table, columns, order in (
+            ("users", "id, name, handle, api_key_hash, is_admin, created_at", "id"),
+            ("follows", "follower_id, followee_id, created_at", "created_at"),
+            ("tweets", "id, author_id, content, likes_count, created_at, reply_to", "id"),
+            ("mentions", "tweet_id, user_id, position", "tweet_id, position"),
+            ("likes", "tweet_id, user_id, created_at", "created_at"),
+        ):
+            records = await source.fetch(f"SELECT {columns} FROM {table} ORDER BY {order}")
+            # COPY fires the row triggers, one row at a time, in this order.
+            await target.copy_records_to_table(
+                table, records=records, columns=[c.strip() for c in columns.split(",")]
+            )
+        for query in (
+            "SELECT id, conversation_id, replies_count FROM tweets ORDER BY id",
+            # With every column the triggers fill (the start's feed key, from 0007 on).
+            "SELECT to_jsonb(j) - 'created_at' FROM conversation_joins j "
+            "ORDER BY user_id, conversation_id",
+            "SELECT user_id, type, actor_id, tweet_id FROM notifications ORDER BY 1, 2, 3, 4",
+        ):
+            wanted = await target.fetch(query)
+            assert wanted, query
+            assert await source.fetch(query) == wanted, query
 
 
 def test_seed_refuses_a_database_that_is_not_a_bench_database(
@@ -123,6 +217,20 @@ def test_seed_refuses_a_database_that_is_not_a_bench_database(
     with pytest.raises(ValueError, match="not made by bench seed"):
         _seed(bench_url, SMALL)
     assert asyncio.run(_fetch(bench_url, "SELECT count(*) FROM precious")) == [(0,)]
+
+
+def test_bench_run_refuses_a_database_seeded_without_conversations(
+    bench_url: str, tmp_path: Path
+) -> None:
+    """Its threads and notifications would be empty: the numbers would mislead."""
+    _seed(bench_url, DataSet(users=30, tweets=100, likes=200))
+    asyncio.run(_fetch(bench_url, "UPDATE bench_info SET info = info - 'shape'"))
+    done = run_app(
+        "run", "--database-url", bench_url, "--output", str(tmp_path), module="bench"
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "seeded by an earlier `bench seed`" in done.stderr
+    assert not list(tmp_path.iterdir())
 
 
 def test_the_best_round_is_reported_with_every_round_s_failures() -> None:
@@ -158,13 +266,19 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     )  # fmt: skip
     assert seeded.returncode == 0, seeded.stderr
     assert "600 tweets" in seeded.stderr
-    counts = "SELECT (SELECT count(*) FROM tweets), (SELECT count(*) FROM likes)"
+    counts = (
+        "SELECT (SELECT count(*) FROM tweets), (SELECT count(*) FROM likes), "
+        "(SELECT sum(replies_count) FROM tweets), (SELECT count(*) FROM mentions), "
+        "(SELECT count(*) FROM conversation_joins), (SELECT count(*) FROM notifications), "
+        "(SELECT count(*) FROM notifications WHERE NOT read)"
+    )
     before = asyncio.run(_fetch(bench_url, counts))
     output = tmp_path / "results"
     done = run_app(
         "run", "--database-url", bench_url, "--workers", "1", "--connections", "4",
         "--duration", "1", "--rounds", "2", "--warmup", "0", "--reference-tweets", "300",
-        "--hot-tweet-people", "40", "--output", str(output),
+        "--hot-tweet-people", "40", "--streams", "30", "--stream-posts", "2",
+        "--output", str(output),
         timeout=300, module="bench",
     )  # fmt: skip
     # 0: every target met, 3: some missed; at toy size either may happen.
@@ -182,8 +296,12 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "feed_heavy",
         "profile",
         "profile_paged",
+        "thread",
+        "notifications",
+        "unread_count",
         "like_unlike",
         "create_tweet",
+        "reply_mentions",
         "feed_raw_sql",
     }
     for name, result in scenarios.items():
@@ -203,7 +321,15 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "exact": True,
     }
     assert 20 < report["peak_worker_rss_mb"] < 1000
-    assert len(report["targets"]) == 8
+    # The live part: every follower's stream got every post, nobody else's did.
+    live = report["streams"]
+    assert live["streams"] == 30
+    assert (live["failed_opens"], live["missed"], live["leaked_to_non_followers"]) == (0, 0, 0)
+    assert 10 < live["followers"] <= 30
+    assert live["deliveries"] == 2 * live["followers"]
+    assert 0 <= live["p50_ms"] <= live["p99_ms"] <= live["max_ms"] < 10_000
+    assert 20 < live["worker_rss_idle_mb"] <= live["worker_rss_mb"] < 1000
+    assert len(report["targets"]) == 15
     assert report["targets"][0] == {
         "name": "Failed requests, every scenario",
         "value": 0,
@@ -214,5 +340,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     assert "secret" not in json.dumps(report["data"]) or report["data"]["secret"] is None
     markdown = report_file.with_suffix(".md").read_text()
     assert "| Feed at offset 200 |" in markdown
+    assert "| Reply to a tweet, mentioning two people |" in markdown
+    assert "Live updates: 30 event streams open on one worker" in markdown
     assert "| Target | Measured | Limit | Met |" in markdown
     assert markdown in done.stdout

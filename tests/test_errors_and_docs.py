@@ -147,7 +147,7 @@ async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClie
         if path.startswith("/api")
         for method, op in item.items()
     ]
-    assert len(operations) == 20
+    assert len(operations) == 27
     # Pictures are served without a key, so that `<img src>` works; the limits are
     # the same for everyone.
     public = {("/api/medias/{media_id}", "get")}
@@ -174,6 +174,9 @@ async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClie
     assert "403" in schema["paths"]["/api/tweets/{tweet_id}"]["delete"]["responses"]
     assert "403" in schema["paths"]["/api/users"]["post"]["responses"]
     assert "404" in schema["paths"]["/api/tweets/{tweet_id}/likes"]["get"]["responses"]
+    for conversation in ("", "/thread", "/replies"):
+        assert "404" in schema["paths"]["/api/tweets/{tweet_id}" + conversation]["get"]["responses"]
+    assert "404" in schema["paths"]["/api/tweets"]["post"]["responses"]  # reply_to
     upload = schema["paths"]["/api/medias"]["post"]
     assert {"408", "413", "415"} <= set(upload["responses"])
     form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]

@@ -1,4 +1,5 @@
-"""The feed: who is in it, its order, paging, and its fixed cost in SQL statements."""
+"""The feed: who is in it (conversation starters, also those joined by people
+followed), its order, paging, and its fixed cost in SQL statements."""
 
 import json
 from collections.abc import Callable
@@ -210,6 +211,38 @@ async def test_a_page_lists_the_first_likers_yours_first_and_pages_through_the_r
         assert limits["likers_per_tweet"] == 3
 
 
+# The feed's rule, spelled plainly: conversation starters by the people :me follows
+# and :me, or started by anyone in a conversation one of them replied in.
+PLAIN_FEED = text(
+    "SELECT id FROM tweets WHERE reply_to IS NULL AND ("
+    " author_id = :me"
+    " OR author_id IN (SELECT followee_id FROM follows WHERE follower_id = :me)"
+    " OR id IN (SELECT conversation_id FROM conversation_joins WHERE user_id = :me"
+    "   OR user_id IN (SELECT followee_id FROM follows WHERE follower_id = :me))) "
+    "ORDER BY likes_count DESC, created_at DESC, id DESC"
+)
+
+
+async def _replies_in_sql(session: AsyncSession, count: int, step: int) -> None:
+    """`count` replies by people spread over everyone, to tweets spread over every
+    tweet there is (replies too, once there are some), written straight into the
+    table: the triggers file each in its conversation, as a reply through the API."""
+    for half in (count // 2, count - count // 2):
+        await session.execute(
+            text(
+                "INSERT INTO tweets (author_id, content, reply_to) "
+                "SELECT (SELECT id FROM users ORDER BY id "
+                "        OFFSET (g * :step) % (SELECT count(*) FROM users) LIMIT 1), "
+                "       'reply', "
+                "       (SELECT id FROM tweets ORDER BY id "
+                "        OFFSET (g * 7919) % (SELECT count(*) FROM tweets) LIMIT 1) "
+                "FROM generate_series(1, :half) g"
+            ),
+            {"step": step, "half": half},
+        )
+    await session.commit()
+
+
 async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
     api: Api, make_person: MakePerson, session: AsyncSession
 ) -> None:
@@ -239,13 +272,19 @@ async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
         )
     )
     await session.commit()
-    expected_query = text(
-        "SELECT id FROM tweets WHERE author_id = :me OR author_id IN "
-        "(SELECT followee_id FROM follows WHERE follower_id = :me) "
-        "ORDER BY likes_count DESC, created_at DESC, id DESC"
-    )
-    expected = list(await session.scalars(expected_query, {"me": me.id}))
+    # Replies by people followed and not, so that starters of people not followed
+    # are in the feed too.
+    await _replies_in_sql(session, 600, step=37)
+    expected = list(await session.scalars(PLAIN_FEED, {"me": me.id}))
     assert len(expected) > 2000
+    starters_of_followed = await session.scalar(
+        text(
+            "SELECT count(*) FROM tweets WHERE reply_to IS NULL AND (author_id = :me OR "
+            "author_id IN (SELECT followee_id FROM follows WHERE follower_id = :me))"
+        ),
+        {"me": me.id},
+    )
+    assert len(expected) > starters_of_followed + 20
 
     async def whole_feed() -> list[int]:
         ids: list[int] = []
@@ -278,9 +317,19 @@ async def test_the_feed_of_someone_following_many_is_exact_by_either_plan(
     await session.execute(
         text("UPDATE tweets SET likes_count = 200 WHERE id = ANY(:ids)"), {"ids": favourites}
     )
+    # Someone followed answers the first of the loud ones (so the last of them in the
+    # order): in the feed, found by the per-author plan's joined pass.
+    await session.execute(
+        text(
+            "INSERT INTO tweets (author_id, content, reply_to) "
+            "SELECT 5, 'me too', min(id) FROM tweets WHERE content = 'loud'"
+        )
+    )
     await session.commit()
-    expected = list(await session.scalars(expected_query, {"me": me.id}))
+    expected = list(await session.scalars(PLAIN_FEED, {"me": me.id}))
     assert set(expected[:5]) == set(favourites)
+    loud_answered = await session.scalar(text("SELECT min(id) FROM tweets WHERE content = 'loud'"))
+    assert loud_answered in expected[5:10]
     assert [tweet["id"] for tweet in await api.feed(me, limit=50)] == expected[:50]
 
 
@@ -315,16 +364,8 @@ async def test_every_page_of_a_few_follows_is_exact_above_the_bar(
         )
     )
     await session.commit()
-    expected = list(
-        await session.scalars(
-            text(
-                "SELECT id FROM tweets WHERE author_id = :me OR author_id IN "
-                "(SELECT followee_id FROM follows WHERE follower_id = :me) "
-                "ORDER BY likes_count DESC, created_at DESC, id DESC"
-            ),
-            {"me": me.id},
-        )
-    )
+    await _replies_in_sql(session, 150, step=11)
+    expected = list(await session.scalars(PLAIN_FEED, {"me": me.id}))
     assert 300 < len(expected) < 1000
     for size in (1, 7, 20, 100):
         for offset in range(0, len(expected) + size, max(size, 13)):

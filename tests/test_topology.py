@@ -98,7 +98,7 @@ def test_the_compose_topology_survives_outages_and_restarts(tmp_path: Path) -> N
             assert not ADMIN_KEY.search(log.read_text()), "a second administrator was made"
             api = ServiceApi(base)
             profile = api.profile(ann, ann)
-            assert profile["followers"] == [{"id": boris.id, "name": "Boris"}]
+            assert profile["followers"] == [{"id": boris.id, "name": "Boris", "handle": "boris"}]
             assert profile["tweets_count"] == 1
             (tweet,) = api.feed(boris)
             assert tweet["content"] == "Before the restart"

@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     # Other sites' pages that may call the API from a browser, e.g.
     # ["https://portal.example.com"] (JSON list). Empty: CORS off, same origin only.
     cors_origins: list[str] = []
+    # Event streams (GET /api/events) one person may have open at once in each worker
+    # process (429 beyond); 0: no cap.
+    max_event_streams_per_person: int = Field(default=5, ge=0)
+    # An open event stream with nothing to say sends a comment this often, so proxies
+    # keep it open and a client that went away is noticed.
+    event_stream_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    # Events waiting for a slow client at most; beyond, its stream is ended (the
+    # client reconnects with Last-Event-ID and replays what it missed).
+    event_stream_queue_size: int = Field(default=200, ge=1, le=10_000)
     # Where `backup` and `restore` find pg_dump and pg_restore (of the database server's
     # major version or newer). Unset: the embedded PostgreSQL's, else the PATH's.
     pg_bin_dir: Path | None = None

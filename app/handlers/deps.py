@@ -18,6 +18,7 @@ from app.core.exceptions import Forbidden, Unauthorized
 from app.core.image_service import ImageService
 from app.core.models import User
 from app.handlers.shared import db_actions
+from app.live.hub import Live
 from app.web.rate_limit import KEY_OWNER, REQUEST_SESSION
 from app.workers.media_janitor import MediaJanitor
 
@@ -115,6 +116,14 @@ async def _janitor(request: Request) -> MediaJanitor:
 
 
 JanitorDep = Annotated[MediaJanitor, Depends(_janitor)]
+
+
+async def _live(request: Request) -> Live:
+    live: Live = request.app.state.live
+    return live
+
+
+LiveDep = Annotated[Live, Depends(_live)]
 
 MAX_OFFSET = 1_000_000
 

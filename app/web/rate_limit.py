@@ -16,7 +16,7 @@ import math
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import exceptions as exc
 from app.core.config import Settings
@@ -34,6 +34,8 @@ REQUEST_SESSION = "db_session"
 
 UPLOADS = ("POST", "/api/medias")
 PICTURES = "/api/medias/"
+# GET /api/events: counted once, as it opens, like any read.
+EVENT_STREAMS = "/api/events"
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -51,12 +53,19 @@ class RateLimit(HttpMiddleware):
         }
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        sending = send
+        if scope["path"] == EVENT_STREAMS:
+            # A stream runs for hours: its session (the key's lookup and the stream's
+            # first reads, committed before the answer starts) is let go as it starts.
+            async def sending(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    await _close_session(scope)
+                await send(message)
+
         try:
-            await self._limited(scope, receive, send)
+            await self._limited(scope, receive, sending)
         finally:
-            session: AsyncSession | None = scope.get("state", {}).pop(REQUEST_SESSION, None)
-            if session is not None:
-                await session.close()
+            await _close_session(scope)
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = self._kind(scope["method"], scope["path"])
@@ -112,6 +121,12 @@ async def _refuse(
         retry_after=wait,
     )
     await envelope(refusal)(scope, receive, send)
+
+
+async def _close_session(scope: Scope) -> None:
+    session: AsyncSession | None = scope.get("state", {}).pop(REQUEST_SESSION, None)
+    if session is not None:
+        await session.close()
 
 
 def _address(scope: Scope) -> str:

@@ -110,6 +110,25 @@ def tweet_move(author: Who, text: str, media: Iterable[int] | None) -> Move:
     return Move("POST", "/api/tweets", author, 201, _answer("tweet_id"), {"json": body})
 
 
+def reply_move(author: Who, reply_to: int, text: str) -> Move:
+    body = {"tweet_data": text, "reply_to": reply_to}
+    return Move("POST", "/api/tweets", author, 201, _answer("tweet_id"), {"json": body})
+
+
+def one_tweet_move(viewer: Who, tweet_id: int) -> Move:
+    return Move("GET", f"/api/tweets/{tweet_id}", viewer, 200, _answer("tweet"))
+
+
+def thread_move(viewer: Who, tweet_id: int) -> Move:
+    fields = _answer("ancestors", "tweet", "replies")
+    return Move("GET", f"/api/tweets/{tweet_id}/thread", viewer, 200, fields)
+
+
+def replies_move(viewer: Who, tweet_id: int, params: dict[str, int]) -> Move:
+    path = f"/api/tweets/{tweet_id}/replies"
+    return Move("GET", path, viewer, 200, _answer("tweets"), {"params": params})
+
+
 def upload_move(owner: Who, data: bytes | None, name: str) -> Move:
     picture = data if data is not None else png_picture()
     files = {"file": (name, picture)}
@@ -169,6 +188,26 @@ class Api:
     ) -> int:
         """Post a tweet (with the uploads `media`); its id."""
         return int((await self._do(tweet_move(author, text, media)))["tweet_id"])
+
+    async def reply(self, author: Who, reply_to: int, text: str = "A reply") -> int:
+        """Post a reply to the tweet `reply_to`; its id."""
+        return int((await self._do(reply_move(author, reply_to, text)))["tweet_id"])
+
+    async def one_tweet(self, viewer: Who, tweet_id: int) -> dict[str, Any]:
+        """The tweet as `viewer` sees it (GET /api/tweets/{id})."""
+        tweet: dict[str, Any] = (await self._do(one_tweet_move(viewer, tweet_id)))["tweet"]
+        return tweet
+
+    async def thread(self, viewer: Who, tweet_id: int) -> dict[str, Any]:
+        """The tweet's thread: the answer's `ancestors`, `tweet` and `replies`."""
+        return await self._do(thread_move(viewer, tweet_id))
+
+    async def replies(self, viewer: Who, tweet_id: int, **params: int) -> list[dict[str, Any]]:
+        """A page of the tweet's direct replies (`offset=`, `limit=`)."""
+        tweets: list[dict[str, Any]] = (await self._do(replies_move(viewer, tweet_id, params)))[
+            "tweets"
+        ]
+        return tweets
 
     async def upload(self, owner: Who, data: bytes | None = None, name: str = "picture.png") -> int:
         """Upload a picture (`data`, or a small PNG); its media id."""

@@ -2,11 +2,15 @@
 and notifications. Triggers (migration 0005) write notifications and announce
 them, so no code path can forget one."""
 
+from datetime import datetime
+
 from sqlalchemy import (
     CheckConstraint,
+    DateTime,
     ForeignKey,
     Identity,
     Index,
+    Integer,
     SmallInteger,
     String,
     text,
@@ -51,6 +55,22 @@ class ConversationJoin(CreatedAtMixin, Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     conversation_id: Mapped[int] = mapped_column(primary_key=True)
+    # The start's likes_count and created_at, kept by triggers (migration 0007): the
+    # feed reads each person's joined conversations best first from an index.
+    likes_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index(
+            "ix_conversation_joins_feed_order",
+            "user_id",
+            text("likes_count DESC"),
+            text("started_at DESC"),
+            text("conversation_id DESC"),
+        ),
+        # Who joined a conversation: the feed's walk, and the triggers.
+        Index("ix_conversation_joins_conversation_id", "conversation_id", "user_id"),
+    )
 
 
 NOTIFICATION_TYPES = ("reply", "mention", "like", "follow")

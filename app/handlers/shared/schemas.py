@@ -22,6 +22,10 @@ class Liker(BaseModel):
     handle: str
 
 
+class MentionRef(UserRef):
+    """A person a tweet mentions, by their handle now (which may differ from the text)."""
+
+
 class TweetOut(BaseModel):
     id: int
     content: str
@@ -30,6 +34,36 @@ class TweetOut(BaseModel):
     likes: list[Liker]
     likes_count: int
     created_at: datetime
+    reply_to: Annotated[
+        int | None,
+        Field(
+            description="The tweet this one answers; null for a conversation's start. "
+            "Kept when that tweet is deleted (see `reply_to_deleted`)"
+        ),
+    ]
+    reply_to_deleted: Annotated[
+        bool,
+        Field(
+            description="True when the tweet this one answers was deleted: show "
+            '"the post this answers was deleted" in its place. Always false when '
+            "`reply_to` is null"
+        ),
+    ]
+    conversation_id: Annotated[
+        int,
+        Field(
+            description="The id of the tweet that started the conversation (its own id for "
+            "a conversation's start); that tweet may have been deleted"
+        ),
+    ]
+    replies_count: Annotated[int, Field(description="Direct replies, exact")]
+    mentions: Annotated[
+        list[MentionRef],
+        Field(
+            description="The people mentioned as @handle, in order of first appearance "
+            "(at most 10), each with their current handle"
+        ),
+    ]
 
 
 class TweetList(Ok):

@@ -10,22 +10,37 @@ from app.handlers.media import actions as media_actions
 from app.handlers.shared.db_actions import get_user
 from app.handlers.shared.schemas import Liker, TweetOut
 from app.handlers.shared.text import clean_text
+from app.handlers.tweets import mentions
 from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
 from app.handlers.tweets.listing import tweet_rows, tweet_views
 
 
 async def create_tweet(
-    session: AsyncSession, author: User, text: str, media_ids: list[int], max_length: int
+    session: AsyncSession,
+    author: User,
+    text: str,
+    media_ids: list[int],
+    max_length: int,
+    reply_to: int | None = None,
 ) -> int:
+    """Post a tweet, answering `reply_to` if given (404 if that one does not exist),
+    with its mentions. Triggers count the reply, file it in its conversation and
+    notify whom it concerns (migration 0005)."""
     try:
         content = clean_text(text, max_length=max_length, what="The tweet", multiline=True)
     except ValueError as error:
         raise ValidationFailed(str(error), field="tweet_data") from None
+    mentioned = await mentions.resolve(session, content)
+    if reply_to is not None:
+        await _lock_tweet(session, reply_to)
     tweet_id = (
         await session.execute(
-            insert(Tweet).values(author_id=author.id, content=content).returning(Tweet.id)
+            insert(Tweet)
+            .values(author_id=author.id, content=content, reply_to=reply_to)
+            .returning(Tweet.id)
         )
     ).scalar_one()
+    await mentions.record(session, tweet_id, mentioned)
     await media_actions.attach(session, author, tweet_id, media_ids)
     return tweet_id
 

@@ -2,29 +2,47 @@
 and their own, most liked first, by one of two exact plans; and the page built from
 them with everything it shows, in one statement.
 
+The feed holds conversation starters only (a reply never shows on its own): those of
+the people followed and one's own, and those of anyone in whose conversation a
+person followed (or oneself) has replied: "joined" below. conversation_joins holds
+who joined what, with the start's (likes_count, created_at) kept by triggers
+(migration 0007), so each person's joined conversations come best first from an
+index, as their own tweets do.
+
 PostgreSQL runs only the plan needed (its branches are one-time filters):
 
 - Walk: go down the global order, (likes_count, created_at, id) DESC, an index-only
-  scan, keeping the tweets of the people followed. For someone following many, a
-  page is found within a few hundred entries. Tried only from WALK_FROM_FOLLOWS
+  scan, keeping the tweets of the people followed and the joined ones (for an entry
+  by someone not followed, one probe of who joined it). For someone following many,
+  a page is found within a few hundred entries. Tried only from WALK_FROM_FOLLOWS
   follows, and it gives up after WALK_ENTRIES_PER_WANTED entries per tweet wanted
   (at most WALK_MAX_ENTRIES): each entry is checked against every author followed,
   so a walk must stay short even when it fails (someone following many quiet
   colleagues).
-- Per author (LATERAL), from the (author_id, likes_count, created_at, id) index, in
+- Per author (LATERAL), from the (author_id, likes_count, created_at, id) index and
+  the joined conversations' (user_id, likes_count, started_at, conversation_id), in
   two passes. First each author's best few, just enough that together they are
   `offset + limit` (N, the parameter :wanted) tweets (1 each for a first page and
   19 or more follows); the N-th best of those is the bar. Then each author's tweets
-  at or above the bar, at most N, merged. Typically about 2 x (follows + N) index
-  entries, where taking each author's best N reads follows x N (11,000 for offset
-  200 and 50 follows). Not a bound: with quiet authors the first pass may fall short
-  of N (no bar, the old cost), and a few prolific ones can hold most of the rows
-  above the bar.
+  and joined conversations at or above the bar, at most N of each, merged (UNION: a
+  conversation several people followed joined, or one by someone followed, once).
+  Typically about 3 x follows + 2 x N index entries, where taking each author's best
+  N reads follows x N (11,000 for offset 200 and 50 follows). Not a bound: with
+  quiet authors the first pass may fall short of N (no bar, the old cost), and a few
+  prolific ones can hold most of the rows above the bar.
 
 Both are exact. When the walk found the whole page, everything it did not reach
 ranks below everything it did. The bar: N tweets are at or above it, so the N-th
 best tweet is too, and so is every tweet that ranks before it. With fewer than N
 tweets in the first pass, there is no bar (every tweet is above (-1, -infinity, 0)).
+The bar comes from the authors' own tweets alone: the joined ones only add to the N
+at or above it, so it holds for them too.
+
+The walk's LIMITs are subqueries on purpose. With plain parameters, a custom plan
+knows them and prices the walk's per-entry probe for 200 entries, the generic plan
+guesses and prices it for thousands; so PostgreSQL found the generic plan dear and
+planned this statement anew on every execution (some 2 ms each). As subqueries both
+guess alike, and the one cached generic plan serves.
 
 tests/test_feed.py checks every page against the plain ORDER BY, and the walk's cost
 by EXPLAIN ANALYZE; `bench run` runs this very statement raw on asyncpg.
@@ -66,12 +84,25 @@ walked AS (
         SELECT id, likes_count, created_at, author_id FROM tweets
         WHERE reply_to IS NULL
         ORDER BY likes_count DESC, created_at DESC, id DESC
-        LIMIT LEAST({WALK_MAX_ENTRIES}, {WALK_ENTRIES_PER_WANTED} * :wanted)
+        LIMIT (SELECT LEAST({WALK_MAX_ENTRIES}, {WALK_ENTRIES_PER_WANTED} * :wanted))
     ) AS best_overall
     WHERE (SELECT count(*) FROM authors) > {WALK_FROM_FOLLOWS}
-      AND author_id = ANY (ARRAY(SELECT author_id FROM authors))
+      AND (
+          author_id = ANY (ARRAY(SELECT author_id FROM authors))
+          -- Joined: one probe of who replied in it (a few). A scalar subquery: EXISTS
+          -- may be planned as a hash of the whole table. (:user_id is an author too;
+          -- the OR keeps the array a filter on those few rows, where as an index
+          -- condition it would be sorted again for every entry.)
+          OR (
+              SELECT true FROM conversation_joins AS joined
+              WHERE joined.conversation_id = best_overall.id
+                AND (joined.user_id = :user_id
+                     OR joined.user_id = ANY (ARRAY(SELECT author_id FROM authors)))
+              LIMIT 1
+          )
+      )
     ORDER BY likes_count DESC, created_at DESC, id DESC  -- already so: no sort, stops early
-    LIMIT :wanted
+    LIMIT (SELECT :wanted)
 ),
 walked_enough AS (
     SELECT count(*) = :wanted AS yes FROM walked
@@ -93,7 +124,7 @@ bar AS (
     OFFSET GREATEST(:wanted - 1, 0) LIMIT 1
 )
 SELECT id, likes_count, created_at FROM walked WHERE (SELECT yes FROM walked_enough)
-UNION ALL
+UNION
 SELECT best.id, best.likes_count, best.created_at
 FROM authors CROSS JOIN LATERAL (
     SELECT id, likes_count, created_at FROM tweets
@@ -104,6 +135,20 @@ FROM authors CROSS JOIN LATERAL (
           coalesce((SELECT id FROM bar), 0)
       )
     ORDER BY likes_count DESC, created_at DESC, id DESC
+    LIMIT :wanted
+) AS best
+WHERE NOT (SELECT yes FROM walked_enough)
+UNION
+SELECT best.conversation_id, best.likes_count, best.started_at
+FROM authors CROSS JOIN LATERAL (
+    SELECT conversation_id, likes_count, started_at FROM conversation_joins AS joined
+    WHERE joined.user_id = authors.author_id
+      AND (likes_count, started_at, conversation_id) >= (
+          coalesce((SELECT likes_count FROM bar), -1),
+          coalesce((SELECT created_at FROM bar), '-infinity'),
+          coalesce((SELECT id FROM bar), 0)
+      )
+    ORDER BY likes_count DESC, started_at DESC, conversation_id DESC
     LIMIT :wanted
 ) AS best
 WHERE NOT (SELECT yes FROM walked_enough)

@@ -1,4 +1,4 @@
-"""The tweet as every listing shows it (feed, a person's tweets): the SQL columns and
+"""The tweet as every listing shows it (feed, a person's tweets, a thread): the SQL columns and
 their response models, so each listing only says which tweets and in what order."""
 
 from collections.abc import Iterable
@@ -6,11 +6,21 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter
-from sqlalchemy import BigInteger, Select, bindparam, false, func, select, true, union_all
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    and_,
+    bindparam,
+    false,
+    func,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
-from app.core.models import Like, Media, Tweet, User
+from app.core.models import Like, Media, Mention, Tweet, User
 from app.handlers.shared.db_actions import media_url
 from app.handlers.shared.schemas import TweetOut
 
@@ -30,15 +40,26 @@ class TweetRow(NamedTuple):
     liker_names: list[str] | None
     liker_handles: list[str] | None
     media_ids: list[int] | None
+    reply_to: int | None
+    conversation_id: int
+    replies_count: int
+    reply_to_deleted: bool
+    # In the order of first appearance; NULL (None) when there are none.
+    mention_ids: list[int] | None
+    mention_names: list[str] | None
+    mention_handles: list[str] | None
 
 
-TweetSelect = Select[int, str, int, datetime, int, str, str, Any, Any, Any, Any]
+TweetSelect = Select[
+    int, str, int, datetime, int, str, str, Any, Any, Any, Any, Any, int, int, bool, Any, Any, Any
+]
 
 
 def tweet_rows() -> TweetSelect:
     """A tweet with everything a listing shows, in one statement: its author, its first
-    :cap likers (the :viewer_id's own like first, then in the order people liked it)
-    and its pictures. Callers join the tweets they want and order them.
+    :cap likers (the :viewer_id's own like first, then in the order people liked it),
+    its pictures, the people it mentions (by their current handles) and whether the
+    post it answers is gone. Callers join the tweets they want and order them.
 
     Each tweet reads at most :cap + 1 entries of the likes index, however popular it
     is, so a page costs the same whatever its likes; likes_count stays exact.
@@ -76,6 +97,30 @@ def tweet_rows() -> TweetSelect:
         .join(liker, liker.id == first.c.user_id)
         .lateral("likers")
     )
+    mentioned = aliased(User, name="mentioned")
+    mentions = (
+        select(
+            func.array_agg(aggregate_order_by(mentioned.id, Mention.position)).label("ids"),
+            func.array_agg(aggregate_order_by(mentioned.name, Mention.position)).label("names"),
+            func.array_agg(aggregate_order_by(mentioned.handle, Mention.position)).label("handles"),
+        )
+        .select_from(Mention)
+        .join(mentioned, mentioned.id == Mention.user_id)
+        .where(Mention.tweet_id == Tweet.id)
+        .lateral("mentions")
+    )
+    parent = aliased(Tweet, name="parent")
+    # A post answering one that was deleted (reply_to kept, no row behind it). A
+    # scalar subquery, one probe of the key per reply: NOT EXISTS may be planned as a
+    # hash of the whole table for a page of few rows.
+    parent_gone = and_(
+        Tweet.reply_to.is_not(None),
+        select(parent.id)
+        .where(parent.id == Tweet.reply_to)
+        .correlate(Tweet)
+        .scalar_subquery()
+        .is_(None),
+    )
     pictures = (
         select(func.array_agg(aggregate_order_by(Media.id, Media.id)))
         .where(Media.tweet_id == Tweet.id)
@@ -94,15 +139,31 @@ def tweet_rows() -> TweetSelect:
             likers.c.names,
             likers.c.handles,
             pictures,
+            Tweet.reply_to,
+            # Tweets older than replies have none recorded: each started its own.
+            func.coalesce(Tweet.conversation_id, Tweet.id),
+            Tweet.replies_count,
+            parent_gone,
+            mentions.c.ids,
+            mentions.c.names,
+            mentions.c.handles,
         )
         .join(User, User.id == Tweet.author_id)
         .join(likers, true())
+        .join(mentions, true())
     )
 
 
 # One validation of the whole page in pydantic-core: far cheaper than building (or
 # model_construct-ing, which is pure Python) hundreds of small models one by one.
 _TWEET_VIEWS = TypeAdapter(list[TweetOut])
+
+
+def _people(
+    ids: list[int] | None, names: list[str] | None, handles: list[str] | None
+) -> Iterable[tuple[int, str, str]]:
+    """(id, name, handle) of people aggregated in parallel arrays (NULL: none)."""
+    return zip(ids or (), names or (), handles or (), strict=True)
 
 
 def tweet_views(rows: Iterable[Any]) -> list[TweetOut]:
@@ -122,15 +183,22 @@ def tweet_views(rows: Iterable[Any]) -> list[TweetOut]:
                 },
                 "likes": [
                     {"user_id": user_id, "name": name, "handle": handle}
-                    for user_id, name, handle in zip(
-                        tweet.liker_ids or (),
-                        tweet.liker_names or (),
-                        tweet.liker_handles or (),
-                        strict=True,
+                    for user_id, name, handle in _people(
+                        tweet.liker_ids, tweet.liker_names, tweet.liker_handles
                     )
                 ],
                 "likes_count": tweet.likes_count,
                 "created_at": tweet.created_at,
+                "reply_to": tweet.reply_to,
+                "reply_to_deleted": tweet.reply_to_deleted,
+                "conversation_id": tweet.conversation_id,
+                "replies_count": tweet.replies_count,
+                "mentions": [
+                    {"id": user_id, "name": name, "handle": handle}
+                    for user_id, name, handle in _people(
+                        tweet.mention_ids, tweet.mention_names, tweet.mention_handles
+                    )
+                ],
             }
         )
     return _TWEET_VIEWS.validate_python(views)

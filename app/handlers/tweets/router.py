@@ -10,8 +10,8 @@ from app.handlers.deps import (
     SettingsDep,
 )
 from app.handlers.shared.schemas import Ok, TweetList
-from app.handlers.tweets import actions
-from app.handlers.tweets.schemas import LikerList, TweetCreate, TweetCreated
+from app.handlers.tweets import actions, threads
+from app.handlers.tweets.schemas import LikerList, Thread, TweetCreate, TweetCreated, TweetOne
 from app.web.openapi import AUTH, errors
 
 router = APIRouter(prefix="/api/tweets", tags=["tweets"], responses=AUTH)
@@ -21,13 +21,21 @@ router = APIRouter(prefix="/api/tweets", tags=["tweets"], responses=AUTH)
     "",
     status_code=status.HTTP_201_CREATED,
     responses=errors(exc.NotFound, exc.Conflict, exc.PayloadTooLarge, exc.UnsupportedMediaType),
-    summary="Post a tweet, optionally with up to 4 uploaded pictures",
+    summary="Post a tweet, optionally with up to 4 uploaded pictures, or a reply",
+    description="With `reply_to`, the tweet answers that one (404 if it does not exist). "
+    "`@handle` in the text mentions that person (a current or former handle; unknown "
+    "ones stay text); more than 10 people mentioned is 422.",
 )
 async def create_tweet(
     body: TweetCreate, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> TweetCreated:
     tweet_id = await actions.create_tweet(
-        session, user, body.tweet_data, body.tweet_media_ids or [], settings.max_tweet_length
+        session,
+        user,
+        body.tweet_data,
+        body.tweet_media_ids or [],
+        settings.max_tweet_length,
+        body.reply_to,
     )
     return TweetCreated(tweet_id=tweet_id)
 
@@ -43,6 +51,47 @@ async def feed(
     user: CurrentUser, session: SessionDep, page: PageDep, settings: SettingsDep
 ) -> TweetList:
     tweets = await actions.feed(session, user, page.offset, page.limit, settings.likers_per_tweet)
+    return TweetList(tweets=tweets)
+
+
+@router.get("/{tweet_id}", responses=errors(exc.NotFound), summary="One tweet")
+async def one_tweet(
+    tweet_id: ObjectId, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> TweetOne:
+    return TweetOne(tweet=await threads.one(session, user.id, tweet_id, settings.likers_per_tweet))
+
+
+@router.get(
+    "/{tweet_id}/thread",
+    responses=errors(exc.NotFound),
+    summary="A tweet in its conversation: what it answers, it, and its first replies",
+    description="`ancestors` oldest first, up to the conversation's start; `replies` the "
+    "first page of its direct replies, its author's own first, then oldest first.",
+)
+async def thread(
+    tweet_id: ObjectId, user: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> Thread:
+    ancestors, tweet, replies = await threads.thread(
+        session, user.id, tweet_id, settings.likers_per_tweet
+    )
+    return Thread(ancestors=ancestors, tweet=tweet, replies=replies)
+
+
+@router.get(
+    "/{tweet_id}/replies",
+    responses=errors(exc.NotFound),
+    summary="A tweet's direct replies: its author's own first, then oldest first",
+)
+async def replies(
+    tweet_id: ObjectId,
+    user: CurrentUser,
+    session: SessionDep,
+    page: PageDep,
+    settings: SettingsDep,
+) -> TweetList:
+    tweets = await threads.replies(
+        session, user.id, tweet_id, page.offset, page.limit, settings.likers_per_tweet
+    )
     return TweetList(tweets=tweets)
 
 

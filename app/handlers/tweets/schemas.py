@@ -2,7 +2,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.handlers.shared.schemas import Liker, Ok
+from app.handlers.shared.schemas import Liker, Ok, TweetOut
 
 MAX_MEDIA_PER_TWEET = 4
 
@@ -25,6 +25,15 @@ class TweetCreate(BaseModel):
             description="Up to 4 of your own uploads not yet attached to a tweet",
         ),
     ] = None
+    reply_to: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=2**63 - 1,
+            description="The id of the tweet this one answers (404 if it does not exist "
+            "or was deleted); omitted or null: a new conversation",
+        ),
+    ] = None
 
 
 class TweetCreated(Ok):
@@ -33,3 +42,27 @@ class TweetCreated(Ok):
 
 class LikerList(Ok):
     likes: list[Liker]
+
+
+class TweetOne(Ok):
+    tweet: TweetOut
+
+
+class Thread(Ok):
+    ancestors: Annotated[
+        list[TweetOut],
+        Field(
+            description="The posts the tweet answers, oldest first: its conversation's "
+            "start (if not deleted), then the chain of replies down to the tweet's parent. "
+            "Where a tweet's `reply_to` is not the id of the tweet before it, posts are "
+            "missing: deleted (`reply_to_deleted` true) or beyond 100 ancestors"
+        ),
+    ]
+    tweet: TweetOut
+    replies: Annotated[
+        list[TweetOut],
+        Field(
+            description="The first page of its direct replies (as "
+            "`GET /api/tweets/{id}/replies` with no offset and limit)"
+        ),
+    ]

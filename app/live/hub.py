@@ -1,0 +1,216 @@
+"""Live updates in one process: the listener hears PostgreSQL announce events (see
+migration 0005 for the payloads), the dispatcher fetches what they name, once for
+every stream here, and the broker hands it to the streams.
+
+    n:<user>:<notification id>   a new notification for <user>
+    c:<user>                     <user>'s unread count changed otherwise
+    f:<author>:<tweet id>        <author> started a conversation
+
+Announcements for nobody connected here are dropped on arrival, before any query.
+Those that come together are fetched together: one statement for all new
+notifications, one for all unread counts, one per new conversation.
+"""
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable
+from contextlib import suppress
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.handlers.notifications import actions
+from app.handlers.notifications.schemas import NotificationOut
+from app.live import feed
+from app.live.broker import Broker, Event, Stream
+from app.live.listener import Listener
+from app.live.shutdown import on_shutdown_signal
+
+logger = logging.getLogger(__name__)
+
+# Announcements fetched together at most.
+BATCH = 500
+# Announcements waiting at most; beyond, they are dropped and every stream catches up
+# from the notifications table instead (feed events are then lost: they are hints).
+INBOX_LIMIT = 50_000
+# After a failed fetch (the database away), the next try.
+RETRY_SECONDS = 1.0
+
+
+def notification_event(notification: NotificationOut) -> Event:
+    return Event("notification", notification.model_dump_json(), notification.id)
+
+
+def unread_count_event(count: int) -> Event:
+    return Event("unread_count", f'{{"unread_count":{count}}}')
+
+
+class Live:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        dsn: str,
+        *,
+        per_person: int,
+        queue_size: int,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.broker = Broker(per_person, queue_size)
+        self.listener = Listener(dsn, self._heard, self._catch_up_first)
+        self._inbox: deque[str] = deque()
+        self._wake = asyncio.Event()
+        self._behind = False  # announcements were lost: catch up before the next
+        self._caught_up = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._undo_signal_hook: Callable[[], None] = lambda: None
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self.listener.run(), name="live-listener"),
+            asyncio.create_task(self._dispatch_forever(), name="live-dispatcher"),
+        ]
+        self._undo_signal_hook = on_shutdown_signal(self.begin_shutdown)
+
+    def begin_shutdown(self) -> None:
+        """End every stream now, so the server's graceful shutdown is not held up."""
+        self.broker.end_all()
+
+    async def stop(self) -> None:
+        self._undo_signal_hook()
+        self.begin_shutdown()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with suppress(asyncio.CancelledError):
+                await task
+
+    # Opening a stream ------------------------------------------------------------
+
+    async def open_stream(
+        self, session: AsyncSession, user_id: int, last_event_id: int | None
+    ) -> Stream:
+        """A stream of the person's, which sends first, with `last_event_id`, the
+        notifications since (REPLAY_LIMIT at most), then the unread count. It is in
+        the broker before the replay is read, so nothing falls in between (what comes
+        both ways is sent once)."""
+        stream = self.broker.open(user_id)
+        try:
+            first: list[Event] = []
+            start = await actions.newest_id(session, user_id)
+            # An id beyond the newest is not one of this person's streams (another
+            # person signed in the same browser, say): it must not hide what comes.
+            if last_event_id is not None and last_event_id < start:
+                missed = await actions.missed(session, {user_id: last_event_id})
+                first = [notification_event(n) for n in missed.get(user_id, [])]
+                start = last_event_id
+            first.append(unread_count_event(await actions.unread_count(session, user_id)))
+        except BaseException:
+            self.broker.close(stream)
+            raise
+        stream.last_id = start
+        stream.put_first(first)
+        return stream
+
+    # Hearing and dispatching -------------------------------------------------------
+
+    def _heard(self, payload: str) -> None:
+        """On the listener's connection, for each announcement: keep those for
+        someone connected here."""
+        kind, _, rest = payload.partition(":")
+        try:
+            if kind in ("n", "c"):
+                if not self.broker.has(int(rest.split(":", 1)[0])):
+                    return
+            elif kind != "f" or self.broker.empty:
+                return
+        except ValueError:
+            logger.warning("live updates: an announcement not understood: %r", payload[:100])
+            return
+        if len(self._inbox) >= INBOX_LIMIT:
+            self._inbox.clear()
+            self._behind = True
+        self._inbox.append(payload)
+        self._wake.set()
+
+    async def _catch_up_first(self) -> None:
+        """Listening again: the streams catch up before anything heard since is sent.
+        The dispatcher does it, so that no older fetch overtakes a newer one."""
+        self._caught_up.clear()
+        self._behind = True
+        self._wake.set()
+        await self._caught_up.wait()
+
+    async def _dispatch_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                if self._behind:
+                    await self.catch_up()
+                    self._behind = False
+                    self._caught_up.set()
+                batch = [self._inbox.popleft() for _ in range(min(BATCH, len(self._inbox)))]
+                await self._dispatch(batch)
+            except Exception as error:
+                logger.warning("live updates: cannot fetch what was announced: %r", error)
+                self._behind = True
+                await asyncio.sleep(RETRY_SECONDS)
+                self._wake.set()
+            if self._inbox:
+                self._wake.set()
+
+    async def _dispatch(self, batch: list[str]) -> None:
+        if not batch:
+            return
+        new: set[int] = set()
+        recounted: set[int] = set()
+        started: list[tuple[int, int]] = []
+        for payload in batch:
+            kind, *numbers = payload.split(":")
+            if kind == "n" and len(numbers) == 2:
+                recounted.add(int(numbers[0]))
+                new.add(int(numbers[1]))
+            elif kind == "c" and len(numbers) == 1:
+                recounted.add(int(numbers[0]))
+            elif kind == "f" and len(numbers) == 2:
+                started.append((int(numbers[0]), int(numbers[1])))
+        async with self.sessionmaker() as session:
+            notifications = await actions.by_ids(session, new)
+            counts = await actions.unread_counts(session, recounted)
+            audiences = []
+            for author_id, tweet_id in started:
+                connected = self.broker.people()
+                if connected:
+                    audiences.append((tweet_id, await feed.audience(session, author_id, connected)))
+        for user_id, found in notifications.items():
+            for notification in found:
+                self.broker.publish(user_id, notification_event(notification))
+        for user_id, count in counts.items():
+            self.broker.publish(user_id, unread_count_event(count))
+        for tweet_id, audience in audiences:
+            if audience is None:
+                continue
+            author, followers = audience
+            data = f'{{"tweet_id":{tweet_id},"author":{author.model_dump_json()}}}'
+            for follower in followers:
+                self.broker.publish(follower, Event("feed", data))
+
+    async def catch_up(self) -> None:
+        """Every stream gets the notifications it has not had and its unread count,
+        from the table: what was announced while nobody listened is not lost."""
+        # A stream still opening reads its own start.
+        streams = [stream for stream in self.broker.streams() if stream.last_id is not None]
+        if not streams:
+            return
+        after: dict[int, int] = {}
+        for stream in streams:
+            assert stream.last_id is not None
+            after[stream.user_id] = min(after.get(stream.user_id, stream.last_id), stream.last_id)
+        async with self.sessionmaker() as session:
+            missed = await actions.missed(session, after)
+            counts = await actions.unread_counts(session, after)
+        for stream in streams:
+            for notification in missed.get(stream.user_id, []):
+                if notification.id > (stream.last_id or 0):
+                    stream.offer(notification_event(notification))
+            stream.offer(unread_count_event(counts.get(stream.user_id, 0)))

@@ -56,6 +56,21 @@ class LiveService:
         """Create a person with `POST /api/users` as the administrator."""
         return self.api.create_person(self.admin_key, name, is_admin=admin)
 
+    def handle(self, person: Person) -> str:
+        """The person's handle (`alee`), as every user shape has it."""
+        answer = self.api("GET", f"/api/users/{person.id}", key=person.api_key)
+        assert answer.status_code == 200, answer.text
+        handle: str = answer.json()["user"]["handle"]
+        return handle
+
+    def reply(self, author: Person, parent_id: int, text: str) -> int:
+        """Post `text` as a reply to tweet `parent_id`; its id."""
+        body = {"tweet_data": text, "reply_to": parent_id}
+        answer = self.api("POST", "/api/tweets", key=author.api_key, json=body)
+        assert answer.status_code == 201, answer.text
+        tweet_id: int = answer.json()["tweet_id"]
+        return tweet_id
+
     def server_log(self) -> str:
         return self.log.read_text(errors="replace")
 

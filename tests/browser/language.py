@@ -21,6 +21,8 @@ Catalogues = dict[str, dict[str, Any]]
 SLOT = re.compile(r"\{(\w+)\}")
 LETTER = re.compile(r"[^\W\d_]")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# A person's handle as the app shows it ("@anna.petrova"): data, in no language.
+HANDLE = re.compile(r"@[a-z0-9_.]{3,30}")
 # A slot for the API's own error_message, shown as it is (or for a sentence of ours).
 REASON = "reason"
 # What Intl writes in a <time>: "5 minutes ago", "yesterday", "Nov 16", "Mar 14, 2025",
@@ -188,7 +190,8 @@ async def assert_speaks(
             continue
         other = [t.key for t in foreign if t.pattern.fullmatch(text)]
         written_by_intl = item["time"] and TIMES[language].fullmatch(text) is not None
-        if not other and (ours(text) or typed_by_people(text) or written_by_intl):
+        handle = HANDLE.fullmatch(text) is not None
+        if not other and (ours(text) or typed_by_people(text) or written_by_intl or handle):
             continue
         note = f" (another language's {', '.join(other)})" if other else ""
         strays.append(f"{item['where']}: {text!r}{note}")

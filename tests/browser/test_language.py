@@ -39,7 +39,7 @@ KEY = re.compile(r"""["']([a-zA-Z]+\.[a-zA-Z]+)["']""")
 
 
 # Written the same in every language: names of things, not words to translate.
-NAMES_IN_LATIN = {"API", "JPEG", "PNG", "GIF", "WebP"}
+NAMES_IN_LATIN = {"API", "JPEG", "PNG", "GIF", "WebP", "Enter"}
 
 
 def source_files() -> list[Path]:

@@ -3,6 +3,7 @@
 // error envelope {"result": false, "error_type", "error_message"} into an ApiError.
 /** @import { Envelope, LikerList, Limits, MediaCreated, Ok, PeopleList, ProfileAnswer } from "./types.js" */
 /** @import { Relation, TweetCreated, TweetList, UserList } from "./types.js" */
+/** @import { NotificationList, ThreadAnswer, TweetAnswer, UnreadCount } from "./types.js" */
 /** @import { MessageKey, MessageParams } from "./i18n.js" */
 import { t } from "./i18n.js";
 
@@ -103,6 +104,28 @@ async function request(method, path, { body, key = apiKey } = {}) {
   return /** @type {T} */ (settle(response.status, data, key));
 }
 
+// The live updates stream (GET /api/events): its body to read as it comes, with the
+// key in a header like every other request, never in the address (live.js reads it).
+/**
+ * @param {string | null} lastEventId the last event seen, for the server to send what came since
+ * @param {AbortSignal} signal
+ * @returns {Promise<ReadableStream<Uint8Array>>}
+ */
+async function events(lastEventId, signal) {
+  const key = apiKey;
+  const headers = headersFor(key);
+  headers.accept = "text/event-stream";
+  if (lastEventId) headers["last-event-id"] = lastEventId;
+  let response;
+  try {
+    response = await fetch("/api/events", { headers, signal, cache: "no-store" });
+  } catch {
+    throw errorFrom(0, null);
+  }
+  if (!response.ok || !response.body) settle(response.status, await response.json().catch(() => null), key);
+  return /** @type {ReadableStream<Uint8Array>} */ (response.body);
+}
+
 /** @param {Record<string, string | number | null | undefined>} params */
 function query(params) {
   const search = new URLSearchParams();
@@ -173,7 +196,15 @@ function upload(file, { onProgress, signal } = {}) {
  * @property {(id: number) => Promise<Ok>} follow
  * @property {(id: number) => Promise<Ok>} unfollow
  * @property {(offset: number, limit: number) => Promise<TweetList>} feed
- * @property {(text: string, mediaIds: number[]) => Promise<TweetCreated>} postTweet
+ * @property {(text: string, mediaIds: number[], replyTo?: number | null) => Promise<TweetCreated>} postTweet
+ * @property {(id: number | string) => Promise<TweetAnswer>} tweet
+ * @property {(id: number | string) => Promise<ThreadAnswer>} thread
+ * @property {(id: number, offset: number, limit: number) => Promise<TweetList>} replies
+ * @property {(handle: string) => Promise<ProfileAnswer>} userByHandle
+ * @property {(offset: number, limit: number) => Promise<NotificationList>} notifications
+ * @property {() => Promise<UnreadCount>} unreadCount
+ * @property {(upToId: number) => Promise<Ok>} markRead
+ * @property {typeof events} events
  * @property {(id: number) => Promise<Ok>} deleteTweet
  * @property {(id: number) => Promise<Ok>} like
  * @property {(id: number) => Promise<Ok>} unlike
@@ -194,7 +225,19 @@ export const api = {
   follow: (id) => request("POST", `/api/users/${id}/follow`),
   unfollow: (id) => request("DELETE", `/api/users/${id}/follow`),
   feed: (offset, limit) => request("GET", `/api/tweets?${query({ offset, limit })}`),
-  postTweet: (text, mediaIds) => request("POST", "/api/tweets", { body: { tweet_data: text, tweet_media_ids: mediaIds } }),
+  // reply_to only for a reply: a plain post's body stays as the stock client sends it.
+  postTweet: (text, mediaIds, replyTo = null) =>
+    request("POST", "/api/tweets", {
+      body: { tweet_data: text, tweet_media_ids: mediaIds, ...(replyTo === null ? {} : { reply_to: replyTo }) },
+    }),
+  tweet: (id) => request("GET", `/api/tweets/${id}`),
+  thread: (id) => request("GET", `/api/tweets/${id}/thread`),
+  replies: (id, offset, limit) => request("GET", `/api/tweets/${id}/replies?${query({ offset, limit })}`),
+  userByHandle: (handle) => request("GET", `/api/users/by-handle/${encodeURIComponent(handle)}?people_limit=0`),
+  notifications: (offset, limit) => request("GET", `/api/notifications?${query({ offset, limit })}`),
+  unreadCount: () => request("GET", "/api/notifications/unread_count"),
+  markRead: (upToId) => request("POST", "/api/notifications/read", { body: { up_to_id: upToId } }),
+  events,
   deleteTweet: (id) => request("DELETE", `/api/tweets/${id}`),
   like: (id) => request("POST", `/api/tweets/${id}/likes`),
   unlike: (id) => request("DELETE", `/api/tweets/${id}/likes`),

@@ -1,5 +1,6 @@
 // @ts-check
 // Pieces of text made into page elements: times that stay current, links in posts.
+/** @import { Mention } from "./types.js" */
 import { h } from "./dom.js";
 import { fullDate, relativeTime } from "./i18n.js";
 
@@ -84,4 +85,46 @@ export function linkified(text) {
   }
   parts.push(text.slice(last));
   return parts.filter((part) => part !== "");
+}
+
+// `@handle` as the server finds a mention: not after a letter, digit, "_", "." or "@"
+// (inside a word or an e-mail address). A handle may hold dots but not end with one
+// that ends a sentence, so a candidate is shortened until it names a mention.
+const MENTION = /(?<![\p{L}\p{N}_.@])@([a-z0-9_.]{3,30})/giu;
+
+// The text's mentions made into links to the people's profiles, from the tweet's own
+// `mentions` (who the server says was meant, by id: a handle changed since still
+// leads to the person); an @word that is not one of them stays text.
+/**
+ * @param {string} text
+ * @param {Mention[]} mentions
+ * @returns {Array<string | HTMLAnchorElement>}
+ */
+function mentionLinks(text, mentions) {
+  if (mentions.length === 0) return [text];
+  const byHandle = new Map(mentions.map((person) => [person.handle.toLowerCase(), person]));
+  /** @type {Array<string | HTMLAnchorElement>} */
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(MENTION)) {
+    let handle = match[1];
+    while (handle.endsWith(".") && !byHandle.has(handle.toLowerCase())) handle = handle.slice(0, -1);
+    const person = byHandle.get(handle.toLowerCase());
+    if (!person) continue;
+    parts.push(text.slice(last, match.index));
+    const typed = `@${handle}`;
+    parts.push(h("a", { href: `/users/${person.id}`, class: "mention", dir: "ltr", title: person.name }, typed));
+    last = match.index + typed.length;
+  }
+  parts.push(text.slice(last));
+  return parts.filter((part) => part !== "");
+}
+
+// A post's text as page content: addresses and mentions made into links, the rest text.
+/**
+ * @param {string} text
+ * @param {Mention[]} [mentions]
+ */
+export function postText(text, mentions = []) {
+  return linkified(text).flatMap((part) => (typeof part === "string" ? mentionLinks(part, mentions) : [part]));
 }

@@ -5,22 +5,29 @@
 /** @import { MessageKey } from "./i18n.js" */
 /** @import { RouteParams, SignInKept, View, ViewHandle } from "./types.js" */
 import { whenUnauthorized } from "./api.js";
+import { bell, refreshUnreadCount } from "./components/bell.js";
 import { languagePicker } from "./components/language.js";
 import { clearNotices, noticeArea } from "./components/notice.js";
 import { h } from "./dom.js";
 import { refreshTimes } from "./format.js";
 import { onLanguageChange, t } from "./i18n.js";
+import { startLive } from "./live.js";
 import { match, navigate, redraw, route, savedViewState, start } from "./router.js";
 import { me, signedIn, signIn, signOut, storedKey } from "./session.js";
 import { feedView } from "./views/feed.js";
 import { notFoundView } from "./views/not-found.js";
+import { notificationsView } from "./views/notifications.js";
 import { peopleView } from "./views/people.js";
-import { profileView } from "./views/profile.js";
+import { handleView, profileView } from "./views/profile.js";
 import { signInView } from "./views/signin.js";
+import { threadView } from "./views/thread.js";
 
 route(/^\/$/, feedView);
 route(/^\/people\/?$/, peopleView);
 route(/^\/users\/(\d+)(?:\/(followers|following))?\/?$/, profileView);
+route(/^\/@([A-Za-z0-9_.]{1,31})\/?$/, handleView);
+route(/^\/tweets\/(\d+)\/?$/, threadView);
+route(/^\/notifications\/?$/, notificationsView);
 
 const root = /** @type {HTMLElement} */ (document.getElementById("app")); // in index.html
 /** @type {{ element: HTMLDivElement, main: HTMLElement } | null} */
@@ -78,6 +85,7 @@ function buildShell() {
         h(
           "div",
           { class: "account" },
+          bell(),
           languagePicker({ compact: true }),
           h("span", { class: "account-name", "data-role": "account-name", title: self.name, dir: "auto" }, self.name),
           signOutButton,
@@ -183,6 +191,8 @@ async function render() {
   if (!shell) {
     shell = buildShell();
     root.replaceChildren(shell.element);
+    startLive(); // once per sign-in: a second call while it runs does nothing
+    refreshUnreadCount();
   }
   markCurrentNav(shell.element);
   const found = match(location.pathname);

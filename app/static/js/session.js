@@ -3,6 +3,7 @@
 // which tells every view whom they follow.
 /** @import { Limits, Profile, UserRef } from "./types.js" */
 import { api, useKey } from "./api.js";
+import { stopLive } from "./live.js";
 import { clearAll, read, write } from "./storage.js";
 
 /**
@@ -41,6 +42,7 @@ export async function signIn(key) {
 }
 
 export function signOut() {
+  stopLive(); // the stream was the signed-out person's
   useKey(null);
   write("localStorage", STORAGE_KEY, null);
   clearAll("sessionStorage"); // a draft is the signed-out person's, not the next one's

@@ -31,9 +31,19 @@
 // ---- People ----
 
 /**
- * A person as lists name them (authors, followers, following).
+ * A person as lists name them (authors, followers, following). `handle` is unique
+ * (`@alee`); a tweet made here before the answer came has it too (the author is you).
  * @typedef {object} UserRef
  * @property {number} id
+ * @property {string} name
+ * @property {string} [handle]
+ */
+
+/**
+ * A person mentioned in a tweet (`@handle` in its text), in order of first appearance.
+ * @typedef {object} Mention
+ * @property {number} id
+ * @property {string} handle
  * @property {string} name
  */
 
@@ -42,6 +52,7 @@
  * @typedef {object} Liker
  * @property {number} user_id
  * @property {string} name
+ * @property {string} [handle]
  */
 
 /**
@@ -61,6 +72,7 @@
  * @property {number} followers_count
  * @property {number} following_count
  * @property {number} tweets_count
+ * @property {string} [handle]
  */
 
 /** @typedef {"followers" | "following"} Relation */
@@ -77,6 +89,32 @@
  * @property {Liker[]} likes its first likers only (`likers_per_tweet`); all of them come from `GET /api/tweets/{id}/likes`
  * @property {number} likes_count
  * @property {string} created_at ISO 8601
+ * @property {number | null} [reply_to] the tweet it answers; null for a conversation's start
+ * @property {number} [conversation_id] the id of the post that started the conversation
+ * @property {number} [replies_count]
+ * @property {Mention[]} [mentions]
+ * @property {boolean} [reply_to_deleted] it answered a post that has been deleted since
+ */
+
+// ---- Notifications ----
+
+/** @typedef {"reply" | "mention" | "like" | "follow"} NotificationType */
+
+/**
+ * Something someone did to you: replied to or liked your post, mentioned or followed you.
+ * @typedef {object} Notification
+ * @property {number} id
+ * @property {NotificationType} type
+ * @property {UserRef} actor
+ * @property {number | null} tweet_id the reply, the mentioning post, or your liked post
+ * @property {string} created_at
+ * @property {boolean} read
+ */
+
+/**
+ * A live update from `GET /api/events`: `notification` (a Notification), `unread_count`
+ * ({unread_count}) or `feed` ({tweet_id, author}); `id` is the stream's last event id.
+ * @typedef {{ type: string, data: any, id: string | null }} LiveEvent
  */
 
 // ---- Answers, endpoint by endpoint ----
@@ -98,6 +136,10 @@
 /** `GET /api/tweets`, `GET /api/users/{id}/tweets`. @typedef {Ok & { tweets: Tweet[] }} TweetList */
 /** `GET /api/tweets/{id}/likes`. @typedef {Ok & { likes: Liker[] }} LikerList */
 /** `POST /api/tweets`. @typedef {Ok & { tweet_id: number }} TweetCreated */
+/** `GET /api/tweets/{id}`. @typedef {Ok & { tweet: Tweet }} TweetAnswer */
+/** `GET /api/tweets/{id}/thread`. @typedef {Ok & { ancestors: Tweet[], tweet: Tweet, replies: Tweet[] }} ThreadAnswer */
+/** `GET /api/notifications`. @typedef {Ok & { notifications: Notification[], unread_count: number }} NotificationList */
+/** `GET /api/notifications/unread_count`. @typedef {Ok & { unread_count: number }} UnreadCount */
 /** `POST /api/medias`. @typedef {Ok & { media_id: number, url: string }} MediaCreated */
 
 // ---- The view contract ----

@@ -1,7 +1,7 @@
 // @ts-check
-// Writing a tweet: text with a live character count, up to four pictures (picker,
-// drag-and-drop or paste) uploaded at once with progress, and errors shown here
-// without losing what the person typed.
+// Writing a tweet or a reply: text with a live character count and @handle
+// completion, up to four pictures (picker, drag-and-drop or paste) uploaded at once
+// with progress, and errors shown here without losing what the person typed.
 /** @import { ApiError } from "../api.js" */
 /** @import { Child } from "../dom.js" */
 /** @import { Tweet } from "../types.js" */
@@ -10,6 +10,7 @@ import { append, clear, h, icon, uniqueId } from "../dom.js";
 import { fileSize, t, tIsolated } from "../i18n.js";
 import { limits, signedIn } from "../session.js";
 import { read, write } from "../storage.js";
+import { mentionCompletion } from "./mention-complete.js";
 
 /**
  * A picture in the composer: its `name`, a `preview` (an object URL of its bytes;
@@ -32,12 +33,16 @@ import { read, write } from "../storage.js";
 
 // The unposted text and its uploaded pictures survive leaving the page, a reload,
 // a change of language and a crash of the tab: {text, pictures: [{id, url, name}]}.
+// A reply's draft is kept apart, one for each post answered.
 const DRAFT_KEY = "microblog.draft";
 
-/** @returns {{ text: string, pictures: DraftPicture[] }} */
-function readDraft() {
+/**
+ * @param {string} key
+ * @returns {{ text: string, pictures: DraftPicture[] }}
+ */
+function readDraft(key) {
   try {
-    const draft = JSON.parse(read("sessionStorage", DRAFT_KEY) ?? "{}");
+    const draft = JSON.parse(read("sessionStorage", key) ?? "{}");
     return { text: String(draft.text ?? ""), pictures: Array.isArray(draft.pictures) ? draft.pictures : [] };
   } catch {
     return { text: "", pictures: [] };
@@ -50,12 +55,15 @@ function length(text) {
   return [...text.trim()].length;
 }
 
-// `onPosted` gets the new tweet, made here as the feed would show it.
+// `onPosted` gets the new tweet as the service shows it (made here as the feed would
+// show it if the service could not be asked); `replyTo` makes it a reply to that post.
 /**
- * @param {{ onPosted: (tweet: Tweet) => void }} options
+ * @param {{ onPosted: (tweet: Tweet) => void, replyTo?: number | null }} options
  * @returns {{ element: HTMLFormElement, leave: () => void }}
  */
-export function composer({ onPosted }) {
+export function composer({ onPosted, replyTo = null }) {
+  const replying = replyTo !== null;
+  const draftKey = replying ? `${DRAFT_KEY}.reply.${replyTo}` : DRAFT_KEY;
   const { max_tweet_length: maxLength, max_media_per_tweet: maxPictures, max_upload_bytes: maxBytes, picture_types: types } = limits();
   const textId = uniqueId("compose-text");
   const counterId = uniqueId("compose-counter");
@@ -64,7 +72,7 @@ export function composer({ onPosted }) {
     id: textId,
     name: "tweet",
     rows: 3,
-    placeholder: t("composer.placeholder"),
+    placeholder: t(replying ? "composer.replyPlaceholder" : "composer.placeholder"),
     "aria-describedby": `${counterId} ${errorId}`,
   });
   const counter = h("span", { id: counterId, class: "composer-counter" });
@@ -78,13 +86,18 @@ export function composer({ onPosted }) {
     icon("image"),
     t("composer.attach"),
   );
-  const post = h("button", { type: "submit", class: "button button-primary", "data-action": "post" }, t("composer.post"));
+  const post = h(
+    "button",
+    { type: "submit", class: "button button-primary", "data-action": "post" },
+    t(replying ? "tweet.reply" : "composer.post"),
+  );
+  const completion = mentionCompletion(text); // its keys before the composer's own
   const previews = h("ul", { class: "composer-previews", "aria-label": t("composer.attached") });
   const form = h(
     "form",
-    { class: "composer" },
-    h("label", { for: textId, class: "composer-label" }, t("composer.label")),
-    text,
+    { class: ["composer", replying && "composer-reply"] },
+    h("label", { for: textId, class: "composer-label" }, t(replying ? "composer.replyLabel" : "composer.label")),
+    h("div", { class: "composer-field" }, text, completion.element),
     previews,
     tooLong,
     error,
@@ -104,7 +117,7 @@ export function composer({ onPosted }) {
   function saveDraft() {
     const pictures = attachments.filter((item) => item.mediaId !== undefined).map(({ mediaId, url, name }) => ({ id: mediaId, url, name }));
     const empty = text.value === "" && pictures.length === 0;
-    write("sessionStorage", DRAFT_KEY, empty ? null : JSON.stringify({ text: text.value, pictures }));
+    write("sessionStorage", draftKey, empty ? null : JSON.stringify({ text: text.value, pictures }));
   }
 
   /** @param {Child} message */
@@ -234,17 +247,28 @@ export function composer({ onPosted }) {
       const answer = await api.postTweet(
         content,
         pictures.map((item) => item.mediaId),
+        replyTo,
       );
       const self = signedIn();
-      onPosted({
+      /** @type {Tweet} */
+      let made = {
         id: answer.tweet_id,
         content,
         attachments: pictures.map((item) => item.url),
-        author: { id: self.id, name: self.name },
+        author: { id: self.id, name: self.name, handle: self.handle },
         likes: [],
         likes_count: 0,
         created_at: new Date().toISOString(),
-      });
+        reply_to: replyTo,
+        replies_count: 0,
+        mentions: [],
+      };
+      try {
+        made = (await api.tweet(answer.tweet_id)).tweet; // with its mentions, as the server read them
+      } catch {
+        // posted all the same: shown as made here, its mentions as text until a reload
+      }
+      onPosted(made);
       posting = false;
       reset();
       text.focus(); // ready for the next one; the Post button just got disabled
@@ -299,7 +323,7 @@ export function composer({ onPosted }) {
     form.classList.remove("is-dropping");
     add([.../** @type {DataTransfer} */ (event.dataTransfer).files]); // dragging() saw it
   });
-  const draft = readDraft();
+  const draft = readDraft(draftKey);
   text.value = draft.text;
   for (const picture of draft.pictures.slice(0, maxPictures)) {
     // show() adds the rest.
@@ -318,6 +342,7 @@ export function composer({ onPosted }) {
   update();
   // Leaving the view: uploads still running stop (their pictures were not kept).
   const leave = () => {
+    completion.leave();
     for (const item of attachments) if (item.mediaId === undefined) item.controller.abort();
   };
   return { element: form, leave };

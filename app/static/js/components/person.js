@@ -33,6 +33,13 @@ export function profileLink(person, className = "person-link") {
   return h("a", { href: `/users/${person.id}`, class: className, dir: "auto" }, person.name);
 }
 
+// "@alee": unique where names are not (two Ann Lees), and what a mention types.
+// Left to right whatever the text around it; nothing when the API sent none.
+/** @param {UserRef} person */
+export function handleOf(person) {
+  return person.handle ? h("span", { class: "handle", dir: "ltr" }, `@${person.handle}`) : null;
+}
+
 // None for the signed-in person themself.
 /**
  * @param {UserRef} person
@@ -94,7 +101,7 @@ export function followButton(person) {
  * @returns {HTMLLIElement}
  */
 export function personRow(person, { counts = false } = {}) {
-  const details = h("div", { class: "person-details" }, profileLink(person));
+  const details = h("div", { class: "person-details" }, profileLink(person), " ", handleOf(person));
   const row = h("li", { class: "person", dataset: { userId: person.id } }, avatar(person), details, followButton(person));
   if (counts) {
     const summary = /** @type {UserSummary} */ (person); // counts are asked for with a UserSummary only

@@ -1,17 +1,19 @@
 // @ts-check
-// One tweet: author, time, text with links, up to four pictures, likes, and delete
-// for the author. Likes change at once and are rolled back if the API refuses.
+// One tweet: author and handle, time (a link to its conversation), text with links
+// and mentions, up to four pictures, likes, replies, and delete for the author.
+// Likes change at once and are rolled back if the API refuses.
 /** @import { ApiError } from "../api.js" */
 /** @import { Liker, Tweet } from "../types.js" */
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
-import { linkified, timeElement } from "../format.js";
+import { postText, timeElement } from "../format.js";
 import { t } from "../i18n.js";
 import { isMe, signedIn } from "../session.js";
 import { confirmDialog, openDialog } from "./dialog.js";
 import { openLightbox } from "./lightbox.js";
 import { notify, notifyError } from "./notice.js";
-import { avatar, personRow, profileLink } from "./person.js";
+import { avatar, handleOf, personRow, profileLink } from "./person.js";
+import { openReply } from "./reply.js";
 
 /** @param {Tweet} tweet */
 function pictures(tweet) {
@@ -38,7 +40,7 @@ const LIKERS_PAGE = 100;
 /** @param {Tweet} tweet */
 function showLikers(tweet) {
   /** @param {Liker} liker */
-  const row = (liker) => personRow({ id: liker.user_id, name: liker.name });
+  const row = (liker) => personRow({ id: liker.user_id, name: liker.name, handle: liker.handle });
   const list = h("ul", { class: "people" }, tweet.likes.map(row));
   /** @type {Node[]} */
   const body = [list];
@@ -193,13 +195,51 @@ function deleteButton(tweet, card, onDeleted) {
   return button;
 }
 
-// `onDeleted` hears that the tweet was deleted, here or (found out on a like) elsewhere.
+// The reply button, and how many replies there are (a link to the conversation).
+// `onReply` replaces the reply dialog (a conversation's own reply box, say).
 /**
  * @param {Tweet} tweet
- * @param {{ onDeleted?: (tweet: Tweet) => void }} [options]
+ * @param {(() => void) | undefined} onReply
  */
-export function tweetCard(tweet, { onDeleted } = {}) {
+function replies(tweet, onReply) {
+  const button = h(
+    "button",
+    { type: "button", class: "icon-button reply-button", "data-action": "reply", "aria-label": t("tweet.reply"), title: t("tweet.reply") },
+    icon("reply"),
+  );
+  const count = h("a", { href: `/tweets/${tweet.id}`, class: "replies-count", dataset: { role: "replies-count" } });
+  const show = () => {
+    count.textContent = t("tweet.repliesCount", { count: tweet.replies_count ?? 0 });
+  };
+  button.addEventListener("click", () => {
+    if (onReply) onReply();
+    else
+      openReply(tweet, () => {
+        tweet.replies_count = (tweet.replies_count ?? 0) + 1;
+        show();
+      });
+  });
+  show();
+  return [button, count];
+}
+
+/**
+ * What tweetCard() is given besides the tweet: `onDeleted` hears that it was deleted,
+ * here or (found out on a like) elsewhere; `inThread` leaves out "in reply to" (the
+ * conversation is on screen); `onReply` replaces the reply dialog.
+ * @typedef {object} TweetCardOptions
+ * @property {(tweet: Tweet) => void} [onDeleted]
+ * @property {boolean} [inThread]
+ * @property {() => void} [onReply]
+ */
+
+/**
+ * @param {Tweet} tweet
+ * @param {TweetCardOptions} [options]
+ */
+export function tweetCard(tweet, { onDeleted, inThread = false, onReply } = {}) {
   const card = h("article", { class: "tweet", dataset: { tweetId: tweet.id }, "aria-label": t("tweet.by", { name: tweet.author.name }) });
+  const answers = (tweet.reply_to != null || tweet.reply_to_deleted === true) && !inThread;
   card.append(
     avatar(tweet.author),
     h(
@@ -209,10 +249,15 @@ export function tweetCard(tweet, { onDeleted } = {}) {
         "header",
         { class: "tweet-header" },
         profileLink(tweet.author, "tweet-author"),
-        timeElement(tweet.created_at),
+        handleOf(tweet.author),
+        h("a", { href: `/tweets/${tweet.id}`, class: "tweet-time" }, timeElement(tweet.created_at)),
         isMe(tweet.author.id) ? deleteButton(tweet, card, onDeleted) : null,
       ),
-      h("p", { class: "tweet-text", dir: "auto" }, linkified(tweet.content)),
+      // The conversation it belongs to shows what it answers (or that it was deleted).
+      answers
+        ? h("p", { class: "tweet-context" }, h("a", { href: `/tweets/${tweet.id}`, "data-role": "in-reply" }, t("tweet.inReply")))
+        : null,
+      h("p", { class: "tweet-text", dir: "auto" }, postText(tweet.content, tweet.mentions)),
       pictures(tweet),
       h(
         "footer",
@@ -222,6 +267,7 @@ export function tweetCard(tweet, { onDeleted } = {}) {
           onDeleted?.(tweet);
           notifyError(t("tweet.gone"));
         }),
+        replies(tweet, onReply),
       ),
     ),
   );

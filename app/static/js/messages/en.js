@@ -19,6 +19,8 @@ export default {
   "nav.home": "Home",
   "nav.people": "People",
   "nav.profile": "My profile",
+  "nav.notifications": "Notifications",
+  "bell.unread": { one: "{count} unread notification", other: "{count} unread notifications" },
   "nav.signOut": "Sign out",
 
   "signin.title": "Sign in",
@@ -49,6 +51,7 @@ export default {
   "feed.emptyText":
     "Your feed shows what you and the colleagues you follow post. Find people to follow in the directory, or write the first post above.",
   "feed.findPeople": "Find people to follow",
+  "feed.newPosts": { one: "{count} new post — show", other: "{count} new posts — show" },
 
   "composer.label": "Write a post",
   "composer.placeholder": "What's new?",
@@ -70,6 +73,16 @@ export default {
   "composer.uploadUnavailable": "Could not attach {name}, the picture service is not answering: {reason}",
   "composer.postFailed": "Your post was not published: {reason}",
   "composer.postUnavailable": "Your post was not published: {reason} Your text is kept; try again in a moment.",
+  "composer.replyLabel": "Your reply",
+  "composer.replyPlaceholder": "Add to the conversation",
+  "composer.replyPosted": "Reply posted.",
+
+  "mentions.label": "People to mention",
+  "mentions.found": {
+    one: "{count} person to mention: choose with the up and down arrows and Enter.",
+    other: "{count} people to mention: choose with the up and down arrows and Enter.",
+  },
+  "mentions.none": "Nobody to mention by that name.",
 
   "tweet.by": "Post by {name}",
   "tweet.pictureAlt": "Picture {number} of {count} in {author}'s post",
@@ -81,6 +94,36 @@ export default {
   "tweet.deleted": "Post deleted.",
   "tweet.deleteFailed": "Could not delete the post: {reason}",
   "tweet.gone": "This post has been deleted by its author.",
+  "tweet.reply": "Reply",
+  "tweet.replyTo": "Reply to {name}",
+  "tweet.repliesCount": { one: "{count} reply", other: "{count} replies" },
+  "tweet.inReply": "In reply to a post",
+  "tweet.openThread": "Show the conversation",
+
+  "thread.title": "Conversation",
+  "thread.earlier": "Earlier in the conversation",
+  "thread.parentGone": "The post this answers was deleted.",
+  "thread.replies": "Replies",
+  "thread.noReplies": "No replies yet.",
+  "thread.moreReplies": "Show more replies",
+  "thread.newReply": "New reply from {name}",
+  "thread.missing": "This post does not exist. It may have been deleted, or the address is wrong.",
+  "thread.failed": "Could not load the conversation: {reason}",
+
+  "notifications.title": "Notifications",
+  "notifications.empty": "Nothing yet. When someone replies to you, mentions you, likes your post or follows you, it shows here.",
+  "notifications.end": "That's all of them.",
+  "notifications.unread": "Unread",
+  "notifications.reply": "{name} replied to your post",
+  "notifications.mention": "{name} mentioned you",
+  "notifications.follow": "{name} followed you",
+  "notifications.like": "{name} liked your post",
+  "notifications.likes": {
+    one: "{name} and {count} other liked your post",
+    other: "{name} and {count} others liked your post",
+  },
+  "notifications.newOnes": { one: "{count} new notification — show", other: "{count} new notifications — show" },
+  "notifications.markFailed": "Could not mark your notifications read: {reason}",
 
   "likes.like": "Like",
   "likes.count": { one: "{count} like", other: "{count} likes" },
@@ -102,10 +145,10 @@ export default {
   "follow.failedUnfollow": "Could not unfollow {name}: {reason}",
 
   "people.title": "People",
-  "people.searchLabel": "Search by name",
-  "people.searchPlaceholder": "Name or part of it",
+  "people.searchLabel": "Search by name or handle",
+  "people.searchPlaceholder": "Name, @handle or part of one",
   "people.results": "People",
-  "people.noMatch": "Nobody's name contains “{q}”.",
+  "people.noMatch": "Nobody's name or handle contains “{q}”.",
   "people.nobody": "Nobody is here yet.",
 
   "profile.title": "Profile",

@@ -1,13 +1,18 @@
 // @ts-check
-// Home: the composer and the feed, most liked first, loading more on scroll.
+// Home: the composer and the feed, most liked first, loading more on scroll. Posts
+// that start a conversation while the person reads are offered in a bar ("3 new
+// posts — show") rather than moving the list under them.
 /** @import { PagedList } from "../components/paged-list.js" */
 /** @import { Tweet, View } from "../types.js" */
 import { api } from "../api.js";
 import { composer } from "../components/composer.js";
+import { newItemsBar } from "../components/new-items.js";
 import { pagedList } from "../components/paged-list.js";
 import { tweetCard } from "../components/tweet-card.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
+import { onLive } from "../live.js";
+import { isMe } from "../session.js";
 
 function emptyFeed() {
   return h(
@@ -21,21 +26,40 @@ function emptyFeed() {
 
 /** @type {View} */
 export function feedView(container, _params, _query, restore) {
-  /** @type {PagedList<Tweet>} */
-  const list = pagedList({
-    fetchPage: async (offset, limit) => (await api.feed(offset, limit)).tweets,
-    renderItem: (tweet) => tweetCard(tweet, { onDeleted: () => list.removed(tweet.id) }),
-    key: (tweet) => tweet.id,
-    empty: emptyFeed,
-    endText: t("feed.end"),
-    listProps: { role: "feed", "aria-label": t("feed.title"), class: "tweets" },
-  });
+  function build() {
+    /** @type {PagedList<Tweet>} */
+    const made = pagedList({
+      fetchPage: async (offset, limit) => (await api.feed(offset, limit)).tweets,
+      renderItem: (tweet) => tweetCard(tweet, { onDeleted: () => made.removed(tweet.id) }),
+      key: (tweet) => tweet.id,
+      empty: emptyFeed,
+      endText: t("feed.end"),
+      listProps: { role: "feed", "aria-label": t("feed.title"), class: "tweets" },
+    });
+    return made;
+  }
+  let list = build();
+  const heading = h("h1", { class: "page-title", tabindex: "-1" }, t("feed.title"));
   const writer = composer({ onPosted: (tweet) => list.prepend(tweet) });
-  container.append(h("h1", { class: "page-title" }, t("feed.title")), writer.element, list.element);
+  // The feed read again from its top, with the new posts in their places.
+  const bar = newItemsBar("feed.newPosts", () => {
+    const fresh = build();
+    list.destroy();
+    list.element.replaceWith(fresh.element);
+    list = fresh;
+    list.start();
+    heading.focus({ preventScroll: true });
+    heading.scrollIntoView();
+  });
+  container.append(heading, writer.element, bar.element, list.element);
   list.start(restore);
+  onLive(bar.element, (event) => {
+    // Your own posts are in the list already (the composer put them there).
+    if (event.type === "feed" && typeof event.data?.tweet_id === "number" && !isMe(event.data.author?.id)) bar.add(event.data.tweet_id);
+  });
   const leave = () => {
     list.destroy();
     writer.leave();
   };
-  return { title: t("feed.title"), leave, loaded: list.loaded };
+  return { title: t("feed.title"), leave, loaded: () => list.loaded() };
 }

@@ -32,7 +32,8 @@ export function peopleView(container, _params, query, restore) {
     list?.destroy();
     const q = search.value.trim();
     list = pagedList({
-      fetchPage: async (offset, limit) => (await api.directory(q, offset, limit)).users,
+      // "@alee" as a mention writes it finds the handle "alee".
+      fetchPage: async (offset, limit) => (await api.directory(q.replace(/^@/, ""), offset, limit)).users,
       renderItem: (person) => personRow(person, { counts: true }),
       key: (person) => person.id,
       empty: () => h("p", { class: "empty-state", "data-role": "no-people" }, q ? tIsolated("people.noMatch", { q }) : t("people.nobody")),

@@ -2,15 +2,18 @@
 // A person's page: name, follower and following counts with their lists (a page at
 // a time: some are followed by thousands), the follow button, and their tweets
 // newest first.
+/** @import { ApiError } from "../api.js" */
 /** @import { PagedList } from "../components/paged-list.js" */
 /** @import { Profile, Relation, Tweet, UserRef, View, ViewState } from "../types.js" */
-import { ApiError, api } from "../api.js";
+import { api } from "../api.js";
 import { loadingIndicator, pagedList } from "../components/paged-list.js";
-import { avatar, followButton, personRow } from "../components/person.js";
+import { avatar, followButton, handleOf, personRow } from "../components/person.js";
 import { tweetCard } from "../components/tweet-card.js";
 import { h } from "../dom.js";
 import { t, tIsolated } from "../i18n.js";
+import { navigate } from "../router.js";
 import { isMe, onFollowChange } from "../session.js";
+import { checkId, showFailure } from "./failed.js";
 
 /** @typedef {"tweets" | Relation} Section */
 
@@ -100,6 +103,7 @@ function header(user, section) {
       "div",
       { class: "profile-summary" },
       h("h1", { class: "page-title", "data-role": "profile-name", dir: "auto" }, user.name),
+      h("p", { class: "profile-handle", "data-role": "profile-handle" }, handleOf(user)),
       isMe(user.id) ? h("p", { class: "profile-you" }, t("profile.you")) : null,
     ),
     followButton(user),
@@ -127,13 +131,9 @@ function sectionBody(user, section, restore, onTweetDeleted) {
   return { element: list.element, destroy: list.destroy, loaded: list.loaded, shifted: list.shifted };
 }
 
-const LARGEST_ID = 2n ** 63n - 1n;
-
 /** @type {View} */
 export function profileView(container, [id, named = "tweets"], _query, restore) {
   const section = /** @type {Section} */ (named); // the route's pattern allows no other
-  // An id the API could never have given (0, or past its range) names nobody.
-  const possible = BigInt(id) >= 1n && BigInt(id) <= LARGEST_ID;
   const view = h("div", { class: "profile" }, h("div", { role: "status" }, loadingIndicator()));
   container.append(view);
   /** @type {SectionBody | null} */
@@ -143,13 +143,13 @@ export function profileView(container, [id, named = "tweets"], _query, restore) 
   (async () => {
     let user;
     try {
-      if (!possible) throw new ApiError(404, "NotFound", "");
+      checkId(id);
       user = (await api.user(id)).user;
     } catch (caught) {
       const error = /** @type {ApiError} */ (caught);
       if (left) return;
       const message = error.status === 404 ? t("profile.missing") : t("profile.failed", { reason: error.message });
-      view.replaceChildren(h("h1", { class: "page-title" }, t("profile.title")), h("p", { class: "empty-state", role: "alert" }, message));
+      showFailure(view, t("profile.title"), message);
       return;
     }
     if (left) return;
@@ -198,4 +198,24 @@ export function profileView(container, [id, named = "tweets"], _query, restore) 
       body?.destroy?.();
     },
   };
+}
+
+// "/@alee": the person with that handle (or who had it), at their profile's own address.
+/** @type {View} */
+export function handleView(container, [handle]) {
+  const view = h("div", { class: "profile" }, h("div", { role: "status" }, loadingIndicator()));
+  container.append(view);
+  let left = false;
+  api.userByHandle(handle).then(
+    ({ user }) => {
+      if (!left) navigate(`/users/${user.id}`, { replace: true });
+    },
+    (caught) => {
+      const error = /** @type {ApiError} */ (caught);
+      if (left) return;
+      const message = error.status === 404 || error.status === 422 ? t("profile.missing") : t("profile.failed", { reason: error.message });
+      showFailure(view, t("profile.title"), message);
+    },
+  );
+  return { title: t("profile.title"), leave: () => (left = true) };
 }

@@ -45,7 +45,13 @@ async def raw_feed(
 ) -> Result:
     """Feed pages for `api_keys` in turn, `connections` at a time, for `seconds`."""
     user, page = RawStatement(USER_BY_KEY_HASH), RawStatement(FEED_PAGE)
-    pool = await asyncpg.create_pool(plain_url(url), min_size=connections, max_size=connections)
+    # As the app runs it: its cached generic plan (app/handlers/tweets/feed_sql.py).
+    pool = await asyncpg.create_pool(
+        plain_url(url),
+        min_size=connections,
+        max_size=connections,
+        server_settings={"plan_cache_mode": "force_generic_plan"},
+    )
     latencies: list[float] = []
     errors = 0
     deadline = time.monotonic() + seconds

@@ -190,7 +190,9 @@ async def _replay_through_the_triggers(seeded: str, replay: str) -> None:
             records = await source.fetch(f"SELECT {columns} FROM {table} ORDER BY {order}")
             # COPY fires the row triggers, one row at a time, in this order.
             await target.copy_records_to_table(
-                table, records=records, columns=[c.strip() for c in columns.split(",")]
+                table,
+                records=[tuple(record) for record in records],
+                columns=[c.strip() for c in columns.split(",")],
             )
         for query in (
             "SELECT id, conversation_id, replies_count FROM tweets ORDER BY id",

@@ -121,6 +121,30 @@ async def test_a_new_conversation_reaches_followers_only(
         assert (await cid_stream.next()).event == "notification"
 
 
+async def test_an_open_thread_hears_its_replies_and_no_others(
+    served: tuple[FastAPI, str], api: Api, make_person: MakePerson
+) -> None:
+    _, base = served
+    ann, bob, cid = await make_person("Ann"), await make_person("Bob"), await make_person("Cid")
+    start = await api.tweet(ann, "A question")
+    answer = await api.reply(bob, start, "An answer")
+    elsewhere = await api.tweet(bob, "Another topic")
+    # Cid is neither the author nor mentioned: only watching the thread tells him.
+    async with (
+        EventReader(base, cid.api_key, conversation=start) as watching,
+        EventReader(base, cid.api_key) as not_watching,
+    ):
+        await watching.next("unread_count")
+        await not_watching.next("unread_count")
+        await api.reply(bob, elsewhere, "Not in the open thread")
+        deeper = await api.reply(ann, answer, "Thanks")
+        event = await watching.next("reply")
+        assert event.json == {"tweet_id": deeper, "reply_to": answer, "conversation_id": start}
+        await api.like(ann, await api.tweet(cid))
+        assert (await not_watching.next()).event == "notification"
+        assert "reply" not in {seen.event for seen in not_watching.events}
+
+
 async def test_another_persons_events_never_arrive(
     served: tuple[FastAPI, str], api: Api, make_person: MakePerson
 ) -> None:

@@ -20,7 +20,7 @@ _REMEMBERED_IDS = 512
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # "notification", "unread_count", "feed"
+    kind: str  # "notification", "unread_count", "feed", "reply"
     data: str  # JSON, on one line
     notification_id: int | None = None
 
@@ -32,8 +32,10 @@ END = Event("end", "")
 class Stream:
     """One open `GET /api/events` of a person."""
 
-    def __init__(self, user_id: int, queue_size: int) -> None:
+    def __init__(self, user_id: int, queue_size: int, conversation: int | None = None) -> None:
         self.user_id = user_id
+        # The conversation whose new replies this stream wants (an open thread).
+        self.conversation = conversation
         # The newest notification id sent on this stream (or, until one is, what the
         # stream started from): the `id:` of every event. None until it has started.
         self.last_id: int | None = None
@@ -91,9 +93,10 @@ class Broker:
         self.per_person = per_person
         self.queue_size = queue_size
         self._streams: dict[int, set[Stream]] = {}
+        self._watching: dict[int, set[Stream]] = {}
         self.closing = False
 
-    def open(self, user_id: int) -> Stream:
+    def open(self, user_id: int, conversation: int | None = None) -> Stream:
         if self.closing:
             raise ServiceUnavailable("The server is shutting down; reconnect in a moment")
         held = self._streams.setdefault(user_id, set())
@@ -105,8 +108,10 @@ class Broker:
                 "close one first",
                 retry_after=5,
             )
-        stream = Stream(user_id, self.queue_size)
+        stream = Stream(user_id, self.queue_size, conversation)
         held.add(stream)
+        if conversation is not None:
+            self._watching.setdefault(conversation, set()).add(stream)
         EVENT_STREAMS_OPEN.inc()
         return stream
 
@@ -117,6 +122,11 @@ class Broker:
         held.discard(stream)
         if not held:
             del self._streams[stream.user_id]
+        if stream.conversation is not None:
+            watchers = self._watching[stream.conversation]
+            watchers.discard(stream)
+            if not watchers:
+                del self._watching[stream.conversation]
         stream.end()
         EVENT_STREAMS_OPEN.dec()
 
@@ -135,6 +145,14 @@ class Broker:
 
     def streams_of(self, user_id: int) -> list[Stream]:
         return list(self._streams.get(user_id, ()))
+
+    def watched(self, conversation: int) -> bool:
+        return conversation in self._watching
+
+    def publish_in(self, conversation: int, event: Event) -> None:
+        """To every stream watching the conversation."""
+        for stream in list(self._watching.get(conversation, ())):
+            stream.offer(event)
 
     def publish(self, user_id: int, event: Event) -> None:
         for stream in self.streams_of(user_id):

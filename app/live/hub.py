@@ -5,10 +5,13 @@ every stream here, and the broker hands it to the streams.
     n:<user>:<notification id>   a new notification for <user>
     c:<user>                     <user>'s unread count changed otherwise
     f:<author>:<tweet id>        <author> started a conversation
+    r:<conversation>:<reply_to>:<tweet id>   a reply (migration 0009), for the
+                                 streams of an open thread
 
 Announcements for nobody connected here are dropped on arrival, before any query.
 Those that come together are fetched together: one statement for all new
-notifications, one for all unread counts, one per new conversation.
+notifications, one for all unread counts, one per new conversation; a reply needs
+none (its ids are the event).
 """
 
 import asyncio
@@ -87,13 +90,18 @@ class Live:
     # Opening a stream ------------------------------------------------------------
 
     async def open_stream(
-        self, session: AsyncSession, user_id: int, last_event_id: int | None
+        self,
+        session: AsyncSession,
+        user_id: int,
+        last_event_id: int | None,
+        conversation: int | None = None,
     ) -> Stream:
         """A stream of the person's, which sends first, with `last_event_id`, the
-        notifications since (REPLAY_LIMIT at most), then the unread count. It is in
-        the broker before the replay is read, so nothing falls in between (what comes
-        both ways is sent once)."""
-        stream = self.broker.open(user_id)
+        notifications since (REPLAY_LIMIT at most), then the unread count; and, with
+        `conversation`, the replies written in it from now on. It is in the broker
+        before the replay is read, so nothing falls in between (what comes both ways
+        is sent once)."""
+        stream = self.broker.open(user_id, conversation)
         try:
             first: list[Event] = []
             start = await actions.newest_id(session, user_id)
@@ -120,6 +128,9 @@ class Live:
         try:
             if kind in ("n", "c"):
                 if not self.broker.has(int(rest.split(":", 1)[0])):
+                    return
+            elif kind == "r":
+                if not self.broker.watched(int(rest.split(":", 1)[0])):
                     return
             elif kind != "f" or self.broker.empty:
                 return
@@ -165,6 +176,7 @@ class Live:
         new: set[int] = set()
         recounted: set[int] = set()
         started: list[tuple[int, int]] = []
+        replies: list[tuple[int, int, int]] = []
         for payload in batch:
             kind, *numbers = payload.split(":")
             if kind == "n" and len(numbers) == 2:
@@ -174,6 +186,9 @@ class Live:
                 recounted.add(int(numbers[0]))
             elif kind == "f" and len(numbers) == 2:
                 started.append((int(numbers[0]), int(numbers[1])))
+            elif kind == "r" and len(numbers) == 3:
+                conversation, reply_to, tweet_id = map(int, numbers)
+                replies.append((conversation, reply_to, tweet_id))
         async with self.sessionmaker() as session:
             notifications = await actions.by_ids(session, new)
             counts = await actions.unread_counts(session, recounted)
@@ -194,6 +209,11 @@ class Live:
             data = f'{{"tweet_id":{tweet_id},"author":{author.model_dump_json()}}}'
             for follower in followers:
                 self.broker.publish(follower, Event("feed", data))
+        for conversation, reply_to, tweet_id in replies:
+            data = (
+                f'{{"tweet_id":{tweet_id},"reply_to":{reply_to},"conversation_id":{conversation}}}'
+            )
+            self.broker.publish_in(conversation, Event("reply", data))
 
     async def catch_up(self) -> None:
         """Every stream gets the notifications it has not had and its unread count,

@@ -54,8 +54,10 @@ async def frontend(path: str, request: Request) -> FileResponse:
     root: Path = request.app.state.settings.frontend_dir.resolve()
     if path and _inside(root, path):
         return FileResponse(root / path, headers=_HEADERS)
-    if "." in path.rsplit("/", 1)[-1]:
-        # A missing script or picture; the page's own addresses (/users/5) have no dot.
+    last = path.rsplit("/", 1)[-1]
+    if "." in last and not last.startswith("@"):
+        # A missing script or picture; the page's own addresses (/users/5) have no dot,
+        # but for a profile by handle (/@ann.lee).
         raise NotFound("There is no such file")
     index = root / "index.html"
     if not index.is_file():

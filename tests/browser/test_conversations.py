@@ -90,6 +90,12 @@ async def test_replying_and_the_thread_view(
     await more.click()
     await expect(answers.locator("article.tweet")).to_have_count(23)
     await expect(more).to_be_hidden()
+    # Someone else answers Boris while Ann reads: she is neither the post's author nor
+    # mentioned, and the reply still appears, told by the stream that watches this thread.
+    cyril = live_service.create_person("Cyril Latecomer")
+    live_service.reply(cyril, lunch, "Cyril joins live")
+    await expect(answers.locator("article.tweet")).to_have_count(24)
+    await expect(answers.locator("article.tweet").last).to_contain_text("Cyril joins live")
 
     # Ann's reply in its own conversation: what it answers above it; once that post is
     # deleted, a note stands in its place.
@@ -246,8 +252,8 @@ async def test_mention_completion_by_keyboard(new_page: NewPage, live_service: L
     await posted.get_by_role("link", name=f"@{handles[arrows.id]}", exact=True).click()
     await expect(page.get_by_role("heading", level=1)).to_have_text(arrows.name)
     await expect(page.locator("[data-role=profile-handle]")).to_have_text(f"@{handles[arrows.id]}")
-    # (With the slash: the server answers a last segment with a dot as a missing file.)
-    await page.goto(f"/@{handles[claudia.id]}/")
+    # A handle with a dot is a page, not a missing file.
+    await page.goto(f"/@{handles[claudia.id]}")
     await expect(page).to_have_url(re.compile(rf"/users/{claudia.id}$"))
     await expect(page.get_by_role("heading", level=1)).to_have_text(claudia.name)
     # The people list shows handles, and finds people by them (written as mentioned).

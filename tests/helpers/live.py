@@ -136,6 +136,8 @@ class EventReader:
     base_url: str
     key: str | None
     last_event_id: int | None = None
+    # The open thread whose replies the stream asks for.
+    conversation: int | None = None
     response: httpx.Response | None = None
     events: list[SseEvent] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
@@ -147,7 +149,8 @@ class EventReader:
         if self.last_event_id is not None:
             headers["last-event-id"] = str(self.last_event_id)
         self._client = httpx.AsyncClient(base_url=self.base_url, timeout=WITHIN)
-        self._stream = self._client.stream("GET", "/api/events", headers=headers)
+        params = {} if self.conversation is None else {"conversation": self.conversation}
+        self._stream = self._client.stream("GET", "/api/events", headers=headers, params=params)
         self.response = await self._stream.__aenter__()
         self._lines = self.response.aiter_lines()
         return self
@@ -196,7 +199,7 @@ class EventReader:
         """Read unread counts until one is `wanted`; returns every count read. A count
         may come twice (a catch-up after a reconnect resends the current one)."""
         deadline = time.monotonic() + within
-        seen = []
+        seen: list[int] = []
         while not seen or seen[-1] != wanted:
             event = await self.next("unread_count", max(deadline - time.monotonic(), 0.001))
             seen.append(event.json["unread_count"])

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query
 
 from app.core import exceptions as exc
 from app.handlers.deps import CurrentUser, LiveDep, PageDep, SessionDep, SettingsDep
@@ -17,7 +17,9 @@ EVENTS_DESCRIPTION = """Server-Sent Events, for as long as the connection stays 
 - `notification`: a new notification of yours, as in `GET /api/notifications`;
 - `unread_count`: `{"unread_count": N}`, sent first and whenever it changes;
 - `feed`: `{"tweet_id", "author": {"id", "name", "handle"}}`, someone you follow
-  started a conversation.
+  started a conversation;
+- `reply`: `{"tweet_id", "reply_to", "conversation_id"}`, someone replied in the
+  conversation named by `?conversation=` (read the reply with `GET /api/tweets/{id}`).
 
 Every event's `id:` is the id of the newest notification sent so far; reconnect with
 it in `Last-Event-ID` and the notifications since (the newest 100) come first. A
@@ -28,7 +30,10 @@ comment (`: ping`) comes when nothing else has for a while.
 EVENT_SCHEMA = {
     "type": "object",
     "properties": {
-        "event": {"type": "string", "enum": ["notification", "unread_count", "feed"]},
+        "event": {
+            "type": "string",
+            "enum": ["notification", "unread_count", "feed", "reply"],
+        },
         "data": {"type": "string", "contentMediaType": "application/json"},
         "id": {"type": "string", "pattern": "^[0-9]+$"},
         "retry": {"type": "integer", "minimum": 0},
@@ -68,7 +73,8 @@ async def mark_read(body: MarkRead, user: CurrentUser, session: SessionDep) -> O
     response_class=EventStreamResponse,
     status_code=200,
     responses=STREAM_RESPONSES,
-    summary="Live updates: your notifications, unread count and new conversations",
+    summary="Live updates: your notifications, unread count, new conversations, and the "
+    "replies in the one you have open",
     description=EVENTS_DESCRIPTION,
 )
 async def events(
@@ -80,8 +86,17 @@ async def events(
         int | None,
         Header(ge=0, le=2**63 - 1, description="The `id:` of the last event you had"),
     ] = None,
+    conversation: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=2**63 - 1,
+            description="A conversation (its `conversation_id`) whose new replies you "
+            "want as `reply` events: the thread you have open",
+        ),
+    ] = None,
 ) -> EventStreamResponse:
-    stream = await live.open_stream(session, user.id, last_event_id)
+    stream = await live.open_stream(session, user.id, last_event_id, conversation)
     # SessionDep commits as this returns, before the stream starts: its connection
     # goes back to the pool, and the stream holds none.
     return EventStreamResponse(live.broker, stream, settings.event_stream_heartbeat_seconds)

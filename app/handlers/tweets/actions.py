@@ -11,7 +11,7 @@ from app.handlers.shared.db_actions import get_user
 from app.handlers.shared.schemas import Liker, TweetOut
 from app.handlers.shared.text import clean_text
 from app.handlers.tweets import mentions
-from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
+from app.handlers.tweets.feed_sql import FEED_PAGE, FORCE_GENERIC_PLAN, feed_parameters
 from app.handlers.tweets.listing import tweet_rows, tweet_views
 
 
@@ -111,7 +111,8 @@ TWEETS_OF = (
 async def feed(
     session: AsyncSession, user: User, offset: int, limit: int, likers_per_tweet: int
 ) -> list[TweetOut]:
-    """The page and everything it shows, in one statement."""
+    """The page and everything it shows, in one statement (with its plan cached)."""
+    await session.execute(FORCE_GENERIC_PLAN)
     rows = await session.execute(
         FEED_PAGE, feed_parameters(user.id, offset, limit, likers_per_tweet)
     )

@@ -109,16 +109,18 @@ async function request(method, path, { body, key = apiKey } = {}) {
 /**
  * @param {string | null} lastEventId the last event seen, for the server to send what came since
  * @param {AbortSignal} signal
+ * @param {number | null} conversation the open thread's conversation, whose replies to hear
  * @returns {Promise<ReadableStream<Uint8Array>>}
  */
-async function events(lastEventId, signal) {
+async function events(lastEventId, signal, conversation) {
   const key = apiKey;
   const headers = headersFor(key);
   headers.accept = "text/event-stream";
   if (lastEventId) headers["last-event-id"] = lastEventId;
   let response;
   try {
-    response = await fetch("/api/events", { headers, signal, cache: "no-store" });
+    const address = conversation ? `/api/events?${query({ conversation })}` : "/api/events";
+    response = await fetch(address, { headers, signal, cache: "no-store" });
   } catch {
     throw errorFrom(0, null);
   }

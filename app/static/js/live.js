@@ -29,6 +29,11 @@ const listeners = new Map();
 let running = null; // the current run; aborted when it stops
 /** @type {string | null} */
 let lastEventId = null;
+/** @type {number | null} */
+let watched = null; // the conversation whose replies the open thread wants
+/** @type {AbortController | null} */
+let connection = null; // the connection open now
+let rewatching = false; // it is being closed to open one for another conversation
 
 // `listener` hears every event while `element` is in the page (a view's element: the
 // listener goes with its view); the returned function stops it sooner.
@@ -40,6 +45,18 @@ let lastEventId = null;
 export function onLive(element, listener) {
   listeners.set(element, listener);
   return () => listeners.delete(element);
+}
+
+// The stream tells about new replies in one conversation, the thread on screen: a
+// change opens a new connection at once (Last-Event-ID: nothing is missed meanwhile).
+/** @param {number | null} conversation */
+export function watchConversation(conversation) {
+  if (conversation === watched) return;
+  watched = conversation;
+  if (connection) {
+    rewatching = true;
+    connection.abort();
+  }
 }
 
 /** @param {LiveEvent} event */
@@ -86,8 +103,9 @@ function backoff(attempt) {
 // One connection, read until it ends; resolves when it closes, throws when it cannot open.
 /** @param {AbortSignal} stopped */
 async function connectOnce(stopped) {
-  const connection = new AbortController();
-  const stop = () => connection.abort();
+  const current = new AbortController();
+  connection = current;
+  const stop = () => current.abort();
   stopped.addEventListener("abort", stop);
   /** @type {number | undefined} */
   let watchdog;
@@ -96,7 +114,7 @@ async function connectOnce(stopped) {
     watchdog = setTimeout(stop, SILENCE_MS);
   };
   try {
-    const body = await api.events(lastEventId, connection.signal);
+    const body = await api.events(lastEventId, current.signal, watched);
     alive();
     const parser = sseParser(
       {
@@ -123,7 +141,8 @@ async function connectOnce(stopped) {
   } finally {
     clearTimeout(watchdog);
     stopped.removeEventListener("abort", stop);
-    connection.abort();
+    current.abort();
+    if (connection === current) connection = null;
   }
 }
 
@@ -141,6 +160,10 @@ async function run(stopped) {
       if (error.status === 401 || error.status === 403 || error.status === 404) return;
     }
     if (stopped.aborted) return;
+    if (rewatching) {
+      rewatching = false; // closed on purpose: open the next one now
+      continue;
+    }
     if (Date.now() - opened > HEALTHY_MS) attempt = 0;
     await pause(backoff(attempt), stopped);
     attempt += 1;
@@ -159,4 +182,5 @@ export function stopLive() {
   running?.abort();
   running = null;
   lastEventId = null;
+  watched = null;
 }

@@ -113,7 +113,9 @@
 
 /**
  * A live update from `GET /api/events`: `notification` (a Notification), `unread_count`
- * ({unread_count}) or `feed` ({tweet_id, author}); `id` is the stream's last event id.
+ * ({unread_count}), `feed` ({tweet_id, author}) or, for the conversation the stream
+ * watches, `reply` ({tweet_id, reply_to, conversation_id}); `id` is the stream's last
+ * event id.
  * @typedef {{ type: string, data: any, id: string | null }} LiveEvent
  */
 

@@ -1,8 +1,8 @@
 // @ts-check
 // A conversation around one post: the posts it answers (oldest first, with a note
 // where one was deleted), the post itself, a reply box and its direct replies, a page
-// at a time. Replies that come while it is open are added as they arrive (see live
-// updates in docs/web-app.md for which ones the service tells about).
+// at a time. Replies to it that come while it is open are added as they arrive: the
+// live stream watches this conversation while the view is on screen.
 /** @import { ApiError } from "../api.js" */
 /** @import { Tweet, View } from "../types.js" */
 import { api } from "../api.js";
@@ -11,7 +11,7 @@ import { loadingIndicator } from "../components/paged-list.js";
 import { tweetCard } from "../components/tweet-card.js";
 import { append, clear, h } from "../dom.js";
 import { t, tIsolated } from "../i18n.js";
-import { onLive } from "../live.js";
+import { onLive, watchConversation } from "../live.js";
 import { checkId, showFailure } from "./failed.js";
 
 const REPLIES_PAGE = 20;
@@ -158,20 +158,18 @@ export function threadView(container, [id]) {
     addPage(thread.replies);
     document.title = t("app.title", { page: t("thread.title") });
 
-    // A reply to this post that the service tells about (one to your own post, or
-    // mentioning you) joins the list as it arrives.
+    // A reply to this post joins the list as it arrives: the stream tells about every
+    // reply in this conversation while the view watches it (and, as notifications,
+    // about those to your posts or mentioning you).
+    watchConversation(focus.conversation_id ?? focus.id);
     onLive(view, async (event) => {
-      const note = event.data;
-      if (
-        event.type !== "notification" ||
-        !note ||
-        (note.type !== "reply" && note.type !== "mention") ||
-        !note.tweet_id ||
-        shown.has(note.tweet_id)
-      )
-        return;
+      const data = event.data;
+      const replied = event.type === "reply" && data?.reply_to === focus.id;
+      const told = event.type === "notification" && ["reply", "mention"].includes(data?.type);
+      const replyId = replied || told ? data.tweet_id : null;
+      if (!replyId || shown.has(replyId)) return;
       try {
-        const reply = (await api.tweet(note.tweet_id)).tweet;
+        const reply = (await api.tweet(replyId)).tweet;
         if (left || reply.reply_to !== focus.id || shown.has(reply.id)) return;
         focus.replies_count = (focus.replies_count ?? 0) + 1;
         add(reply);
@@ -187,6 +185,7 @@ export function threadView(container, [id]) {
     title: t("thread.title"),
     leave: () => {
       left = true;
+      watchConversation(null);
       leaveComposer?.();
     },
   };

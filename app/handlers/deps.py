@@ -18,6 +18,7 @@ from app.core.exceptions import Forbidden, Unauthorized
 from app.core.image_service import ImageService
 from app.core.models import User
 from app.handlers.shared import db_actions
+from app.handlers.shared.schemas import MAX_ID
 from app.live.hub import Live
 from app.web.rate_limit import KEY_OWNER, REQUEST_SESSION
 from app.workers.media_janitor import MediaJanitor
@@ -145,4 +146,4 @@ async def _page(
 PageDep = Annotated[Page, Depends(_page)]
 
 # Ids are PostgreSQL bigints: anything outside that range cannot exist.
-ObjectId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]

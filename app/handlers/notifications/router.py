@@ -6,7 +6,7 @@ from app.core import exceptions as exc
 from app.handlers.deps import CurrentUser, LiveDep, PageDep, SessionDep, SettingsDep
 from app.handlers.notifications import actions
 from app.handlers.notifications.schemas import MarkRead, NotificationList, UnreadCount
-from app.handlers.shared.schemas import Ok
+from app.handlers.shared.schemas import MAX_ID, Ok
 from app.live.sse import MEDIA_TYPE, EventStreamResponse
 from app.web.openapi import AUTH, ResponsesDict, errors
 
@@ -84,13 +84,13 @@ async def events(
     settings: SettingsDep,
     last_event_id: Annotated[
         int | None,
-        Header(ge=0, le=2**63 - 1, description="The `id:` of the last event you had"),
+        Header(ge=0, le=MAX_ID, description="The `id:` of the last event you had"),
     ] = None,
     conversation: Annotated[
         int | None,
         Query(
             ge=1,
-            le=2**63 - 1,
+            le=MAX_ID,
             description="A conversation (its `conversation_id`) whose new replies you "
             "want as `reply` events: the thread you have open",
         ),

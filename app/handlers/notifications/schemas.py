@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.handlers.shared.schemas import Ok, UserRef
+from app.handlers.shared.schemas import MAX_ID, Ok, UserRef
 
 NotificationType = Literal["reply", "mention", "like", "follow"]
 
@@ -37,7 +37,7 @@ class MarkRead(BaseModel):
         int,
         Field(
             ge=1,
-            le=2**63 - 1,
+            le=MAX_ID,
             strict=True,
             description="Your notifications with this id or a smaller one become read",
         ),

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.exceptions import NotFound
-from app.core.models import User
+from app.core.models import Tweet, User
 from app.core.security import hash_api_key
 
 # The hash is the lookup key: one index probe, no per-request slow hash.
@@ -23,6 +23,16 @@ async def get_user(session: AsyncSession, user_id: int) -> User:
     if user is None:
         raise NotFound(f"User {user_id} does not exist")
     return user
+
+
+def no_such_tweet(tweet_id: int) -> NotFound:
+    return NotFound(f"Tweet {tweet_id} does not exist")
+
+
+async def check_tweet(session: AsyncSession, tweet_id: int) -> None:
+    """404 unless the tweet exists."""
+    if await session.scalar(select(Tweet.id).where(Tweet.id == tweet_id)) is None:
+        raise no_such_tweet(tweet_id)
 
 
 def media_url(media_id: int) -> str:

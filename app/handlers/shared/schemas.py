@@ -5,6 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+# Ids are PostgreSQL bigints: anything above is refused with 422, never sent on.
+MAX_ID = 2**63 - 1
+
 
 class Ok(BaseModel):
     result: Literal[True] = True

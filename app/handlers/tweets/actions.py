@@ -4,15 +4,15 @@ from sqlalchemy import BigInteger, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.exceptions import Forbidden, NotFound, ValidationFailed
+from app.core.exceptions import Forbidden, ValidationFailed
 from app.core.models import Like, Media, Tweet, User
 from app.handlers.media import actions as media_actions
-from app.handlers.shared.db_actions import get_user
+from app.handlers.shared.db_actions import check_tweet, get_user, no_such_tweet
 from app.handlers.shared.schemas import Liker, TweetOut
 from app.handlers.shared.text import clean_text
 from app.handlers.tweets import mentions
 from app.handlers.tweets.feed_sql import FEED_PAGE, FORCE_GENERIC_PLAN, feed_parameters
-from app.handlers.tweets.listing import tweet_rows, tweet_views
+from app.handlers.tweets.listing import tweet_rows, tweet_views, viewing
 
 
 async def create_tweet(
@@ -51,7 +51,7 @@ async def delete_tweet(session: AsyncSession, user: User, tweet_id: int) -> list
         select(Tweet.author_id).where(Tweet.id == tweet_id).with_for_update()
     )
     if author_id is None:
-        raise NotFound(f"Tweet {tweet_id} does not exist")
+        raise no_such_tweet(tweet_id)
     if author_id != user.id:
         raise Forbidden("You can delete only your own tweets")
     # Likes and media rows go with it (ON DELETE CASCADE); a trigger queues the
@@ -68,7 +68,7 @@ async def _lock_tweet(session: AsyncSession, tweet_id: int) -> None:
         select(Tweet.id).where(Tweet.id == tweet_id).with_for_update(key_share=True)
     )
     if found is None:
-        raise NotFound(f"Tweet {tweet_id} does not exist")
+        raise no_such_tweet(tweet_id)
 
 
 async def like(session: AsyncSession, user: User, tweet_id: int) -> None:
@@ -135,8 +135,7 @@ async def tweets_of(
             "author_id": author_id,
             "offset": offset,
             "limit": limit,
-            "viewer_id": viewer.id,
-            "cap": likers_per_tweet or None,  # LIMIT NULL: every liker
+            **viewing(viewer.id, likers_per_tweet),
         },
     )
     return tweet_views(rows)
@@ -144,8 +143,7 @@ async def tweets_of(
 
 async def likers(session: AsyncSession, tweet_id: int, offset: int, limit: int) -> list[Liker]:
     """Everyone who liked the tweet, in the order they liked it."""
-    if await session.scalar(select(Tweet.id).where(Tweet.id == tweet_id)) is None:
-        raise NotFound(f"Tweet {tweet_id} does not exist")
+    await check_tweet(session, tweet_id)
     rows = await session.execute(
         select(User.id, User.name, User.handle)
         .join(Like, Like.user_id == User.id)

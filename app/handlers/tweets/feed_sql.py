@@ -66,7 +66,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import QueryableAttribute
 
 from app.core.models import Tweet
-from app.handlers.tweets.listing import TweetSelect, tweet_rows
+from app.handlers.tweets.listing import TweetSelect, tweet_rows, viewing
 
 # Sent before FEED_PAGE in its transaction (see above); undone as the transaction ends.
 FORCE_GENERIC_PLAN = sql("SET LOCAL plan_cache_mode = force_generic_plan")
@@ -209,6 +209,5 @@ def feed_parameters(
         "wanted": offset + limit,
         "offset": offset,
         "limit": limit,
-        "viewer_id": user_id,
-        "cap": likers_per_tweet or None,  # LIMIT NULL: every liker
+        **viewing(user_id, likers_per_tweet),
     }

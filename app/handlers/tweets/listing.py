@@ -154,6 +154,11 @@ def tweet_rows() -> TweetSelect:
     )
 
 
+def viewing(viewer_id: int, likers_per_tweet: int) -> dict[str, int | None]:
+    """`tweet_rows`' own parameters: who is looking, and how many likers each tweet lists."""
+    return {"viewer_id": viewer_id, "cap": likers_per_tweet or None}  # LIMIT NULL: all
+
+
 # One validation of the whole page in pydantic-core: far cheaper than building (or
 # model_construct-ing, which is pure Python) hundreds of small models one by one.
 _TWEET_VIEWS = TypeAdapter(list[TweetOut])

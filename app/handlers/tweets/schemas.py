@@ -2,7 +2,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.handlers.shared.schemas import Liker, Ok, TweetOut
+from app.handlers.shared.schemas import MAX_ID, Liker, Ok, TweetOut
 
 MAX_MEDIA_PER_TWEET = 4
 
@@ -19,7 +19,7 @@ class TweetCreate(BaseModel):
     ]
     # Some existing clients send null for "no pictures".
     tweet_media_ids: Annotated[
-        list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None,
+        list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None,
         Field(
             max_length=MAX_MEDIA_PER_TWEET,
             description="Up to 4 of your own uploads not yet attached to a tweet",
@@ -29,7 +29,7 @@ class TweetCreate(BaseModel):
         int | None,
         Field(
             ge=1,
-            le=2**63 - 1,
+            le=MAX_ID,
             description="The id of the tweet this one answers (404 if it does not exist "
             "or was deleted); omitted or null: a new conversation",
         ),

@@ -19,10 +19,10 @@ from sqlalchemy import BigInteger, Integer, bindparam, column, select
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.exceptions import NotFound
 from app.core.models import Tweet
+from app.handlers.shared.db_actions import check_tweet, no_such_tweet
 from app.handlers.shared.schemas import TweetOut
-from app.handlers.tweets.listing import TweetSelect, tweet_rows, tweet_views
+from app.handlers.tweets.listing import TweetSelect, tweet_rows, tweet_views, viewing
 
 MAX_ANCESTORS = 100
 # The replies a thread shows at first: a page of GET /api/tweets/{id}/replies with
@@ -82,20 +82,16 @@ REPLIES = (
 )
 
 
-def _viewing(viewer_id: int, likers_per_tweet: int) -> dict[str, int | None]:
-    return {"viewer_id": viewer_id, "cap": likers_per_tweet or None}  # LIMIT NULL: all
-
-
 async def one(
     session: AsyncSession, viewer_id: int, tweet_id: int, likers_per_tweet: int
 ) -> TweetOut:
     """The tweet; 404 if there is none."""
     rows = await session.execute(
-        ONE, {"tweet_id": tweet_id, **_viewing(viewer_id, likers_per_tweet)}
+        ONE, {"tweet_id": tweet_id, **viewing(viewer_id, likers_per_tweet)}
     )
     found = tweet_views(rows)
     if not found:
-        raise NotFound(f"Tweet {tweet_id} does not exist")
+        raise no_such_tweet(tweet_id)
     return found[0]
 
 
@@ -104,13 +100,13 @@ async def chain(
 ) -> tuple[list[TweetOut], TweetOut]:
     """The tweet's ancestors (oldest first) and the tweet; 404 if there is no tweet."""
     rows = await session.execute(
-        CHAIN, {"tweet_id": tweet_id, **_viewing(viewer_id, likers_per_tweet)}
+        CHAIN, {"tweet_id": tweet_id, **viewing(viewer_id, likers_per_tweet)}
     )
     found = tweet_views(rows)
     # The tweet itself is the last row; without it, its conversation's start is
     # not looked for either (no conversation_id to look it up by).
     if not found or found[-1].id != tweet_id:
-        raise NotFound(f"Tweet {tweet_id} does not exist")
+        raise no_such_tweet(tweet_id)
     return found[:-1], found[-1]
 
 
@@ -132,8 +128,7 @@ async def replies(
     likers_per_tweet: int,
 ) -> list[TweetOut]:
     """A page of the tweet's direct replies; 404 if there is no tweet."""
-    if await session.scalar(select(Tweet.id).where(Tweet.id == tweet_id)) is None:
-        raise NotFound(f"Tweet {tweet_id} does not exist")
+    await check_tweet(session, tweet_id)
     return await _replies(session, viewer_id, tweet_id, offset, limit, likers_per_tweet)
 
 
@@ -151,7 +146,7 @@ async def _replies(
             "reply_to": tweet_id,
             "offset": offset,
             "limit": limit,
-            **_viewing(viewer_id, likers_per_tweet),
+            **viewing(viewer_id, likers_per_tweet),
         },
     )
     return tweet_views(rows)

@@ -32,6 +32,18 @@ def test_a_handle_is_derived_from_the_name(name: str, handle: str) -> None:
     assert handles.is_valid(handle)
 
 
+@pytest.mark.parametrize("name", ["Abcdefghijklmnopqrstuvwxy ___ab", "x" * 60, "Ann Lee", "a.b.c"])
+def test_every_numbered_handle_starts_with_the_prefix_searched_for_taken_ones(name: str) -> None:
+    base = handles.base_for(name)
+    prefix = handles.shared_prefix(base)
+    given = set()
+    for _ in range(120):  # the base, then 2, 3, ... up to three digits
+        candidate = handles.first_free(base, given.__contains__)
+        assert candidate.startswith(prefix), candidate
+        assert handles.is_valid(candidate)
+        given.add(candidate)
+
+
 async def test_an_admin_gives_a_handle_or_one_is_derived_with_a_number_on_collision(
     client: AsyncClient, make_person: MakePerson
 ) -> None:

@@ -43,9 +43,8 @@ def base_for(name: str) -> str:
     return base
 
 
-def first_free(name: str, taken: Callable[[str], bool]) -> str:
-    """The name's handle, with the smallest number from 2 on that makes it free."""
-    base = base_for(name)
+def first_free(base: str, taken: Callable[[str], bool]) -> str:
+    """`base` (see base_for), with the smallest number from 2 on that makes it free."""
     if not taken(base):
         return base
     number = 2
@@ -55,3 +54,9 @@ def first_free(name: str, taken: Callable[[str], bool]) -> str:
         if not taken(candidate):
             return candidate
         number += 1
+
+
+def shared_prefix(base: str) -> str:
+    """What every handle `first_free(base, ...)` may give starts with (up to a
+    six-digit number): to find the taken ones with one prefix search."""
+    return base[: MAX_LENGTH - 6].rstrip("._")

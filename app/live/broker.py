@@ -101,8 +101,6 @@ class Broker:
             raise ServiceUnavailable("The server is shutting down; reconnect in a moment")
         held = self._streams.setdefault(user_id, set())
         if self.per_person and len(held) >= self.per_person:
-            if not held:
-                del self._streams[user_id]
             raise TooManyRequests(
                 f"You have {len(held)} event streams open, the most one person may; "
                 "close one first",

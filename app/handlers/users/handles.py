@@ -27,12 +27,15 @@ async def claim(session: AsyncSession, user: User, handle: str | None) -> str:
         # A creation at the same moment may take the same one: the primary key below
         # tells, and the next number is tried.
         while True:
+            prefix = handles.shared_prefix(base)
             taken = set(
                 await session.scalars(
-                    select(UserHandle.handle).where(UserHandle.handle.startswith(base[:26]))
+                    select(UserHandle.handle).where(
+                        UserHandle.handle.startswith(prefix, autoescape=True)
+                    )
                 )
             )
-            candidate = handles.first_free(user.name, taken.__contains__)
+            candidate = handles.first_free(base, taken.__contains__)
             if await _take(session, user, candidate):
                 break
         handle = candidate

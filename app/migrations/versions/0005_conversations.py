@@ -161,7 +161,7 @@ def _handles_for_everyone() -> None:
     taken: set[str] = set()
     chosen = []
     for user_id, name in bind.execute(sa.text("SELECT id, name FROM users ORDER BY id")):
-        handle = handles.first_free(name, taken.__contains__)
+        handle = handles.first_free(handles.base_for(name), taken.__contains__)
         taken.add(handle)
         chosen.append({"id": user_id, "handle": handle})
     if chosen:

@@ -26,7 +26,7 @@ are looked up in one statement.
 
 import re
 
-from sqlalchemy import String, any_, bindparam, insert, select, union_all
+from sqlalchemy import String, any_, bindparam, insert, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,17 +54,12 @@ def handles_in(text: str) -> list[str]:
 
 _WANTED = bindparam("handles", type_=ARRAY(String))
 
-# Whose each handle is, now or before. The people are locked (FOR KEY SHARE) so that
-# one removed meanwhile cannot break the mention rows' foreign key.
-_OWNED = union_all(
-    select(User.handle.label("handle"), User.id.label("user_id")).where(
-        User.handle == any_(_WANTED)
-    ),
-    select(UserHandle.handle, UserHandle.user_id).where(UserHandle.handle == any_(_WANTED)),
-).subquery("owned")
+# Whose each handle is, now or before (user_handles holds both). The people are locked
+# (FOR KEY SHARE) so that one removed meanwhile cannot break the mention rows' foreign key.
 _OWNERS = (
-    select(_OWNED.c.handle, User.id)
-    .join(User, User.id == _OWNED.c.user_id)
+    select(UserHandle.handle, User.id)
+    .join(User, User.id == UserHandle.user_id)
+    .where(UserHandle.handle == any_(_WANTED))
     .with_for_update(key_share=True, of=User)
 )
 

@@ -65,13 +65,12 @@ async def _take(session: AsyncSession, user: User, handle: str) -> bool:
 async def by_handle(session: AsyncSession, handle: str) -> User:
     """The person with this handle now, or who had it before; 404 if nobody."""
     clean = handles.normalise(handle)
-    user = await session.scalar(select(User).where(User.handle == clean))
-    if user is None:
-        user = await session.scalar(
-            select(User)
-            .join(UserHandle, UserHandle.user_id == User.id)
-            .where(UserHandle.handle == clean)
-        )
+    # user_handles holds every handle, the current ones too.
+    user = await session.scalar(
+        select(User)
+        .join(UserHandle, UserHandle.user_id == User.id)
+        .where(UserHandle.handle == clean)
+    )
     if user is None:
         raise NotFound(f"Nobody has the handle @{clean}")
     return user

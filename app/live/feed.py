@@ -7,9 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.models import Follow, User
 from app.handlers.shared.schemas import UserRef
 
-# The author's shape and those of `connected` who follow them, in one statement
-# (PK / ix_follows_followee_id probes, only for the people connected).
-_AUDIENCE = select(
+# Each author's shape and those of `connected` who follow them, in one statement for
+# all the authors (PK / ix_follows_followee_id probes, only for the people connected).
+_AUDIENCES = select(
     User.id,
     User.name,
     User.handle,
@@ -19,16 +19,15 @@ _AUDIENCE = select(
         Follow.follower_id == func.any(bindparam("connected", type_=ARRAY(BigInteger))),
     )
     .scalar_subquery(),
-).where(User.id == bindparam("author_id"))
+).where(User.id == func.any(bindparam("authors", type_=ARRAY(BigInteger))))
 
 
-async def audience(
-    session: AsyncSession, author_id: int, connected: list[int]
-) -> tuple[UserRef, list[int]] | None:
-    """The author, and which of `connected` follow them; None if the author is gone."""
-    row = (
-        await session.execute(_AUDIENCE, {"author_id": author_id, "connected": connected})
-    ).first()
-    if row is None:
-        return None
-    return UserRef(id=row[0], name=row[1], handle=row[2]), list(row[3] or [])
+async def audiences(
+    session: AsyncSession, author_ids: set[int], connected: list[int]
+) -> dict[int, tuple[UserRef, list[int]]]:
+    """Each author, and which of `connected` follow them (an author who is gone: none)."""
+    rows = await session.execute(_AUDIENCES, {"authors": list(author_ids), "connected": connected})
+    return {
+        user_id: (UserRef(id=user_id, name=name, handle=handle), list(followers or []))
+        for user_id, name, handle, followers in rows
+    }

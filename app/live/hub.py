@@ -10,7 +10,7 @@ every stream here, and the broker hands it to the streams.
 
 Announcements for nobody connected here are dropped on arrival, before any query.
 Those that come together are fetched together: one statement for all new
-notifications, one for all unread counts, one per new conversation; a reply needs
+notifications, one for all unread counts, one for all new conversations; a reply needs
 none (its ids are the event).
 """
 
@@ -192,23 +192,23 @@ class Live:
         async with self.sessionmaker() as session:
             notifications = await actions.by_ids(session, new)
             counts = await actions.unread_counts(session, recounted)
-            audiences = []
-            for author_id, tweet_id in started:
-                connected = self.broker.people()
-                if connected:
-                    audiences.append((tweet_id, await feed.audience(session, author_id, connected)))
+            connected = self.broker.people()
+            audiences = {}
+            if started and connected:
+                authors = {author_id for author_id, _ in started}
+                audiences = await feed.audiences(session, authors, connected)
         for user_id, found in notifications.items():
             for notification in found:
                 self.broker.publish(user_id, notification_event(notification))
         for user_id, count in counts.items():
             self.broker.publish(user_id, unread_count_event(count))
-        for tweet_id, audience in audiences:
-            if audience is None:
-                continue
-            author, followers = audience
-            data = f'{{"tweet_id":{tweet_id},"author":{author.model_dump_json()}}}'
+        for author_id, tweet_id in started:
+            if author_id not in audiences:
+                continue  # nobody connected here, or the author is gone
+            author, followers = audiences[author_id]
+            event = Event("feed", f'{{"tweet_id":{tweet_id},"author":{author.model_dump_json()}}}')
             for follower in followers:
-                self.broker.publish(follower, Event("feed", data))
+                self.broker.publish(follower, event)
         for conversation, reply_to, tweet_id in replies:
             data = (
                 f'{{"tweet_id":{tweet_id},"reply_to":{reply_to},"conversation_id":{conversation}}}'

@@ -36,7 +36,7 @@ def test_a_handle_is_derived_from_the_name(name: str, handle: str) -> None:
 def test_every_numbered_handle_starts_with_the_prefix_searched_for_taken_ones(name: str) -> None:
     base = handles.base_for(name)
     prefix = handles.shared_prefix(base)
-    given = set()
+    given: set[str] = set()
     for _ in range(120):  # the base, then 2, 3, ... up to three digits
         candidate = handles.first_free(base, given.__contains__)
         assert candidate.startswith(prefix), candidate

@@ -13,6 +13,7 @@ from sqlalchemy import (
     bindparam,
     false,
     func,
+    null,
     select,
     true,
     union_all,
@@ -66,8 +67,11 @@ def tweet_rows() -> TweetSelect:
     """
     viewer = bindparam("viewer_id", type_=BigInteger)
     cap = bindparam("cap", type_=BigInteger)
+    # The viewer's own like needs no time (it sorts first), so the probe is one entry
+    # of the primary key (tweet_id, user_id); with created_at it read every like of
+    # the tweet in the (tweet_id, created_at, user_id) index: a fifth of a page's time.
     mine = (
-        select(Like.user_id, Like.created_at, true().label("mine"))
+        select(Like.user_id, null().label("created_at"), true().label("mine"))
         .where(Like.tweet_id == Tweet.id, Like.user_id == viewer)
         .correlate(Tweet)
     )

@@ -1,6 +1,6 @@
 """Tweets: posting, deleting, likes and the feed."""
 
-from sqlalchemy import BigInteger, bindparam, delete, insert, select, update
+from sqlalchemy import BigInteger, bindparam, delete, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,17 +30,20 @@ async def create_tweet(
         content = clean_text(text, max_length=max_length, what="The tweet", multiline=True)
     except ValueError as error:
         raise ValidationFailed(str(error), field="tweet_data") from None
-    mentioned = await mentions.resolve(session, content)
+    new = insert(Tweet).values(author_id=author.id, content=content)
     if reply_to is not None:
-        await _lock_tweet(session, reply_to)
-    tweet_id = (
-        await session.execute(
-            insert(Tweet)
-            .values(author_id=author.id, content=content, reply_to=reply_to)
-            .returning(Tweet.id)
+        # Only if the post answered is there, key-share locked so that a racing
+        # delete waits: one statement, where a lock first cost a round trip more.
+        parent = (
+            select(literal(author.id), literal(content), Tweet.id)
+            .where(Tweet.id == reply_to)
+            .with_for_update(key_share=True)
         )
-    ).scalar_one()
-    await mentions.record(session, tweet_id, mentioned)
+        new = insert(Tweet).from_select(["author_id", "content", "reply_to"], parent)
+    tweet_id: int | None = await session.scalar(new.returning(Tweet.id))
+    if tweet_id is None:
+        raise no_such_tweet(reply_to or 0)  # only a reply finds nothing to insert
+    await mentions.record(session, tweet_id, content)
     await media_actions.attach(session, author, tweet_id, media_ids)
     return tweet_id
 

@@ -83,6 +83,10 @@ class Report:
                 at_most=True,
             ),
             Target("Thread p50 ÷ feed p50", _ratio(s["thread"].p50_ms, feed), 1.5, at_most=True),
+            Target("One tweet p50 ÷ feed p50", _ratio(s["tweet"].p50_ms, feed), 1, at_most=True),
+            Target(
+                "Replies page p50 ÷ feed p50", _ratio(s["replies"].p50_ms, feed), 1.5, at_most=True
+            ),
             Target(
                 "Notifications page p50 ÷ feed p50",
                 _ratio(s["notifications"].p50_ms, feed),

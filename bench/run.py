@@ -199,6 +199,25 @@ class _Plan:
             )
             tweet = self.draw.choice(kind or self.like_targets)
             threads.append(Request("GET", f"/api/tweets/{tweet}/thread", self.key(self.someone())))
+        # What the web app reads as a thread grows: a tweet alone (a live `reply` event's
+        # new post) and a conversation's replies a page at a time.
+        answered = self.threads.answered or self.like_targets
+        tweets = [
+            Request(
+                "GET",
+                f"/api/tweets/{self.draw.choice(self.threads.replies or answered)}",
+                self.key(self.someone()),
+            )
+            for _ in range(1000)
+        ]
+        reply_pages = [
+            Request(
+                "GET",
+                f"/api/tweets/{self.draw.choice(answered)}/replies?limit=20",
+                self.key(self.someone()),
+            )
+            for _ in range(1000)
+        ]
         notifications = [
             Request("GET", "/api/notifications?limit=20", self.key(self.someone()))
             for _ in range(1000)
@@ -238,6 +257,8 @@ class _Plan:
                 "A thread (GET /api/tweets/{id}/thread), a tenth the most answered",
                 threads,
             ),
+            ("tweet", "One tweet (GET /api/tweets/{id}), a reply", tweets),
+            ("replies", "A conversation's replies, first page (limit 20)", reply_pages),
             ("notifications", "Notifications, first page (limit 20)", notifications),
             ("unread_count", "Unread notifications count", unread),
             ("like_unlike", "Like, then unlike", likes),

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from app.core.config import Settings
 from app.core.embedded_images import RunningImageSaver
+from app.handlers.users.actions import rotate_api_key
 from app.live.listener import APPLICATION_NAME
 from app.main import create_app
 from tests.helpers.api import Api, MakePerson, Person, ServiceApi, refused
@@ -241,6 +242,33 @@ async def test_a_slow_client_is_dropped_and_replays_on_reconnect(
             replayed = [await stream.next("notification") for _ in fans]
             assert [e.json["actor"]["id"] for e in replayed] == [fan.id for fan in fans]
             assert (await stream.next("unread_count")).json == {"unread_count": 10}
+
+
+async def test_a_replaced_key_ends_the_streams_opened_with_it(
+    served: tuple[FastAPI, str], make_person: MakePerson, session: AsyncSession
+) -> None:
+    """A key rotated (a leaked key, say) stops at once: its open streams too, not only
+    its next requests. Others' streams, and a stream opened with the new key, stay."""
+    _, base = served
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    async with (
+        EventReader(base, ann.api_key) as old,
+        EventReader(base, bob.api_key) as bobs,
+    ):
+        await old.next("unread_count")
+        await bobs.next("unread_count")
+        async with session.begin():
+            _, new_key = await rotate_api_key(session, ann.id)
+        await old.until_end()
+        async with httpx.AsyncClient(base_url=base) as http:
+            refused(await http.get("/api/events", headers=ann.headers), 401, "Unauthorized")
+        async with EventReader(base, new_key) as new:
+            await new.next("unread_count")
+            # Another rotation's announcement, for Bob, leaves Ann's new stream open.
+            async with session.begin():
+                await rotate_api_key(session, bob.id)
+            await bobs.until_end()
+            assert not await new.ends_within(0.5)
 
 
 async def test_the_streams_of_a_person_are_capped(

@@ -32,8 +32,13 @@ END = Event("end", "")
 class Stream:
     """One open `GET /api/events` of a person."""
 
-    def __init__(self, user_id: int, queue_size: int, conversation: int | None = None) -> None:
+    def __init__(
+        self, user_id: int, queue_size: int, conversation: int | None = None, key_hash: str = ""
+    ) -> None:
         self.user_id = user_id
+        # The hash of the api key it was opened with: once the person's key is another
+        # (rotated), the stream ends.
+        self.key_hash = key_hash
         # The conversation whose new replies this stream wants (an open thread).
         self.conversation = conversation
         # The newest notification id sent on this stream (or, until one is, what the
@@ -96,7 +101,7 @@ class Broker:
         self._watching: dict[int, set[Stream]] = {}
         self.closing = False
 
-    def open(self, user_id: int, conversation: int | None = None) -> Stream:
+    def open(self, user_id: int, conversation: int | None = None, key_hash: str = "") -> Stream:
         if self.closing:
             raise ServiceUnavailable("The server is shutting down; reconnect in a moment")
         held = self._streams.setdefault(user_id, set())
@@ -106,7 +111,7 @@ class Broker:
                 "close one first",
                 retry_after=5,
             )
-        stream = Stream(user_id, self.queue_size, conversation)
+        stream = Stream(user_id, self.queue_size, conversation, key_hash)
         held.add(stream)
         if conversation is not None:
             self._watching.setdefault(conversation, set()).add(stream)
@@ -155,6 +160,13 @@ class Broker:
     def publish(self, user_id: int, event: Event) -> None:
         for stream in self.streams_of(user_id):
             stream.offer(event)
+
+    def end_unless_key(self, user_id: int, key_hash: str | None) -> None:
+        """End the person's streams opened with a key other than `key_hash` (theirs
+        now; None: the person is gone)."""
+        for stream in self.streams_of(user_id):
+            if stream.key_hash != key_hash:
+                stream.end()
 
     def end_all(self) -> None:
         """The server is shutting down: every stream ends, no new one opens."""

@@ -7,6 +7,8 @@ every stream here, and the broker hands it to the streams.
     f:<author>:<tweet id>        <author> started a conversation
     r:<conversation>:<reply_to>:<tweet id>   a reply (migration 0009), for the
                                  streams of an open thread
+    k:<user>                     <user>'s api key was replaced (users.actions):
+                                 streams opened with the old one end
 
 Announcements for nobody connected here are dropped on arrival, before any query.
 Those that come together are fetched together: one statement for all new
@@ -22,8 +24,10 @@ from contextlib import suppress
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.models import User
 from app.handlers.notifications import actions
 from app.handlers.notifications.schemas import NotificationOut
+from app.handlers.shared.db_actions import key_hashes
 from app.live import feed
 from app.live.broker import Broker, Event, Stream
 from app.live.listener import Listener
@@ -92,7 +96,7 @@ class Live:
     async def open_stream(
         self,
         session: AsyncSession,
-        user_id: int,
+        user: User,
         last_event_id: int | None,
         conversation: int | None = None,
     ) -> Stream:
@@ -101,7 +105,8 @@ class Live:
         `conversation`, the replies written in it from now on. It is in the broker
         before the replay is read, so nothing falls in between (what comes both ways
         is sent once)."""
-        stream = self.broker.open(user_id, conversation)
+        user_id = user.id
+        stream = self.broker.open(user_id, conversation, user.api_key_hash)
         try:
             first: list[Event] = []
             start = await actions.newest_id(session, user_id)
@@ -126,7 +131,7 @@ class Live:
         someone connected here."""
         kind, _, rest = payload.partition(":")
         try:
-            if kind in ("n", "c"):
+            if kind in ("n", "c", "k"):
                 if not self.broker.has(int(rest.split(":", 1)[0])):
                     return
             elif kind == "r":
@@ -177,6 +182,7 @@ class Live:
         recounted: set[int] = set()
         started: list[tuple[int, int]] = []
         replies: list[tuple[int, int, int]] = []
+        rekeyed: set[int] = set()
         for payload in batch:
             kind, *numbers = payload.split(":")
             if kind == "n" and len(numbers) == 2:
@@ -189,7 +195,10 @@ class Live:
             elif kind == "r" and len(numbers) == 3:
                 conversation, reply_to, tweet_id = map(int, numbers)
                 replies.append((conversation, reply_to, tweet_id))
+            elif kind == "k" and len(numbers) == 1:
+                rekeyed.add(int(numbers[0]))
         async with self.sessionmaker() as session:
+            await self._end_old_keys(session, rekeyed)
             notifications = await actions.by_ids(session, new)
             counts = await actions.unread_counts(session, recounted)
             connected = self.broker.people()
@@ -227,6 +236,8 @@ class Live:
             assert stream.last_id is not None
             after[stream.user_id] = min(after.get(stream.user_id, stream.last_id), stream.last_id)
         async with self.sessionmaker() as session:
+            # A key replaced while nobody listened ends its streams too.
+            await self._end_old_keys(session, set(after))
             missed = await actions.missed(session, after)
             counts = await actions.unread_counts(session, after)
         for stream in streams:
@@ -234,3 +245,11 @@ class Live:
                 if notification.id > (stream.last_id or 0):
                     stream.offer(notification_event(notification))
             stream.offer(unread_count_event(counts.get(stream.user_id, 0)))
+
+    async def _end_old_keys(self, session: AsyncSession, user_ids: set[int]) -> None:
+        """End the streams of these people opened with a key that is no longer theirs."""
+        if not user_ids:
+            return
+        keys = await key_hashes(session, user_ids)
+        for user_id in user_ids:
+            self.broker.end_unless_key(user_id, keys.get(user_id))

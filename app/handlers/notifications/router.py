@@ -96,7 +96,7 @@ async def events(
         ),
     ] = None,
 ) -> EventStreamResponse:
-    stream = await live.open_stream(session, user.id, last_event_id, conversation)
+    stream = await live.open_stream(session, user, last_event_id, conversation)
     # SessionDep commits as this returns, before the stream starts: its connection
     # goes back to the pool, and the stream holds none.
     return EventStreamResponse(live.broker, stream, settings.event_stream_heartbeat_seconds)

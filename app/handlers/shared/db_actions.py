@@ -2,6 +2,8 @@
 there is none), and a picture's URL. Helpers here and in each domain's `actions`
 never commit: the request's session commits once, after the handler returns."""
 
+from collections.abc import Iterable
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +18,14 @@ USER_BY_KEY_HASH = select(User).where(User.api_key_hash == bindparam("api_key_ha
 async def user_by_api_key(session: AsyncSession, api_key: str) -> User | None:
     result = await session.scalars(USER_BY_KEY_HASH, {"api_key_hash": hash_api_key(api_key)})
     return result.one_or_none()
+
+
+async def key_hashes(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, str]:
+    """The api key hash of each of these people (those still there)."""
+    rows = await session.execute(
+        select(User.id, User.api_key_hash).where(User.id.in_(list(user_ids)))
+    )
+    return {user_id: key_hash for user_id, key_hash in rows}  # noqa: C416
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User:

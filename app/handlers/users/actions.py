@@ -14,6 +14,7 @@ from app.handlers.shared.db_actions import get_user
 from app.handlers.shared.schemas import UserRef
 from app.handlers.users import handles
 from app.handlers.users.schemas import Profile, UserSummary
+from app.live import announce
 
 
 async def create_user(
@@ -50,11 +51,13 @@ async def change_handle(session: AsyncSession, user_id: int, handle: str) -> Use
 
 
 async def rotate_api_key(session: AsyncSession, user_id: int) -> tuple[User, str]:
-    """Give the person a new api key; the old one stops working with this commit."""
+    """Give the person a new api key; the old one stops working with this commit, and
+    the event streams opened with it end."""
     user = await get_user(session, user_id)
     api_key = new_api_key()
     user.api_key_hash = hash_api_key(api_key)
     await session.flush()
+    await announce.key_replaced(session, user_id)
     return user, api_key
 
 

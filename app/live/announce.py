@@ -1,0 +1,14 @@
+"""Announcements the application makes itself on the live updates' channel (the
+triggers of migrations 0005 and 0009 make the others). Like theirs, they go out when
+the transaction commits, and not at all if it does not."""
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.live.listener import CHANNEL
+
+
+async def key_replaced(session: AsyncSession, user_id: int) -> None:
+    """The person's api key is another from this commit: every process ends the
+    streams opened with the old one (app/live/hub.py)."""
+    await session.execute(select(func.pg_notify(CHANNEL, f"k:{user_id}")))

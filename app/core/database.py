@@ -37,7 +37,15 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         # answers 503.
         pool_recycle=1800,
         connect_args={
-            "server_settings": {"statement_timeout": str(settings.db_statement_timeout_ms)}
+            "server_settings": {
+                "statement_timeout": str(settings.db_statement_timeout_ms),
+                # Every prepared statement runs its cached generic plan, never planned
+                # again per execution: the feed's would be, at 1.2 ms a page (see
+                # app/handlers/tweets/feed_sql.py); the others are simple lookups of
+                # indexed keys, which a generic plan serves as well as a custom one.
+                # `bench run` measures every hot statement this way.
+                "plan_cache_mode": "force_generic_plan",
+            }
         },
     )
     event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)

@@ -8,11 +8,11 @@ from app.core.exceptions import Forbidden, ValidationFailed
 from app.core.models import Like, Media, Tweet, User
 from app.handlers.media import actions as media_actions
 from app.handlers.shared.db_actions import check_tweet, get_user, no_such_tweet
-from app.handlers.shared.schemas import Liker, TweetOut
+from app.handlers.shared.schemas import Liker
 from app.handlers.shared.text import clean_text
 from app.handlers.tweets import mentions
-from app.handlers.tweets.feed_sql import FEED_PAGE, FORCE_GENERIC_PLAN, feed_parameters
-from app.handlers.tweets.listing import tweet_rows, tweet_views, viewing
+from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
+from app.handlers.tweets.listing import tweet_list_json, tweet_rows, viewing
 
 
 async def create_tweet(
@@ -113,13 +113,13 @@ TWEETS_OF = (
 
 async def feed(
     session: AsyncSession, user: User, offset: int, limit: int, likers_per_tweet: int
-) -> list[TweetOut]:
-    """The page and everything it shows, in one statement (with its plan cached)."""
-    await session.execute(FORCE_GENERIC_PLAN)
+) -> bytes:
+    """The page and everything it shows, in one statement (with its plan cached), as
+    the `TweetList` answer's bytes (`tweet_list_json`)."""
     rows = await session.execute(
         FEED_PAGE, feed_parameters(user.id, offset, limit, likers_per_tweet)
     )
-    return tweet_views(rows)
+    return tweet_list_json(rows)
 
 
 async def tweets_of(
@@ -129,8 +129,9 @@ async def tweets_of(
     offset: int,
     limit: int,
     likers_per_tweet: int,
-) -> list[TweetOut]:
-    """A person's tweets, newest first; 404 if there is no such person."""
+) -> bytes:
+    """A person's tweets, newest first, as the `TweetList` answer's bytes
+    (`tweet_list_json`); 404 if there is no such person."""
     await get_user(session, author_id)
     rows = await session.execute(
         TWEETS_OF,
@@ -141,7 +142,7 @@ async def tweets_of(
             **viewing(viewer.id, likers_per_tweet),
         },
     )
-    return tweet_views(rows)
+    return tweet_list_json(rows)
 
 
 async def likers(session: AsyncSession, tweet_id: int, offset: int, limit: int) -> list[Liker]:

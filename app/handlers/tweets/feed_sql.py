@@ -42,13 +42,15 @@ tweets in the first pass, there is no bar (every tweet is above (-1, -infinity, 
 The bar comes from the authors' own tweets alone: the joined ones only add to the N
 at or above it, so it holds for them too.
 
-The cached generic plan serves every page (FORCE_GENERIC_PLAN, in the page's
-transaction). Left to choose, PostgreSQL compares the generic plan's estimate with the
-custom plans' and, on a big table, finds it dear and plans the statement anew on
-every execution: on the 1,000,000-tweet set that planning took 1.2 ms, about as long
-as running the page. The walk's LIMITs are subqueries for the same reason: with plain
-parameters a custom plan prices the walk's per-entry probe for 200 entries and the
-generic plan for thousands.
+The cached generic plan serves every page: the application's connections run with
+`plan_cache_mode = force_generic_plan` (app/core/database.py). Left to choose,
+PostgreSQL compares the generic plan's estimate with the custom plans' and, on a big
+table, finds it dear and plans the statement anew on every execution: on the
+1,000,000-tweet set that planning took 1.2 ms, about as long as running the page. (A
+`SET LOCAL` in the page's transaction did the same for the feed alone, at the price
+of a round trip: a tenth of a feed request's time in the web process.) The walk's
+LIMITs are subqueries for the same reason: with plain parameters a custom plan prices
+the walk's per-entry probe for 200 entries and the generic plan for thousands.
 
 tests/test_feed.py checks every page against the plain ORDER BY, and the walk's cost
 by EXPLAIN ANALYZE; `bench run` runs this very statement raw on asyncpg.
@@ -71,9 +73,6 @@ from sqlalchemy.orm import QueryableAttribute
 
 from app.core.models import Tweet
 from app.handlers.tweets.listing import TweetSelect, tweet_rows, viewing
-
-# Sent before FEED_PAGE in its transaction (see above); undone as the transaction ends.
-FORCE_GENERIC_PLAN = sql("SET LOCAL plan_cache_mode = force_generic_plan")
 
 # The walk is tried only for people following more than this many...
 WALK_FROM_FOLLOWS = 100

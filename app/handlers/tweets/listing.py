@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter
+from pydantic_core import to_json
 from sqlalchemy import (
     BigInteger,
     Select,
@@ -177,6 +178,20 @@ def _people(
 
 def tweet_views(rows: Iterable[Any]) -> list[TweetOut]:
     """The response models of `tweet_rows` rows."""
+    return _TWEET_VIEWS.validate_python(_tweet_values(rows))
+
+
+def tweet_list_json(rows: Iterable[Any]) -> bytes:
+    """The `TweetList` answer of `tweet_rows` rows, rendered from their values: the bytes
+    `TweetList(tweets=tweet_views(rows)).model_dump_json()` gives (tests/test_feed.py
+    compares the two), without a model for every tweet, author and liker. Building
+    those (about 260 a feed page) was a fifth of a feed request's time in the web
+    process, for values that come typed from our own statement."""
+    return to_json({"result": True, "tweets": _tweet_values(rows)})
+
+
+def _tweet_values(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Each tweet of `tweet_rows` rows as TweetOut's fields, in its order."""
     views = []
     for row in rows:
         tweet = TweetRow._make(row)
@@ -210,4 +225,4 @@ def tweet_views(rows: Iterable[Any]) -> list[TweetOut]:
                 ],
             }
         )
-    return _TWEET_VIEWS.validate_python(views)
+    return views

@@ -13,6 +13,7 @@ from app.handlers.shared.schemas import Ok, TweetList
 from app.handlers.tweets import actions, threads
 from app.handlers.tweets.schemas import LikerList, Thread, TweetCreate, TweetCreated, TweetOne
 from app.web.openapi import AUTH, errors
+from app.web.responses import RenderedJson
 
 router = APIRouter(prefix="/api/tweets", tags=["tweets"], responses=AUTH)
 
@@ -42,6 +43,7 @@ async def create_tweet(
 
 @router.get(
     "",
+    response_model=TweetList,
     summary="Your feed: the people you follow and you, most liked first",
     description="Each tweet lists up to LIKERS_PER_TWEET likers (yours first, then in the "
     "order people liked it); `likes_count` is always exact, and "
@@ -49,9 +51,11 @@ async def create_tweet(
 )
 async def feed(
     user: CurrentUser, session: SessionDep, page: PageDep, settings: SettingsDep
-) -> TweetList:
-    tweets = await actions.feed(session, user, page.offset, page.limit, settings.likers_per_tweet)
-    return TweetList(tweets=tweets)
+) -> RenderedJson:
+    page_json = await actions.feed(
+        session, user, page.offset, page.limit, settings.likers_per_tweet
+    )
+    return RenderedJson(page_json)
 
 
 @router.get("/{tweet_id}", responses=errors(exc.NotFound), summary="One tweet")

@@ -25,6 +25,7 @@ from app.handlers.users.schemas import (
     UserList,
 )
 from app.web.openapi import AUTH, errors
+from app.web.responses import RenderedJson
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=AUTH)
 
@@ -143,15 +144,18 @@ async def following(
 
 
 @router.get(
-    "/{user_id}/tweets", responses=errors(exc.NotFound), summary="A person's tweets, newest first"
+    "/{user_id}/tweets",
+    response_model=TweetList,
+    responses=errors(exc.NotFound),
+    summary="A person's tweets, newest first",
 )
 async def tweets(
     user_id: ObjectId, user: CurrentUser, session: SessionDep, page: PageDep, settings: SettingsDep
-) -> TweetList:
-    tweets = await tweets_of(
+) -> RenderedJson:
+    page_json = await tweets_of(
         session, user, user_id, page.offset, page.limit, settings.likers_per_tweet
     )
-    return TweetList(tweets=tweets)
+    return RenderedJson(page_json)
 
 
 @router.post(

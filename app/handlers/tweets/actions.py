@@ -1,6 +1,6 @@
 """Tweets: posting, deleting, likes and the feed."""
 
-from sqlalchemy import BigInteger, bindparam, delete, insert, literal, select, update
+from sqlalchemy import BigInteger, Update, bindparam, delete, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,8 +32,9 @@ async def create_tweet(
         raise ValidationFailed(str(error), field="tweet_data") from None
     new = insert(Tweet).values(author_id=author.id, content=content)
     if reply_to is not None:
-        # Only if the post answered is there, key-share locked so that a racing
-        # delete waits: one statement, where a lock first cost a round trip more.
+        # Only if the post answered is there, locked so that a racing delete waits
+        # (FOR NO KEY UPDATE, as the trigger counting the reply updates it anyway): one
+        # statement, where a lock first cost a round trip more.
         parent = (
             select(literal(author.id), literal(content), Tweet.id)
             .where(Tweet.id == reply_to)
@@ -64,41 +65,80 @@ async def delete_tweet(session: AsyncSession, user: User, tweet_id: int) -> list
     return list(keys)
 
 
-async def _lock_tweet(session: AsyncSession, tweet_id: int) -> None:
-    """404 for an unknown tweet; a key-share lock keeps it from being deleted under us,
-    so a like racing a delete ends in a clean 404 rather than a foreign-key error."""
-    found = await session.scalar(
-        select(Tweet.id).where(Tweet.id == tweet_id).with_for_update(key_share=True)
+# A like and its count in one statement: the like is added only if the tweet is there,
+# locked (FOR NO KEY UPDATE: the lock its count's update takes anyway) so that a delete
+# racing it waits, and then there is nothing to like; the count goes up only if the
+# like is new. Three round trips before: lock, insert, count.
+_LIKE = (
+    update(Tweet)
+    .where(
+        Tweet.id.in_(
+            pg_insert(Like)
+            .from_select(
+                ["tweet_id", "user_id"],
+                select(Tweet.id, bindparam("user_id", type_=BigInteger))
+                .where(Tweet.id == bindparam("tweet_id", type_=BigInteger))
+                .with_for_update(key_share=True),
+            )
+            .on_conflict_do_nothing()
+            .returning(Like.tweet_id)
+            .cte("added")
+            .select()
+        )
     )
-    if found is None:
-        raise no_such_tweet(tweet_id)
+    .values(likes_count=Tweet.likes_count + 1)
+    .returning(Tweet.id)
+)
+# An unlike and its count, likewise: the count goes down only if there was a like.
+# The tweet is locked first (an InitPlan, run before the delete), as a like locks it:
+# locking the like row first and then the tweet deadlocked with a like of the same
+# pair.
+_UNLIKE = (
+    update(Tweet)
+    .where(
+        Tweet.id.in_(
+            delete(Like)
+            .where(
+                Like.tweet_id
+                == select(Tweet.id)
+                .where(Tweet.id == bindparam("tweet_id", type_=BigInteger))
+                .with_for_update(key_share=True)
+                .scalar_subquery(),
+                Like.user_id == bindparam("user_id", type_=BigInteger),
+            )
+            .returning(Like.tweet_id)
+            .cte("removed")
+            .select()
+        )
+    )
+    .values(likes_count=Tweet.likes_count - 1)
+    .returning(Tweet.id)
+)
+
+
+async def _count(
+    session: AsyncSession, statement: Update, tweet_id: int, user_id: int
+) -> int | None:
+    """Run _LIKE or _UNLIKE: the tweet's id if its count changed. On the connection, as
+    plain SQL: the ORM's bulk UPDATE does not hand back a RETURNING under a CTE."""
+    connection = await session.connection()
+    result = await connection.execute(statement, {"tweet_id": tweet_id, "user_id": user_id})
+    found: int | None = result.scalar()
+    return found
 
 
 async def like(session: AsyncSession, user: User, tweet_id: int) -> None:
-    await _lock_tweet(session, tweet_id)
-    added = await session.scalar(
-        pg_insert(Like)
-        .values(tweet_id=tweet_id, user_id=user.id)
-        .on_conflict_do_nothing()
-        .returning(Like.tweet_id)
-    )
-    if added is not None:
-        await session.execute(
-            update(Tweet).where(Tweet.id == tweet_id).values(likes_count=Tweet.likes_count + 1)
-        )
+    """Like the tweet (again: nothing changes); 404 if there is no such tweet."""
+    counted = await _count(session, _LIKE, tweet_id, user.id)
+    if counted is None:
+        await check_tweet(session, tweet_id)  # nothing new: liked before, or no tweet
 
 
 async def unlike(session: AsyncSession, user: User, tweet_id: int) -> None:
-    await _lock_tweet(session, tweet_id)
-    removed = await session.scalar(
-        delete(Like)
-        .where(Like.tweet_id == tweet_id, Like.user_id == user.id)
-        .returning(Like.tweet_id)
-    )
-    if removed is not None:
-        await session.execute(
-            update(Tweet).where(Tweet.id == tweet_id).values(likes_count=Tweet.likes_count - 1)
-        )
+    """Take the like back (none: nothing changes); 404 if there is no such tweet."""
+    counted = await _count(session, _UNLIKE, tweet_id, user.id)
+    if counted is None:
+        await check_tweet(session, tweet_id)
 
 
 # One person's tweets, newest first (parameters: author_id, offset, limit, viewer_id, cap).

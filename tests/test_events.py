@@ -295,6 +295,43 @@ async def test_the_streams_of_a_person_are_capped(
         await eventually_async(opens, what="a stream to open again")
 
 
+async def test_the_cap_holds_across_processes_and_a_process_gone_frees_its_places(
+    app_settings: Callable[..., Settings], make_person: MakePerson
+) -> None:
+    """Two apps, each with its own listening connection, as two worker processes or
+    two replicas have: a person's cap counts the streams of both."""
+    ann = await make_person("Ann")
+    one = create_app(app_settings(max_event_streams_per_person=2))
+    other = create_app(app_settings(max_event_streams_per_person=2))
+
+    async def opens(base: str) -> bool:
+        async with EventReader(base, ann.api_key) as stream:
+            assert stream.response is not None
+            return stream.response.status_code == 200
+
+    async with serving(other) as other_base:
+        await listening(other)
+        async with EventReader(other_base, ann.api_key) as there:
+            await there.next()
+            async with serving(one) as base:
+                await listening(one)
+                async with EventReader(base, ann.api_key) as here:
+                    await here.next()
+                    async with httpx.AsyncClient() as http:
+                        for url in (base, other_base):
+                            refused(
+                                await http.get(f"{url}/api/events", headers=ann.headers),
+                                429,
+                                "TooManyRequests",
+                            )
+                # Closed: its place is free for a stream of the other app's.
+                await eventually_async(lambda: opens(other_base), what="a place freed")
+                async with EventReader(base, ann.api_key) as here_again:
+                    await here_again.next()
+            # The first app stopped with a stream open: its places went with it.
+            await eventually_async(lambda: opens(other_base), what="the stopped app's place")
+
+
 async def test_a_stream_counts_once_against_the_rate_limit_and_holds_no_connection(
     app_settings: Callable[..., Settings], make_person: MakePerson
 ) -> None:

@@ -10,3 +10,7 @@ BACKUP = 0x6D62_0002
 # Held by the migrating session (app/migrations/env.py): processes starting together
 # on one database (two `serve`, app replicas) migrate one after the other.
 MIGRATIONS = 0x6D62_0003
+# Event stream slots (app/live/slots.py), in the two-key form, whose keys never meet
+# the one-key locks above: (EVENT_STREAM_SLOTS + slot, person's id), held by a
+# process's listening connection for each stream it holds.
+EVENT_STREAM_SLOTS = 0x6D62_1000

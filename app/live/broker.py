@@ -7,6 +7,7 @@ missed), so no client can make the server hold ever more for it.
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.exceptions import ServiceUnavailable, TooManyRequests
@@ -39,6 +40,9 @@ class Stream:
         # The hash of the api key it was opened with: once the person's key is another
         # (rotated), the stream ends.
         self.key_hash = key_hash
+        # Which of the person's slots it holds across processes (app/live/slots.py);
+        # None while it holds none.
+        self.slot: int | None = None
         # The conversation whose new replies this stream wants (an open thread).
         self.conversation = conversation
         # The newest notification id sent on this stream (or, until one is, what the
@@ -91,6 +95,13 @@ class Stream:
             return None
 
 
+def too_many_streams(count: int) -> TooManyRequests:
+    return TooManyRequests(
+        f"You have {count} event streams open, the most one person may; close one first",
+        retry_after=5,
+    )
+
+
 class Broker:
     def __init__(self, per_person: int, queue_size: int) -> None:
         """At most `per_person` streams a person (0: no cap), each with room for
@@ -100,17 +111,15 @@ class Broker:
         self._streams: dict[int, set[Stream]] = {}
         self._watching: dict[int, set[Stream]] = {}
         self.closing = False
+        # Told of every stream that leaves (its slot is given back).
+        self.on_close: Callable[[Stream], None] = lambda _stream: None
 
     def open(self, user_id: int, conversation: int | None = None, key_hash: str = "") -> Stream:
         if self.closing:
             raise ServiceUnavailable("The server is shutting down; reconnect in a moment")
         held = self._streams.setdefault(user_id, set())
         if self.per_person and len(held) >= self.per_person:
-            raise TooManyRequests(
-                f"You have {len(held)} event streams open, the most one person may; "
-                "close one first",
-                retry_after=5,
-            )
+            raise too_many_streams(len(held))
         stream = Stream(user_id, self.queue_size, conversation, key_hash)
         held.add(stream)
         if conversation is not None:
@@ -132,6 +141,7 @@ class Broker:
                 del self._watching[stream.conversation]
         stream.end()
         EVENT_STREAMS_OPEN.dec()
+        self.on_close(stream)
 
     @property
     def empty(self) -> bool:

@@ -24,14 +24,16 @@ from contextlib import suppress
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.exceptions import TooManyRequests
 from app.core.models import User
 from app.handlers.notifications import actions
 from app.handlers.notifications.schemas import NotificationOut
 from app.handlers.shared.db_actions import key_hashes
 from app.live import feed
-from app.live.broker import Broker, Event, Stream
-from app.live.listener import Listener
+from app.live.broker import Broker, Event, Stream, too_many_streams
+from app.live.listener import Listener, NotListening
 from app.live.shutdown import on_shutdown_signal
+from app.live.slots import StreamSlots
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,9 @@ class Live:
         self.sessionmaker = sessionmaker
         self.broker = Broker(per_person, queue_size)
         self.listener = Listener(dsn, self._heard, self._catch_up_first)
+        self.slots = StreamSlots(self.listener, per_person)
+        self.broker.on_close = self._give_slot_back
+        self._giving_back: set[asyncio.Task[None]] = set()
         self._inbox: deque[str] = deque()
         self._wake = asyncio.Event()
         self._behind = False  # announcements were lost: catch up before the next
@@ -108,6 +113,7 @@ class Live:
         user_id = user.id
         stream = self.broker.open(user_id, conversation, user.api_key_hash)
         try:
+            await self._take_slot(stream)
             first: list[Event] = []
             start = await actions.newest_id(session, user_id)
             # An id beyond the newest is not one of this person's streams (another
@@ -123,6 +129,38 @@ class Live:
         stream.last_id = start
         stream.put_first(first)
         return stream
+
+    async def _take_slot(self, stream: Stream) -> None:
+        """A slot of the person's across processes for `stream`; 429 when another
+        process holds the rest. While not listening the process's own cap stands."""
+        if not self.slots.applies_to(stream.user_id):
+            return
+        held = {s.slot for s in self.broker.streams_of(stream.user_id) if s.slot is not None}
+        try:
+            stream.slot = await self.slots.take(stream.user_id, held)
+        except NotListening:
+            return
+        if stream.slot is None:
+            raise too_many_streams(self.slots.per_person)
+
+    def _give_slot_back(self, stream: Stream) -> None:
+        if stream.slot is None:
+            return
+        task = asyncio.create_task(self.slots.give_back(stream.user_id, stream.slot))
+        self._giving_back.add(task)  # held until done: a task nobody holds may vanish
+        task.add_done_callback(self._giving_back.discard)
+        stream.slot = None
+
+    async def _take_slots_again(self) -> None:
+        """Listening again, on a new connection: the slots went with the old one. Each
+        stream takes one again; one that finds none (taken meanwhile) ends."""
+        for stream in self.broker.streams():
+            stream.slot = None
+        for stream in self.broker.streams():
+            try:
+                await self._take_slot(stream)
+            except TooManyRequests:
+                stream.end()
 
     # Hearing and dispatching -------------------------------------------------------
 
@@ -151,6 +189,7 @@ class Live:
     async def _catch_up_first(self) -> None:
         """Listening again: the streams catch up before anything heard since is sent.
         The dispatcher does it, so that no older fetch overtakes a newer one."""
+        await self._take_slots_again()
         self._caught_up.clear()
         self._behind = True
         self._wake.set()

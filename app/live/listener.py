@@ -30,6 +30,10 @@ FIRST_PAUSE_SECONDS = 0.2
 LONGEST_PAUSE_SECONDS = 10.0
 
 
+class NotListening(Exception):
+    """The listening connection is down (it is being made again)."""
+
+
 class Listener:
     def __init__(
         self,
@@ -43,6 +47,18 @@ class Listener:
         # Set while LISTEN is on and the catch-up after it has run.
         self.listening = asyncio.Event()
         self.connects = 0
+        self._connection: asyncpg.Connection | None = None
+        # One query at a time on the connection (asyncpg runs no two at once).
+        self._using = asyncio.Lock()
+
+    async def fetchval(self, query: str, *args: object) -> object:
+        """Run `query` on the listening connection, whose session advisory locks last
+        as long as it does (app/live/slots.py); NotListening while there is none."""
+        connection = self._connection
+        if connection is None or connection.is_closed():
+            raise NotListening
+        async with self._using:
+            return await connection.fetchval(query, *args, timeout=CHECK_TIMEOUT_SECONDS)
 
     def _heard(self, _connection: object, _pid: int, _channel: str, payload: object) -> None:
         self.on_payload(str(payload))
@@ -75,6 +91,7 @@ class Listener:
             lost = asyncio.Event()
             connection.add_termination_listener(lambda _: lost.set())
             await connection.add_listener(CHANNEL, self._heard)
+            self._connection = connection
             self.connects += 1
             if self.connects > 1:
                 LISTENER_RECONNECTS.inc()
@@ -85,7 +102,8 @@ class Listener:
                 try:
                     await asyncio.wait_for(lost.wait(), CHECK_EVERY_SECONDS)
                 except TimeoutError:
-                    await connection.fetchval("SELECT 1", timeout=CHECK_TIMEOUT_SECONDS)
+                    await self.fetchval("SELECT 1")
             logger.warning("live updates: the LISTEN connection was lost")
         finally:
+            self._connection = None
             connection.terminate()

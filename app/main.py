@@ -1,6 +1,7 @@
 """The FastAPI application: routers, error handlers and the resources it owns."""
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from functools import partial
@@ -83,6 +84,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             janitor.run_periodically(settings.media_cleanup_interval_seconds),
             name="media-cleanup",
         )
+    # Everything made so far (modules, the app, its schemas and statements) lives as long
+    # as the process: out of the collector's sight, so that a full collection does not
+    # walk it again each time. With 2,000 event streams open such a pass took 0.4 s, all
+    # of this worker's requests and events waiting on it.
+    gc.collect()
+    gc.freeze()
     try:
         yield
     finally:

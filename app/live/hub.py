@@ -144,7 +144,8 @@ class Live:
             raise too_many_streams(self.slots.per_person)
 
     def _give_slot_back(self, stream: Stream) -> None:
-        if stream.slot is None:
+        if stream.slot is None or self.broker.closing:
+            stream.slot = None  # shutting down: the slots go with the connection
             return
         task = asyncio.create_task(self.slots.give_back(stream.user_id, stream.slot))
         self._giving_back.add(task)  # held until done: a task nobody holds may vanish

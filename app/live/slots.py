@@ -14,6 +14,8 @@ every stream again, ending those that find none.
 
 import logging
 
+import asyncpg
+
 from app.core.advisory_locks import EVENT_STREAM_SLOTS
 from app.live.listener import Listener, NotListening
 
@@ -60,7 +62,7 @@ class StreamSlots:
                 slot,
                 user_id,
             )
-        except NotListening:
-            pass  # the connection, and its locks, are gone already
+        except (NotListening, asyncpg.InterfaceError, asyncpg.PostgresConnectionError):
+            pass  # the connection (a shutdown, a restart) and its locks are gone already
         except Exception as error:  # a slot held too long is freed with the connection
             logger.warning("live updates: cannot give a stream slot back: %r", error)

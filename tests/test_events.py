@@ -6,10 +6,12 @@ connection or session held by a stream. Marked `processes`: an event handled by 
 `serve` process reaches a stream held by another, which shuts down within its grace
 period with the stream open; a stream survives a PostgreSQL restart."""
 
+import asyncio
 import gc
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -330,6 +332,30 @@ async def test_the_cap_holds_across_processes_and_a_process_gone_frees_its_place
                     await here_again.next()
             # The first app stopped with a stream open: its places went with it.
             await eventually_async(lambda: opens(other_base), what="the stopped app's place")
+
+
+async def test_streams_opening_at_once_each_take_a_place_of_their_own(
+    app_settings: Callable[..., Settings], make_person: MakePerson
+) -> None:
+    """Two streams of one person opening at the same moment in one process must hold
+    two places, or another process would let a third one in."""
+    ann = await make_person("Ann")
+    one = create_app(app_settings(max_event_streams_per_person=2))
+    other = create_app(app_settings(max_event_streams_per_person=2))
+    async with serving(one) as base, serving(other) as other_base, AsyncExitStack() as stack:
+        await listening(one)
+        await listening(other)
+        pair = await asyncio.gather(
+            *(stack.enter_async_context(EventReader(base, ann.api_key)) for _ in range(2))
+        )
+        for stream in pair:
+            await stream.next()
+        async with httpx.AsyncClient() as http:
+            refused(
+                await http.get(f"{other_base}/api/events", headers=ann.headers),
+                429,
+                "TooManyRequests",
+            )
 
 
 async def test_a_stream_counts_once_against_the_rate_limit_and_holds_no_connection(

@@ -69,6 +69,7 @@ class Live:
         self.slots = StreamSlots(self.listener, per_person)
         self.broker.on_close = self._give_slot_back
         self._giving_back: set[asyncio.Task[None]] = set()
+        self._taking = asyncio.Lock()
         self._inbox: deque[str] = deque()
         self._wake = asyncio.Event()
         self._behind = False  # announcements were lost: catch up before the next
@@ -135,11 +136,14 @@ class Live:
         process holds the rest. While not listening the process's own cap stands."""
         if not self.slots.applies_to(stream.user_id):
             return
-        held = {s.slot for s in self.broker.streams_of(stream.user_id) if s.slot is not None}
-        try:
-            stream.slot = await self.slots.take(stream.user_id, held)
-        except NotListening:
-            return
+        # One take at a time: two streams of one person opening at once would both ask
+        # for the same free slot, and this session's lock would grant it twice.
+        async with self._taking:
+            held = {s.slot for s in self.broker.streams_of(stream.user_id) if s.slot is not None}
+            try:
+                stream.slot = await self.slots.take(stream.user_id, held)
+            except NotListening:
+                return
         if stream.slot is None:
             raise too_many_streams(self.slots.per_person)
 

@@ -1,5 +1,7 @@
 """Tweets: posting, deleting, likes and the feed."""
 
+from typing import cast
+
 from sqlalchemy import BigInteger, Update, bindparam, delete, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,8 +32,9 @@ async def create_tweet(
         content = clean_text(text, max_length=max_length, what="The tweet", multiline=True)
     except ValueError as error:
         raise ValidationFailed(str(error), field="tweet_data") from None
-    new = insert(Tweet).values(author_id=author.id, content=content)
-    if reply_to is not None:
+    if reply_to is None:
+        new = insert(Tweet).values(author_id=author.id, content=content)
+    else:
         # Only if the post answered is there, locked so that a racing delete waits
         # (FOR NO KEY UPDATE, as the trigger counting the reply updates it anyway): one
         # statement, where a lock first cost a round trip more.
@@ -42,8 +45,8 @@ async def create_tweet(
         )
         new = insert(Tweet).from_select(["author_id", "content", "reply_to"], parent)
     tweet_id: int | None = await session.scalar(new.returning(Tweet.id))
-    if tweet_id is None:
-        raise no_such_tweet(reply_to or 0)  # only a reply finds nothing to insert
+    if tweet_id is None:  # only a reply inserts nothing: the post it answers is gone
+        raise no_such_tweet(cast(int, reply_to))
     await mentions.record(session, tweet_id, content)
     await media_actions.attach(session, author, tweet_id, media_ids)
     return tweet_id
@@ -171,17 +174,21 @@ async def tweets_of(
     likers_per_tweet: int,
 ) -> bytes:
     """A person's tweets, newest first, as the `TweetList` answer's bytes
-    (`tweet_list_json`); 404 if there is no such person."""
-    await get_user(session, author_id)
-    rows = await session.execute(
-        TWEETS_OF,
-        {
-            "author_id": author_id,
-            "offset": offset,
-            "limit": limit,
-            **viewing(viewer.id, likers_per_tweet),
-        },
-    )
+    (`tweet_list_json`); 404 if there is no such person (asked only when the page is
+    empty: a page with tweets has its author)."""
+    rows = (
+        await session.execute(
+            TWEETS_OF,
+            {
+                "author_id": author_id,
+                "offset": offset,
+                "limit": limit,
+                **viewing(viewer.id, likers_per_tweet),
+            },
+        )
+    ).all()
+    if not rows:
+        await get_user(session, author_id)
     return tweet_list_json(rows)
 
 

@@ -81,7 +81,15 @@ WALK_ENTRIES_PER_WANTED = 10
 # ...and never more than this many in all.
 WALK_MAX_ENTRIES = 20_000
 
-# Only the integer constants above are formatted in; everything else is a bound parameter.
+# The bar (see above) as a row to compare with; none: below every tweet.
+_BAR = """(
+          coalesce((SELECT likes_count FROM bar), -1),
+          coalesce((SELECT created_at FROM bar), '-infinity'),
+          coalesce((SELECT id FROM bar), 0)
+      )"""
+
+# Only the integer constants above and _BAR are formatted in; everything else is a
+# bound parameter.
 _FEED_CANDIDATES = f"""
 WITH authors AS (
     SELECT followee_id AS author_id FROM follows WHERE follower_id = :user_id
@@ -137,11 +145,7 @@ SELECT best.id, best.likes_count, best.created_at
 FROM authors CROSS JOIN LATERAL (
     SELECT id, likes_count, created_at FROM tweets
     WHERE tweets.author_id = authors.author_id AND reply_to IS NULL
-      AND (likes_count, created_at, id) >= (
-          coalesce((SELECT likes_count FROM bar), -1),
-          coalesce((SELECT created_at FROM bar), '-infinity'),
-          coalesce((SELECT id FROM bar), 0)
-      )
+      AND (likes_count, created_at, id) >= {_BAR}
     ORDER BY likes_count DESC, created_at DESC, id DESC
     LIMIT :wanted
 ) AS best
@@ -151,11 +155,7 @@ SELECT best.conversation_id, best.likes_count, best.started_at
 FROM authors CROSS JOIN LATERAL (
     SELECT conversation_id, likes_count, started_at FROM conversation_joins AS joined
     WHERE joined.user_id = authors.author_id
-      AND (likes_count, started_at, conversation_id) >= (
-          coalesce((SELECT likes_count FROM bar), -1),
-          coalesce((SELECT created_at FROM bar), '-infinity'),
-          coalesce((SELECT id FROM bar), 0)
-      )
+      AND (likes_count, started_at, conversation_id) >= {_BAR}
     ORDER BY likes_count DESC, started_at DESC, conversation_id DESC
     LIMIT :wanted
 ) AS best

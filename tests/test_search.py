@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.handlers.search import ranking
 from app.handlers.search.query import parse
+from app.handlers.search.schemas import SearchResults
 from tests.helpers.api import Api, MakePerson, Person, refused
 from tests.helpers.app import backdate
 
@@ -144,7 +145,9 @@ async def test_from_a_person_and_a_hashtag(
 async def test_matched_words_are_given_as_written(api: Api, make_person: MakePerson) -> None:
     ann = await make_person("Ann")
     await api.tweet(ann, "Релизом доволен, РЕЛИЗ удался, релиз-кандидат #Релиз")
-    [hit] = await api.search(ann, "релизы #релиз")
+    [hit] = SearchResults.model_validate(
+        {"result": True, "tweets": await api.search(ann, "релизы #релиз")}
+    ).model_dump()["tweets"]
     assert hit["highlights"] == ["Релизом", "РЕЛИЗ", "релиз", "Релиз", "#Релиз"]
     assert hit["hashtags"] == ["релиз"]
     [tagged] = await api.search(ann, "#релиз")

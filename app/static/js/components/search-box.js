@@ -33,7 +33,7 @@ export function searchBox() {
     autocomplete: "off",
     maxlength: MAX_QUERY,
     enterkeyhint: "search",
-    placeholder: t("search.label"),
+    placeholder: t("search.title"), // short: the header leaves it little room
     value: typed,
     dataset: { role: "search-box" },
   });

@@ -22,10 +22,17 @@ from tests.helpers.app import backdate
         ("(#скобки) «#кавычки» #日本語 #café", ["скобки", "кавычки", "日本語", "café"]),
         ("#" + "a" * 50 + " #" + "b" * 51, ["a" * 50]),
         ("\u200f#rtl \u200b#zw", ["rtl", "zw"]),
+        ("#Straße #ΣΟΦΙΑ #Ёлка #x1_y2", ["straße", "σοφια", "ёлка", "x1_y2"]),
+        ("no tags at all", []),
     ],
 )
-def test_what_is_a_hashtag(content: str, tags: list[str]) -> None:
+async def test_what_is_a_hashtag_in_the_app_and_in_the_database(
+    session: AsyncSession, content: str, tags: list[str]
+) -> None:
+    """The tweet shape's rule (Python) and the trigger's (SQL) agree, case by case."""
     assert hashtags_in(content) == tags
+    in_sql = await session.scalar(text("SELECT tweet_hashtags_of(:c)"), {"c": content})
+    assert in_sql == tags
 
 
 async def test_every_tweet_shape_gives_its_hashtags_and_a_tag_lists_its_posts_newest_first(

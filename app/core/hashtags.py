@@ -1,4 +1,4 @@
-"""Hashtags (`#release`, `#релиз`): the rule shared by writing a post, showing it and
+r"""Hashtags (`#release`, `#релиз`): the rule shared by writing a post, showing it and
 the migration that filed the posts written before hashtags.
 
 - `#` followed by letters of any script, digits and `_`, at least one of them a
@@ -8,6 +8,15 @@ the migration that filed the posts written before hashtags.
   digit or `_` of any script, nor `& / # @` (`a#b`, `https://x.com/#top`, `&#39;`,
   `##tag` and `@#` are text).
 - Compared and stored lower-cased; each once, in order of first appearance.
+
+The rule is written twice, on purpose: here, for the tweet shape (a regular
+expression per post of a page costs the web process microseconds, where the same in
+SQL would cost the database a function call per row of every listing), and as the
+SQL function tweet_hashtags_of below, which a trigger files every post's hashtags
+with (migration 0010), whichever version of the application wrote it.
+tests/test_hashtags.py checks that the two agree on every case it tries. Both rely
+on `\w` knowing every script: the databases run the builtin C.UTF-8 locale
+(app/core/embedded_db.py, docker-compose.yml).
 """
 
 import re
@@ -46,3 +55,21 @@ def occurrences(text: str, tag: str) -> list[str]:
         if match.group(1).lower() == tag:
             spellings.setdefault(match.group(0))
     return list(spellings)
+
+
+# PostgreSQL's regular expressions have no possessive quantifier: the whole run is
+# taken, then one over MAX_LENGTH dropped.
+HASHTAGS_OF_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION tweet_hashtags_of(content text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+RETURN ARRAY(
+    SELECT tag FROM (
+        SELECT lower(found[1]) AS tag, min(place) AS first
+        FROM regexp_matches(content, '(?<![\\w&/#@])#(\\w+)', 'g')
+             WITH ORDINALITY AS matches (found, place)
+        WHERE length(found[1]) <= {MAX_LENGTH} AND found[1] ~ '[[:alpha:]]'
+        GROUP BY lower(found[1])
+    ) AS tags
+    ORDER BY first
+)
+"""  # noqa: S608 - MAX_LENGTH, a constant

@@ -1,6 +1,6 @@
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Identity, Index, String, text
+from sqlalchemy import CheckConstraint, Identity, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models.base import Base, CreatedAtMixin
@@ -20,6 +20,9 @@ class User(CreatedAtMixin, Base):
     # SHA-256 of the api key; the key itself is shown once and never stored.
     api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     is_admin: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # The name as the directory searches it, in one script (app/core/name_keys.py),
+    # kept by a trigger (migration 0010); never loaded with the row.
+    name_key: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_raiseload=True)
 
     tweets: Mapped[list["Tweet"]] = relationship(back_populates="author", lazy="raise")
 
@@ -33,11 +36,12 @@ class User(CreatedAtMixin, Base):
             postgresql_using="gin",
             postgresql_ops={"handle": "gin_trgm_ops"},
         ),
-        # Names in either script (app/core/name_keys.py; migration 0010).
+        # Names in either script (app/core/name_keys.py).
         Index(
-            "ix_users_people_key_trgm",
-            text("people_key(name) gin_trgm_ops"),
+            "ix_users_name_key_trgm",
+            "name_key",
             postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
         ),
         # The directory's order (see BY_NAME in app/handlers/users/actions.py).
         Index("ix_users_lower_name_id", text("lower(name)"), "id"),

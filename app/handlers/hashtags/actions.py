@@ -1,4 +1,5 @@
-"""Hashtags: filed as a post is written, a tag's posts, and what is trending.
+"""Hashtags: a tag's posts, and what is trending (a trigger files each post's
+hashtags as it is written: migration 0010).
 
 Both reads use tweet_hashtags' own indexes (migration 0010): a tag's page is a walk
 of (tag, created_at DESC, tweet_id DESC); trending reads the window's entries of
@@ -8,7 +9,6 @@ the posts."""
 from typing import cast
 
 from sqlalchemy import BigInteger, Integer, String, bindparam, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import hashtags
@@ -17,23 +17,6 @@ from app.core.exceptions import ValidationFailed
 from app.core.models import Tweet, TweetHashtag
 from app.handlers.hashtags.schemas import Trend
 from app.handlers.tweets.listing import tweet_list_json, tweet_rows, viewing
-
-# The hashtags of a new post, with its author and time (one statement).
-_FILE = text(
-    """
-    INSERT INTO tweet_hashtags (tweet_id, tag, author_id, created_at)
-    SELECT tweets.id, tag, tweets.author_id, tweets.created_at
-    FROM tweets CROSS JOIN unnest(:tags) AS tag
-    WHERE tweets.id = :tweet_id
-    """
-).bindparams(bindparam("tags", type_=ARRAY(String)), bindparam("tweet_id", type_=BigInteger))
-
-
-async def file(session: AsyncSession, tweet_id: int, content: str) -> None:
-    """File the hashtags of the new tweet `tweet_id`, whose text is `content`."""
-    tags = hashtags.hashtags_in(content)
-    if tags:
-        await session.execute(_FILE, {"tags": tags, "tweet_id": tweet_id})
 
 
 def valid_tag(tag: str) -> str:

@@ -152,7 +152,7 @@ def directory_statement(query: str | None, offset: int, limit: int) -> Select[An
         text = query.removeprefix("@")
         typed = _literal_in_like(literal(text))
         key = _literal_in_like(func.people_key(text))
-        name_key = func.people_key(User.name)
+        name_key = User.name_key
         statement = statement.where(
             or_(
                 User.handle.ilike("%" + typed + "%", escape="\\"),

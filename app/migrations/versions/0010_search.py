@@ -4,12 +4,12 @@ people by their names in either script (docs/search.md).
 Never holds the writes of the big table up for more than a moment:
 
 1. One transaction of catalogue changes, each a moment: the text search
-   configuration `microblog`, `tweets.search` (nullable, no default: no rewrite),
-   the trigger that fills it for every post written from now on, the new table
-   tweet_hashtags and the function people_key.
-2. The posts written before are filled in batches of BATCH ids, each its own short
-   transaction: their `search` vectors, and their hashtags (by the application's
-   own rule, app/core/hashtags.py). Writes wait at most for one batch's row locks.
+   configuration `microblog`, `tweets.search` and `users.name_key` (nullable, no
+   default: no rewrite), the new table tweet_hashtags, and the triggers that fill
+   them for every row written from now on, whichever version of the app writes it.
+2. The rows written before are filled in batches of BATCH ids, each its own short
+   transaction: people's name keys, posts' `search` vectors and their hashtags.
+   Writes wait at most for one batch's row locks.
 3. The indexes, built concurrently.
 
 Every step may run again: an upgrade interrupted anywhere is started again and
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.core import hashtags
+from app.core.hashtags import HASHTAGS_OF_FUNCTION
 from app.core.migrations import create_index_concurrently, drop_index_concurrently
 from app.core.name_keys import PEOPLE_KEY_FUNCTION
 
@@ -59,33 +59,73 @@ DO $$ BEGIN
 END $$
 """
 
-_SEARCH_TRIGGER = (
+# A post's words, and the day it was written as one more lexeme, `§d<days since
+# 1970-01-01, UTC>` (no word has a `§`): search ANDs the days of its time window
+# with the words, so the GIN index reads a common word's posts of those days only
+# (app/handlers/search/ranking.py).
+_SEARCH_VECTOR = """
+CREATE OR REPLACE FUNCTION tweet_search_vector(content text, created_at timestamptz)
+RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+RETURN to_tsvector('public.microblog', content)
+       || array_to_tsvector(ARRAY['§d' || floor(extract(epoch FROM created_at) / 86400)::bigint])
+"""
+
+# Kept by triggers, so no code path can forget them.
+_TRIGGERS = (
     """
     CREATE OR REPLACE FUNCTION tweets_search() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        NEW.search := to_tsvector('public.microblog', NEW.content);
+        NEW.search := tweet_search_vector(NEW.content, NEW.created_at);
         RETURN NEW;
     END $$
     """,
     """
-    CREATE OR REPLACE TRIGGER tweets_search BEFORE INSERT OR UPDATE OF content ON tweets
-        FOR EACH ROW EXECUTE FUNCTION tweets_search()
+    CREATE OR REPLACE TRIGGER tweets_search BEFORE INSERT OR UPDATE OF content, created_at
+        ON tweets FOR EACH ROW EXECUTE FUNCTION tweets_search()
+    """,
+    """
+    CREATE OR REPLACE FUNCTION tweets_hashtags() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' THEN
+            DELETE FROM tweet_hashtags WHERE tweet_id = NEW.id;
+        END IF;
+        INSERT INTO tweet_hashtags (tweet_id, tag, author_id, created_at)
+        SELECT NEW.id, tag, NEW.author_id, NEW.created_at
+        FROM unnest(tweet_hashtags_of(NEW.content)) AS tag;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE OR REPLACE TRIGGER tweets_hashtags AFTER INSERT OR UPDATE OF content, created_at
+        ON tweets FOR EACH ROW EXECUTE FUNCTION tweets_hashtags()
+    """,
+    """
+    CREATE OR REPLACE FUNCTION users_name_key() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.name_key := people_key(NEW.name);
+        RETURN NEW;
+    END $$
+    """,
+    """
+    CREATE OR REPLACE TRIGGER users_name_key BEFORE INSERT OR UPDATE OF name
+        ON users FOR EACH ROW EXECUTE FUNCTION users_name_key()
     """,
 )
 
 _FILL_SEARCH = sa.text(
-    "UPDATE tweets SET search = to_tsvector('public.microblog', content) "
+    "UPDATE tweets SET search = tweet_search_vector(content, created_at) "
     "WHERE id >= :low AND id < :high AND search IS NULL"
 )
-_WITH_HASH = sa.text(
-    "SELECT id, author_id, created_at, content FROM tweets "
-    "WHERE id >= :low AND id < :high AND strpos(content, '#') > 0"
+_FILL_NAME_KEYS = sa.text(
+    "UPDATE users SET name_key = people_key(name) "
+    "WHERE id >= :low AND id < :high AND name_key IS NULL"
 )
 _FILE_HASHTAGS = sa.text(
     """
     INSERT INTO tweet_hashtags (tweet_id, tag, author_id, created_at)
-    SELECT * FROM unnest(CAST(:tweet_ids AS BIGINT[]), CAST(:tags AS TEXT[]),
-                         CAST(:author_ids AS BIGINT[]), CAST(:times AS TIMESTAMPTZ[]))
+    SELECT id, tag, author_id, created_at
+    FROM tweets CROSS JOIN unnest(tweet_hashtags_of(content)) AS tag
+    WHERE id >= :low AND id < :high AND strpos(content, '#') > 0
     ON CONFLICT DO NOTHING
     """
 )
@@ -95,8 +135,10 @@ def upgrade() -> None:
     op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     op.execute(_CONFIGURATION)
     op.execute("ALTER TABLE tweets ADD COLUMN IF NOT EXISTS search tsvector")
-    for statement in _SEARCH_TRIGGER:
-        op.execute(statement)
+    op.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS name_key text")
+    op.execute(PEOPLE_KEY_FUNCTION)
+    op.execute(_SEARCH_VECTOR)
+    op.execute(HASHTAGS_OF_FUNCTION)
     op.execute(
         """
         CREATE TABLE IF NOT EXISTS tweet_hashtags (
@@ -120,60 +162,43 @@ def upgrade() -> None:
         "CREATE INDEX IF NOT EXISTS ix_tweet_hashtags_recent "
         "ON tweet_hashtags (created_at, tag, author_id)"
     )
-    op.execute(PEOPLE_KEY_FUNCTION)
+    for statement in _TRIGGERS:
+        op.execute(statement)
     _backfill()
     create_index_concurrently("ix_tweets_search", "tweets", ["search"], postgresql_using="gin")
     create_index_concurrently(
-        "ix_tweets_created_at_brin", "tweets", ["created_at"], postgresql_using="brin"
-    )
-    create_index_concurrently(
-        "ix_users_people_key_trgm",
+        "ix_users_name_key_trgm",
         "users",
-        [sa.text("people_key(name) gin_trgm_ops")],
+        ["name_key"],
         postgresql_using="gin",
+        postgresql_ops={"name_key": "gin_trgm_ops"},
     )
     drop_index_concurrently("ix_users_name_trgm", "users")
 
 
 def _backfill() -> None:
-    """The posts written before this migration: search vectors and hashtags, a batch
-    of ids per transaction, up to the newest post when it ends (the trigger has
-    filled the vectors of every post written since the first step committed; the
-    application files hashtags of new posts itself once it runs this version)."""
+    """The rows written before this migration: name keys, search vectors and
+    hashtags, a batch of ids per transaction, up to the newest post when it ends (the
+    triggers have filled in every row written since the first step committed)."""
     context = op.get_context()
     if context.as_sql:
         return
     with context.autocommit_block():
         bind = op.get_bind()
         started = time.monotonic()
+        # People: a small table, the same batches all the same.
+        last = bind.scalar(sa.text("SELECT max(id) FROM users")) or 0
+        for low in range(1, last + 1, BATCH):
+            bind.execute(_FILL_NAME_KEYS, {"low": low, "high": low + BATCH})
         low = bind.scalar(sa.text("SELECT min(id) FROM tweets WHERE search IS NULL")) or 1
         while low <= (bind.scalar(sa.text("SELECT max(id) FROM tweets")) or 0):
             high = low + BATCH
             # Each statement commits on its own (autocommit): a batch's row locks
             # last as long as its UPDATE.
             bind.execute(_FILL_SEARCH, {"low": low, "high": high})
-            _file_hashtags(bind, low, high)
+            bind.execute(_FILE_HASHTAGS, {"low": low, "high": high})
             low = high
         log.info("search vectors and hashtags filled in %.1f s", time.monotonic() - started)
-
-
-def _file_hashtags(bind: sa.Connection, low: int, high: int) -> None:
-    rows: list[tuple[int, str, int, object]] = []
-    for tweet_id, author_id, created_at, content in bind.execute(
-        _WITH_HASH, {"low": low, "high": high}
-    ):
-        rows += [(tweet_id, tag, author_id, created_at) for tag in hashtags.hashtags_in(content)]
-    if rows:
-        tweet_ids, tags, author_ids, times = zip(*rows, strict=True)
-        bind.execute(
-            _FILE_HASHTAGS,
-            {
-                "tweet_ids": list(tweet_ids),
-                "tags": list(tags),
-                "author_ids": list(author_ids),
-                "times": list(times),
-            },
-        )
 
 
 def downgrade() -> None:
@@ -184,13 +209,19 @@ def downgrade() -> None:
         postgresql_using="gin",
         postgresql_ops={"name": "gin_trgm_ops"},
     )
-    drop_index_concurrently("ix_users_people_key_trgm", "users")
-    drop_index_concurrently("ix_tweets_created_at_brin", "tweets")
+    drop_index_concurrently("ix_users_name_key_trgm", "users")
     drop_index_concurrently("ix_tweets_search", "tweets")
-    op.execute("DROP FUNCTION people_key(text)")
+    op.execute("DROP TRIGGER tweets_hashtags ON tweets")
+    op.execute("DROP FUNCTION tweets_hashtags()")
     op.execute("DROP TABLE tweet_hashtags")
+    op.execute("DROP FUNCTION tweet_hashtags_of(text)")
+    op.execute("DROP TRIGGER users_name_key ON users")
+    op.execute("DROP FUNCTION users_name_key()")
     op.execute("DROP TRIGGER tweets_search ON tweets")
     op.execute("DROP FUNCTION tweets_search()")
+    op.execute("DROP FUNCTION tweet_search_vector(text, timestamptz)")
+    op.execute("DROP FUNCTION people_key(text)")
+    op.execute("ALTER TABLE users DROP COLUMN name_key")
     op.execute("ALTER TABLE tweets DROP COLUMN search")
     op.execute("DROP TEXT SEARCH CONFIGURATION public.microblog")
     op.execute("DROP EXTENSION unaccent")

@@ -132,6 +132,13 @@ async def profile(session: AsyncSession, user: User, people_limit: int | None = 
     )
 
 
+def _once(value: Any) -> Any:
+    """`value` computed once per statement (an InitPlan), not once per row: the
+    generic plan cannot fold an expression of parameters, and the key's function is
+    a dozen string operations."""
+    return select(value).scalar_subquery()
+
+
 def _literal_in_like(value: Any) -> Any:
     """The SQL text `value` with LIKE's wildcards and escape character made literal."""
     for special in ("\\", "%", "_"):
@@ -155,15 +162,15 @@ def directory_statement(query: str | None, offset: int, limit: int) -> Select[An
         name_key = User.name_key
         statement = statement.where(
             or_(
-                User.handle.ilike("%" + typed + "%", escape="\\"),
-                name_key.like("%" + key + "%", escape="\\"),
+                User.handle.ilike(_once("%" + typed + "%"), escape="\\"),
+                name_key.like(_once("%" + key + "%"), escape="\\"),
             )
         )
         # A name's words, and the handle, starting with what was typed come first.
         starts = or_(
-            User.handle.ilike(typed + "%", escape="\\"),
-            name_key.like(key + "%", escape="\\"),
-            name_key.like("% " + key + "%", escape="\\"),
+            User.handle.ilike(_once(typed + "%"), escape="\\"),
+            name_key.like(_once(key + "%"), escape="\\"),
+            name_key.like(_once("% " + key + "%"), escape="\\"),
         )
         order = (starts.desc(), *BY_NAME)
     return statement.order_by(*order).offset(offset).limit(limit)

@@ -43,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     seed_cmd.add_argument(
         "--likes", type=int, default=5_000_000, help="likes drawn (repeats dropped)"
     )
+    seed_cmd.add_argument(
+        "--readers",
+        type=int,
+        default=90_000,
+        help="more people, who only read and follow one to three of the others "
+        "(for people search)",
+    )
     seed_cmd.add_argument("--seed", type=int, default=1, help="same seed, same data")
     seed_cmd.set_defaults(func=_seed)
 
@@ -89,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     with _database_urls(settings, args.database_url) as (url, _):
-        data = DataSet(args.users, args.tweets, args.likes, args.seed)
+        data = DataSet(args.users, args.tweets, args.likes, args.seed, args.readers)
         asyncio.run(seed(url, data, _say))
     return 0
 

@@ -88,8 +88,8 @@ class MigrationReport:
     rewrite_seconds: float
     migration_seconds: float
     writes: list[Write]
-    # What the migration ran, in order: (seconds from, seconds to, statement).
-    steps: list[tuple[float, float, str]]
+    # What the migration was running, sampled: (seconds after it began, statement).
+    samples: list[tuple[float, str]]
     seeded_search_kept: bool
     posts_during: int
     posts_without_search: int
@@ -108,9 +108,22 @@ class MigrationReport:
         found = []
         for write in sorted(self.writes, key=lambda w: -w.ms)[:SLOWEST]:
             began, ended = write.at, write.at + write.ms / 1000
-            running = [step for start, end, step in self.steps if start <= ended and end >= began]
+            # The statements seen while it waited, or else the last one seen before.
+            during = [s for at, s in self.samples if began - SAMPLE_SECONDS <= at <= ended]
+            before = [s for at, s in self.samples if at < began][-1:]
+            running = list(dict.fromkeys(during or before))
             found.append(asdict(write) | {"migration_ran": running})
         return found
+
+    def steps(self) -> list[dict[str, Any]]:
+        """Each statement the migration ran (a batch's, once for all batches), when it
+        was first and last seen, in order of first sight."""
+        steps: dict[str, dict[str, Any]] = {}
+        for at, statement in self.samples:
+            step = steps.setdefault(statement, {"statement": statement, "first": at, "samples": 0})
+            step["last"] = at
+            step["samples"] += 1
+        return list(steps.values())
 
     @property
     def met(self) -> bool:
@@ -131,7 +144,7 @@ class MigrationReport:
             "max_write_ms_limit": MAX_WRITE_MS,
             "met": self.met,
             "slowest": self.slowest(),
-            "steps": [{"from": a, "to": b, "statement": s} for a, b, s in self.steps],
+            "steps": self.steps(),
             "seeded_search_kept": self.seeded_search_kept,
             "posts_during": self.posts_during,
             "posts_without_search": self.posts_without_search,
@@ -151,16 +164,21 @@ class MigrationReport:
             f"{lat['p99_ms']:.1f} ms, max {lat['max_ms']:.1f} ms (limit {MAX_WRITE_MS} ms: "
             f"{'met' if self.met else 'NOT met'}).",
             "",
-            "| Step of the migration (sampled every 0.2 s) | From s | To s |",
-            "|---|---:|---:|",
-            *(f"| `{step}` | {start:.1f} | {end:.1f} |" for start, end, step in self.steps),
-            *([] if self.steps else ["| (none caught: every step was shorter) | | |"]),
+            f"| The migration's statements (sampled every {SAMPLE_SECONDS:g} s) | First seen, s "
+            "| Last seen, s | Samples |",
+            "|---|---:|---:|---:|",
+            *(
+                f"| `{step['statement']}` | {step['first']:.1f} | {step['last']:.1f} "
+                f"| {step['samples']} |"
+                for step in self.steps()
+            ),
+            *([] if self.samples else ["| (none caught: every step was shorter) | | | |"]),
             "",
             "| Slowest writes | At s | ms | The migration ran |",
             "|---|---:|---:|---|",
             *(
                 f"| {w['kind']} | {w['at']:.1f} | {w['ms']:.1f} | "
-                f"{'; '.join(f'`{s}`' for s in w['migration_ran']) or '(between samples)'} |"
+                f"{'; '.join(f'`{s}`' for s in w['migration_ran']) or '(nothing yet)'} |"
                 for w in self.slowest()
             ),
             "",
@@ -205,7 +223,7 @@ async def measure(
         await connection.execute("VACUUM (FULL, ANALYZE) tweets")
     rewritten = time.monotonic() - started
     say(f"  {rewritten:.1f} s; upgrading to head while {options.writers} writers write")
-    writes, steps, seconds = await _upgrade_while_writing(url, seeded, options, first_new)
+    writes, samples, seconds = await _upgrade_while_writing(url, seeded, options, first_new)
     say(f"  {seconds:.1f} s, {len(writes):,} writes; checking and cleaning up")
     async with connected(url) as connection:
         kept = await _search_state(connection, first_new) == seeded_state
@@ -228,7 +246,7 @@ async def measure(
         rewrite_seconds=rewritten,
         migration_seconds=seconds,
         writes=writes,
-        steps=steps,
+        samples=samples,
         seeded_search_kept=kept,
         posts_during=during["posts"],
         posts_without_search=during["without_search"],
@@ -244,8 +262,8 @@ async def _search_state(connection: asyncpg.Connection, first_new: int) -> tuple
 
 async def _upgrade_while_writing(
     url: str, seeded: Seeded, options: MigrationOptions, first_new: int
-) -> tuple[list[Write], list[tuple[float, float, str]], float]:
-    """The upgrade's writes, its steps as sampled, and its time."""
+) -> tuple[list[Write], list[tuple[float, str]], float]:
+    """The upgrade's writes, what it ran as sampled, and its time."""
     data = seeded.data
     draw = random.Random(data.seed)  # noqa: S311 - repeatable, not secret
     pool = await asyncpg.create_pool(
@@ -288,15 +306,4 @@ async def _upgrade_while_writing(
         seconds = time.monotonic() - started
     finally:
         await pool.close()
-    return writes, _steps(samples), seconds
-
-
-def _steps(samples: list[tuple[float, str]]) -> list[tuple[float, float, str]]:
-    """Consecutive samples of one statement made one step."""
-    steps: list[tuple[float, float, str]] = []
-    for at, statement in samples:
-        if steps and steps[-1][2] == statement and at - steps[-1][1] <= 2 * SAMPLE_SECONDS:
-            steps[-1] = (steps[-1][0], at, statement)
-        else:
-            steps.append((at, at, statement))
-    return steps
+    return writes, samples, seconds

@@ -25,7 +25,7 @@ from bench.seed import SEARCH_CONFIGURATION
 
 QUERIES = 12  # of each kind
 COMMON_LEMMAS = 6  # of each language: where the common words come from
-RARE_LEMMAS = 15  # the last of each language's list
+RARE_LEMMAS = 20  # the last of each language's list
 PAGE = 20
 REQUESTS = 1000
 TRENDING_HOURS = 24
@@ -68,7 +68,20 @@ def common_words(draw: random.Random) -> list[str]:
 
 
 def rare_words(draw: random.Random) -> list[str]:
-    return _words(draw, lambda lemmas: lemmas[-RARE_LEMMAS:])
+    return _words(draw, lambda lemmas: [f for f in lemmas[-RARE_LEMMAS:] if _only_itself(f)])
+
+
+def _only_itself(lemma: list[str]) -> bool:
+    """Whether searching `lemma` finds nothing else: no hashtag (#велосипед) and no
+    other lemma's word (стенд → стендап) starts as it does."""
+    start = lemma[0][:5].lower()
+    others = [
+        word
+        for forms in vocabulary.RUSSIAN + vocabulary.ENGLISH
+        if forms is not lemma
+        for word in forms
+    ]
+    return not any(word.lower().startswith(start) for word in [*vocabulary.HASHTAGS, *others])
 
 
 def hashtags(draw: random.Random) -> list[str]:

@@ -15,11 +15,13 @@ from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
 from app.core.recent import Recent
+from app.handlers.hashtags.router import router as hashtags_router
 from app.handlers.health.actions import READY_FOR_SECONDS, check_ready
 from app.handlers.health.router import router as health_router
 from app.handlers.limits.router import router as limits_router
 from app.handlers.media.router import router as media_router
 from app.handlers.notifications.router import router as notifications_router
+from app.handlers.search.router import router as search_router
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
 from app.live.hub import Live
@@ -149,6 +151,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(users_router)
     app.include_router(media_router)
     app.include_router(notifications_router)
+    app.include_router(search_router)
+    app.include_router(hashtags_router)
     app.include_router(limits_router)
     app.include_router(health_router)
     app.include_router(metrics_router)

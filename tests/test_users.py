@@ -283,7 +283,8 @@ async def test_directory_is_case_insensitive_in_any_script(
     await _people(make_person, "Анна Смирнова", "АНТОН", "zoë", "Zed", "Émile", "ann")
     viewer = await make_person("Viewer")
     found = await client.get("/api/users", params={"q": "ан"}, headers=viewer.headers)
-    assert [u["name"] for u in found.json()["users"]] == ["Анна Смирнова", "АНТОН"]
+    # "ан" is "an" in Latin letters too (transliteration: tests/test_people_search.py).
+    assert [u["name"] for u in found.json()["users"]] == ["ann", "Анна Смирнова", "АНТОН"]
     accented = await client.get("/api/users", params={"q": "ÉMI"}, headers=viewer.headers)
     assert [u["name"] for u in accented.json()["users"]] == ["Émile"]
     everyone = await client.get("/api/users", headers=viewer.headers)

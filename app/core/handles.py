@@ -14,7 +14,7 @@ MIN_LENGTH = 3
 MAX_LENGTH = 30
 PATTERN = re.compile(r"^[a-z0-9_.]{3,30}$")
 
-_CYRILLIC = {
+CYRILLIC = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
     "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
@@ -34,7 +34,7 @@ def is_valid(handle: str) -> bool:
 
 def base_for(name: str) -> str:
     """The handle a name suggests, before any number is added for uniqueness."""
-    latin = "".join(_CYRILLIC.get(char, char) for char in name.lower())
+    latin = "".join(CYRILLIC.get(char, char) for char in name.lower())
     plain = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9_]+", plain)
     base = ".".join(words)[:MAX_LENGTH].strip("._")

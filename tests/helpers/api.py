@@ -151,6 +151,21 @@ def feed_move(person: Who, params: dict[str, int]) -> Move:
     return Move("GET", "/api/tweets", person, 200, _answer("tweets"), {"params": params})
 
 
+def search_move(viewer: Who, q: str, params: dict[str, int]) -> Move:
+    options = {"params": {"q": q, **params}}
+    return Move("GET", "/api/search/tweets", viewer, 200, _answer("tweets"), options)
+
+
+def tagged_move(viewer: Who, tag: str, params: dict[str, int]) -> Move:
+    path = f"/api/hashtags/{tag}/tweets"
+    return Move("GET", path, viewer, 200, _answer("tweets"), {"params": params})
+
+
+def trending_move(viewer: Who, params: dict[str, int]) -> Move:
+    path = "/api/hashtags/trending"
+    return Move("GET", path, viewer, 200, _answer("hashtags"), {"params": params})
+
+
 def tweets_of_move(viewer: Who, author: Whom, params: dict[str, int]) -> Move:
     path = f"/api/users/{_id(author)}/tweets"
     return Move("GET", path, viewer, 200, _answer("tweets"), {"params": params})
@@ -238,6 +253,21 @@ class Api:
         body = await self._do(tweets_of_move(viewer, author, params))
         tweets: list[dict[str, Any]] = body["tweets"]
         return tweets
+
+    async def search(self, viewer: Who, q: str, **params: int) -> list[dict[str, Any]]:
+        """A page of the posts search finds for `q`, as `viewer` sees them."""
+        tweets: list[dict[str, Any]] = (await self._do(search_move(viewer, q, params)))["tweets"]
+        return tweets
+
+    async def tagged(self, viewer: Who, tag: str, **params: int) -> list[dict[str, Any]]:
+        """A page of the posts carrying `tag`."""
+        tweets: list[dict[str, Any]] = (await self._do(tagged_move(viewer, tag, params)))["tweets"]
+        return tweets
+
+    async def trending(self, viewer: Who, **params: int) -> list[dict[str, Any]]:
+        """What is trending (`hours=`, `limit=`)."""
+        found: list[dict[str, Any]] = (await self._do(trending_move(viewer, params)))["hashtags"]
+        return found
 
     async def profile(self, viewer: Who, whom: Whom | None = None, **params: int) -> dict[str, Any]:
         """`whom`'s profile (`viewer`'s own without one), as `viewer` sees it."""

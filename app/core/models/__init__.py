@@ -2,6 +2,7 @@
 
 from app.core.models.base import Base
 from app.core.models.conversation import ConversationJoin, Mention, Notification, UserHandle
+from app.core.models.hashtag import TweetHashtag
 from app.core.models.media import FileDeletion, Media
 from app.core.models.social import Follow, Like
 from app.core.models.tweet import Tweet
@@ -17,6 +18,7 @@ __all__ = [
     "Mention",
     "Notification",
     "Tweet",
+    "TweetHashtag",
     "User",
     "UserHandle",
 ]

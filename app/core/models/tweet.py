@@ -1,6 +1,7 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Identity, Index, Integer, Text, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models.base import Base, CreatedAtMixin
@@ -28,6 +29,9 @@ class Tweet(CreatedAtMixin, Base):
     conversation_id: Mapped[int | None]
     # Direct replies, kept exact by triggers on every insert and delete (migration 0005).
     replies_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The words of `content` as search finds them (configuration `microblog`), kept by
+    # a trigger (migration 0010); never loaded with the row.
+    search: Mapped[Any | None] = mapped_column(TSVECTOR, deferred=True, deferred_raiseload=True)
 
     author: Mapped["User"] = relationship(back_populates="tweets", lazy="raise")
     media: Mapped[list["Media"]] = relationship(back_populates="tweet", lazy="raise")
@@ -65,4 +69,9 @@ class Tweet(CreatedAtMixin, Base):
         ),
         # A person's own tweets, newest first.
         Index("ix_tweets_author_newest", "author_id", text("created_at DESC"), text("id DESC")),
+        # Search (app/handlers/search/ranking.py): the posts with the words, and those
+        # of a time window, ANDed as bitmaps. Posts are written in time order, so a
+        # BRIN index of the pages' time ranges serves the window at a tiny size.
+        Index("ix_tweets_search", "search", postgresql_using="gin"),
+        Index("ix_tweets_created_at_brin", "created_at", postgresql_using="brin"),
     )

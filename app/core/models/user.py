@@ -33,11 +33,11 @@ class User(CreatedAtMixin, Base):
             postgresql_using="gin",
             postgresql_ops={"handle": "gin_trgm_ops"},
         ),
+        # Names in either script (app/core/name_keys.py; migration 0010).
         Index(
-            "ix_users_name_trgm",
-            "name",
+            "ix_users_people_key_trgm",
+            text("people_key(name) gin_trgm_ops"),
             postgresql_using="gin",
-            postgresql_ops={"name": "gin_trgm_ops"},
         ),
         # The directory's order (see BY_NAME in app/handlers/users/actions.py).
         Index("ix_users_lower_name_id", text("lower(name)"), "id"),

@@ -67,6 +67,13 @@ class TweetOut(BaseModel):
             "(at most 10), each with their current handle"
         ),
     ]
+    hashtags: Annotated[
+        list[str],
+        Field(
+            description="The #hashtags of `content`, lower-cased, without `#`, in order of "
+            "first appearance"
+        ),
+    ]
 
 
 class TweetList(Ok):

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.exceptions import Forbidden, ValidationFailed
 from app.core.models import Like, Media, Tweet, User
+from app.handlers.hashtags import actions as hashtag_actions
 from app.handlers.media import actions as media_actions
 from app.handlers.shared.db_actions import check_tweet, get_user, no_such_tweet
 from app.handlers.shared.schemas import Liker
@@ -26,7 +27,7 @@ async def create_tweet(
     reply_to: int | None = None,
 ) -> int:
     """Post a tweet, answering `reply_to` if given (404 if that one does not exist),
-    with its mentions. Triggers count the reply, file it in its conversation and
+    with its mentions and hashtags. Triggers count the reply, file it in its conversation and
     notify whom it concerns (migration 0005)."""
     try:
         content = clean_text(text, max_length=max_length, what="The tweet", multiline=True)
@@ -48,6 +49,7 @@ async def create_tweet(
     if tweet_id is None:  # only a reply inserts nothing: the post it answers is gone
         raise no_such_tweet(cast(int, reply_to))
     await mentions.record(session, tweet_id, content)
+    await hashtag_actions.file(session, tweet_id, content)
     await media_actions.attach(session, author, tweet_id, media_ids)
     return tweet_id
 

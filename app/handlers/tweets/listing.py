@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
+from app.core.hashtags import hashtags_in
 from app.core.models import Like, Media, Mention, Tweet, User
 from app.handlers.shared.db_actions import media_url
 from app.handlers.shared.schemas import TweetOut
@@ -178,7 +179,7 @@ def _people(
 
 def tweet_views(rows: Iterable[Any]) -> list[TweetOut]:
     """The response models of `tweet_rows` rows."""
-    return _TWEET_VIEWS.validate_python(_tweet_values(rows))
+    return _TWEET_VIEWS.validate_python(tweet_values(rows))
 
 
 def tweet_list_json(rows: Iterable[Any]) -> bytes:
@@ -187,10 +188,10 @@ def tweet_list_json(rows: Iterable[Any]) -> bytes:
     compares the two), without a model for every tweet, author and liker. Building
     those (about 260 a feed page) was a fifth of a feed request's time in the web
     process, for values that come typed from our own statement."""
-    return to_json({"result": True, "tweets": _tweet_values(rows)})
+    return to_json({"result": True, "tweets": tweet_values(rows)})
 
 
-def _tweet_values(rows: Iterable[Any]) -> list[dict[str, Any]]:
+def tweet_values(rows: Iterable[Any]) -> list[dict[str, Any]]:
     """Each tweet of `tweet_rows` rows as TweetOut's fields, in its order."""
     views = []
     for row in rows:
@@ -223,6 +224,7 @@ def _tweet_values(rows: Iterable[Any]) -> list[dict[str, Any]]:
                         tweet.mention_ids, tweet.mention_names, tweet.mention_handles
                     )
                 ],
+                "hashtags": hashtags_in(tweet.content),
             }
         )
     return views

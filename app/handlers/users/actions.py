@@ -1,9 +1,9 @@
 """People: creating them, profiles, the directory and following."""
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -132,24 +132,43 @@ async def profile(session: AsyncSession, user: User, people_limit: int | None = 
     )
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _literal_in_like(value: Any) -> Any:
+    """The SQL text `value` with LIKE's wildcards and escape character made literal."""
+    for special in ("\\", "%", "_"):
+        value = func.replace(value, special, "\\" + special)
+    return value
 
 
 async def directory(
     session: AsyncSession, query: str | None, offset: int, limit: int
 ) -> list[UserSummary]:
+    """Everyone by name; with `query`, those whose handle or name holds it, the name in
+    either script ("anna" finds "Анна": app/core/name_keys.py), those whose name or
+    handle starts with it first."""
     followers_count = select(func.count()).where(Follow.followee_id == User.id).scalar_subquery()
     following_count = select(func.count()).where(Follow.follower_id == User.id).scalar_subquery()
     statement = select(User.id, User.name, User.handle, followers_count, following_count)
+    order: tuple[Any, ...] = BY_NAME
     if query:
-        # Both trigram indexes serve it (a BitmapOr); `@ann` finds handles too.
-        pattern = _like_pattern(query.removeprefix("@"))
+        # Both trigram indexes serve it (a BitmapOr); `@ann` is a handle's beginning.
+        text = query.removeprefix("@")
+        typed = _literal_in_like(literal(text))
+        key = _literal_in_like(func.people_key(text))
+        name_key = func.people_key(User.name)
         statement = statement.where(
-            or_(User.name.ilike(pattern, escape="\\"), User.handle.ilike(pattern, escape="\\"))
+            or_(
+                User.handle.ilike("%" + typed + "%", escape="\\"),
+                name_key.like("%" + key + "%", escape="\\"),
+            )
         )
-    rows = await session.execute(statement.order_by(*BY_NAME).offset(offset).limit(limit))
+        # A name's words, and the handle, starting with what was typed come first.
+        starts = or_(
+            User.handle.ilike(typed + "%", escape="\\"),
+            name_key.like(key + "%", escape="\\"),
+            name_key.like("% " + key + "%", escape="\\"),
+        )
+        order = (starts.desc(), *BY_NAME)
+    rows = await session.execute(statement.order_by(*order).offset(offset).limit(limit))
     return [
         UserSummary(
             id=id_,

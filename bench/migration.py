@@ -16,7 +16,6 @@ and hashtags the seed gave them, and the report says whether it did.
 """
 
 import asyncio
-import json
 import random
 import statistics
 import time
@@ -29,6 +28,7 @@ from typing import Any
 import asyncpg
 
 from app.core import migrations
+from bench.report import write_pair
 from bench.seed import Seeded, connected, plain_url, seeded_info
 
 BEFORE_SEARCH = "0009"
@@ -191,12 +191,7 @@ class MigrationReport:
         return "\n".join(lines) + "\n"
 
     def write(self, folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        markdown = folder / f"migration-{stamp}.md"
-        markdown.write_text(self.as_markdown())
-        (folder / f"migration-{stamp}.json").write_text(json.dumps(self.as_json(), indent=2))
-        return markdown
+        return write_pair(folder, "migration", self.as_markdown(), self.as_json())
 
 
 async def measure(

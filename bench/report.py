@@ -236,12 +236,17 @@ class Report:
         return "\n".join(lines) + "\n"
 
     def write(self, folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        markdown = folder / f"bench-{stamp}.md"
-        markdown.write_text(self.as_markdown())
-        (folder / f"bench-{stamp}.json").write_text(json.dumps(self.as_json(), indent=2) + "\n")
-        return markdown
+        return write_pair(folder, "bench", self.as_markdown(), self.as_json())
+
+
+def write_pair(folder: Path, prefix: str, markdown: str, data: dict[str, Any]) -> Path:
+    """A report as `prefix`-<time>.md and its JSON twin in `folder`; the .md's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{prefix}-{stamp}.md"
+    path.write_text(markdown)
+    path.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
+    return path
 
 
 def _ratio(value: float, base: float) -> float:

@@ -96,7 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     migration_cmd.add_argument("--writers", type=_at_least_one, default=4, help="concurrent")
     migration_cmd.add_argument(
-        "--pause", type=float, default=0.05, help="seconds between one writer's writes"
+        "--pause",
+        type=float,
+        default=0.05,
+        help="seconds a writer rests after a post, a like and its unlike",
     )
     migration_cmd.add_argument("--output", type=Path, default=Path("bench-results"))
     migration_cmd.set_defaults(func=_migration)

@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         f"{DATABASE} in the embedded server)",
     )
 
+    reporting = argparse.ArgumentParser(add_help=False)
+    reporting.add_argument(
+        "--output", type=Path, default=Path("bench-results"), help="where reports go"
+    )
+
     seed_cmd = actions.add_parser(
         "seed", parents=[where], help="recreate the bench database with generated data"
     )
@@ -54,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     seed_cmd.set_defaults(func=_seed)
 
     run_cmd = actions.add_parser(
-        "run", parents=[where], help="start the server on the seeded database and measure it"
+        "run",
+        parents=[where, reporting],
+        help="start the server on the seeded database and measure it",
     )
     run_cmd.add_argument("--workers", type=int, default=2, help="server worker processes")
     run_cmd.add_argument("--connections", type=int, default=16, help="concurrent connections")
@@ -85,12 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--stream-posts", type=_at_least_one, default=5, help="posts timed to the streams"
     )
-    run_cmd.add_argument("--output", type=Path, default=Path("bench-results"))
     run_cmd.set_defaults(func=_run)
 
     migration_cmd = actions.add_parser(
         "migration",
-        parents=[where],
+        parents=[where, reporting],
         help=f"downgrade the seeded database to {BEFORE_SEARCH} and time the upgrade to head "
         "while people keep writing",
     )
@@ -101,7 +107,6 @@ def _parser() -> argparse.ArgumentParser:
         default=0.05,
         help="seconds a writer rests after a post, a like and its unlike",
     )
-    migration_cmd.add_argument("--output", type=Path, default=Path("bench-results"))
     migration_cmd.set_defaults(func=_migration)
     return bench
 

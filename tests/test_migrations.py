@@ -257,3 +257,45 @@ def test_no_migration_blocks_writes_on_a_table_it_did_not_create(
 
 def _squash(sql: str) -> str:
     return sql.replace("(", "").replace(")", "").replace(" ", "")
+
+
+def test_search_fills_the_posts_written_before_it_and_may_run_again(
+    make_database: Callable[[], str],
+) -> None:
+    """0010 on a database with posts: each gets its search vector and its hashtags, and
+    a run started again (as after an interruption) files nothing twice."""
+    url = make_database()
+    migrations.upgrade(url, "0009")
+    _execute(
+        url,
+        "INSERT INTO users (name, handle, api_key_hash) VALUES ('Ann', 'ann', 'x')",
+        "INSERT INTO tweets (author_id, content) SELECT id, 'Релизы готовы #Релиз #q4' FROM users",
+        "INSERT INTO tweets (author_id, content) SELECT id, 'released https://x.test/#top'"
+        " FROM users",
+        "INSERT INTO tweets (author_id, content) SELECT id, 'no tags' FROM users",
+        "INSERT INTO tweets (author_id, content) SELECT id, 'late #Late' FROM users",
+    )
+    migrations.upgrade(url)
+    found = _rows(
+        url,
+        "SELECT content FROM tweets WHERE search @@ to_tsquery('public.microblog', 'релиз')"
+        " OR search @@ to_tsquery('public.microblog', 'releases') ORDER BY id",
+    )
+    assert found == [("Релизы готовы #Релиз #q4",), ("released https://x.test/#top",)]
+    assert _rows(url, "SELECT count(*) FROM tweets WHERE search IS NULL") == [(0,)]
+    filed = [("релиз", 1), ("q4", 1), ("late", 4)]
+    assert (
+        _rows(url, "SELECT tag, tweet_id FROM tweet_hashtags ORDER BY tweet_id, tag DESC") == filed
+    )
+    # Run again from the start of the backfill: nothing twice, nothing lost.
+    _execute(url, "UPDATE tweets SET search = NULL WHERE id = 4", "DELETE FROM alembic_version")
+    _execute(url, "INSERT INTO alembic_version VALUES ('0009')")
+    migrations.upgrade(url)
+    assert _rows(url, "SELECT count(*) FROM tweets WHERE search IS NULL") == [(0,)]
+    assert (
+        _rows(url, "SELECT tag, tweet_id FROM tweet_hashtags ORDER BY tweet_id, tag DESC") == filed
+    )
+
+
+def _rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    return _inspect(url, lambda connection: [tuple(row) for row in connection.execute(text(sql))])  # type: ignore[return-value]

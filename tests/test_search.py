@@ -3,7 +3,7 @@ query syntax, ranking and paging, and what it refuses."""
 
 import math
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.handlers.search import ranking
 from app.handlers.search.query import parse
+from app.handlers.search.schemas import SearchResults
 from tests.helpers.api import Api, MakePerson, Person, refused
+from tests.helpers.app import backdate
 
 
 async def _post_all(api: Api, author: Person, *texts: str) -> dict[str, int]:
@@ -22,20 +24,6 @@ async def _post_all(api: Api, author: Person, *texts: str) -> dict[str, int]:
 
 async def _found(api: Api, viewer: Person, q: str, **params: int) -> list[str]:
     return [tweet["content"] for tweet in await api.search(viewer, q, **params)]
-
-
-async def _set(session: AsyncSession, tweet_id: int, *, days_ago: float, likes: int = 0) -> None:
-    """Make the post `days_ago` old with `likes` (the ranking reads likes_count)."""
-    moment = datetime.now(UTC) - timedelta(days=days_ago)
-    await session.execute(
-        text("UPDATE tweets SET created_at = :at, likes_count = :likes WHERE id = :id"),
-        {"at": moment, "likes": likes, "id": tweet_id},
-    )
-    await session.execute(
-        text("UPDATE tweet_hashtags SET created_at = :at WHERE tweet_id = :id"),
-        {"at": moment, "id": tweet_id},
-    )
-    await session.commit()
 
 
 # query -> the posts of MORPHOLOGY it finds, whatever their word forms.
@@ -157,7 +145,9 @@ async def test_from_a_person_and_a_hashtag(
 async def test_matched_words_are_given_as_written(api: Api, make_person: MakePerson) -> None:
     ann = await make_person("Ann")
     await api.tweet(ann, "Релизом доволен, РЕЛИЗ удался, релиз-кандидат #Релиз")
-    [hit] = await api.search(ann, "релизы #релиз")
+    [hit] = SearchResults.model_validate(
+        {"result": True, "tweets": await api.search(ann, "релизы #релиз")}
+    ).model_dump()["tweets"]
     assert hit["highlights"] == ["Релизом", "РЕЛИЗ", "релиз", "Релиз", "#Релиз"]
     assert hit["hashtags"] == ["релиз"]
     [tagged] = await api.search(ann, "#релиз")
@@ -176,9 +166,9 @@ async def test_a_fresh_liked_post_ranks_above_an_old_stray_match(
         "freeze yesterday, plain",
     )
     old, answer, plain = posts.values()
-    await _set(session, old, days_ago=730, likes=3)
-    await _set(session, answer, days_ago=6, likes=40)
-    await _set(session, plain, days_ago=1)
+    await backdate(session, old, days_ago=730, likes=3)
+    await backdate(session, answer, days_ago=6, likes=40)
+    await backdate(session, plain, days_ago=1)
     assert [t["id"] for t in await api.search(ann, "freeze ")] == [answer, plain, old]
 
 
@@ -206,7 +196,7 @@ async def test_pages_follow_the_formula_exactly_and_never_overlap(
     for tweet_id in ids:
         days = draw.choice([0.1, 2, 6, 9, 20, 45, 90, 400, 700]) * draw.uniform(0.8, 1.2)
         likes = draw.choice([0, 0, 0, 1, 5, 30, 2000])
-        await _set(session, tweet_id, days_ago=days, likes=likes)
+        await backdate(session, tweet_id, days_ago=days, likes=likes)
     rows = (
         await session.execute(
             text(

@@ -119,6 +119,15 @@ PLURALS = {
         ("composer.tooLong", 21): "Текст длиннее допустимого на 21 символ (максимум — 280).",
         ("composer.tooLong", 33): "Текст длиннее допустимого на 33 символа (максимум — 280).",
         ("composer.tooMany", 4): "Можно прикрепить не больше 4 картинок.",
+        ("trending.posts", 1): "1 твит",
+        ("trending.posts", 3): "3 твита",
+        ("trending.posts", 12): "12 твитов",
+        ("trending.posts", 21): "21 твит",
+        ("trending.people", 1): "1 человек",
+        ("trending.people", 2): "2 человека",
+        ("trending.people", 5): "5 человек",
+        ("trending.people", 21): "21 человек",
+        ("trending.people", 24): "24 человека",
     },
     "en-US": {
         ("likes.count", 0): "0 likes",
@@ -130,6 +139,10 @@ PLURALS = {
         ("profile.followersCount", 1): "1 follower",
         ("composer.tooMany", 4): "You can attach up to 4 pictures.",
         ("composer.tooLong", 1): "1 character too many: posts can be up to 280 characters.",
+        ("trending.posts", 1): "1 post",
+        ("trending.posts", 2): "2 posts",
+        ("trending.people", 1): "1 person",
+        ("trending.people", 7): "7 people",
     },
 }
 

@@ -333,6 +333,10 @@ class ServiceApi:
         user: dict[str, Any] = self._do(profile_move(viewer, whom, params))["user"]
         return user
 
+    def trending(self, viewer: Who, **params: int) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self._do(trending_move(viewer, params))["hashtags"]
+        return found
+
     def create_person(self, admin: Who, name: str, *, is_admin: bool = False) -> Person:
         """Create a person with `POST /api/users`, as the administrator `admin`."""
         return _person(self._do(create_person_move(admin, name, is_admin)))

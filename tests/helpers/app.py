@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,20 @@ def lent_connections(app: FastAPI) -> Iterator[list[object]]:
         yield lent
     finally:
         event.remove(pool, "checkout", checkout)
+
+
+async def backdate(
+    session: AsyncSession, tweet_id: int, *, days_ago: float, likes: int = 0
+) -> None:
+    """Make the post `days_ago` old with `likes` (likes_count alone: what ranking and
+    the feed read), its hashtags' copy of its time too; committed."""
+    moment = datetime.now(UTC) - timedelta(days=days_ago)
+    await session.execute(
+        text("UPDATE tweets SET created_at = :at, likes_count = :likes WHERE id = :id"),
+        {"at": moment, "likes": likes, "id": tweet_id},
+    )
+    await session.execute(
+        text("UPDATE tweet_hashtags SET created_at = :at WHERE tweet_id = :id"),
+        {"at": moment, "id": tweet_id},
+    )
+    await session.commit()

@@ -76,7 +76,7 @@ async def tagged(
 
 
 # Ties: more posts, then the tag, so the list is stable.
-_TRENDING = text(
+TRENDING = text(
     """
     SELECT tag, count(*) AS posts, count(DISTINCT author_id) AS people
     FROM tweet_hashtags
@@ -93,5 +93,5 @@ async def trending(session: AsyncSession, hours: int, limit: int) -> list[Trend]
     # The window's estimate needs now(): a generic plan would guess a third of the
     # table and might read it all.
     await plan_each_time(session)
-    rows = await session.execute(_TRENDING, {"hours": hours, "limit": limit})
+    rows = await session.execute(TRENDING, {"hours": hours, "limit": limit})
     return [Trend(tag=cast(str, tag), posts=posts, people=people) for tag, posts, people in rows]

@@ -87,8 +87,12 @@ def window_statement(query: SearchQuery) -> str:
         conditions.append(f"(numnode({TSQUERY}) = 0 OR t.search @@ {TSQUERY})")
     if query.handle is not None:
         conditions.append("t.author_id = (SELECT user_id FROM user_handles WHERE handle = :handle)")
+    # Each tag's posts of the window, from its (tag, created_at) index: the posts' own
+    # times, copied.
     conditions += [
-        f"t.id IN (SELECT tweet_id FROM tweet_hashtags WHERE tag = (:tags)[{number}])"  # noqa: S608
+        f"""t.id IN (SELECT tweet_id FROM tweet_hashtags
+                     WHERE tag = (:tags)[{number}]
+                       AND created_at >= :since AND created_at < :until)"""  # noqa: S608
         for number in range(1, len(query.tags) + 1)
     ]
     return f"""

@@ -3,7 +3,7 @@
 import uuid
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, literal, or_, select
+from sqlalchemy import Select, delete, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -139,9 +139,7 @@ def _literal_in_like(value: Any) -> Any:
     return value
 
 
-async def directory(
-    session: AsyncSession, query: str | None, offset: int, limit: int
-) -> list[UserSummary]:
+def directory_statement(query: str | None, offset: int, limit: int) -> Select[Any]:
     """Everyone by name; with `query`, those whose handle or name holds it, the name in
     either script ("anna" finds "Анна": app/core/name_keys.py), those whose name or
     handle starts with it first."""
@@ -150,7 +148,7 @@ async def directory(
     statement = select(User.id, User.name, User.handle, followers_count, following_count)
     order: tuple[Any, ...] = BY_NAME
     if query:
-        # Both trigram indexes serve it (a BitmapOr); `@ann` is a handle's beginning.
+        # Both trigram indexes serve it (a BitmapOr); `@ann` finds handles too.
         text = query.removeprefix("@")
         typed = _literal_in_like(literal(text))
         key = _literal_in_like(func.people_key(text))
@@ -168,7 +166,13 @@ async def directory(
             name_key.like("% " + key + "%", escape="\\"),
         )
         order = (starts.desc(), *BY_NAME)
-    rows = await session.execute(statement.order_by(*order).offset(offset).limit(limit))
+    return statement.order_by(*order).offset(offset).limit(limit)
+
+
+async def directory(
+    session: AsyncSession, query: str | None, offset: int, limit: int
+) -> list[UserSummary]:
+    rows = await session.execute(directory_statement(query, offset, limit))
     return [
         UserSummary(
             id=id_,

@@ -3,7 +3,7 @@
 // error envelope {"result": false, "error_type", "error_message"} into an ApiError.
 /** @import { Envelope, LikerList, Limits, MediaCreated, Ok, PeopleList, ProfileAnswer } from "./types.js" */
 /** @import { Relation, TweetCreated, TweetList, UserList } from "./types.js" */
-/** @import { NotificationList, ThreadAnswer, TweetAnswer, UnreadCount } from "./types.js" */
+/** @import { NotificationList, ThreadAnswer, TrendingList, TweetAnswer, UnreadCount } from "./types.js" */
 /** @import { MessageKey, MessageParams } from "./i18n.js" */
 import { t } from "./i18n.js";
 
@@ -212,6 +212,9 @@ function upload(file, { onProgress, signal } = {}) {
  * @property {(id: number) => Promise<Ok>} unlike
  * @property {(id: number, offset: number, limit: number) => Promise<LikerList>} likers
  * @property {typeof upload} upload
+ * @property {(q: string, offset: number, limit: number) => Promise<TweetList>} search
+ * @property {(tag: string, offset: number, limit: number) => Promise<TweetList>} hashtagTweets
+ * @property {(hours: number, limit: number) => Promise<TrendingList>} trending
  */
 
 /** @type {Api} */
@@ -245,4 +248,7 @@ export const api = {
   unlike: (id) => request("DELETE", `/api/tweets/${id}/likes`),
   likers: (id, offset, limit) => request("GET", `/api/tweets/${id}/likes?${query({ offset, limit })}`),
   upload,
+  search: (q, offset, limit) => request("GET", `/api/search/tweets?${query({ q, offset, limit })}`),
+  hashtagTweets: (tag, offset, limit) => request("GET", `/api/hashtags/${encodeURIComponent(tag)}/tweets?${query({ offset, limit })}`),
+  trending: (hours, limit) => request("GET", `/api/hashtags/trending?${query({ hours, limit })}`),
 };

@@ -8,6 +8,7 @@ import { whenUnauthorized } from "./api.js";
 import { bell, refreshUnreadCount } from "./components/bell.js";
 import { languagePicker } from "./components/language.js";
 import { clearNotices, noticeArea } from "./components/notice.js";
+import { searchBox, showQuery, typingSearch } from "./components/search-box.js";
 import { h } from "./dom.js";
 import { refreshTimes } from "./format.js";
 import { onLanguageChange, t } from "./i18n.js";
@@ -15,10 +16,12 @@ import { startLive } from "./live.js";
 import { match, navigate, redraw, route, savedViewState, start } from "./router.js";
 import { me, signedIn, signIn, signOut, storedKey } from "./session.js";
 import { feedView } from "./views/feed.js";
+import { hashtagView } from "./views/hashtag.js";
 import { notFoundView } from "./views/not-found.js";
 import { notificationsView } from "./views/notifications.js";
 import { peopleView } from "./views/people.js";
 import { handleView, profileView } from "./views/profile.js";
+import { searchView } from "./views/search.js";
 import { signInView } from "./views/signin.js";
 import { threadView } from "./views/thread.js";
 
@@ -28,6 +31,8 @@ route(/^\/users\/(\d+)(?:\/(followers|following))?\/?$/, profileView);
 route(/^\/@([A-Za-z0-9_.]{1,31})\/?$/, handleView);
 route(/^\/tweets\/(\d+)\/?$/, threadView);
 route(/^\/notifications\/?$/, notificationsView);
+route(/^\/search\/?$/, searchView);
+route(/^\/hashtags\/([^/]+)\/?$/, hashtagView);
 
 const root = /** @type {HTMLElement} */ (document.getElementById("app")); // in index.html
 /** @type {{ element: HTMLDivElement, main: HTMLElement } | null} */
@@ -82,6 +87,7 @@ function buildShell() {
           link("/people", t("nav.people"), "people"),
           link(`/users/${self.id}`, t("nav.profile"), "profile"),
         ),
+        searchBox(),
         h(
           "div",
           { class: "account" },
@@ -134,6 +140,7 @@ function page(view, params = []) {
 /** @param {SignInKept | null} [kept] */
 function showSignIn(kept = null) {
   shell = null;
+  showQuery(""); // the next person's header starts empty
   first = false; // after signing in, focus goes to the page's heading
   root.replaceChildren();
   const reason = signInReason;
@@ -198,11 +205,13 @@ async function render() {
   const found = match(location.pathname);
   if (found) page(found.view, found.params);
   else page(notFoundView);
+  // A new page takes the focus to its heading, unless the search field opened it as
+  // the person typed there.
   if (!first) {
     window.scrollTo(0, 0);
     const heading = shell.main.querySelector("h1");
     if (heading) heading.tabIndex = -1;
-    (heading ?? shell.main).focus({ preventScroll: true });
+    if (!typingSearch()) (heading ?? shell.main).focus({ preventScroll: true });
   }
   first = false;
 }

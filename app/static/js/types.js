@@ -94,6 +94,19 @@
  * @property {number} [replies_count]
  * @property {Mention[]} [mentions]
  * @property {boolean} [reply_to_deleted] it answered a post that has been deleted since
+ * @property {string[]} [hashtags] its `#tags`, lower case, in order of first appearance
+ * @property {string[]} [highlights] in a search's results only: the words of `content`
+ *   that matched, as written there (each whole-word occurrence, in any letter case, is
+ *   one of them)
+ */
+
+/**
+ * A hashtag much used lately (`GET /api/hashtags/trending`): in how many posts, by how
+ * many people.
+ * @typedef {object} TrendingTag
+ * @property {string} tag lower case, without "#"
+ * @property {number} posts
+ * @property {number} people
  */
 
 // ---- Notifications ----
@@ -135,7 +148,11 @@
 /** `GET /api/users/me`, `GET /api/users/{id}`. @typedef {Ok & { user: Profile }} ProfileAnswer */
 /** `GET /api/users/{id}/followers`, `…/following`. @typedef {Ok & { users: UserRef[] }} PeopleList */
 /** `GET /api/users?q=`. @typedef {Ok & { users: UserSummary[] }} UserList */
-/** `GET /api/tweets`, `GET /api/users/{id}/tweets`. @typedef {Ok & { tweets: Tweet[] }} TweetList */
+/**
+ * `GET /api/tweets`, `GET /api/users/{id}/tweets`, `GET /api/search/tweets`,
+ * `GET /api/hashtags/{tag}/tweets`. @typedef {Ok & { tweets: Tweet[] }} TweetList
+ */
+/** `GET /api/hashtags/trending`. @typedef {Ok & { hashtags: TrendingTag[] }} TrendingList */
 /** `GET /api/tweets/{id}/likes`. @typedef {Ok & { likes: Liker[] }} LikerList */
 /** `POST /api/tweets`. @typedef {Ok & { tweet_id: number }} TweetCreated */
 /** `GET /api/tweets/{id}`. @typedef {Ok & { tweet: Tweet }} TweetAnswer */

@@ -12,7 +12,7 @@ import { avatar } from "./person.js";
 
 const TYPING_PAUSE_MS = 200;
 const SHOWN = 6;
-// "@" and what follows it up to the caret, where a mention may start (as format.js
+// "@" and what follows it up to the caret, where a mention may start (as post-text.js
 // finds them); letters of any script, as a name is looked up as well as a handle.
 const TYPING_MENTION = /(?<![\p{L}\p{N}_.@])@([\p{L}\p{N}_.]{1,30})$/u;
 

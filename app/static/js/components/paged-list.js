@@ -20,7 +20,9 @@ export function loadingIndicator() {
 /**
  * What pagedList() is given: how to fetch a page of items and draw one, an item's
  * key (pages may overlap: a key already shown is skipped), what to show for an
- * empty list and at its end, and the list element's tag and attributes.
+ * empty list and at its end, and the list element's tag and attributes. `refused`
+ * tells what to show for an error that trying again cannot mend (a search the service
+ * will not run), or null for the usual "Try again".
  * @template T
  * @typedef {object} PagedListOptions
  * @property {(offset: number, limit: number) => Promise<T[]>} fetchPage
@@ -30,6 +32,7 @@ export function loadingIndicator() {
  * @property {string} endText
  * @property {"div" | "ul"} [listTag]
  * @property {Props & { class?: string }} [listProps]
+ * @property {(error: Error) => Node | null} [refused]
  */
 
 /**
@@ -49,7 +52,7 @@ export function loadingIndicator() {
  * @param {PagedListOptions<T>} options
  * @returns {PagedList<T>}
  */
-export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag = "div", listProps = {} }) {
+export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag = "div", listProps = {}, refused = () => null }) {
   const items = h(listTag, { ...listProps, class: ["paged-items", listProps.class] });
   // A live region from the start, so "Loading…" and the end note are announced.
   const status = h("div", { class: "pager-status", role: "status" });
@@ -110,6 +113,11 @@ export function pagedList({ fetchPage, renderItem, key, empty, endText, listTag 
     } catch (caught) {
       const error = /** @type {Error} */ (caught);
       failed = true;
+      const said = refused(error);
+      if (said) {
+        setStatus(said);
+        return;
+      }
       const retry = h("button", { type: "button", class: "button", "data-action": "retry" }, t("action.retry"));
       retry.addEventListener("click", () => {
         failed = false;

@@ -3,8 +3,8 @@
 // that posts the reply to it. The conversation's own page has its reply box instead.
 /** @import { Tweet } from "../types.js" */
 import { h } from "../dom.js";
-import { postText } from "../format.js";
 import { t } from "../i18n.js";
+import { postText } from "../post-text.js";
 import { composer } from "./composer.js";
 import { openDialog } from "./dialog.js";
 import { notify } from "./notice.js";
@@ -25,7 +25,7 @@ export function openReply(tweet, onPosted) {
     "blockquote",
     { class: "reply-quote" },
     h("p", { class: "reply-quote-author" }, avatar(tweet.author), h("span", { dir: "auto" }, tweet.author.name), handleOf(tweet.author)),
-    h("p", { class: "tweet-text", dir: "auto" }, postText(tweet.content, tweet.mentions)),
+    h("p", { class: "tweet-text", dir: "auto" }, postText(tweet)),
   );
   /** @type {HTMLDialogElement} */
   let dialog;

@@ -1,13 +1,16 @@
 // @ts-check
-// One tweet: author and handle, time (a link to its conversation), text with links
-// and mentions, up to four pictures, likes, replies, and delete for the author.
+// One tweet: author and handle, time (a link to its conversation), text with links,
+// mentions and hashtags (and the words a search found marked), up to four pictures,
+// likes, replies, and delete for the author.
 // Likes change at once and are rolled back if the API refuses.
 /** @import { ApiError } from "../api.js" */
+/** @import { Marks } from "../post-text.js" */
 /** @import { Liker, Tweet } from "../types.js" */
 import { api } from "../api.js";
 import { h, icon } from "../dom.js";
-import { postText, timeElement } from "../format.js";
+import { timeElement } from "../format.js";
 import { t } from "../i18n.js";
+import { postText } from "../post-text.js";
 import { isMe, signedIn } from "../session.js";
 import { confirmDialog, openDialog } from "./dialog.js";
 import { openLightbox } from "./lightbox.js";
@@ -226,18 +229,20 @@ function replies(tweet, onReply) {
 /**
  * What tweetCard() is given besides the tweet: `onDeleted` hears that it was deleted,
  * here or (found out on a like) elsewhere; `inThread` leaves out "in reply to" (the
- * conversation is on screen); `onReply` replaces the reply dialog.
+ * conversation is on screen); `onReply` replaces the reply dialog; `marks` are the
+ * words and hashtags a search found, marked in the text.
  * @typedef {object} TweetCardOptions
  * @property {(tweet: Tweet) => void} [onDeleted]
  * @property {boolean} [inThread]
  * @property {() => void} [onReply]
+ * @property {Marks} [marks]
  */
 
 /**
  * @param {Tweet} tweet
  * @param {TweetCardOptions} [options]
  */
-export function tweetCard(tweet, { onDeleted, inThread = false, onReply } = {}) {
+export function tweetCard(tweet, { onDeleted, inThread = false, onReply, marks } = {}) {
   const card = h("article", { class: "tweet", dataset: { tweetId: tweet.id }, "aria-label": t("tweet.by", { name: tweet.author.name }) });
   const answers = (tweet.reply_to != null || tweet.reply_to_deleted === true) && !inThread;
   card.append(
@@ -257,7 +262,7 @@ export function tweetCard(tweet, { onDeleted, inThread = false, onReply } = {}) 
       answers
         ? h("p", { class: "tweet-context" }, h("a", { href: `/tweets/${tweet.id}`, "data-role": "in-reply" }, t("tweet.inReply")))
         : null,
-      h("p", { class: "tweet-text", dir: "auto" }, postText(tweet.content, tweet.mentions)),
+      h("p", { class: "tweet-text", dir: "auto" }, postText(tweet, marks)),
       pictures(tweet),
       h(
         "footer",

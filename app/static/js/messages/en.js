@@ -169,6 +169,22 @@ export default {
   "profile.missing": "This person does not exist. They may have been removed, or the address is wrong.",
   "profile.failed": "Could not load this profile: {reason}",
 
+  "search.label": "Search posts",
+  "search.title": "Search",
+  "search.resultsFor": "Results for “{q}”",
+  "search.hint": "Type what to look for in the search field at the top of the page.",
+  "search.nothing": "No posts match “{q}”.",
+  "search.end": "That's all that matched.",
+  "search.refused": "Cannot search for that: {reason}",
+
+  "hashtag.empty": "No posts carry this hashtag.",
+  "hashtag.end": "That's all of them.",
+  "hashtag.refused": "Cannot show this hashtag: {reason}",
+
+  "trending.title": "Trending",
+  "trending.posts": { one: "{count} post", other: "{count} posts" },
+  "trending.people": { one: "{count} person", other: "{count} people" },
+
   "notFound.title": "Page not found",
   "notFound.text": "There is nothing at this address.",
   "notFound.home": "Go to your feed",

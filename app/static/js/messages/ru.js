@@ -202,6 +202,22 @@ export default {
   "profile.missing": "Такого профиля нет: возможно, его удалили или в адресе ошибка.",
   "profile.failed": "Не удалось загрузить профиль: {reason}",
 
+  "search.label": "Поиск по твитам",
+  "search.title": "Поиск",
+  "search.resultsFor": "Результаты по запросу «{q}»",
+  "search.hint": "Введите, что искать, в поле поиска вверху страницы.",
+  "search.nothing": "Ничего не нашлось по запросу «{q}».",
+  "search.end": "Больше ничего не нашлось.",
+  "search.refused": "По такому запросу искать нельзя: {reason}",
+
+  "hashtag.empty": "Твитов с этим хештегом нет.",
+  "hashtag.end": "Это все твиты с этим хештегом.",
+  "hashtag.refused": "Не удалось показать хештег: {reason}",
+
+  "trending.title": "Сейчас обсуждают",
+  "trending.posts": { one: "{count} твит", few: "{count} твита", many: "{count} твитов", other: "{count} твита" },
+  "trending.people": { one: "{count} человек", few: "{count} человека", many: "{count} человек", other: "{count} человека" },
+
   "notFound.title": "Страница не найдена",
   "notFound.text": "По этому адресу ничего нет.",
   "notFound.home": "Перейти в ленту",

@@ -1,14 +1,14 @@
 // @ts-check
 // Home: the composer and the feed, most liked first, loading more on scroll. Posts
 // that start a conversation while the person reads are offered in a bar ("3 new
-// posts — show") rather than moving the list under them.
-/** @import { PagedList } from "../components/paged-list.js" */
-/** @import { Tweet, View } from "../types.js" */
+// posts — show") rather than moving the list under them. Under a feed with little
+// in it, the hashtags in use lately, as somewhere to start.
+/** @import { View } from "../types.js" */
 import { api } from "../api.js";
 import { composer } from "../components/composer.js";
 import { newItemsBar } from "../components/new-items.js";
-import { pagedList } from "../components/paged-list.js";
-import { tweetCard } from "../components/tweet-card.js";
+import { trending } from "../components/trending.js";
+import { tweetList } from "../components/tweet-list.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { onLive } from "../live.js";
@@ -24,20 +24,11 @@ function emptyFeed() {
   );
 }
 
+const SHORT_FEED = 5; // posts: fewer, and the feed is followed by what is trending
+
 /** @type {View} */
 export function feedView(container, _params, _query, restore) {
-  function build() {
-    /** @type {PagedList<Tweet>} */
-    const made = pagedList({
-      fetchPage: async (offset, limit) => (await api.feed(offset, limit)).tweets,
-      renderItem: (tweet) => tweetCard(tweet, { onDeleted: () => made.removed(tweet.id) }),
-      key: (tweet) => tweet.id,
-      empty: emptyFeed,
-      endText: t("feed.end"),
-      listProps: { role: "feed", "aria-label": t("feed.title"), class: "tweets" },
-    });
-    return made;
-  }
+  const build = () => tweetList({ fetchPage: api.feed, label: t("feed.title"), empty: emptyFeed, endText: t("feed.end") });
   let list = build();
   const heading = h("h1", { class: "page-title", tabindex: "-1" }, t("feed.title"));
   const writer = composer({ onPosted: (tweet) => list.prepend(tweet) });
@@ -51,8 +42,11 @@ export function feedView(container, _params, _query, restore) {
     heading.focus({ preventScroll: true });
     heading.scrollIntoView();
   });
-  container.append(heading, writer.element, bar.element, list.element);
-  list.start(restore);
+  const trends = trending();
+  container.append(heading, writer.element, bar.element, list.element, trends.element);
+  list.start(restore).then(() => {
+    if (list.loaded() < SHORT_FEED) trends.show();
+  });
   onLive(bar.element, (event) => {
     // Your own posts are in the list already (the composer put them there).
     if (event.type === "feed" && typeof event.data?.tweet_id === "number" && !isMe(event.data.author?.id)) bar.add(event.data.tweet_id);

@@ -8,7 +8,7 @@
 import { api } from "../api.js";
 import { loadingIndicator, pagedList } from "../components/paged-list.js";
 import { avatar, followButton, handleOf, personRow } from "../components/person.js";
-import { tweetCard } from "../components/tweet-card.js";
+import { tweetList } from "../components/tweet-list.js";
 import { h } from "../dom.js";
 import { t, tIsolated } from "../i18n.js";
 import { navigate } from "../router.js";
@@ -30,17 +30,10 @@ import { checkId, showFailure } from "./failed.js";
  */
 function tweetsOf(user, restore, onDeleted) {
   const own = isMe(user.id);
-  /** @type {PagedList<Tweet>} */
-  const list = pagedList({
-    fetchPage: async (offset, limit) => (await api.userTweets(user.id, offset, limit)).tweets,
-    renderItem: (tweet) =>
-      tweetCard(tweet, {
-        onDeleted: () => {
-          list.removed(tweet.id);
-          onDeleted();
-        },
-      }),
-    key: (tweet) => tweet.id,
+  const list = tweetList({
+    fetchPage: (offset, limit) => api.userTweets(user.id, offset, limit),
+    label: t("profile.tweetsOf", { name: user.name }),
+    onDeleted,
     empty: () =>
       h(
         "section",
@@ -49,7 +42,6 @@ function tweetsOf(user, restore, onDeleted) {
         own ? h("a", { href: "/", class: "button" }, t("profile.writeFirst")) : null,
       ),
     endText: t("profile.tweetsEnd"),
-    listProps: { role: "feed", "aria-label": t("profile.tweetsOf", { name: user.name }), class: "tweets" },
   });
   list.start(restore);
   return list;

@@ -8,7 +8,7 @@
     python3 dev.py lint             ruff check, ruff format --check, mypy, the JS checks
     python3 dev.py fmt              fix what ruff and the JS formatter can fix
     python3 dev.py lock             rewrite requirements/*.txt from requirements/*.in
-    python3 dev.py bench seed|run   the benchmark (bench/, docs/performance.md)
+    python3 dev.py bench COMMAND    the benchmark: seed, run, migration (docs/performance.md)
     python3 dev.py ANY ARGS         any other `python -m app` command (users create NAME, ...)
 
 Only the standard library is used here. Requirements are installed from the

@@ -1,6 +1,6 @@
-"""`python -m bench seed | run` (`python3 dev.py bench ...`): the benchmark's two
-commands (see docs/performance.md). It lives outside `app/`, so the production
-image does not carry it."""
+"""`python -m bench seed | run | migration` (`python3 dev.py bench ...`): the
+benchmark's commands (see docs/performance.md). It lives outside `app/`, so the
+production image does not carry it."""
 
 import argparse
 import asyncio
@@ -15,6 +15,7 @@ from sqlalchemy import make_url
 
 from app.commands import run_command
 from app.core.config import Settings
+from bench.migration import BEFORE_SEARCH, MigrationOptions, measure
 from bench.run import Options, run
 from bench.seed import DataSet, seed
 
@@ -35,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         f"{DATABASE} in the embedded server)",
     )
 
+    reporting = argparse.ArgumentParser(add_help=False)
+    reporting.add_argument(
+        "--output", type=Path, default=Path("bench-results"), help="where reports go"
+    )
+
     seed_cmd = actions.add_parser(
         "seed", parents=[where], help="recreate the bench database with generated data"
     )
@@ -43,11 +49,19 @@ def _parser() -> argparse.ArgumentParser:
     seed_cmd.add_argument(
         "--likes", type=int, default=5_000_000, help="likes drawn (repeats dropped)"
     )
+    seed_cmd.add_argument(
+        "--readers",
+        type=int,
+        default=90_000,
+        help="more people, who only read and follow one to three of the others (for people search)",
+    )
     seed_cmd.add_argument("--seed", type=int, default=1, help="same seed, same data")
     seed_cmd.set_defaults(func=_seed)
 
     run_cmd = actions.add_parser(
-        "run", parents=[where], help="start the server on the seeded database and measure it"
+        "run",
+        parents=[where, reporting],
+        help="start the server on the seeded database and measure it",
     )
     run_cmd.add_argument("--workers", type=int, default=2, help="server worker processes")
     run_cmd.add_argument("--connections", type=int, default=16, help="concurrent connections")
@@ -78,8 +92,22 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--stream-posts", type=_at_least_one, default=5, help="posts timed to the streams"
     )
-    run_cmd.add_argument("--output", type=Path, default=Path("bench-results"))
     run_cmd.set_defaults(func=_run)
+
+    migration_cmd = actions.add_parser(
+        "migration",
+        parents=[where, reporting],
+        help=f"downgrade the seeded database to {BEFORE_SEARCH} and time the upgrade to head "
+        "while people keep writing",
+    )
+    migration_cmd.add_argument("--writers", type=_at_least_one, default=4, help="concurrent")
+    migration_cmd.add_argument(
+        "--pause",
+        type=float,
+        default=0.05,
+        help="seconds a writer rests after a post, a like and its unlike",
+    )
+    migration_cmd.set_defaults(func=_migration)
     return bench
 
 
@@ -89,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _seed(args: argparse.Namespace, settings: Settings) -> int:
     with _database_urls(settings, args.database_url) as (url, _):
-        data = DataSet(args.users, args.tweets, args.likes, args.seed)
+        data = DataSet(args.users, args.tweets, args.likes, args.seed, args.readers)
         asyncio.run(seed(url, data, _say))
     return 0
 
@@ -117,6 +145,16 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(report.as_markdown())
         print(f"Written to {path} and {path.with_suffix('.json')}")
         return 0 if all(target.met for target in report.targets()) else 3
+
+
+def _migration(args: argparse.Namespace, settings: Settings) -> int:
+    with _database_urls(settings, args.database_url) as (url, _):
+        options = MigrationOptions(args.writers, args.pause, args.output)
+        report = asyncio.run(measure(url, options, _say))
+        path = report.write(options.output)
+        print(report.as_markdown())
+        print(f"Written to {path} and {path.with_suffix('.json')}")
+        return 0 if report.met and report.seeded_search_kept else 3
 
 
 def _at_least_one(text: str) -> int:

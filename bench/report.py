@@ -99,6 +99,7 @@ class Report:
                 0.5,
                 at_most=True,
             ),
+            *self._search_targets(),
             Target(
                 "Reply with two mentions p50 ÷ create tweet p50",
                 _ratio(s["reply_mentions"].p50_ms, s["create_tweet"].p50_ms),
@@ -118,6 +119,22 @@ class Report:
                 at_most=False,
             ),
             *self._stream_targets(),
+        ]
+
+    def _search_targets(self) -> list[Target]:
+        s = self.scenarios
+        feed = s["feed"].p50_ms
+        people = f"{self.data.data.people:,} people"
+        return [
+            Target(f"{title} p50 ÷ feed p50", _ratio(s[name].p50_ms, feed), limit, at_most=True)
+            for name, title, limit in (
+                ("search_common", "Search for a common word", 3),
+                ("search_rare", "Search for a rare word", 1.5),
+                ("hashtag", "A hashtag's page", 1),
+                ("trending", "Trending hashtags", 1),
+                ("people_search", f"People search among {people}", 1),
+            )
+            if name in s
         ]
 
     def _stream_targets(self) -> list[Target]:
@@ -171,10 +188,11 @@ class Report:
             f"Run of {self.when} on {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; "
             f"Python {m['python']}, {m['postgres']}.",
             "",
-            f"Data: {d.data.users:,} people, {d.follows:,} follows, {d.data.tweets:,} tweets, "
+            f"Data: {d.data.people:,} people ({d.data.readers:,} of them readers, who post "
+            f"nothing), {d.follows:,} follows, {d.data.tweets:,} tweets, "
             f"{d.likes:,} likes, {d.media:,} pictures, {d.replies:,} of the tweets replies, "
             f"{d.mentions:,} mentions, {d.notifications:,} notifications ({d.unread:,} "
-            f"unread); database {self.database_size}. "
+            f"unread), {d.hashtags:,} hashtags of tweets; database {self.database_size}. "
             f"Load: wrk, 1 thread, {self.connections} connections; per scenario a warm-up, "
             f"then the best of {self.rounds} rounds of {self.seconds:g} s (every round's "
             f"requests/s in the JSON); server: {self.workers} worker(s), on the same machine.",
@@ -218,12 +236,17 @@ class Report:
         return "\n".join(lines) + "\n"
 
     def write(self, folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        markdown = folder / f"bench-{stamp}.md"
-        markdown.write_text(self.as_markdown())
-        (folder / f"bench-{stamp}.json").write_text(json.dumps(self.as_json(), indent=2) + "\n")
-        return markdown
+        return write_pair(folder, "bench", self.as_markdown(), self.as_json())
+
+
+def write_pair(folder: Path, prefix: str, markdown: str, data: dict[str, Any]) -> Path:
+    """A report as `prefix`-<time>.md and its JSON twin in `folder`; the .md's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = folder / f"{prefix}-{stamp}.md"
+    path.write_text(markdown)
+    path.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
+    return path
 
 
 def _ratio(value: float, base: float) -> float:

@@ -21,6 +21,7 @@ from bench.conversations import handle
 from bench.load import Request, Server, peak_rss, wrk
 from bench.measure import Result
 from bench.report import Report
+from bench.search_scenarios import SearchPlan
 from bench.seed import Seeded, api_key, connected
 
 
@@ -65,6 +66,7 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
     options.output.mkdir(parents=True, exist_ok=True)
     log.unlink(missing_ok=True)
     plan.threads = asyncio.run(_threads(url))
+    plan.search = asyncio.run(_search_plan(url, seeded))
     # The run's own writes go to tweets made for it, removed after: the data set
     # stays as seeded, so runs stay comparable.
     first_new, like_targets = asyncio.run(_tweets_for_this_run(url, seeded))
@@ -150,6 +152,7 @@ class _Plan:
         self.heavy = list(seeded.data.heavy_probes)
         self.like_targets: list[int] = []  # tweets made for the run: liked, answered
         self.threads = _Threads([], [], [])
+        self.search: SearchPlan | None = None
 
     def key(self, user_id: int) -> str:
         return api_key(self.seeded.secret, user_id)
@@ -261,10 +264,20 @@ class _Plan:
             ("replies", "A conversation's replies, first page (limit 20)", reply_pages),
             ("notifications", "Notifications, first page (limit 20)", notifications),
             ("unread_count", "Unread notifications count", unread),
+            *self._searches(),
             ("like_unlike", "Like, then unlike", likes),
             ("create_tweet", "Create a tweet", posts),
             ("reply_mentions", "Reply to a tweet, mentioning two people", replies),
         ]
+
+    def _searches(self) -> list[tuple[str, str, list[Request]]]:
+        if self.search is None:
+            return []
+        # A draw of their own: the other scenarios' requests stay those of earlier runs.
+        draw = random.Random(f"search {self.seeded.data.seed}")  # noqa: S311 - repeatable
+        return self.search.scenarios(
+            draw, lambda: self.key(draw.randint(1, self.seeded.data.users))
+        )
 
 
 @dataclass(frozen=True)
@@ -292,6 +305,12 @@ async def _threads(url: str) -> _Threads:
             ),
             replies=await ids("SELECT id FROM tweets WHERE reply_to IS NOT NULL ORDER BY id"),
         )
+
+
+async def _search_plan(url: str, seeded: Seeded) -> SearchPlan:
+    draw = random.Random(f"search plan {seeded.data.seed}")  # noqa: S311 - repeatable
+    async with connected(url) as connection:
+        return await SearchPlan.drawn(connection, draw)
 
 
 async def _reference(

@@ -28,21 +28,28 @@ from sqlalchemy import URL, make_url
 
 from app.core import migrations
 from app.core.embedded_db import UNICODE_LOCALE
-from bench import conversations
+from bench import conversations, people, texts
 from bench.schema import set_aside_for_loading
 
 TYPICAL_FOLLOWS = 50
 HEAVY_FOLLOWS = 1000
+# What tweets.search is made with (migration 0010's trigger).
+SEARCH_CONFIGURATION = "public.microblog"
 # Chunks of the likes step, so a long run shows where it is.
 LIKES_PER_CHUNK = 1_000_000
 
 
 @dataclass(frozen=True)
 class DataSet:
-    users: int
+    users: int  # the people who post, like and follow (ids 1 to users)
     tweets: int
     likes: int
     seed: int = 1
+    readers: int = 0  # more people, who only read (bench/people.py)
+
+    @property
+    def people(self) -> int:
+        return self.users + self.readers
 
     @property
     def typical_follows(self) -> int:
@@ -67,7 +74,8 @@ class DataSet:
     def scaled(self, tweets: int) -> "DataSet":
         """The same people and follows with fewer tweets, and likes in proportion."""
         tweets = min(tweets, self.tweets)
-        return DataSet(self.users, tweets, self.likes * tweets // self.tweets, self.seed)
+        likes = self.likes * tweets // self.tweets
+        return DataSet(self.users, tweets, likes, self.seed, self.readers)
 
 
 def api_key(secret: str, user_id: int) -> str:
@@ -89,142 +97,15 @@ class Seeded:
     mentions: int = 0
     notifications: int = 0
     unread: int = 0
+    # Search: tweet_hashtags rows (0 in a schema from before search).
+    hashtags: int = 0
     # How seed drew the data: a database seeded otherwise measures something else.
     shape: int = 1  # what seeds from before conversations recorded, by saying nothing
 
 
-# 2: conversations (replies, mentions, notifications).
-SHAPE = 2
-
-
-FIRST_NAMES = [
-    "Ann",
-    "Boris",
-    "Chloe",
-    "Dmitry",
-    "Elena",
-    "Farid",
-    "Greta",
-    "Hugo",
-    "Irina",
-    "Jonas",
-    "Kira",
-    "Leo",
-    "Maria",
-    "Nikolai",
-    "Olga",
-    "Pavel",
-    "Quinn",
-    "Rosa",
-    "Sergei",
-    "Tanya",
-    "Umar",
-    "Vera",
-    "Walter",
-    "Xenia",
-    "Yuri",
-    "Zoe",
-    "Алёна",
-    "Глеб",
-    "Дарья",
-    "Егор",
-    "Жанна",
-    "Илья",
-    "Ксения",
-    "Лев",
-    "Марина",
-    "Никита",
-    "Оксана",
-    "Роман",
-    "Светлана",
-    "Тимур",
-]
-LAST_NAMES = [
-    "Abbott",
-    "Brown",
-    "Carter",
-    "Duval",
-    "Evans",
-    "Fischer",
-    "Garcia",
-    "Hansen",
-    "Ivanova",
-    "Jensen",
-    "Kowalski",
-    "Lopez",
-    "Moreau",
-    "Novak",
-    "Ortiz",
-    "Petrov",
-    "Quist",
-    "Rossi",
-    "Schmidt",
-    "Tanaka",
-    "Ueda",
-    "Volkov",
-    "Weber",
-    "Young",
-    "Zhang",
-    "Андреев",
-    "Белова",
-    "Волков",
-    "Громова",
-    "Данилов",
-    "Ершова",
-    "Жуков",
-    "Зайцева",
-    "Ильин",
-    "Козлова",
-    "Лебедев",
-    "Морозова",
-    "Новиков",
-    "Орлова",
-    "Попов",
-]
-WORDS = [
-    "release",
-    "deploy",
-    "meeting",
-    "lunch",
-    "coffee",
-    "review",
-    "design",
-    "team",
-    "office",
-    "launch",
-    "customer",
-    "report",
-    "budget",
-    "plan",
-    "sprint",
-    "demo",
-    "bug",
-    "fix",
-    "test",
-    "idea",
-    "question",
-    "answer",
-    "thanks",
-    "great",
-    "today",
-    "tomorrow",
-    "Friday",
-    "please",
-    "everyone",
-    "новости",
-    "встреча",
-    "обед",
-    "релиз",
-    "отчёт",
-    "спасибо",
-    "вопрос",
-    "идея",
-    "команда",
-    "проект",
-    "🎉",
-    "🚀",
-    "👍",
-]
+# 2: conversations (replies, mentions, notifications); 3: posts in words and forms
+# of two languages with hashtags (bench/texts.py), names in two scripts and readers.
+SHAPE = 3
 
 
 async def seed(url: str, data: DataSet, say: Callable[[str], None]) -> Seeded:
@@ -244,21 +125,27 @@ async def seed(url: str, data: DataSet, say: Callable[[str], None]) -> Seeded:
 
 async def fill(url: str, data: DataSet, step: Callable[[str], None]) -> Seeded:
     """Fill the empty tables of the database at `url` (the schema of migration 0001 or
-    later) with `data`; conversations too if the schema has them (0005 on)."""
+    later) with `data`; conversations too if the schema has them (0005 on), and
+    search's columns and hashtags (0010 on)."""
     async with connected(url) as connection:
         secret = secrets.token_hex(8)
         await _settings_for_loading(connection, data.seed)
         talk = bool(await connection.fetchval("SELECT to_regclass('notifications') IS NOT NULL"))
+        find = bool(await connection.fetchval("SELECT to_regclass('tweet_hashtags') IS NOT NULL"))
         async with set_aside_for_loading(connection, step):
-            await _users(connection, data, secret, talk)
-            step(f"{data.users:,} people")
-            follows = await _follows(connection, data)
+            await people.insert(connection, data.people, secret, talk)
+            step(f"{data.people:,} people ({data.readers:,} of them readers)")
+            await _follows(connection, data)
+            await people.readers_follow(connection, data.users, data.people)
+            follows: int = await connection.fetchval("SELECT count(*) FROM follows")
             step(f"{follows:,} follows")
             likes = await _likes(connection, data, step)
             step(f"{likes:,} likes drawn; drawing conversations")
             await conversations.draw_tweets(connection, data, replies=talk)
             await conversations.draw_mentions(connection, data, mentions=talk)
-            await _tweets(connection, data, talk)
+            await texts.draw(connection)
+            step("posts written")
+            await _tweets(connection, data, talk, find)
             step(f"{data.tweets:,} tweets")
             await _write_likes(connection)
             step(f"{likes:,} likes")
@@ -270,6 +157,9 @@ async def fill(url: str, data: DataSet, step: Callable[[str], None]) -> Seeded:
                     f"{counts['replies']:,} replies, {counts['mentions']:,} mentions, "
                     f"{counts['notifications']:,} notifications ({counts['unread']:,} unread)"
                 )
+            if find:
+                counts["hashtags"] = await texts.write_hashtags(connection)
+                step(f"{counts['hashtags']:,} hashtags of tweets")
         seeded = Seeded(data, secret, follows, likes, media, **counts, shape=SHAPE)
         await _remember(connection, seeded)
         step("vacuum and analyze")
@@ -346,30 +236,7 @@ async def _settings_for_loading(connection: asyncpg.Connection, seed: int) -> No
     await connection.execute("SELECT setseed($1)", math.sin(seed))
 
 
-async def _users(connection: asyncpg.Connection, data: DataSet, secret: str, handles: bool) -> None:
-    await connection.execute(
-        f"""
-        INSERT INTO users (id, name, api_key_hash, is_admin, created_at
-                           {", handle" if handles else ""})
-        OVERRIDING SYSTEM VALUE
-        SELECT id,
-               ($3::text[])[1 + id % cardinality($3::text[])] || ' ' || ($4::text[])[
-                   1 + (id / cardinality($3::text[])) % cardinality($4::text[])],
-               encode(sha256(convert_to('bench-' || $1::text || '-' || id, 'UTF8')), 'hex'),
-               id = 1,
-               now() - interval '400 days' + id * interval '1 second'
-               {", " + conversations.handle_sql("id") if handles else ""}
-        FROM generate_series(1, $2::bigint) AS id
-        """,  # noqa: S608 - fixed alternatives, no input
-        secret,
-        data.users,
-        FIRST_NAMES,
-        LAST_NAMES,
-    )
-    await connection.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), $1)", data.users)
-
-
-async def _follows(connection: asyncpg.Connection, data: DataSet) -> int:
+async def _follows(connection: asyncpg.Connection, data: DataSet) -> None:
     probes = [*data.typical_probes, *data.heavy_probes]
     # Everyone else: a log-uniform 20–200 draws (2% of people up to 1,000), repeats
     # dropped. power(random(), 2.5) puts most draws on low ids, so a few accounts
@@ -416,8 +283,6 @@ async def _follows(connection: asyncpg.Connection, data: DataSet) -> int:
             list(ids),
             count,
         )
-    total: int = await connection.fetchval("SELECT count(*) FROM follows")
-    return total
 
 
 async def _likes(connection: asyncpg.Connection, data: DataSet, step: Callable[[str], None]) -> int:
@@ -452,33 +317,34 @@ async def _likes(connection: asyncpg.Connection, data: DataSet, step: Callable[[
     return count
 
 
-async def _tweets(connection: asyncpg.Connection, data: DataSet, talk: bool) -> None:
-    """Each tweet written once, with its final counters; mentions at the end of its text."""
+async def _tweets(connection: asyncpg.Connection, data: DataSet, talk: bool, find: bool) -> None:
+    """Each tweet written once, with its final counters; its words and hashtags as
+    drawn (bench/texts.py), mentions at the end of its text; and what search reads,
+    as the trigger that is off while loading would have made it."""
     columns = ", reply_to, conversation_id, replies_count" if talk else ""
     values = ", t.reply_to, t.conversation_id, coalesce(replied.n, 0)" if talk else ""
+    if find:
+        columns += ", search"
+        values += f", to_tsvector('{SEARCH_CONFIGURATION}', said.content)"
     await connection.execute(
         f"""
         INSERT INTO tweets (id, author_id, content, likes_count, created_at{columns})
         OVERRIDING SYSTEM VALUE
-        SELECT t.id,
-               t.author_id,
-               (SELECT string_agg(($1::text[])[1 + floor(random() * cardinality($1))::int], ' ')
-                FROM generate_series(1, 3 + (t.id % 20)::int))
-                   || coalesce(' ' || said.handles, ''),
-               coalesce(liked.n, 0),
-               t.created_at{values}
+        SELECT t.id, t.author_id, said.content, coalesce(liked.n, 0), t.created_at{values}
         FROM bench_tweets t
+        JOIN bench_texts written ON written.id = t.id
         LEFT JOIN (SELECT tweet_id, count(*) AS n FROM bench_likes GROUP BY tweet_id) AS liked
                ON liked.tweet_id = t.id
         LEFT JOIN (SELECT reply_to, count(*) AS n FROM bench_tweets
                    WHERE reply_to IS NOT NULL GROUP BY reply_to) AS replied
                ON replied.reply_to = t.id
         LEFT JOIN (SELECT tweet_id, string_agg('@' || handle, ' ' ORDER BY position) AS handles
-                   FROM bench_mentions GROUP BY tweet_id) AS said
-               ON said.tweet_id = t.id
+                   FROM bench_mentions GROUP BY tweet_id) AS mentioned
+               ON mentioned.tweet_id = t.id
+        CROSS JOIN LATERAL (SELECT written.content || coalesce(' ' || mentioned.handles, '')
+                            AS content) AS said
         ORDER BY t.id
-        """,  # noqa: S608 - fixed alternatives, no input
-        WORDS,
+        """  # noqa: S608 - fixed alternatives, no input
     )
     await connection.execute(
         "SELECT setval(pg_get_serial_sequence('tweets', 'id'), $1)", data.tweets

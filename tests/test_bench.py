@@ -15,18 +15,28 @@ from typing import Any
 
 import asyncpg
 import pytest
+from app.core.hashtags import hashtags_in
 from sqlalchemy import make_url
 
 from app.core import migrations
+from bench import vocabulary
 from bench.measure import Result
 from bench.schema import fingerprint
-from bench.seed import SHAPE, DataSet, connected, plain_url, seed, seeded_info
+from bench.seed import (
+    SEARCH_CONFIGURATION,
+    SHAPE,
+    DataSet,
+    connected,
+    plain_url,
+    seed,
+    seeded_info,
+)
 from tests.helpers.cli import run_app, unavailable
 
 # The benchmark's own tests: seeding, and `bench run` driving a server with wrk.
 pytestmark = pytest.mark.bench
 
-SMALL = DataSet(users=300, tweets=3000, likes=9000, seed=7)
+SMALL = DataSet(users=300, tweets=3000, likes=9000, seed=7, readers=700)
 
 
 @pytest.fixture
@@ -47,10 +57,10 @@ async def _drop(server_url: str, database: str) -> None:
         await connection.close()
 
 
-async def _fetch(url: str, query: str) -> list[tuple[Any, ...]]:
+async def _fetch(url: str, query: str, *args: Any) -> list[tuple[Any, ...]]:
     connection = await asyncpg.connect(plain_url(url))
     try:
-        return [tuple(row) for row in await connection.fetch(query)]
+        return [tuple(row) for row in await connection.fetch(query, *args)]
     finally:
         await connection.close()
 
@@ -69,7 +79,7 @@ def test_seed_builds_the_promised_shape_and_the_same_seed_the_same_rows(bench_ur
     def rows(query: str) -> list[tuple[Any, ...]]:
         return asyncio.run(_fetch(bench_url, query))
 
-    assert rows("SELECT count(*) FROM users") == [(SMALL.users,)]
+    assert rows("SELECT count(*) FROM users") == [(SMALL.people,)]
     assert rows("SELECT count(*) FROM tweets") == [(SMALL.tweets,)]
     assert rows("SELECT count(*) FROM likes") == [(info.likes,)]
     assert SMALL.likes * 0.8 < info.likes <= SMALL.likes
@@ -78,6 +88,29 @@ def test_seed_builds_the_promised_shape_and_the_same_seed_the_same_rows(bench_ur
         "SELECT count(*) FROM tweets t WHERE likes_count <> "
         "(SELECT count(*) FROM likes l WHERE l.tweet_id = t.id)"
     ) == [(0,)]
+    # Readers post, like and are followed never; each follows one to three who post.
+    readers = f"u.id > {SMALL.users}"
+    assert rows(
+        f"SELECT (SELECT count(*) FROM tweets t JOIN users u ON u.id = t.author_id "
+        f"WHERE {readers}), (SELECT count(*) FROM likes l JOIN users u ON u.id = l.user_id "
+        f"WHERE {readers}), (SELECT count(*) FROM follows f JOIN users u "
+        f"ON u.id = f.followee_id WHERE {readers})"
+    ) == [(0, 0, 0)]
+    [(fewest, most)] = rows(
+        f"SELECT min(n), max(n) FROM (SELECT u.id, count(f.*) AS n FROM users u LEFT JOIN "
+        f"follows f ON f.follower_id = u.id WHERE {readers} GROUP BY u.id) AS r"
+    )
+    assert (fewest, most) == (1, 3)
+    # Names in both scripts, Russian women's surnames in their form.
+    [(cyrillic, latin, women)] = rows(
+        "SELECT count(*) FILTER (WHERE name ~ '^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+$'), "
+        "count(*) FILTER (WHERE name ~ '^[A-Z][a-z]+ [A-Z][a-z]+$'), "
+        "count(*) FILTER (WHERE name ~ '^(Анна|Мария|Елена) [А-ЯЁ][а-яё]+(ова|ева|ёва|ина|ая)$') "
+        "FROM users"
+    )
+    assert cyrillic + latin == SMALL.people
+    assert 0.4 * SMALL.people < cyrillic < 0.8 * SMALL.people
+    assert women > 0
     # The probes follow exactly their counts; everyone else has a heavy tail.
     counts = dict(rows("SELECT follower_id, count(*) FROM follows GROUP BY 1"))
     assert {counts[p] for p in SMALL.typical_probes} == {SMALL.typical_follows}
@@ -98,6 +131,20 @@ def test_seed_builds_the_promised_shape_and_the_same_seed_the_same_rows(bench_ur
     assert rows("SELECT count(*) FROM tweets WHERE created_at < now() - interval '366 days'") == [
         (0,)
     ]
+    # Search's vector and hashtags, as the trigger and the app would have written them.
+    assert rows(
+        "SELECT count(*) FROM tweets WHERE search IS DISTINCT FROM "
+        f"to_tsvector('{SEARCH_CONFIGURATION}', content)"
+    ) == [(0,)]
+    filed = rows(
+        "SELECT t.id, t.content, array_remove(array_agg(h.tag ORDER BY h.tag), NULL) "
+        "FROM tweets t LEFT JOIN tweet_hashtags h ON h.tweet_id = t.id "
+        "AND h.author_id = t.author_id AND h.created_at = t.created_at GROUP BY t.id"
+    )
+    assert [(i, sorted(hashtags_in(text))) for i, text, _ in filed] == [
+        (i, tags) for i, _, tags in filed
+    ]
+    assert rows("SELECT count(*) FROM tweet_hashtags") == [(info.hashtags,)]
     # The indexes and foreign keys the migrations made are all back.
     [(indexes,)] = rows("SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'ix_%'")
     assert indexes >= 10
@@ -106,13 +153,65 @@ def test_seed_builds_the_promised_shape_and_the_same_seed_the_same_rows(bench_ur
         "UNION ALL SELECT md5(string_agg(id || ':' || author_id || ':' || likes_count || ':' "
         "|| coalesce(reply_to, 0) || ':' || content, ',' ORDER BY id)) FROM tweets "
         "UNION ALL SELECT md5(string_agg(user_id || ':' || type || ':' || actor_id || ':' "
-        "|| coalesce(tweet_id, 0) || ':' || read, ',' ORDER BY id)) FROM notifications"
+        "|| coalesce(tweet_id, 0) || ':' || read, ',' ORDER BY id)) FROM notifications "
+        "UNION ALL SELECT md5(string_agg(id || ':' || name, ',' ORDER BY id)) FROM users "
+        "UNION ALL SELECT md5(string_agg(tweet_id || ':' || tag, ',' ORDER BY tweet_id, tag)) "
+        "FROM tweet_hashtags"
     )
     first = rows(same_rows)
     _seed(bench_url, SMALL)
     assert rows(same_rows) == first
     _seed(bench_url, DataSet(SMALL.users, SMALL.tweets, SMALL.likes, seed=8))
     assert rows(same_rows) != first
+
+
+def test_posts_speak_two_languages_with_a_long_tail_and_trending_hashtags(
+    bench_url: str,
+) -> None:
+    data = DataSet(users=300, tweets=40_000, likes=1000, seed=5)
+    _seed(bench_url, data)
+
+    def rows(query: str, *args: Any) -> list[tuple[Any, ...]]:
+        return asyncio.run(_fetch(bench_url, query, *args))
+
+    def share(lemma: list[str]) -> float:
+        """Of the posts, those with any form of `lemma` (as search finds them)."""
+        forms = " | ".join(f"'{form}'" for form in lemma)
+        [(found,)] = rows(
+            f"SELECT count(*) FROM tweets WHERE search @@ to_tsquery('{SEARCH_CONFIGURATION}', $1)",
+            forms,
+        )
+        return float(found) / data.tweets
+
+    # A long tail: the most used lemma in a few per cent of the posts (search also
+    # finds the hashtag of the same word), the last ones in a few hundredths of one.
+    assert 0.04 < share(vocabulary.RUSSIAN[0]) < 0.1
+    assert 0.025 < share(vocabulary.ENGLISH[0]) < 0.1
+    assert share(vocabulary.RUSSIAN[-1]) < 0.001
+    assert share(vocabulary.ENGLISH[-1]) < 0.001
+    # Some posts mix the languages (hashtags and mentions aside).
+    [(mixed,)] = rows(
+        "SELECT count(*) FROM (SELECT regexp_replace(content, '[#@][^ ]+', '', 'g') AS words "
+        "FROM tweets) AS t WHERE words ~ '[а-яё]' AND words ~ '[a-z]'"
+    )
+    assert 0.05 * data.tweets < mixed < 0.2 * data.tweets
+    # A third of the posts carry one or two hashtags, of many, some capitalised.
+    [(tagged, two, tags)] = rows(
+        "SELECT count(*), count(*) FILTER (WHERE n = 2), (SELECT count(DISTINCT tag) "
+        "FROM tweet_hashtags) FROM (SELECT count(*) AS n FROM tweet_hashtags "
+        "GROUP BY tweet_id) AS t"
+    )
+    assert 0.28 * data.tweets < tagged < 0.38 * data.tweets
+    assert 0.15 * tagged < two < 0.35 * tagged
+    assert tags > 200
+    [(capitalised,)] = rows("SELECT count(*) FROM tweets WHERE content ~ '#[[:upper:]]'")
+    assert capitalised > 0.05 * tagged
+    # Today's trending hashtags are used by more people than any other.
+    top = rows(
+        "SELECT tag FROM tweet_hashtags WHERE created_at > now() - interval '1 day' "
+        "GROUP BY tag ORDER BY count(DISTINCT author_id) DESC LIMIT 2"
+    )
+    assert {tag for (tag,) in top} == set(vocabulary.TRENDING[0][:2])
 
 
 def test_seeded_conversations_are_what_the_triggers_would_have_written(
@@ -154,7 +253,7 @@ def test_seeded_conversations_are_what_the_triggers_would_have_written(
     assert deepest >= 4
     # Handles, on record; mentions in one tweet in ten, in the text as written.
     assert rows("SELECT count(*) FROM users u JOIN user_handles h ON h.user_id = u.id "
-                "AND h.handle = u.handle") == [(SMALL.users,)]  # fmt: skip
+                "AND h.handle = u.handle") == [(SMALL.people,)]  # fmt: skip
     [(mentioning, two)] = rows(
         "SELECT count(*), count(*) FILTER (WHERE n = 2) FROM "
         "(SELECT count(*) AS n FROM mentions GROUP BY tweet_id) AS m"
@@ -200,6 +299,8 @@ async def _replay_through_the_triggers(seeded: str, replay: str) -> None:
             "SELECT to_jsonb(j) - 'created_at' FROM conversation_joins j "
             "ORDER BY user_id, conversation_id",
             "SELECT user_id, type, actor_id, tweet_id FROM notifications ORDER BY 1, 2, 3, 4",
+            # What search reads, as the trigger of migration 0010 makes it.
+            "SELECT id, search::text FROM tweets ORDER BY id",
         ):
             wanted = await target.fetch(query)
             assert wanted, query
@@ -249,7 +350,7 @@ def test_the_readme_commands_seed_the_embedded_server_from_nothing(tmp_path: Pat
     embedded server's start creates the (empty) bench database first; seed fills it,
     and a second seed replaces what the first made."""
     settings = {"DATA_DIR": str(tmp_path / "data")}
-    tiny = ("--users", "30", "--tweets", "100", "--likes", "200")
+    tiny = ("--users", "30", "--tweets", "100", "--likes", "200", "--readers", "20")
     for _ in range(2):
         seeded = run_app("seed", *tiny, settings=settings, timeout=300, module="bench")
         assert seeded.returncode == 0, seeded.stderr
@@ -263,7 +364,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         unavailable("wrk is not installed (apt-get install wrk)", "benchmark smoke test")
     seeded = run_app(
         "seed", "--database-url", bench_url,
-        "--users", "60", "--tweets", "600", "--likes", "2000",
+        "--users", "60", "--tweets", "600", "--likes", "2000", "--readers", "200",
         module="bench",
     )  # fmt: skip
     assert seeded.returncode == 0, seeded.stderr
@@ -307,6 +408,11 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "create_tweet",
         "reply_mentions",
         "feed_raw_sql",
+        "search_common",
+        "search_rare",
+        "hashtag",
+        "trending",
+        "people_search",
     }
     for name, result in scenarios.items():
         assert result["requests"] > 0, name
@@ -333,7 +439,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     assert live["deliveries"] == 2 * live["followers"]
     assert 0 <= live["p50_ms"] <= live["p99_ms"] <= live["max_ms"] < 10_000
     assert 20 < live["worker_rss_idle_mb"] <= live["worker_rss_mb"] < 1000
-    assert len(report["targets"]) == 17
+    assert len(report["targets"]) == 22
     assert report["targets"][0] == {
         "name": "Failed requests, every scenario",
         "value": 0,
@@ -345,6 +451,54 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     markdown = report_file.with_suffix(".md").read_text()
     assert "| Feed at offset 200 |" in markdown
     assert "| Reply to a tweet, mentioning two people |" in markdown
+    # Each search scenario says how much its queries find.
+    assert "| Search, a common word (12 of them, " in markdown
+    assert "| People search, 3–5 letters of a name (12 of them, " in markdown
+    assert "| People search among 260 people p50 ÷ feed p50 |" in markdown
     assert "Live updates: 30 event streams open on one worker" in markdown
     assert "| Target | Measured | Limit | Met |" in markdown
     assert markdown in done.stdout
+
+
+def test_bench_migration_times_search_s_upgrade_while_people_write(
+    bench_url: str, make_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """`bench migration` takes the seeded database back to the revision before search
+    and up to head again while writers post and like; it reports the time and every
+    write's, and leaves the database at head as seeded."""
+    _seed(bench_url, DataSet(users=60, tweets=2000, likes=3000, readers=40))
+    state = (
+        "SELECT (SELECT count(*) FROM tweets), (SELECT sum(likes_count) FROM tweets), "
+        "(SELECT count(*) FROM likes), (SELECT count(*) FROM notifications), "
+        "(SELECT count(*) FROM tweet_hashtags), "
+        "(SELECT count(*) FROM tweets WHERE search IS NOT NULL)"
+    )
+    before = asyncio.run(_fetch(bench_url, state))
+    done = run_app(
+        "migration", "--database-url", bench_url, "--writers", "2", "--output", str(tmp_path),
+        timeout=300, module="bench",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [report_file] = tmp_path.glob("migration-*.json")
+    report = json.loads(report_file.read_text())
+    assert report["migration_seconds"] > 0
+    assert report["writes"] == sum(report["writes_by_kind"].values()) > 0
+    assert report["posts_during"] == report["writes_by_kind"]["post"]
+    assert 0 < report["p50_ms"] <= report["p99_ms"] <= report["max_ms"] <= 1000
+    assert report["met"] is True
+    # The upgrade's backfill gave the seeded posts what seed gave them.
+    assert report["seeded_search_kept"] is True
+    markdown = report_file.with_suffix(".md").read_text()
+    assert "**Upgrade to head: " in markdown
+    assert markdown in done.stdout
+    # At head, with the data as seeded: what the writers wrote is gone.
+    migrated = make_database()
+    migrations.upgrade(migrated)
+
+    async def schemas() -> tuple[list[tuple[str, str, str, str]], ...]:
+        async with connected(bench_url) as bench, connected(migrated) as fresh:
+            return await fingerprint(bench), await fingerprint(fresh)
+
+    ours, fresh = asyncio.run(schemas())
+    assert ours == fresh
+    assert asyncio.run(_fetch(bench_url, state)) == before

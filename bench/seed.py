@@ -28,13 +28,14 @@ from sqlalchemy import URL, make_url
 
 from app.core import migrations
 from app.core.embedded_db import UNICODE_LOCALE
+from app.handlers.search import ranking
 from bench import conversations, people, texts
 from bench.schema import set_aside_for_loading
 
 TYPICAL_FOLLOWS = 50
 HEAVY_FOLLOWS = 1000
 # What tweets.search is made with (migration 0010's trigger).
-SEARCH_CONFIGURATION = "public.microblog"
+SEARCH_CONFIGURATION = ranking.CONFIGURATION
 # Chunks of the likes step, so a long run shows where it is.
 LIKES_PER_CHUNK = 1_000_000
 
@@ -134,6 +135,8 @@ async def fill(url: str, data: DataSet, step: Callable[[str], None]) -> Seeded:
         find = bool(await connection.fetchval("SELECT to_regclass('tweet_hashtags') IS NOT NULL"))
         async with set_aside_for_loading(connection, step):
             await people.insert(connection, data.people, secret, talk)
+            if find:  # what the trigger that is off while loading would have made
+                await connection.execute("UPDATE users SET name_key = people_key(name)")
             step(f"{data.people:,} people ({data.readers:,} of them readers)")
             await _follows(connection, data)
             await people.readers_follow(connection, data.users, data.people)
@@ -325,7 +328,7 @@ async def _tweets(connection: asyncpg.Connection, data: DataSet, talk: bool, fin
     values = ", t.reply_to, t.conversation_id, coalesce(replied.n, 0)" if talk else ""
     if find:
         columns += ", search"
-        values += f", to_tsvector('{SEARCH_CONFIGURATION}', said.content)"
+        values += ", tweet_search_vector(said.content, t.created_at)"
     await connection.execute(
         f"""
         INSERT INTO tweets (id, author_id, content, likes_count, created_at{columns})

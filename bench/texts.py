@@ -166,14 +166,15 @@ async def _tags(connection: asyncpg.Connection) -> None:
 
 
 async def write_hashtags(connection: asyncpg.Connection) -> int:
-    """tweet_hashtags as the app writes it for each new post: every hashtag of the
-    post once, lower-case, with the post's author and time."""
+    """tweet_hashtags as the trigger that is off while loading would have filed them:
+    by the same function (migration 0010), from the posts' texts."""
     await connection.execute(
         """
         INSERT INTO tweet_hashtags (tweet_id, tag, author_id, created_at)
-        SELECT t.id, b.tag, t.author_id, t.created_at
-        FROM bench_tags b JOIN tweets t ON t.id = b.tweet_id
-        ORDER BY t.id, b.tag
+        SELECT t.id, tag, t.author_id, t.created_at
+        FROM tweets t CROSS JOIN unnest(tweet_hashtags_of(t.content)) AS tag
+        WHERE strpos(t.content, '#') > 0
+        ORDER BY t.id, tag
         """
     )
     count: int = await connection.fetchval("SELECT count(*) FROM tweet_hashtags")

@@ -15,10 +15,10 @@ from typing import Any
 
 import asyncpg
 import pytest
-from app.core.hashtags import hashtags_in
 from sqlalchemy import make_url
 
 from app.core import migrations
+from app.core.hashtags import hashtags_in
 from bench import vocabulary
 from bench.measure import Result
 from bench.schema import fingerprint
@@ -131,11 +131,14 @@ def test_seed_builds_the_promised_shape_and_the_same_seed_the_same_rows(bench_ur
     assert rows("SELECT count(*) FROM tweets WHERE created_at < now() - interval '366 days'") == [
         (0,)
     ]
-    # Search's vector and hashtags, as the trigger and the app would have written them.
+    # Search's vector, name keys and hashtags, as the triggers would have written them.
     assert rows(
         "SELECT count(*) FROM tweets WHERE search IS DISTINCT FROM "
-        f"to_tsvector('{SEARCH_CONFIGURATION}', content)"
+        "tweet_search_vector(content, created_at)"
     ) == [(0,)]
+    assert rows("SELECT count(*) FROM users WHERE name_key IS DISTINCT FROM people_key(name)") == [
+        (0,)
+    ]
     filed = rows(
         "SELECT t.id, t.content, array_remove(array_agg(h.tag ORDER BY h.tag), NULL) "
         "FROM tweets t LEFT JOIN tweet_hashtags h ON h.tweet_id = t.id "

@@ -295,10 +295,12 @@ async def test_odd_input_never_fails(
 
 
 def test_what_is_typed_becomes_quoted_words_only() -> None:
-    assert parse("release:* & !freeze").words == "'release' & 'freeze':*"
-    assert parse('"exact phrase" word -not').words == "('exact' <-> 'phrase') & 'word' & !'not':*"
-    assert parse("a OR b c").words == "('a' | 'b') & 'c':*"
-    assert parse("e-mail ").words == "('e' <-> 'mail')"
+    hostile = parse("release:* & !freeze")
+    assert (hostile.words, hostile.prefix) == ("'release' & 'freeze'", "'release' & 'freeze':*")
+    assert parse('"exact phrase" word -not').prefix == "('exact' <-> 'phrase') & 'word' & !'not':*"
+    assert parse("a OR b c").prefix == "('a' | 'b') & 'c':*"
+    spaced = parse("e-mail ")
+    assert (spaced.words, spaced.prefix) == ("('e' <-> 'mail')", None)
 
 
 async def test_search_reads_the_words_of_the_windows_days_from_the_index(

@@ -85,7 +85,7 @@ async def search(
         return to_json({"result": True, "tweets": []})
     parameters: dict[str, Any] = {"ids": page, **viewing(viewer_id, likers)}
     if query.words is not None:
-        parameters["words"] = query.words
+        parameters["words"] = query.prefix or query.words
     rows = (await session.execute(_PAGES[query.words is not None], parameters)).all()
     values = tweet_values(row[:-1] for row in rows)
     for value, row in zip(values, rows, strict=True):

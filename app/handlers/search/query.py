@@ -8,9 +8,11 @@
 - `from:@handle` (or `from:handle`): one person's posts;
 - `#tag`: posts carrying that hashtag, exactly;
 - the last word, unless a space follows it, also matches as a prefix ("рел" finds
-  "релиз"), for results while typing. The prefix is stemmed as a word is (the
-  words are stored stemmed), so a prefix that ends like a word's ending matches a
-  little more: "рели" is stemmed to "рел" and also finds "реле".
+  "релиз"), for results while typing: the posts with the word as typed come first
+  (ranking.py), then, if they are fewer than the page, those where it is only the
+  beginning of a word. The prefix is stemmed as a word is (the words are stored
+  stemmed), so a prefix that ends like a word's ending matches a little more:
+  "рели" is stemmed to "рел" and also finds "реле".
 
 The words become a tsquery built here from word characters only, each quoted: what
 a person types is never parsed as tsquery syntax, so `:*`, `&`, `!`, quotes,
@@ -37,6 +39,8 @@ class SearchQuery:
     """A query read: the tsquery of its words (None: no words) and its filters."""
 
     words: str | None = None
+    # The same with its last word as a prefix too, when no space followed it.
+    prefix: str | None = None
     tags: list[str] = field(default_factory=list)
     handle: str | None = None
 
@@ -111,5 +115,9 @@ def parse(text: str) -> SearchQuery:
         )
     parts = [clause[0] if len(clause) == 1 else f"({' | '.join(clause)})" for clause in clauses]
     if parts or excluded:
-        query.words = " & ".join(parts + excluded)
+        # Only the last word can be a prefix, and only it carries `:*` (nothing typed
+        # does: words are word characters only).
+        words = " & ".join(parts + excluded)
+        query.words = words.replace(":*", "")
+        query.prefix = words if words != query.words else None
     return query

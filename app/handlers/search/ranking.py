@@ -135,7 +135,23 @@ async def nothing_to_find(session: AsyncSession, words: str) -> bool:
 
 
 async def best(session: AsyncSession, query: SearchQuery, wanted: int) -> list[Found]:
-    """The `wanted` best posts for `query`, best first (fewer if fewer match)."""
+    """The `wanted` best posts for `query`, best first (fewer if fewer match): those
+    with its words, then, if they are fewer, those with its last word only as the
+    beginning of a word (`query.prefix`). A prefix of a common word is dear to look
+    up (GIN collects every word it begins, whole), and a word typed in full, as most
+    searches are, fills the page without it."""
+    found = await _ranked(session, query, query.words, wanted)
+    if query.prefix is None or len(found) >= wanted:
+        return found
+    seen = {hit.id for hit in found}
+    more = await _ranked(session, query, query.prefix, wanted)
+    return [*found, *(hit for hit in more if hit.id not in seen)][:wanted]
+
+
+async def _ranked(
+    session: AsyncSession, query: SearchQuery, words: str | None, wanted: int
+) -> list[Found]:
+    """The `wanted` best posts for `query` with `words` in place of its own."""
     types: dict[str, TypeEngine[Any]] = {
         "since": DateTime(timezone=True),
         "until": DateTime(timezone=True),
@@ -150,8 +166,8 @@ async def best(session: AsyncSession, query: SearchQuery, wanted: int) -> list[F
             *(bindparam(name, type_=kind) for name, kind in types.items() if f":{name}" in sql)
         )
     parameters: dict[str, object] = {"half_life": HALF_LIFE.total_seconds(), "wanted": wanted}
-    if query.words is not None:
-        parameters["words"] = query.words
+    if words is not None:
+        parameters["words"] = words
     if query.handle is not None:
         parameters["handle"] = query.handle
     if query.tags:

@@ -31,7 +31,7 @@ TWEETS = [
         1,
         2,
         "The new build pipeline is live: merge requests now get feedback in 6 minutes "
-        "instead of 25. Thanks to everyone who tested it!",
+        "instead of 25. Thanks to everyone who tested it! #ci #devex",
         [0, 2, 3, 4, 5],
     ),
     (
@@ -43,7 +43,7 @@ TWEETS = [
     (
         3,
         9,
-        "Our team is hiring a frontend engineer. Know someone great? Send them my way.",
+        "Our team is hiring a frontend engineer. Know someone great? Send them my way. #hiring",
         [0, 1, 4],
     ),
     (
@@ -57,12 +57,22 @@ TWEETS = [
         4,
         20,
         "Postmortem for Tuesday's outage is published in the wiki. "
-        "Short version: a missing index. Long version: read it, it's worth it.",
+        "Short version: a missing index. Long version: read it, it's worth it. #postmortem #ci",
         [0, 1, 2],
     ),
     (5, 26, "Quarterly planning slides are up. Comments welcome before Friday.", [1]),
-    (6, 30, "Bike to work week starts tomorrow. 14 people signed up so far!", [0, 3, 5]),
-    (1, 48, "Tip: `git worktree` lets you review a branch without stashing your work.", [2, 4, 6]),
+    (
+        6,
+        30,
+        "Bike to work week starts tomorrow. 14 people signed up so far! #biketowork",
+        [0, 3, 5],
+    ),
+    (
+        1,
+        48,
+        "Tip: `git worktree` lets you review a branch without stashing your work. #devex",
+        [2, 4, 6],
+    ),
     (2, 54, "The design review for the mobile app moved to Thursday 15:00.", []),
     (3, 72, "Lunch & learn today: accessibility basics for web forms. Room 3B, 12:30.", [0, 4]),
     (4, 80, "We just crossed one million processed orders this month.", [0, 1, 2, 3, 5, 6]),

@@ -46,6 +46,11 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
                 # Search is the exception (plan_each_time). `bench run` measures every
                 # hot statement this way.
                 "plan_cache_mode": "force_generic_plan",
+                # No parallel query: starting the workers costs a few milliseconds,
+                # more than a request's whole statement. Generic plans of search
+                # (app/handlers/search/ranking.py) chose a parallel scan and spent
+                # 6 ms on a rare word whose posts took 0.2 ms to read.
+                "max_parallel_workers_per_gather": "0",
             }
         },
     )

@@ -224,6 +224,24 @@ async def test_a_deleted_post_is_not_found_at_once(api: Api, make_person: MakePe
     assert await _found(api, ann, "#report") == []
 
 
+async def test_a_changed_text_is_indexed_again_with_its_hashtags(
+    api: Api, make_person: MakePerson, session: AsyncSession
+) -> None:
+    """Editing is not in the API yet (issue 19); the triggers already follow a text
+    that changes, whoever changes it."""
+    ann = await make_person("Ann")
+    tweet_id = await api.tweet(ann, "Draft about the budget #draft")
+    await session.execute(
+        text("UPDATE tweets SET content = 'Final release plan #final' WHERE id = :id"),
+        {"id": tweet_id},
+    )
+    await session.commit()
+    assert await _found(api, ann, "budget ") == []
+    assert await _found(api, ann, "releases ") == ["Final release plan #final"]
+    assert await _found(api, ann, "#draft") == []
+    assert await _found(api, ann, "#final") == ["Final release plan #final"]
+
+
 @pytest.mark.parametrize(
     ("query", "says"),
     [

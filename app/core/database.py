@@ -43,7 +43,7 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
                 # again per execution: the feed's would be, at 1.2 ms a page (see
                 # app/handlers/tweets/feed_sql.py); the others are simple lookups of
                 # indexed keys, which a generic plan serves as well as a custom one.
-                # Search is the exception (plan_each_time). `bench run` measures every
+                # Trending is the exception (plan_each_time). `bench run` measures every
                 # hot statement this way.
                 "plan_cache_mode": "force_generic_plan",
                 # No parallel query: starting the workers costs a few milliseconds,

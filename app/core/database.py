@@ -61,8 +61,8 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
 
 async def plan_each_time(session: AsyncSession) -> None:
     """Plan this transaction's statements for their own parameters: for those whose
-    best plan depends on them (how many posts a word matches, how many tags a time
-    window holds), where the cached generic plan would guess."""
+    best plan depends on them (how many hashtags a time window holds: now() minus
+    the hours asked), where the cached generic plan would guess."""
     await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.handlers.users.actions import directory_statement
+from app.handlers.users.schemas import UserList
 from tests.helpers.api import MakePerson, Person
 
 PEOPLE = [
@@ -86,3 +87,19 @@ async def test_the_search_is_served_by_trigram_indexes(
     assert "ix_users_handle_trgm" in plan
     assert "ix_users_name_key_trgm" in plan
     assert "Seq Scan on users" not in plan
+
+
+async def test_the_rendered_page_is_the_bytes_the_response_model_gives(
+    client: AsyncClient, make_person: MakePerson
+) -> None:
+    """The directory renders its answer from the row values (as the feed does): the
+    same bytes as the declared model, "quotes", emoji and right-to-left included."""
+    viewer = await make_person("Viewer")
+    for name in ('Анна "Аня" Петрова', "Anna 🎉 Smith", "آنا Annа"):
+        await make_person(name)
+    response = await client.get("/api/users", params={"q": "ann"}, headers=viewer.headers)
+    assert len(response.json()["users"]) == 3
+    assert (
+        response.content
+        == UserList.model_validate_json(response.content).model_dump_json().encode()
+    )

@@ -3,6 +3,7 @@
 import uuid
 from typing import Any, Literal
 
+from pydantic_core import to_json
 from sqlalchemy import Select, delete, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from app.core.security import hash_api_key, new_api_key
 from app.handlers.shared.db_actions import get_user
 from app.handlers.shared.schemas import UserRef
 from app.handlers.users import handles
-from app.handlers.users.schemas import Profile, UserSummary
+from app.handlers.users.schemas import Profile
 from app.live import announce
 
 
@@ -176,20 +177,21 @@ def directory_statement(query: str | None, offset: int, limit: int) -> Select[An
     return statement.order_by(*order).offset(offset).limit(limit)
 
 
-async def directory(
-    session: AsyncSession, query: str | None, offset: int, limit: int
-) -> list[UserSummary]:
+async def directory(session: AsyncSession, query: str | None, offset: int, limit: int) -> bytes:
+    """A page of the directory as the `UserList` answer's bytes, rendered from the
+    row values (as the feed is: app/handlers/tweets/listing.py says why)."""
     rows = await session.execute(directory_statement(query, offset, limit))
-    return [
-        UserSummary(
-            id=id_,
-            name=name,
-            handle=handle,
-            followers_count=followers,
-            following_count=following,
-        )
+    users = [
+        {
+            "id": id_,
+            "name": name,
+            "handle": handle,
+            "followers_count": followers,
+            "following_count": following,
+        }
         for id_, name, handle, followers, following in rows
     ]
+    return to_json({"result": True, "users": users})
 
 
 async def follow(session: AsyncSession, user: User, followee_id: int) -> None:

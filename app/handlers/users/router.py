@@ -90,7 +90,13 @@ async def change(
     return ProfileOut(user=await actions.profile(session, person, 0))
 
 
-@router.get("", summary="The people directory, by name; `q` filters by part of the name or handle")
+@router.get(
+    "",
+    response_model=UserList,
+    summary="The people directory, by name; `q` filters by part of the name or handle",
+    description='With `q`: those whose handle or name (in either script: "anna" finds '
+    '"Анна") holds it, those whose name or handle starts with it first.',
+)
 async def directory(
     _user: CurrentUser,
     session: SessionDep,
@@ -98,9 +104,8 @@ async def directory(
     q: Annotated[
         SearchText | None, Query(max_length=100, description="Part of a name or a handle")
     ] = None,
-) -> UserList:
-    users = await actions.directory(session, q, page.offset, page.limit)
-    return UserList(users=users)
+) -> RenderedJson:
+    return RenderedJson(await actions.directory(session, q, page.offset, page.limit))
 
 
 @router.get("/me", summary="Your profile")

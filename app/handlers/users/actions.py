@@ -158,18 +158,19 @@ def directory_statement(query: str | None, offset: int, limit: int) -> Select[An
     if query:
         # Both trigram indexes serve it (a BitmapOr); `@ann` finds handles too.
         text = query.removeprefix("@")
-        typed = _literal_in_like(literal(text))
+        # Handles are lower case (a CHECK): LIKE, cheaper than ILIKE on every candidate.
+        typed = _literal_in_like(func.lower(literal(text)))
         key = _literal_in_like(func.people_key(text))
         name_key = User.name_key
         statement = statement.where(
             or_(
-                User.handle.ilike(_once("%" + typed + "%"), escape="\\"),
+                User.handle.like(_once("%" + typed + "%"), escape="\\"),
                 name_key.like(_once("%" + key + "%"), escape="\\"),
             )
         )
         # A name's words, and the handle, starting with what was typed come first.
         starts = or_(
-            User.handle.ilike(_once(typed + "%"), escape="\\"),
+            User.handle.like(_once(typed + "%"), escape="\\"),
             name_key.like(_once(key + "%"), escape="\\"),
             name_key.like(_once("% " + key + "%"), escape="\\"),
         )

@@ -4,6 +4,14 @@ import statistics
 from dataclasses import dataclass, replace
 
 
+def percentiles_ms(latencies_s: list[float]) -> list[float]:
+    """The 1st to 99th percentiles of `latencies_s`, in milliseconds (index 49: the
+    median); of one latency, that one throughout; of none, 0."""
+    if len(latencies_s) < 2:
+        return [latencies_s[0] * 1000 if latencies_s else 0.0] * 99
+    return [cut * 1000 for cut in statistics.quantiles(latencies_s, n=100, method="inclusive")]
+
+
 @dataclass(frozen=True)
 class Result:
     requests: int
@@ -30,15 +38,5 @@ class Result:
 
     @classmethod
     def from_latencies(cls, latencies_s: list[float], seconds: float, errors: int) -> "Result":
-        if len(latencies_s) < 2:
-            only = latencies_s[0] * 1000 if latencies_s else 0.0
-            return cls(len(latencies_s), seconds, only, only, only, errors)
-        cuts = statistics.quantiles(latencies_s, n=100, method="inclusive")
-        return cls(
-            len(latencies_s),
-            seconds,
-            cuts[49] * 1000,
-            cuts[94] * 1000,
-            cuts[98] * 1000,
-            errors,
-        )
+        cuts = percentiles_ms(latencies_s)
+        return cls(len(latencies_s), seconds, cuts[49], cuts[94], cuts[98], errors)

@@ -17,7 +17,6 @@ and hashtags the seed gave them, and the report says whether it did.
 
 import asyncio
 import random
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -28,6 +27,7 @@ from typing import Any
 import asyncpg
 
 from app.core import migrations
+from bench.measure import percentiles_ms
 from bench.report import write_pair
 from bench.seed import Seeded, connected, plain_url, seeded_info
 
@@ -98,11 +98,12 @@ class MigrationReport:
     when: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     def latencies(self) -> dict[str, float]:
-        ms = sorted(write.ms for write in self.writes)
-        if not ms:
-            return {"p50_ms": 0, "p99_ms": 0, "max_ms": 0}
-        cuts = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
-        return {"p50_ms": cuts[49], "p99_ms": cuts[98], "max_ms": ms[-1]}
+        cuts = percentiles_ms([write.ms / 1000 for write in self.writes])
+        return {
+            "p50_ms": cuts[49],
+            "p99_ms": cuts[98],
+            "max_ms": max((w.ms for w in self.writes), default=0),
+        }
 
     def slowest(self) -> list[dict[str, Any]]:
         """The slowest writes, each with what the migration ran meanwhile."""

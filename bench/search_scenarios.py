@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 import asyncpg
 
+from app.handlers.search.ranking import CONFIGURATION
 from bench import vocabulary
 from bench.load import Request
-from bench.seed import SEARCH_CONFIGURATION
 
 QUERIES = 12  # of each kind
 COMMON_LEMMAS = 6  # of each language: where the common words come from
@@ -31,7 +31,7 @@ REQUESTS = 1000
 TRENDING_HOURS = 24
 _POSTS_FOUND = (
     "SELECT count(*) FROM tweets WHERE search @@ "  # noqa: S608 - a constant, no input
-    f"to_tsquery('{SEARCH_CONFIGURATION}', quote_literal($1) || ':*')"
+    f"to_tsquery('{CONFIGURATION}', quote_literal($1) || ':*')"
 )
 
 

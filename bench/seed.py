@@ -28,14 +28,11 @@ from sqlalchemy import URL, make_url
 
 from app.core import migrations
 from app.core.embedded_db import UNICODE_LOCALE
-from app.handlers.search import ranking
 from bench import conversations, people, texts
 from bench.schema import set_aside_for_loading
 
 TYPICAL_FOLLOWS = 50
 HEAVY_FOLLOWS = 1000
-# What tweets.search is made with (migration 0010's trigger).
-SEARCH_CONFIGURATION = ranking.CONFIGURATION
 # Chunks of the likes step, so a long run shows where it is.
 LIKES_PER_CHUNK = 1_000_000
 

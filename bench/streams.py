@@ -11,7 +11,6 @@ read from /proc while they are all open.
 import asyncio
 import json
 import resource
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bench.load import Server, rss_mb
+from bench.measure import percentiles_ms
 from bench.seed import Seeded, api_key, connected
 
 # Streams opened at once (each one's request authenticates against the database).
@@ -161,6 +161,7 @@ async def _measure(
             *(s.reader_task for s in streams if s.reader_task), return_exceptions=True
         )
     failures = sorted({s.failed for s in streams if s.failed})
+    cuts = percentiles_ms(delays)
     return {
         "streams": len(opened),
         "failed_opens": len(streams) - len(opened),
@@ -172,18 +173,12 @@ async def _measure(
         "deliveries": len(delays),
         "missed": missed,
         "leaked_to_non_followers": leaked,
-        "p50_ms": _percentile(delays, 50),
-        "p99_ms": _percentile(delays, 99),
+        "p50_ms": cuts[49],
+        "p99_ms": cuts[98],
         "max_ms": max(delays, default=0.0) * 1000,
         "worker_rss_idle_mb": rss_idle,
         "worker_rss_mb": peak_rss,
     }
-
-
-def _percentile(values: list[float], at: int) -> float:
-    if len(values) < 2:
-        return values[0] * 1000 if values else 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[at - 1] * 1000
 
 
 async def _open(base_url: str, key: str, stream: _Stream) -> None:

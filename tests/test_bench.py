@@ -19,11 +19,11 @@ from sqlalchemy import make_url
 
 from app.core import migrations
 from app.core.hashtags import hashtags_in
+from app.handlers.search.ranking import CONFIGURATION
 from bench import vocabulary
 from bench.measure import Result
 from bench.schema import fingerprint
 from bench.seed import (
-    SEARCH_CONFIGURATION,
     SHAPE,
     DataSet,
     connected,
@@ -181,7 +181,7 @@ def test_posts_speak_two_languages_with_a_long_tail_and_trending_hashtags(
         """Of the posts, those with any form of `lemma` (as search finds them)."""
         forms = " | ".join(f"'{form}'" for form in lemma)
         [(found,)] = rows(
-            f"SELECT count(*) FROM tweets WHERE search @@ to_tsquery('{SEARCH_CONFIGURATION}', $1)",
+            f"SELECT count(*) FROM tweets WHERE search @@ to_tsquery('{CONFIGURATION}', $1)",
             forms,
         )
         return float(found) / data.tweets

@@ -129,15 +129,17 @@ Triggers = dict[str, tuple[str, str, str]]
 
 def create_triggers(triggers: Triggers, declare: str = "") -> None:
     """A row trigger per entry, each calling a function of its own name (declaring
-    `declare`'s variables)."""
+    `declare`'s variables). OR REPLACE: a migration run again after an interruption
+    past its first commit (one with an autocommit block) makes them again."""
     variables = f"DECLARE {declare} " if declare else ""
     for name, (table, when, body) in triggers.items():
         op.execute(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"{variables}BEGIN {body} END $$"
         )
         op.execute(
-            f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
+            f"CREATE OR REPLACE TRIGGER {name} {when} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()"
         )
 
 

@@ -40,9 +40,10 @@ alone fails its querytree() test once, as a one-time filter, and reads nothing.
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Float, Text, bindparam, text
+from sqlalchemy import BigInteger, DateTime, Float, Text, TextClause, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeEngine
@@ -95,25 +96,32 @@ def days(since: datetime, until: datetime) -> str:
 def window_statement(query: SearchQuery, *, bounded: bool = True) -> str:
     """The best :wanted posts for `query` written from :since to :until (with
     `bounded`, also the :days of that window: see this module's docstring)."""
-    relevance = _LN_RELEVANCE if query.words is not None else "0"
+    return _window_sql(query.words is not None, len(query.tags), query.handle is not None, bounded)
+
+
+@cache
+def _window_sql(words: bool, tags: int, handle: bool, bounded: bool) -> str:
+    """window_statement of a query's shape: with words or not, how many tags, a
+    person or not. The same few texts for every search, made once."""
+    relevance = _LN_RELEVANCE if words else "0"
     conditions = []
-    if query.words is not None and not query.tags and query.handle is None:
+    if words and not tags and not handle:
         # Only indexable words may be searched: querytree() is '' for stop words alone
         # and 'T' for exclusions alone; a one-time filter, it leaves nothing to read
         # (this module's docstring). The window is its whole days, and only them: a
         # condition on created_at would offer the planner other indexes to read.
-        words = (
+        matching = (
             f"(SELECT to_tsquery('{CONFIGURATION}', :words) && CAST(:days AS tsquery))"
             if bounded
             else TSQUERY
         )
-        conditions += [f"querytree({TSQUERY}) NOT IN ('', 'T')", f"t.search @@ {words}"]
+        conditions += [f"querytree({TSQUERY}) NOT IN ('', 'T')", f"t.search @@ {matching}"]
     else:
         conditions += ["t.created_at >= :since", "t.created_at < :until"]
-    if query.words is not None and (query.tags or query.handle is not None):
+    if words and (tags or handle):
         # Narrowed by a tag or a person: words that are all stop words add nothing.
         conditions.append(f"(numnode({TSQUERY}) = 0 OR t.search @@ {TSQUERY})")
-    if query.handle is not None:
+    if handle:
         conditions.append("t.author_id = (SELECT user_id FROM user_handles WHERE handle = :handle)")
     # Each tag's posts of the window, from its (tag, created_at) index: the posts' own
     # times, copied.
@@ -121,7 +129,7 @@ def window_statement(query: SearchQuery, *, bounded: bool = True) -> str:
         f"""t.id IN (SELECT tweet_id FROM tweet_hashtags
                      WHERE tag = (:tags)[{number}]
                        AND created_at >= :since AND created_at < :until)"""  # noqa: S608
-        for number in range(1, len(query.tags) + 1)
+        for number in range(1, tags + 1)
     ]
     return f"""
         SELECT t.id,
@@ -135,10 +143,30 @@ def window_statement(query: SearchQuery, *, bounded: bool = True) -> str:
     """  # noqa: S608 - fixed fragments; what was typed is a bound parameter
 
 
+_TYPES: dict[str, TypeEngine[Any]] = {
+    "since": DateTime(timezone=True),
+    "until": DateTime(timezone=True),
+    "half_life": Float(),
+    "wanted": BigInteger(),
+    "tags": ARRAY(Text),
+}
+
+
+@cache
+def _window(words: bool, tags: int, handle: bool, bounded: bool) -> TextClause:
+    """The statement of _window_sql, its parameters typed."""
+    sql = _window_sql(words, tags, handle, bounded)
+    return text(sql).bindparams(
+        *(bindparam(name, type_=kind) for name, kind in _TYPES.items() if f":{name}" in sql)
+    )
+
+
+_NOTHING_TO_FIND = text(f"SELECT querytree({TSQUERY}) IN ('', 'T')")
+
+
 async def nothing_to_find(session: AsyncSession, words: str) -> bool:
     """Whether `words` hold nothing an index can find: stop words or exclusions alone."""
-    statement = text(f"SELECT querytree({TSQUERY}) IN ('', 'T')")
-    return bool(await session.scalar(statement, {"words": words}))
+    return bool(await session.scalar(_NOTHING_TO_FIND, {"words": words}))
 
 
 async def best(session: AsyncSession, query: SearchQuery, wanted: int) -> list[Found]:
@@ -159,19 +187,7 @@ async def _ranked(
     session: AsyncSession, query: SearchQuery, words: str | None, wanted: int
 ) -> list[Found]:
     """The `wanted` best posts for `query` with `words` in place of its own."""
-    types: dict[str, TypeEngine[Any]] = {
-        "since": DateTime(timezone=True),
-        "until": DateTime(timezone=True),
-        "half_life": Float(),
-        "wanted": BigInteger(),
-        "tags": ARRAY(Text),
-    }
-    statements = {}
-    for bounded in (True, False):
-        sql = window_statement(query, bounded=bounded)
-        statements[bounded] = text(sql).bindparams(
-            *(bindparam(name, type_=kind) for name, kind in types.items() if f":{name}" in sql)
-        )
+    shape = (query.words is not None, len(query.tags), query.handle is not None)
     parameters: dict[str, object] = {"half_life": HALF_LIFE.total_seconds(), "wanted": wanted}
     if words is not None:
         parameters["words"] = words
@@ -187,7 +203,7 @@ async def _ranked(
         values = {**parameters, "since": since or _BEGINNING, "until": until}
         if since is not None:
             values["days"] = days(since, min(until, datetime.now(UTC) + timedelta(days=1)))
-        rows = await session.execute(statements[since is not None], values)
+        rows = await session.execute(_window(*shape, since is not None), values)
         # Windows of whole days may share one: each post once.
         merged = {hit.id: hit for hit in found} | {row.id: Found(row.id, row.score) for row in rows}
         found = sorted(merged.values(), key=lambda hit: (hit.score, hit.id), reverse=True)[:wanted]

@@ -29,7 +29,13 @@ import sqlalchemy as sa
 from alembic import op
 
 from app.core.hashtags import HASHTAGS_OF_FUNCTION
-from app.core.migrations import create_index_concurrently, drop_index_concurrently
+from app.core.migrations import (
+    Triggers,
+    create_index_concurrently,
+    create_triggers,
+    drop_index_concurrently,
+    drop_triggers,
+)
 from app.core.name_keys import PEOPLE_KEY_FUNCTION
 
 revision: str = "0010"
@@ -71,21 +77,20 @@ RETURN to_tsvector('public.microblog', content)
 """
 
 # Kept by triggers, so no code path can forget them.
-_TRIGGERS = (
-    """
-    CREATE OR REPLACE FUNCTION tweets_search() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
+_TRIGGERS: Triggers = {
+    # name: (table, when, function body)
+    "tweets_search": (
+        "tweets",
+        "BEFORE INSERT OR UPDATE OF content, created_at",
+        """
         NEW.search := tweet_search_vector(NEW.content, NEW.created_at);
         RETURN NEW;
-    END $$
-    """,
-    """
-    CREATE OR REPLACE TRIGGER tweets_search BEFORE INSERT OR UPDATE OF content, created_at
-        ON tweets FOR EACH ROW EXECUTE FUNCTION tweets_search()
-    """,
-    """
-    CREATE OR REPLACE FUNCTION tweets_hashtags() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
+        """,
+    ),
+    "tweets_hashtags": (
+        "tweets",
+        "AFTER INSERT OR UPDATE OF content, created_at",
+        """
         IF TG_OP = 'UPDATE' THEN
             DELETE FROM tweet_hashtags WHERE tweet_id = NEW.id;
         END IF;
@@ -93,24 +98,17 @@ _TRIGGERS = (
         SELECT NEW.id, tag, NEW.author_id, NEW.created_at
         FROM unnest(tweet_hashtags_of(NEW.content)) AS tag;
         RETURN NULL;
-    END $$
-    """,
-    """
-    CREATE OR REPLACE TRIGGER tweets_hashtags AFTER INSERT OR UPDATE OF content, created_at
-        ON tweets FOR EACH ROW EXECUTE FUNCTION tweets_hashtags()
-    """,
-    """
-    CREATE OR REPLACE FUNCTION users_name_key() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
+        """,
+    ),
+    "users_name_key": (
+        "users",
+        "BEFORE INSERT OR UPDATE OF name",
+        """
         NEW.name_key := people_key(NEW.name);
         RETURN NEW;
-    END $$
-    """,
-    """
-    CREATE OR REPLACE TRIGGER users_name_key BEFORE INSERT OR UPDATE OF name
-        ON users FOR EACH ROW EXECUTE FUNCTION users_name_key()
-    """,
-)
+        """,
+    ),
+}
 
 _FILL_SEARCH = sa.text(
     "UPDATE tweets SET search = tweet_search_vector(content, created_at) "
@@ -162,8 +160,7 @@ def upgrade() -> None:
         "CREATE INDEX IF NOT EXISTS ix_tweet_hashtags_recent "
         "ON tweet_hashtags (created_at, tag, author_id)"
     )
-    for statement in _TRIGGERS:
-        op.execute(statement)
+    create_triggers(_TRIGGERS)
     _backfill()
     create_index_concurrently("ix_tweets_search", "tweets", ["search"], postgresql_using="gin")
     create_index_concurrently(
@@ -211,14 +208,9 @@ def downgrade() -> None:
     )
     drop_index_concurrently("ix_users_name_key_trgm", "users")
     drop_index_concurrently("ix_tweets_search", "tweets")
-    op.execute("DROP TRIGGER tweets_hashtags ON tweets")
-    op.execute("DROP FUNCTION tweets_hashtags()")
+    drop_triggers(_TRIGGERS)
     op.execute("DROP TABLE tweet_hashtags")
     op.execute("DROP FUNCTION tweet_hashtags_of(text)")
-    op.execute("DROP TRIGGER users_name_key ON users")
-    op.execute("DROP FUNCTION users_name_key()")
-    op.execute("DROP TRIGGER tweets_search ON tweets")
-    op.execute("DROP FUNCTION tweets_search()")
     op.execute("DROP FUNCTION tweet_search_vector(text, timestamptz)")
     op.execute("DROP FUNCTION people_key(text)")
     op.execute("ALTER TABLE users DROP COLUMN name_key")

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Identity, Index, Integer, Text, text
@@ -29,6 +30,8 @@ class Tweet(CreatedAtMixin, Base):
     conversation_id: Mapped[int | None]
     # Direct replies, kept exact by triggers on every insert and delete (migration 0005).
     replies_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The last edit's time; NULL: never edited (earlier texts: tweet_versions).
+    edited_at: Mapped[datetime | None]
     # The words of `content` as search finds them (configuration `microblog`) and the
     # day it was written, kept by a trigger (migration 0010); never loaded with the row.
     search: Mapped[Any | None] = mapped_column(TSVECTOR, deferred=True, deferred_raiseload=True)

@@ -20,6 +20,12 @@ class User(CreatedAtMixin, Base):
     # SHA-256 of the api key; the key itself is shown once and never stored.
     api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     is_admin: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # False: deactivated by an administrator (their key answers 401, their sessions
+    # are gone, they are out of the directory); their posts stay.
+    active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    # Given by an administrator (or the identity provider): how sign-in finds them.
+    # Unique whatever the case (ix_users_email_lower).
+    email: Mapped[str | None] = mapped_column(String(254))
     # The name as the directory searches it, in one script (app/core/name_keys.py),
     # kept by a trigger (migration 0010); never loaded with the row.
     name_key: Mapped[str | None] = mapped_column(Text, deferred=True, deferred_raiseload=True)
@@ -45,4 +51,5 @@ class User(CreatedAtMixin, Base):
         ),
         # The directory's order (see BY_NAME in app/handlers/users/actions.py).
         Index("ix_users_lower_name_id", text("lower(name)"), "id"),
+        Index("ix_users_email_lower", text("lower(email)"), unique=True),
     )

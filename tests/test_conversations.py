@@ -61,7 +61,7 @@ async def test_replies_make_a_tree_every_tweet_shape_shows(
     second = await api.reply(bob, start, "Or at one")
 
     tweet = await api.one_tweet(bob, start)
-    assert set(tweet) == STOCK_FIELDS | CONVERSATION_FIELDS | {"mentions", "hashtags"}
+    assert set(tweet) == STOCK_FIELDS | CONVERSATION_FIELDS | {"mentions", "hashtags", "edited_at"}
     assert tweet["reply_to"] is None
     assert tweet["conversation_id"] == start
     assert tweet["replies_count"] == 2

@@ -67,7 +67,7 @@ async def test_replies_make_a_tree_every_tweet_shape_shows(
     assert tweet["replies_count"] == 2
     assert tweet["reply_to_deleted"] is False
     assert tweet["mentions"] == []
-    assert tweet["author"] == {"id": ann.id, "name": "Ann", "handle": "ann"}
+    assert tweet["author"] == {"id": ann.id, "name": "Ann", "handle": "ann", "active": True}
 
     reply = await api.one_tweet(ann, deeper)
     assert (reply["reply_to"], reply["conversation_id"], reply["replies_count"]) == (

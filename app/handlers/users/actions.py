@@ -58,7 +58,7 @@ async def rotate_api_key(session: AsyncSession, user_id: int) -> tuple[User, str
     api_key = new_api_key()
     user.api_key_hash = hash_api_key(api_key)
     await session.flush()
-    await announce.key_replaced(session, user_id)
+    await announce.credentials_changed(session, user_id)
     return user, api_key
 
 

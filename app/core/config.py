@@ -83,6 +83,25 @@ class Settings(BaseSettings):
     # major version or newer). Unset: the embedded PostgreSQL's, else the PATH's.
     pg_bin_dir: Path | None = None
 
+    # The address people open the service at, e.g. https://blog.example.com: the
+    # sign-in callback is made from it, cookies are Secure when it is https, and
+    # cookie-authenticated writes must come from its origin. Unset: the request's own.
+    public_url: str | None = None
+    # Sign-in with the company's identity provider (OpenID Connect), off unless
+    # OIDC_ISSUER is set (docs/sign-in.md). The callback is PUBLIC_URL/auth/oidc/callback.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    # What the sign-in button says: "Sign in with <OIDC_PROVIDER_NAME>".
+    oidc_provider_name: str = Field(default="company account", min_length=1, max_length=60)
+    # True: a verified e-mail nobody has yet makes a new person; False: only people an
+    # administrator gave that e-mail may sign in.
+    oidc_auto_create: bool = False
+    # A browser session ends after this long without a request, and after
+    # SESSION_MAX_DAYS whatever happens.
+    session_idle_minutes: int = Field(default=7 * 24 * 60, ge=5)
+    session_max_days: int = Field(default=30, ge=1, le=400)
+
     @field_validator("database_url")
     @classmethod
     def _asyncpg_url(cls, value: str | None) -> str | None:
@@ -125,6 +144,25 @@ class Settings(BaseSettings):
                 "when IMAGE_SAVER_URL is"
             )
         return value
+
+    @field_validator("public_url", "oidc_issuer")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://blog.example.com")
+        return value
+
+    @field_validator("oidc_client_id")
+    @classmethod
+    def _client_with_issuer(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("oidc_issuer") and not value.strip():
+            raise ValueError("must be set when OIDC_ISSUER is")
+        if info.data.get("oidc_issuer") and not info.data.get("public_url"):
+            raise ValueError("needs PUBLIC_URL set too (the sign-in callback is made from it)")
+        return value.strip()
 
     @field_validator("metrics_token")
     @classmethod

@@ -1,4 +1,5 @@
-"""Dependency aliases for the routers: the session and the calling user.
+"""Dependency aliases for the routers: the session and the caller (by api key or
+session cookie).
 
 Every dependency is `async def`, even those that never wait: FastAPI runs a plain
 `def` dependency in a worker thread, a hop that cost the feed more than its query.
@@ -17,10 +18,12 @@ from app.core.config import Settings
 from app.core.exceptions import Forbidden, Unauthorized
 from app.core.image_service import ImageService
 from app.core.models import User
+from app.core.sessions import SESSION, Caller, Credential
 from app.handlers.shared import db_actions
 from app.handlers.shared.schemas import MAX_ID
 from app.live.hub import Live
-from app.web.rate_limit import KEY_OWNER, REQUEST_SESSION
+from app.web import credentials
+from app.web.rate_limit import CALLER, REQUEST_SESSION
 from app.workers.media_janitor import MediaJanitor
 
 
@@ -49,40 +52,69 @@ _api_key_header = APIKeyHeader(
     auto_error=False,
     description="Your personal api key, as the administrator gave it to you",
 )
+# Declared for OpenAPI (the "Authorize" button); the credential itself is read by
+# app/web/credentials.py, which also takes the web app's session cookie.
 _ApiKey = Annotated[str | None, Security(_api_key_header)]
 
 
-async def _key_owner(request: Request, session: AsyncSession, api_key: str) -> User | None:
-    """Whose the key is: the rate limit (app/web/rate_limit.py) has mostly looked it
-    up already, to count the request as that person's; else it is looked up now."""
-    found: tuple[str, User | None] | None = getattr(request.state, KEY_OWNER, None)
-    if found is None or found[0] != api_key:
-        return await db_actions.user_by_api_key(session, api_key)
+async def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+async def _lookup(request: Request, session: AsyncSession, credential: Credential) -> Caller | None:
+    """Whose the credential is: the rate limit (app/web/rate_limit.py) has mostly
+    looked it up already, to count the request as that person's; else now."""
+    found: tuple[Credential, Caller | None] | None = getattr(request.state, CALLER, None)
+    if found is None or found[0] != credential:
+        return await db_actions.caller(session, credential, request.app.state.settings)
     return found[1]  # found in this very session (SessionDep is the rate limit's)
 
 
-async def _current_user(request: Request, session: SessionDep, api_key: _ApiKey) -> User:
-    if not api_key:
-        raise Unauthorized("Send your api key in the `api-key` header")
-    user = await _key_owner(request, session, api_key)
-    if user is None:
+async def _caller(request: Request, session: SessionDep, _key: _ApiKey) -> Caller:
+    credential = credentials.of(request.scope)
+    if credential is None or not credential.secret:
+        raise Unauthorized("Send your api key in the `api-key` header, or sign in")
+    caller = await _lookup(request, session, credential)
+    if caller is None:
+        if credential.kind == SESSION:
+            raise Unauthorized("Your session has ended; sign in again")
         raise Unauthorized("The api key is not valid")
-    return user
+    if not caller.user.active:
+        raise Unauthorized("This account is deactivated; ask an administrator to reactivate it")
+    if credential.kind == SESSION:
+        credentials.check_same_site(request.scope, request.app.state.settings)
+    return caller
+
+
+# The caller and how they signed in (their session's id, for the sessions routes).
+CallerDep = Annotated[Caller, Depends(_caller)]
+
+
+async def _current_user(caller: CallerDep) -> User:
+    return caller.user
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 
 async def _optional_user(
-    request: Request, session: SessionDep, api_key: _ApiKey
+    request: Request, session: SessionDep, _key: _ApiKey
 ) -> Callable[[], Awaitable[User | None]]:
     async def owner() -> User | None:
-        return await _key_owner(request, session, api_key) if api_key else None
+        credential = credentials.of(request.scope)
+        if credential is None or not credential.secret:
+            return None
+        caller = await _lookup(request, session, credential)
+        return caller.user if caller is not None and caller.user.active else None
 
     return owner
 
 
-# Whose the key is, for an answer that depends on who asks: looked up only if asked.
+# Who asks, for an answer that depends on it: looked up only if asked.
 OptionalUser = Annotated[Callable[[], Awaitable[User | None]], Depends(_optional_user)]
 
 
@@ -93,14 +125,6 @@ async def _admin_user(user: CurrentUser) -> User:
 
 
 AdminUser = Annotated[User, Depends(_admin_user)]
-
-
-async def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 async def _images(request: Request) -> ImageService:

@@ -21,7 +21,9 @@ _REMEMBERED_IDS = 512
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # "notification", "unread_count", "feed", "reply"
+    # "notification", "unread_count", "feed", "reply", "announcement",
+    # "announcement_withdrawn"
+    kind: str
     data: str  # JSON, on one line
     notification_id: int | None = None
 
@@ -34,12 +36,12 @@ class Stream:
     """One open `GET /api/events` of a person."""
 
     def __init__(
-        self, user_id: int, queue_size: int, conversation: int | None = None, key_hash: str = ""
+        self, user_id: int, queue_size: int, conversation: int | None = None, credential: str = ""
     ) -> None:
         self.user_id = user_id
         # The hash of the api key it was opened with: once the person's key is another
         # (rotated), the stream ends.
-        self.key_hash = key_hash
+        self.credential = credential
         # Which of the person's slots it holds across processes (app/live/slots.py);
         # None while it holds none.
         self.slot: int | None = None
@@ -114,13 +116,13 @@ class Broker:
         # Told of every stream that leaves (its slot is given back).
         self.on_close: Callable[[Stream], None] = lambda _stream: None
 
-    def open(self, user_id: int, conversation: int | None = None, key_hash: str = "") -> Stream:
+    def open(self, user_id: int, conversation: int | None = None, credential: str = "") -> Stream:
         if self.closing:
             raise ServiceUnavailable("The server is shutting down; reconnect in a moment")
         held = self._streams.setdefault(user_id, set())
         if self.per_person and len(held) >= self.per_person:
             raise too_many_streams(len(held))
-        stream = Stream(user_id, self.queue_size, conversation, key_hash)
+        stream = Stream(user_id, self.queue_size, conversation, credential)
         held.add(stream)
         if conversation is not None:
             self._watching.setdefault(conversation, set()).add(stream)
@@ -171,11 +173,16 @@ class Broker:
         for stream in self.streams_of(user_id):
             stream.offer(event)
 
-    def end_unless_key(self, user_id: int, key_hash: str | None) -> None:
-        """End the person's streams opened with a key other than `key_hash` (theirs
-        now; None: the person is gone)."""
+    def broadcast(self, event: Event) -> None:
+        """To every stream."""
+        for stream in self.streams():
+            stream.offer(event)
+
+    def end_unless(self, user_id: int, valid: set[str]) -> None:
+        """End the person's streams opened with a credential no longer `valid` (a
+        replaced key, an ended session; none at all for a deactivated person)."""
         for stream in self.streams_of(user_id):
-            if stream.key_hash != key_hash:
+            if stream.credential not in valid:
                 stream.end()
 
     def end_all(self) -> None:

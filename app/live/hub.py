@@ -7,8 +7,11 @@ every stream here, and the broker hands it to the streams.
     f:<author>:<tweet id>        <author> started a conversation
     r:<conversation>:<reply_to>:<tweet id>   a reply (migration 0009), for the
                                  streams of an open thread
-    k:<user>                     <user>'s api key was replaced (users.actions):
-                                 streams opened with the old one end
+    a:<announcement>, w:<announcement>   an announcement published, withdrawn:
+                                 every stream hears of it
+    k:<user>                     <user>'s credentials changed (a key replaced, a
+                                 session ended, the person deactivated):
+                                 streams opened with one no longer valid end
 
 Announcements for nobody connected here are dropped on arrival, before any query.
 Those that come together are fetched together: one statement for all new
@@ -26,9 +29,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.exceptions import TooManyRequests
 from app.core.models import User
+from app.handlers.announcements import actions as announcements
 from app.handlers.notifications import actions
 from app.handlers.notifications.schemas import NotificationOut
-from app.handlers.shared.db_actions import key_hashes
+from app.handlers.shared.db_actions import valid_credentials
 from app.live import feed
 from app.live.broker import Broker, Event, Stream, too_many_streams
 from app.live.listener import Listener, NotListening
@@ -105,6 +109,7 @@ class Live:
         user: User,
         last_event_id: int | None,
         conversation: int | None = None,
+        credential: str = "",
     ) -> Stream:
         """A stream of the person's, which sends first, with `last_event_id`, the
         notifications since (REPLAY_LIMIT at most), then the unread count; and, with
@@ -112,7 +117,7 @@ class Live:
         before the replay is read, so nothing falls in between (what comes both ways
         is sent once)."""
         user_id = user.id
-        stream = self.broker.open(user_id, conversation, user.api_key_hash)
+        stream = self.broker.open(user_id, conversation, credential)
         try:
             await self._take_slot(stream)
             first: list[Event] = []
@@ -180,7 +185,7 @@ class Live:
             elif kind == "r":
                 if not self.broker.watched(int(rest.split(":", 1)[0])):
                     return
-            elif kind != "f" or self.broker.empty:
+            elif kind not in ("f", "a", "w") or self.broker.empty:
                 return
         except ValueError:
             logger.warning("live updates: an announcement not understood: %r", payload[:100])
@@ -227,6 +232,8 @@ class Live:
         started: list[tuple[int, int]] = []
         replies: list[tuple[int, int, int]] = []
         rekeyed: set[int] = set()
+        published: list[int] = []
+        withdrawn: list[int] = []
         for payload in batch:
             kind, *numbers = payload.split(":")
             if kind == "n" and len(numbers) == 2:
@@ -241,10 +248,15 @@ class Live:
                 replies.append((conversation, reply_to, tweet_id))
             elif kind == "k" and len(numbers) == 1:
                 rekeyed.add(int(numbers[0]))
+            elif kind == "a" and len(numbers) == 1:
+                published.append(int(numbers[0]))
+            elif kind == "w" and len(numbers) == 1:
+                withdrawn.append(int(numbers[0]))
         async with self.sessionmaker() as session:
-            await self._end_old_keys(session, rekeyed)
+            await self._end_invalid(session, rekeyed)
             notifications = await actions.by_ids(session, new)
             counts = await actions.unread_counts(session, recounted)
+            announced = await announcements.by_ids(session, published) if published else []
             connected = self.broker.people()
             audiences = {}
             if started and connected:
@@ -262,6 +274,10 @@ class Live:
             event = Event("feed", f'{{"tweet_id":{tweet_id},"author":{author.model_dump_json()}}}')
             for follower in followers:
                 self.broker.publish(follower, event)
+        for published_one in announced:
+            self.broker.broadcast(Event("announcement", published_one.model_dump_json()))
+        for announcement_id in withdrawn:
+            self.broker.broadcast(Event("announcement_withdrawn", f'{{"id":{announcement_id}}}'))
         for conversation, reply_to, tweet_id in replies:
             data = (
                 f'{{"tweet_id":{tweet_id},"reply_to":{reply_to},"conversation_id":{conversation}}}'
@@ -281,7 +297,7 @@ class Live:
             after[stream.user_id] = min(after.get(stream.user_id, stream.last_id), stream.last_id)
         async with self.sessionmaker() as session:
             # A key replaced while nobody listened ends its streams too.
-            await self._end_old_keys(session, set(after))
+            await self._end_invalid(session, set(after))
             missed = await actions.missed(session, after)
             counts = await actions.unread_counts(session, after)
         for stream in streams:
@@ -290,10 +306,10 @@ class Live:
                     stream.offer(notification_event(notification))
             stream.offer(unread_count_event(counts.get(stream.user_id, 0)))
 
-    async def _end_old_keys(self, session: AsyncSession, user_ids: set[int]) -> None:
-        """End the streams of these people opened with a key that is no longer theirs."""
+    async def _end_invalid(self, session: AsyncSession, user_ids: set[int]) -> None:
+        """End the streams of these people opened with a credential no longer theirs."""
         if not user_ids:
             return
-        keys = await key_hashes(session, user_ids)
+        valid = await valid_credentials(session, list(user_ids))
         for user_id in user_ids:
-            self.broker.end_unless_key(user_id, keys.get(user_id))
+            self.broker.end_unless(user_id, valid.get(user_id, set()))

@@ -1,10 +1,10 @@
 """The rate-limit middleware: a 429 in the envelope, with Retry-After, for a caller
 over budget (see app/web/rate_counters.py for how budgets are counted).
 
-The caller is the person whose api key the request carries, once the key is
-verified (one index lookup, in the session the handlers then use, with the person
-found: the key is still looked up once a request, on one connection); else the
-client address. A request with a
+The caller is the person whose api key (or session cookie) the request carries,
+once it is verified (one index lookup, in the session the handlers then use, with
+the person found: it is still looked up once a request, on one connection); else
+the client address. A request with a
 wrong key also spends from its address's budget for wrong keys, and only such
 requests are refused when that is spent: made-up keys cannot buy a fresh budget
 each, and cannot lock out the right keys sent from the same address. Pictures,
@@ -20,16 +20,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import exceptions as exc
 from app.core.config import Settings
-from app.core.models import User
+from app.core.sessions import Caller, Credential
 from app.handlers.shared import db_actions
+from app.web import credentials
 from app.web.errors import database_error, envelope
 from app.web.middleware import HttpMiddleware
 from app.web.rate_counters import Limiter, Verdict
 
-# In request.state, for app.handlers.deps: (the api key, its owner or None), and the
+# In request.state, for app.handlers.deps: (the credential, its caller or None), and the
 # session the key was looked up in, which the request's handlers then use (one
 # session, one connection, per request; this middleware closes it).
-KEY_OWNER = "api_key_owner"
+CALLER = "caller"
 REQUEST_SESSION = "db_session"
 
 UPLOADS = ("POST", "/api/medias")
@@ -44,6 +45,7 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 class RateLimit(HttpMiddleware):
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         super().__init__(app)
+        self.settings = settings
         reads = settings.rate_limit_reads_per_minute
         self.budgets = {
             "reads": reads,
@@ -77,10 +79,10 @@ class RateLimit(HttpMiddleware):
             return
         caller = _address(scope)
         guard = None
-        api_key = _api_key(scope)
-        if api_key:
+        credential = credentials.of(scope)
+        if credential is not None and credential.secret:
             try:
-                owner = await _key_owner(scope, api_key)
+                owner = await _caller(scope, credential, self.settings)
             except (exc.AppError, SQLAlchemyError) as error:
                 # Answered as the handlers' own lookup would be (503 while it is away).
                 answer = (
@@ -91,7 +93,7 @@ class RateLimit(HttpMiddleware):
                 await answer(scope, receive, send)
                 return
             if owner is not None:
-                caller = f"user:{owner.id}"
+                caller = f"user:{owner.user.id}"
             elif self.budgets["invalid keys"]:
                 guard = (f"invalid:{caller}", self.budgets["invalid keys"])
         limiter: Limiter = scope["app"].state.limiter
@@ -136,17 +138,9 @@ def _address(scope: Scope) -> str:
     return "ip:" + (client[0] if client else "unknown")
 
 
-def _api_key(scope: Scope) -> str | None:
-    """The `api-key` header as the handlers see it: the first one, even if empty."""
-    for name, value in scope["headers"]:
-        if name == b"api-key":
-            return bytes(value).decode("latin-1")
-    return None
-
-
-async def _key_owner(scope: Scope, api_key: str) -> User | None:
+async def _caller(scope: Scope, credential: Credential, settings: Settings) -> Caller | None:
     state = scope.setdefault("state", {})
     state[REQUEST_SESSION] = session = scope["app"].state.sessionmaker()
-    owner = await db_actions.user_by_api_key(session, api_key)
-    state[KEY_OWNER] = (api_key, owner)
+    owner = await db_actions.caller(session, credential, settings)
+    state[CALLER] = (credential, owner)
     return owner

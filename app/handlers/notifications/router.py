@@ -3,9 +3,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 
 from app.core import exceptions as exc
-from app.handlers.deps import CurrentUser, LiveDep, PageDep, SessionDep, SettingsDep
+from app.handlers.deps import CallerDep, CurrentUser, LiveDep, PageDep, SessionDep, SettingsDep
 from app.handlers.notifications import actions
 from app.handlers.notifications.schemas import MarkRead, NotificationList, UnreadCount
+from app.handlers.shared import db_actions
 from app.handlers.shared.schemas import MAX_ID, Ok
 from app.live.sse import MEDIA_TYPE, EventStreamResponse
 from app.web.openapi import AUTH, ResponsesDict, errors
@@ -78,7 +79,7 @@ async def mark_read(body: MarkRead, user: CurrentUser, session: SessionDep) -> O
     description=EVENTS_DESCRIPTION,
 )
 async def events(
-    user: CurrentUser,
+    caller: CallerDep,
     session: SessionDep,
     live: LiveDep,
     settings: SettingsDep,
@@ -96,7 +97,8 @@ async def events(
         ),
     ] = None,
 ) -> EventStreamResponse:
-    stream = await live.open_stream(session, user, last_event_id, conversation)
+    credential = db_actions.credential_label(caller)
+    stream = await live.open_stream(session, caller.user, last_event_id, conversation, credential)
     # SessionDep commits as this returns, before the stream starts: its connection
     # goes back to the pool, and the stream holds none.
     return EventStreamResponse(live.broker, stream, settings.event_stream_heartbeat_seconds)

@@ -3,7 +3,7 @@ the audit log, reports, announcements, and edited posts' earlier versions.
 
 Never holds the writes of the big table up for more than a moment: the new columns
 are nullable or have a constant default (a catalogue change, no rewrite), the new
-tables are new, and the one index on an existing table is built concurrently. Every
+tables are new, a trigger keeps notifications from deactivated people, and the one index on an existing table is built concurrently. Every
 step may run again (IF NOT EXISTS), so an upgrade interrupted at the index picks up
 there.
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from app.core.migrations import create_index_concurrently
+from app.core.migrations import Triggers, create_index_concurrently, create_triggers, drop_triggers
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -26,6 +26,21 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _NOW = sa.text("now()")
+
+# A deactivated person gets no notifications (whatever trigger or code makes them);
+# one primary-key probe per notification.
+_TRIGGERS: Triggers = {
+    "no_notifications_for_deactivated": (
+        "notifications",
+        "BEFORE INSERT",
+        """
+        IF NOT (SELECT active FROM users WHERE id = NEW.user_id) THEN
+            RETURN NULL;
+        END IF;
+        RETURN NEW;
+        """,
+    ),
+}
 
 
 def _id() -> sa.Column[int]:
@@ -162,12 +177,14 @@ def upgrade() -> None:
         ["tweet_id", sa.text("id DESC")],
         if_not_exists=True,
     )
+    create_triggers(_TRIGGERS)
     create_index_concurrently(
         "ix_users_email_lower", "users", [sa.text("lower(email)")], unique=True
     )
 
 
 def downgrade() -> None:
+    drop_triggers(_TRIGGERS)
     for table in (
         "tweet_versions",
         "announcement_dismissals",

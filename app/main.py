@@ -17,6 +17,7 @@ from app.core.image_service import ImageService
 from app.core.recent import Recent
 from app.handlers.admin.router import router as admin_router
 from app.handlers.announcements.router import router as announcements_router
+from app.handlers.export.router import router as export_router
 from app.handlers.hashtags.router import router as hashtags_router
 from app.handlers.health.actions import READY_FOR_SECONDS, check_ready
 from app.handlers.health.router import router as health_router
@@ -146,11 +147,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["api-key", "content-type"],
             max_age=600,
         )
     app.include_router(tweets_router)
+    app.include_router(export_router)  # before the users': /me/export is not a person
     app.include_router(users_router)
     app.include_router(media_router)
     app.include_router(notifications_router)

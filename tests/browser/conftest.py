@@ -109,9 +109,10 @@ def live_service(
     """
     folder = tmp_path_factory.mktemp("live-service")
     log = folder / "serve.log"
+    database_url = make_database()
     settings = {
         # serve applies the migrations itself.
-        "DATABASE_URL": make_database(),
+        "DATABASE_URL": database_url,
         # No IMAGE_SAVER_URL: serve starts image_saver, storing under DATA_DIR/images.
         "DATA_DIR": str(folder / "data"),
         # Its administrator creates every person of a module, faster than anyone would;
@@ -124,7 +125,7 @@ def live_service(
         images = image_saver_url(log)
         api = ServiceApi(base_url)
         try:
-            yield LiveService(base_url, admin_key, images, folder / "data", log, api)
+            yield LiveService(base_url, admin_key, images, folder / "data", log, api, database_url)
         finally:
             api.close()
     finally:

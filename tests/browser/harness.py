@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.async_api import ConsoleMessage, Error, FilePayload, Locator, Page, Route, expect
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.browser.language import tr
 from tests.helpers.api import Person, ServiceApi
@@ -51,6 +53,17 @@ class LiveService:
     data_dir: Path
     log: Path
     api: ServiceApi = field(repr=False)
+    # Its database, for arranging what the API cannot (yet) do.
+    database_url: str = field(default="", repr=False)
+
+    async def execute(self, statement: str, **params: object) -> None:
+        """Run one SQL statement on the service's database, committed."""
+        engine = create_async_engine(self.database_url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text(statement), params)
+        finally:
+            await engine.dispose()
 
     def create_person(self, name: str = "Ann", *, admin: bool = False) -> Person:
         """Create a person with `POST /api/users` as the administrator."""

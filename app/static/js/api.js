@@ -3,7 +3,7 @@
 // error envelope {"result": false, "error_type", "error_message"} into an ApiError.
 /** @import { Envelope, LikerList, Limits, MediaCreated, Ok, PeopleList, ProfileAnswer } from "./types.js" */
 /** @import { Relation, TweetCreated, TweetList, UserList } from "./types.js" */
-/** @import { NotificationList, ThreadAnswer, TrendingList, TweetAnswer, UnreadCount } from "./types.js" */
+/** @import { NotificationList, ThreadAnswer, TrendingList, TweetAnswer, TweetHistory, UnreadCount } from "./types.js" */
 /** @import { MessageKey, MessageParams } from "./i18n.js" */
 import { t } from "./i18n.js";
 
@@ -79,14 +79,17 @@ function settle(status, data, key) {
   throw errorFrom(status, data);
 }
 
+/** @typedef {"GET" | "POST" | "PATCH" | "DELETE"} Method */
+
+// Every request but the event stream and uploads goes out here, with the credentials.
 /**
- * @template {Ok} T
- * @param {"GET" | "POST" | "DELETE"} method
+ * @param {Method} method
  * @param {string} path
- * @param {{ body?: unknown, key?: string | null }} [options] `key` instead of the signed-in one
- * @returns {Promise<T>}
+ * @param {string | null} key
+ * @param {unknown} [body] sent as JSON
+ * @returns {Promise<Response>}
  */
-async function request(method, path, { body, key = apiKey } = {}) {
+async function send(method, path, key, body) {
   const headers = headersFor(key);
   /** @type {RequestInit} */
   const init = { method, headers };
@@ -94,14 +97,41 @@ async function request(method, path, { body, key = apiKey } = {}) {
     headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  let response;
   try {
-    response = await fetch(path, init);
+    return await fetch(path, init);
   } catch {
     throw errorFrom(0, null);
   }
+}
+
+/**
+ * @template {Ok} T
+ * @param {Method} method
+ * @param {string} path
+ * @param {{ body?: unknown, key?: string | null }} [options] `key` instead of the signed-in one
+ * @returns {Promise<T>}
+ */
+async function request(method, path, { body, key = apiKey } = {}) {
+  const response = await send(method, path, key, body);
   const data = await response.json().catch(() => null);
   return /** @type {T} */ (settle(response.status, data, key));
+}
+
+// The archive of one's own data: bytes, not JSON, saved by the caller under `name`.
+/** @returns {Promise<{ blob: Blob, name: string }>} */
+async function exportData() {
+  const key = apiKey;
+  const response = await send("GET", "/api/users/me/export", key);
+  if (!response.ok) settle(response.status, await response.json().catch(() => null), key);
+  const disposition = response.headers.get("content-disposition") ?? "";
+  const name = disposition.match(/filename="([^"]+)"/)?.[1] ?? "microblog-export.zip";
+  let blob;
+  try {
+    blob = await response.blob();
+  } catch {
+    throw errorFrom(0, null); // cut off midway
+  }
+  return { blob, name };
 }
 
 // The live updates stream (GET /api/events): its body to read as it comes, with the
@@ -200,6 +230,9 @@ function upload(file, { onProgress, signal } = {}) {
  * @property {(offset: number, limit: number) => Promise<TweetList>} feed
  * @property {(text: string, mediaIds: number[], replyTo?: number | null) => Promise<TweetCreated>} postTweet
  * @property {(id: number | string) => Promise<TweetAnswer>} tweet
+ * @property {(id: number, text: string) => Promise<Ok>} editTweet
+ * @property {(id: number, offset: number, limit: number) => Promise<TweetHistory>} history
+ * @property {typeof exportData} exportData
  * @property {(id: number | string) => Promise<ThreadAnswer>} thread
  * @property {(id: number, offset: number, limit: number) => Promise<TweetList>} replies
  * @property {(handle: string) => Promise<ProfileAnswer>} userByHandle
@@ -236,6 +269,9 @@ export const api = {
       body: { tweet_data: text, tweet_media_ids: mediaIds, ...(replyTo === null ? {} : { reply_to: replyTo }) },
     }),
   tweet: (id) => request("GET", `/api/tweets/${id}`),
+  editTweet: (id, text) => request("PATCH", `/api/tweets/${id}`, { body: { tweet_data: text } }),
+  history: (id, offset, limit) => request("GET", `/api/tweets/${id}/history?${query({ offset, limit })}`),
+  exportData,
   thread: (id) => request("GET", `/api/tweets/${id}/thread`),
   replies: (id, offset, limit) => request("GET", `/api/tweets/${id}/replies?${query({ offset, limit })}`),
   userByHandle: (handle) => request("GET", `/api/users/by-handle/${encodeURIComponent(handle)}?people_limit=0`),

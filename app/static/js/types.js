@@ -37,6 +37,7 @@
  * @property {number} id
  * @property {string} name
  * @property {string} [handle]
+ * @property {boolean} [active] a tweet's author only: false for a former member (deactivated)
  */
 
 /**
@@ -89,6 +90,7 @@
  * @property {Liker[]} likes its first likers only (`likers_per_tweet`); all of them come from `GET /api/tweets/{id}/likes`
  * @property {number} likes_count
  * @property {string} created_at ISO 8601
+ * @property {string | null} [edited_at] ISO 8601, when its text was last edited; null if never
  * @property {number | null} [reply_to] the tweet it answers; null for a conversation's start
  * @property {number} [conversation_id] the id of the post that started the conversation
  * @property {number} [replies_count]
@@ -156,6 +158,13 @@
 /** `GET /api/tweets/{id}/likes`. @typedef {Ok & { likes: Liker[] }} LikerList */
 /** `POST /api/tweets`. @typedef {Ok & { tweet_id: number }} TweetCreated */
 /** `GET /api/tweets/{id}`. @typedef {Ok & { tweet: Tweet }} TweetAnswer */
+/**
+ * An earlier text of an edited tweet: written at `edited_at`, replaced at `replaced_at`.
+ * @typedef {{ content: string, edited_at: string, replaced_at: string }} TweetVersion
+ */
+
+/** `GET /api/tweets/{id}/history`, newest first. @typedef {Ok & { versions: TweetVersion[] }} TweetHistory */
+
 /** `GET /api/tweets/{id}/thread`. @typedef {Ok & { ancestors: Tweet[], tweet: Tweet, replies: Tweet[] }} ThreadAnswer */
 /** `GET /api/notifications`. @typedef {Ok & { notifications: Notification[], unread_count: number }} NotificationList */
 /** `GET /api/notifications/unread_count`. @typedef {Ok & { unread_count: number }} UnreadCount */

@@ -15,6 +15,8 @@ from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
 from app.core.recent import Recent
+from app.handlers.auth.provider import OidcProvider
+from app.handlers.auth.router import router as auth_router
 from app.handlers.hashtags.router import router as hashtags_router
 from app.handlers.health.actions import READY_FOR_SECONDS, check_ready
 from app.handlers.health.router import router as health_router
@@ -22,6 +24,7 @@ from app.handlers.limits.router import router as limits_router
 from app.handlers.media.router import router as media_router
 from app.handlers.notifications.router import router as notifications_router
 from app.handlers.search.router import router as search_router
+from app.handlers.sessions.router import router as sessions_router
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
 from app.live.hub import Live
@@ -60,6 +63,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     # The one HTTP client to image_saver, shared by every request.
     app.state.images = images = ImageService.connect(settings)
+    # The identity provider's client, with its discovery document and keys once fetched.
+    app.state.oidc = oidc = OidcProvider(settings) if settings.oidc_issuer else None
     engine = create_engine(settings)
     watch_pool(engine)
     app.state.engine = engine
@@ -101,6 +106,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             with suppress(asyncio.CancelledError):
                 await cleanup
         await images.aclose()
+        if oidc is not None:
+            await oidc.aclose()
         await limiter.aclose()
         await engine.dispose()
 
@@ -154,6 +161,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(search_router)
     app.include_router(hashtags_router)
     app.include_router(limits_router)
+    app.include_router(sessions_router)
+    app.include_router(auth_router)
     app.include_router(health_router)
     app.include_router(metrics_router)
     add_docs(app)

@@ -321,14 +321,27 @@ async def test_only_local_paths_are_returned_to(signin: SignIn, return_to: str) 
 
 async def test_sign_in_is_off_unless_configured(client: AsyncClient) -> None:
     info = await client.get("/auth/oidc")
-    assert info.json() == {"result": True, "enabled": False, "provider_name": "company account"}
+    assert info.json() == {
+        "result": True, "enabled": False, "signed_in": False, "provider_name": "company account"
+    }  # fmt: skip
     for path in ("/auth/oidc/login", "/auth/oidc/callback?state=a&code=b"):
         refused(await client.get(path), 404, "NotFound")
 
 
-async def test_the_web_app_learns_the_provider_name(signin: SignIn) -> None:
+async def test_the_web_app_learns_the_provider_and_whether_it_is_signed_in(
+    signin: SignIn, make_person: MakePerson, session: AsyncSession
+) -> None:
     info = await signin.http.get("/auth/oidc")
-    assert info.json() == {"result": True, "enabled": True, "provider_name": "Test SSO"}
+    assert info.json() == {
+        "result": True, "enabled": True, "signed_in": False, "provider_name": "Test SSO"
+    }  # fmt: skip
+    await with_email(session, await make_person("Ann"), "ann@example.com")
+    signin.provider.person("ann@example.com")
+    token = await signin.cookie("ann@example.com")
+    assert (await signin.http.get("/auth/oidc", headers=cookie(token))).json()["signed_in"]
+    await session.execute(text("DELETE FROM web_sessions"))
+    await session.commit()
+    assert not (await signin.http.get("/auth/oidc", headers=cookie(token))).json()["signed_in"]
 
 
 # The sessions it makes.

@@ -17,7 +17,7 @@ from app.core import sessions
 from app.handlers.auth import actions
 from app.handlers.auth.provider import OidcProvider, ProviderError
 from app.handlers.auth.schemas import OidcInfo
-from app.handlers.deps import SessionDep, SettingsDep
+from app.handlers.deps import OptionalUser, SessionDep, SettingsDep
 from app.handlers.sessions.actions import end_by_token
 from app.handlers.shared.schemas import Ok
 from app.web import credentials, session_cookie
@@ -44,10 +44,16 @@ def _refused(code: str, reason: str) -> RedirectResponse:
     )
 
 
-@router.get("/oidc", summary="Whether the web app offers signing in with the identity provider")
-async def oidc_info(request: Request, settings: SettingsDep) -> OidcInfo:
+@router.get(
+    "/oidc",
+    summary="Whether the web app offers signing in with the identity provider, and whether "
+    "this browser is signed in by its cookie",
+)
+async def oidc_info(request: Request, settings: SettingsDep, owner: OptionalUser) -> OidcInfo:
     return OidcInfo(
-        enabled=request.app.state.oidc is not None, provider_name=settings.oidc_provider_name
+        enabled=request.app.state.oidc is not None,
+        signed_in=await owner() is not None,
+        provider_name=settings.oidc_provider_name,
     )
 
 

@@ -97,6 +97,12 @@ async def with_email(session: AsyncSession, person: Person, email: str) -> Perso
     return person
 
 
+async def ann_at(make_person: MakePerson, session: AsyncSession, provider: Provider) -> Person:
+    """Ann, with her e-mail, as the provider knows her (verified)."""
+    provider.person("ann@example.com")
+    return await with_email(session, await make_person("Ann"), "ann@example.com")
+
+
 def cookie(token: str, **more: str) -> dict[str, str]:
     return {"cookie": f"{COOKIE}={token}"} | more
 
@@ -146,8 +152,7 @@ async def test_the_cookie_is_secure_when_the_service_is_https(
     make_person: MakePerson,
     session: AsyncSession,
 ) -> None:
-    await with_email(session, await make_person("Ann"), "ann@example.com")
-    oidc_provider.person("ann@example.com")
+    await ann_at(make_person, session, oidc_provider)
     async with running(oidc_settings(public_url="https://test")) as (_app, http):
         login = await http.get("/auth/oidc/login")
         back = await oidc_provider.authorize(login.headers["location"], "ann@example.com")
@@ -160,8 +165,7 @@ async def test_the_cookie_is_secure_when_the_service_is_https(
 async def test_a_wrong_or_used_state_is_refused(
     signin: SignIn, make_person: MakePerson, session: AsyncSession
 ) -> None:
-    await with_email(session, await make_person("Ann"), "ann@example.com")
-    signin.provider.person("ann@example.com")
+    await ann_at(make_person, session, signin.provider)
     back = await signin.callback_for("ann@example.com")
     query = parse_qs(urlsplit(back).query)
     forged = f"/auth/oidc/callback?code={query['code'][0]}&state=made-up"
@@ -176,8 +180,7 @@ async def test_a_wrong_or_used_state_is_refused(
 async def test_a_sign_in_left_for_over_ten_minutes_is_refused(
     signin: SignIn, make_person: MakePerson, session: AsyncSession
 ) -> None:
-    await with_email(session, await make_person("Ann"), "ann@example.com")
-    signin.provider.person("ann@example.com")
+    await ann_at(make_person, session, signin.provider)
     back = await signin.callback_for("ann@example.com")
     await session.execute(text("UPDATE oidc_logins SET created_at = now() - interval '11 min'"))
     await session.commit()
@@ -189,8 +192,7 @@ async def test_a_sign_in_left_for_over_ten_minutes_is_refused(
 async def test_a_replayed_code_is_refused_by_the_provider_and_by_us(
     signin: SignIn, make_person: MakePerson, session: AsyncSession
 ) -> None:
-    await with_email(session, await make_person("Ann"), "ann@example.com")
-    signin.provider.person("ann@example.com")
+    await ann_at(make_person, session, signin.provider)
     used = await signin.callback_for("ann@example.com")
     assert (await signin.http.get(used)).status_code == 302
     # An attacker who saw the code starts a sign-in of their own and brings it along:
@@ -335,8 +337,7 @@ async def test_the_web_app_learns_the_provider_and_whether_it_is_signed_in(
     assert info.json() == {
         "result": True, "enabled": True, "signed_in": False, "provider_name": "Test SSO"
     }  # fmt: skip
-    await with_email(session, await make_person("Ann"), "ann@example.com")
-    signin.provider.person("ann@example.com")
+    await ann_at(make_person, session, signin.provider)
     token = await signin.cookie("ann@example.com")
     assert (await signin.http.get("/auth/oidc", headers=cookie(token))).json()["signed_in"]
     await session.execute(text("DELETE FROM web_sessions"))
@@ -350,8 +351,7 @@ async def test_the_web_app_learns_the_provider_and_whether_it_is_signed_in(
 async def test_an_idle_or_old_session_answers_401(
     signin: SignIn, make_person: MakePerson, session: AsyncSession
 ) -> None:
-    await with_email(session, await make_person("Ann"), "ann@example.com")
-    signin.provider.person("ann@example.com")
+    await ann_at(make_person, session, signin.provider)
     idle, old = await signin.cookie("ann@example.com"), await signin.cookie("ann@example.com")
     for token in (idle, old):
         assert (await signin.http.get("/api/users/me", headers=cookie(token))).status_code == 200
@@ -372,8 +372,7 @@ async def test_a_session_is_refused_within_its_idle_time_only_after_it(
     session: AsyncSession,
     oidc_provider: Provider,
 ) -> None:
-    await with_email(session, await make_person("Ann"), "ann@example.com")
-    oidc_provider.person("ann@example.com")
+    await ann_at(make_person, session, oidc_provider)
     async with running(oidc_settings(session_idle_minutes=30)) as (application, http):
         token = await SignIn(application, http, oidc_provider).cookie("ann@example.com")
         await session.execute(
@@ -394,8 +393,7 @@ async def test_a_session_is_refused_within_its_idle_time_only_after_it(
 async def test_cookie_writes_need_the_header_and_our_origin(
     signin: SignIn, make_person: MakePerson, session: AsyncSession
 ) -> None:
-    ann = await with_email(session, await make_person("Ann"), "ann@example.com")
-    signin.provider.person("ann@example.com")
+    ann = await ann_at(make_person, session, signin.provider)
     token = await signin.cookie("ann@example.com")
     post = {"tweet_data": "from elsewhere?"}
     # A form on another site can send the cookie, but no header.
@@ -419,8 +417,7 @@ async def test_cookie_writes_need_the_header_and_our_origin(
 async def test_a_deactivated_persons_session_answers_401(
     signin: SignIn, make_person: MakePerson, session: AsyncSession
 ) -> None:
-    ann = await with_email(session, await make_person("Ann"), "ann@example.com")
-    signin.provider.person("ann@example.com")
+    ann = await ann_at(make_person, session, signin.provider)
     token = await signin.cookie("ann@example.com")
     await session.execute(text("UPDATE users SET active = false WHERE id = :id"), {"id": ann.id})
     await session.commit()
@@ -439,9 +436,8 @@ async def test_a_deactivated_persons_session_answers_401(
 async def test_the_key_wins_over_the_cookie(
     signin: SignIn, make_person: MakePerson, session: AsyncSession
 ) -> None:
-    await with_email(session, await make_person("Ann"), "ann@example.com")
+    await ann_at(make_person, session, signin.provider)
     bob = await make_person("Bob")
-    signin.provider.person("ann@example.com")
     token = await signin.cookie("ann@example.com")
     me = await signin.http.get("/api/users/me", headers=cookie(token) | bob.headers)
     assert me.json()["user"]["id"] == bob.id
@@ -453,8 +449,7 @@ async def test_the_key_wins_over_the_cookie(
 async def test_signing_out_ends_the_session_and_clears_the_cookie(
     signin: SignIn, make_person: MakePerson, session: AsyncSession
 ) -> None:
-    await with_email(session, await make_person("Ann"), "ann@example.com")
-    signin.provider.person("ann@example.com")
+    await ann_at(make_person, session, signin.provider)
     token = await signin.cookie("ann@example.com")
     refused(await signin.http.post("/auth/logout", headers=cookie(token)), 403)
     foreign = cookie(token, Origin="https://evil.example", **CSRF)

@@ -3,7 +3,8 @@
 import os
 import re
 import shutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.browser.language import tr
 from tests.helpers.api import Person, ServiceApi
-from tests.helpers.cli import SCREENSHOTS
+from tests.helpers.cli import (
+    SCREENSHOTS,
+    image_saver_url,
+    printed_admin_key,
+    start_serve,
+    stop_serve,
+    stops_answering,
+)
 
 # The `new_page` fixture: `await new_page(locale="ru-RU", **other_new_context_options)`.
 NewPage = Callable[..., Awaitable[Page]]
@@ -86,6 +94,38 @@ class LiveService:
 
     def server_log(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def serving(
+    database_url: str, folder: Path, *, port: int | None = None, **more: str
+) -> Iterator[LiveService]:
+    """`python -m app serve` on `database_url` (a fresh one), with the image_saver it
+    starts itself, its data and log under `folder`; `more` settings (environment
+    variables) on top; on `port`, else a free one."""
+    log = folder / "serve.log"
+    settings = {
+        # serve applies the migrations itself.
+        "DATABASE_URL": database_url,
+        # No IMAGE_SAVER_URL: serve starts image_saver, storing under DATA_DIR/images.
+        "DATA_DIR": str(folder / "data"),
+        # Its administrator creates every person of a module, faster than anyone would;
+        # the other budgets stay as shipped.
+        "RATE_LIMIT_WRITES_PER_MINUTE": "100000",
+    } | more
+    process, base_url = start_serve(log, settings=settings, port=port)
+    try:
+        admin_key = printed_admin_key(log)
+        images = image_saver_url(log)
+        api = ServiceApi(base_url)
+        try:
+            yield LiveService(base_url, admin_key, images, folder / "data", log, api, database_url)
+        finally:
+            api.close()
+    finally:
+        stop_serve(process)
+    assert process.returncode == 0, log.read_text()
+    assert stops_answering(images), f"image_saver at {images} outlived serve"
 
 
 @dataclass

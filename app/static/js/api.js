@@ -1,9 +1,12 @@
 // @ts-check
-// The one place that talks to the API: adds the api-key header and turns the
+// The one place that talks to the API: adds the api-key header (or, signed in with
+// the company account, lets the browser send the session cookie, same-origin) and
+// the X-Requested-With header the server asks of cookie-signed writes, and turns the
 // error envelope {"result": false, "error_type", "error_message"} into an ApiError.
 /** @import { Envelope, LikerList, Limits, MediaCreated, Ok, PeopleList, ProfileAnswer } from "./types.js" */
 /** @import { Relation, TweetCreated, TweetList, UserList } from "./types.js" */
 /** @import { NotificationList, ThreadAnswer, TrendingList, TweetAnswer, TweetHistory, UnreadCount } from "./types.js" */
+/** @import { OidcInfo, SessionList, SessionsEnded } from "./types.js" */
 /** @import { MessageKey, MessageParams } from "./i18n.js" */
 import { t } from "./i18n.js";
 
@@ -32,12 +35,22 @@ export class ApiError extends Error {
 
 /** @type {string | null} */
 let apiKey = null;
+// Signed in by the session cookie (which scripts cannot see): no key to send.
+let byCookie = false;
 /** @type {() => void} */
 let onUnauthorized = () => {};
 
 /** @param {string | null} key */
 export function useKey(key) {
   apiKey = key;
+  byCookie = false;
+}
+
+// Signed in (or out, false) by the session cookie.
+/** @param {boolean} signedIn */
+export function useCookie(signedIn) {
+  apiKey = null;
+  byCookie = signedIn;
 }
 
 // Called when the stored key stops working (someone rotated it, say).
@@ -49,7 +62,7 @@ export function whenUnauthorized(callback) {
 /** @param {string | null} key */
 function headersFor(key) {
   /** @type {Record<string, string>} */
-  const headers = { accept: "application/json" };
+  const headers = { accept: "application/json", "x-requested-with": "microblog" };
   if (key) headers["api-key"] = key;
   return headers;
 }
@@ -75,7 +88,7 @@ function errorFrom(status, data) {
  */
 function settle(status, data, key) {
   if (status >= 200 && status < 300 && data && data.result === true) return /** @type {Ok} */ (data);
-  if (status === 401 && key && key === apiKey) onUnauthorized();
+  if (status === 401 && key === apiKey && (key || byCookie)) onUnauthorized();
   throw errorFrom(status, data);
 }
 
@@ -220,7 +233,12 @@ function upload(file, { onProgress, signal } = {}) {
  * @typedef {object} Api
  * @property {() => Promise<Limits>} limits
  * @property {typeof unpostedPicture} unpostedPicture
- * @property {(key: string) => Promise<ProfileAnswer>} me
+ * @property {(key: string | null) => Promise<ProfileAnswer>} me with this key, or null: by the session cookie
+ * @property {() => Promise<OidcInfo>} oidc
+ * @property {() => Promise<Ok>} signOut
+ * @property {(offset: number, limit: number) => Promise<SessionList>} sessions
+ * @property {(id: number) => Promise<SessionsEnded>} endSession
+ * @property {() => Promise<SessionsEnded>} endAllSessions
  * @property {(id: number | string) => Promise<ProfileAnswer>} user
  * @property {(id: number, relation: Relation, offset: number, limit: number) => Promise<PeopleList>} people
  * @property {(id: number, offset: number, limit: number) => Promise<TweetList>} userTweets
@@ -255,6 +273,11 @@ export const api = {
   limits: () => request("GET", "/api/limits"),
   unpostedPicture,
   me: (key) => request("GET", "/api/users/me", { key }),
+  oidc: () => request("GET", "/auth/oidc", { key: null }),
+  signOut: () => request("POST", "/auth/logout", { key: null }),
+  sessions: (offset, limit) => request("GET", `/api/sessions?${query({ offset, limit })}`),
+  endSession: (id) => request("DELETE", `/api/sessions/${id}`),
+  endAllSessions: () => request("DELETE", "/api/sessions"),
   // The counts only: the lists come a page at a time from `people`.
   user: (id) => request("GET", `/api/users/${id}?people_limit=0`),
   people: (id, relation, offset, limit) => request("GET", `/api/users/${id}/${relation}?${query({ offset, limit })}`),

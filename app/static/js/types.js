@@ -169,6 +169,23 @@
 /** `GET /api/notifications`. @typedef {Ok & { notifications: Notification[], unread_count: number }} NotificationList */
 /** `GET /api/notifications/unread_count`. @typedef {Ok & { unread_count: number }} UnreadCount */
 /** `POST /api/medias`. @typedef {Ok & { media_id: number, url: string }} MediaCreated */
+/**
+ * `GET /auth/oidc`: whether signing in with the company account is offered, and
+ * whether this browser is signed in by its session cookie.
+ * @typedef {Ok & { enabled: boolean, signed_in: boolean, provider_name: string }} OidcInfo
+ */
+/**
+ * A browser signed in with the company account.
+ * @typedef {object} WebSession
+ * @property {number} id
+ * @property {string} created_at
+ * @property {string} last_seen_at
+ * @property {string} expires_at
+ * @property {string} user_agent
+ * @property {boolean} current the session this browser signed in with
+ */
+/** `GET /api/sessions`. @typedef {Ok & { sessions: WebSession[] }} SessionList */
+/** `DELETE /api/sessions`, `…/{id}`. @typedef {Ok & { ended: number }} SessionsEnded */
 
 // ---- The view contract ----
 

@@ -32,6 +32,32 @@ export default {
   "signin.expired": "Your api key is no longer valid. Sign in with your current key.",
   "signin.failed": "Could not sign in: {reason}",
 
+  "signin.or": "or",
+  "signin.oidc": "Sign in with {provider}",
+  "signin.sessionEnded": "Your session has ended. Sign in again.",
+  "signin.error.no_account": "You signed in, but there is no account here for your e-mail address. Ask your administrator to add you.",
+  "signin.error.deactivated": "Your account has been deactivated. Ask your administrator if you need it again.",
+  "signin.error.unverified_email":
+    "Your company account has no verified e-mail address, so we cannot tell who you are. Ask your administrator.",
+  "signin.error.expired": "The sign-in took too long or was already used. Please try again.",
+  "signin.error.denied": "The sign-in was cancelled.",
+  "signin.error.failed":
+    "Signing in with your company account did not work. Please try again; if it keeps failing, tell your administrator.",
+
+  "sessions.link": "Where you are signed in",
+  "sessions.title": "Sessions",
+  "sessions.help": "Browsers signed in with your company account. End any you do not recognise; an api key is not affected.",
+  "sessions.byKey": "This browser uses an api key, not a session.",
+  "sessions.none": "No browser is signed in with your company account.",
+  "sessions.failed": "Could not load your sessions: {reason}",
+  "sessions.current": "This browser",
+  "sessions.since": "Signed in",
+  "sessions.lastSeen": "Last active",
+  "sessions.unknownBrowser": "Unknown browser",
+  "sessions.end": "End",
+  "sessions.endThis": "Sign out here",
+  "sessions.endAll": "Sign out everywhere",
+
   "unavailable.title": "The service is not answering",
   "unavailable.text": "Could not reach the microblog: {reason}",
 

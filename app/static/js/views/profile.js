@@ -123,6 +123,7 @@ function header(user, section) {
       h("h1", { class: "page-title", "data-role": "profile-name", dir: "auto" }, user.name),
       h("p", { class: "profile-handle", "data-role": "profile-handle" }, handleOf(user)),
       isMe(user.id) ? h("p", { class: "profile-you" }, t("profile.you")) : null,
+      isMe(user.id) ? h("a", { href: "/sessions", class: "profile-sessions", "data-role": "sessions-link" }, t("sessions.link")) : null,
     ),
     isMe(user.id) ? exportButton() : null,
     followButton(user),

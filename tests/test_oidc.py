@@ -291,6 +291,9 @@ async def test_auto_create_makes_the_person_once(
         )
         == 1
     )
+    # On record, made by no administrator.
+    made = "SELECT count(*) FROM audit_log WHERE action = 'create_person' AND actor_id IS NULL"
+    assert await count(session, made) == 1
 
 
 async def test_a_deactivated_person_cannot_sign_in(

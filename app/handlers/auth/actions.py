@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.exceptions import ValidationFailed
 from app.core.models import OidcLogin, User
+from app.handlers.admin import audit
 from app.handlers.auth.provider import OidcProvider, ProviderError
 from app.handlers.users.actions import create_user
 from app.handlers.users.schemas import MAX_NAME_LENGTH
@@ -156,6 +157,15 @@ async def _create(session: AsyncSession, email: str, claims: dict[str, Any]) -> 
             user, _key = await create_user(session, _name(email, claims))
             user.email = email
             await session.flush()
+            # On record as the command line's are: by no administrator.
+            await audit.record(
+                session,
+                None,
+                "create_person",
+                "person",
+                user.id,
+                {"name": [None, user.name], "email": [None, email], "via": [None, "sign-in"]},
+            )
     except IntegrityError:
         found = await _by_email(session, email)
         if found is None:

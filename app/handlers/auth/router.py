@@ -21,11 +21,11 @@ from app.handlers.deps import OptionalUser, SessionDep, SettingsDep
 from app.handlers.sessions.actions import end_by_token
 from app.handlers.shared.schemas import Ok
 from app.web import credentials, session_cookie
-from app.web.openapi import errors
+from app.web.openapi import COMMON, errors
 
 logger = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/auth", tags=["sign-in"])
+router = APIRouter(prefix="/auth", tags=["sign-in"], responses=COMMON)
 
 _DISABLED = errors(exc.NotFound)
 

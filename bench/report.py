@@ -143,7 +143,7 @@ class Report:
         if "me_by_session" not in s:
             return []
         # Signing in by the web app's cookie costs what an api key does (within 10%).
-        return [
+        targets = [
             Target(
                 "Session cookie requests/s ÷ api key requests/s (the same request)",
                 _ratio(s["me_by_session"].rps, s["me_by_key"].rps),
@@ -151,6 +151,17 @@ class Report:
                 at_most=False,
             )
         ]
+        if "announcements" in s:
+            # Asked on every page load: it must cost less than the page's feed.
+            targets.append(
+                Target(
+                    "Announcements p50 ÷ feed p50",
+                    _ratio(s["announcements"].p50_ms, s["feed"].p50_ms),
+                    1,
+                    at_most=True,
+                )
+            )
+        return targets
 
     def _stream_targets(self) -> list[Target]:
         live = self.streams

@@ -73,6 +73,7 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
     first_new, like_targets = asyncio.run(_tweets_for_this_run(url, seeded))
     plan.like_targets = like_targets
     asyncio.run(_sessions_for_this_run(url, seeded, plan.signed_in))
+    asyncio.run(_announcements_for_this_run(url, plan.signed_in))
     try:
         _measure(url, reference_url, options, say, seeded, reference, plan, report, log)
     finally:
@@ -252,6 +253,10 @@ class _Plan:
             Request("GET", me, session=session_token(self.seeded.secret, person))
             for person in self.signed_in
         ]
+        # Every page load of the web app asks for the announcements showing.
+        announced = [
+            Request("GET", "/api/announcements", self.key(person)) for person in self.signed_in
+        ]
         follows = self.seeded.data
         return [
             ("health", "GET /health (a trivial request)", [Request("GET", "/health")]),
@@ -279,6 +284,7 @@ class _Plan:
             ("unread_count", "Unread notifications count", unread),
             ("me_by_key", "Own profile's counts (GET /api/users/me), api key", by_key),
             ("me_by_session", "Own profile's counts, web session cookie", by_session),
+            ("announcements", "Announcements showing (GET /api/announcements)", announced),
             *self._searches(),
             ("like_unlike", "Like, then unlike", likes),
             ("create_tweet", "Create a tweet", posts),
@@ -371,13 +377,35 @@ async def _sessions_for_this_run(url: str, seeded: Seeded, people: list[int]) ->
         )
 
 
+ANNOUNCEMENT = "Bench announcement"
+
+
+async def _announcements_for_this_run(url: str, people: list[int]) -> None:
+    """Three announcements showing, one of them dismissed by every other one of `people`
+    (the query reads past what the reader dismissed)."""
+    async with connected(url) as connection:
+        ids = [
+            await connection.fetchval(
+                "INSERT INTO announcements (text) VALUES ($1) RETURNING id", f"{ANNOUNCEMENT} {n}"
+            )
+            for n in range(3)
+        ]
+        await connection.executemany(
+            "INSERT INTO announcement_dismissals (announcement_id, user_id) VALUES ($1, $2)",
+            [(ids[0], person) for person in people[::2]],
+        )
+
+
 async def _forget_this_run(url: str, first_new: int) -> None:
     """Remove the run's tweets and what they brought: their likes, mentions and
     notifications go with them (foreign keys); who joined their conversations is
     removed here, as conversation_joins has no foreign key to the conversation.
-    And the run's web sessions."""
+    And the run's web sessions and announcements."""
     async with connected(url) as connection:
         await connection.execute("DELETE FROM web_sessions WHERE user_agent = 'bench'")
+        await connection.execute(
+            "DELETE FROM announcements WHERE text LIKE $1", ANNOUNCEMENT + " %"
+        )
         await connection.execute("DELETE FROM tweets WHERE id >= $1", first_new)
         await connection.execute(
             "DELETE FROM conversation_joins WHERE conversation_id >= $1", first_new

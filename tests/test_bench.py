@@ -410,6 +410,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "unread_count",
         "me_by_key",
         "me_by_session",
+        "announcements",
         "like_unlike",
         "create_tweet",
         "reply_mentions",

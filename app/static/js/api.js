@@ -81,12 +81,12 @@ function settle(status, data, key) {
 
 /**
  * @template {Ok} T
- * @param {"GET" | "POST" | "DELETE"} method
+ * @param {"GET" | "POST" | "PATCH" | "DELETE"} method
  * @param {string} path
  * @param {{ body?: unknown, key?: string | null }} [options] `key` instead of the signed-in one
  * @returns {Promise<T>}
  */
-async function request(method, path, { body, key = apiKey } = {}) {
+export async function request(method, path, { body, key = apiKey } = {}) {
   const headers = headersFor(key);
   /** @type {RequestInit} */
   const init = { method, headers };
@@ -129,7 +129,7 @@ async function events(lastEventId, signal, conversation) {
 }
 
 /** @param {Record<string, string | number | null | undefined>} params */
-function query(params) {
+export function query(params) {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== "") search.set(name, String(value));

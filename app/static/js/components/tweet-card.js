@@ -17,6 +17,7 @@ import { openLightbox } from "./lightbox.js";
 import { notify, notifyError } from "./notice.js";
 import { avatar, handleOf, personRow, profileLink } from "./person.js";
 import { openReply } from "./reply.js";
+import { reportButton } from "./report.js";
 
 /** @param {Tweet} tweet */
 function pictures(tweet) {
@@ -256,7 +257,7 @@ export function tweetCard(tweet, { onDeleted, inThread = false, onReply, marks }
         profileLink(tweet.author, "tweet-author"),
         handleOf(tweet.author),
         h("a", { href: `/tweets/${tweet.id}`, class: "tweet-time" }, timeElement(tweet.created_at)),
-        isMe(tweet.author.id) ? deleteButton(tweet, card, onDeleted) : null,
+        isMe(tweet.author.id) ? deleteButton(tweet, card, onDeleted) : reportButton(tweet),
       ),
       // The conversation it belongs to shows what it answers (or that it was deleted).
       answers

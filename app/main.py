@@ -15,12 +15,15 @@ from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
 from app.core.recent import Recent
+from app.handlers.admin.router import router as admin_router
+from app.handlers.announcements.router import router as announcements_router
 from app.handlers.hashtags.router import router as hashtags_router
 from app.handlers.health.actions import READY_FOR_SECONDS, check_ready
 from app.handlers.health.router import router as health_router
 from app.handlers.limits.router import router as limits_router
 from app.handlers.media.router import router as media_router
 from app.handlers.notifications.router import router as notifications_router
+from app.handlers.reports.router import router as reports_router
 from app.handlers.search.router import router as search_router
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
@@ -153,6 +156,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(notifications_router)
     app.include_router(search_router)
     app.include_router(hashtags_router)
+    app.include_router(reports_router)
+    app.include_router(admin_router)
+    app.include_router(announcements_router)
     app.include_router(limits_router)
     app.include_router(health_router)
     app.include_router(metrics_router)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import advisory_locks
 from app.core.models import User
-from app.handlers.users import actions as user_actions
+from app.handlers.admin import people
 
 
 class AdminKeyFileFailed(Exception):
@@ -34,7 +34,7 @@ async def bootstrap_admin(session: AsyncSession, key_file: Path | None) -> str |
     await session.execute(select(func.pg_advisory_xact_lock(advisory_locks.FIRST_ADMIN)))
     if await session.scalar(select(exists().select_from(User))):
         return None
-    _, api_key = await user_actions.create_user(session, "Administrator", is_admin=True)
+    _, api_key = await people.create(session, None, "Administrator", is_admin=True)
     if key_file is not None:
         # Before the commit: a key nobody can read is no administrator; the next
         # start tries again.

@@ -12,7 +12,7 @@ from app.commands.shared import Subcommands, prepare, run_in_session
 from app.core.config import Settings
 from app.core.exceptions import Conflict, NotFound, ValidationFailed
 from app.core.models import User
-from app.handlers.users import actions as user_actions
+from app.handlers.admin import people
 
 
 def add_commands(commands: Subcommands) -> None:
@@ -46,7 +46,7 @@ def users_create(args: argparse.Namespace, settings: Settings) -> int:
     try:
         user, api_key = run_in_session(
             settings,
-            lambda session: user_actions.create_user(session, clean, is_admin=admin, handle=handle),
+            lambda session: people.create(session, None, clean, is_admin=admin, handle=handle),
         )
     except (Conflict, ValidationFailed) as error:
         print(error.message, file=sys.stderr)
@@ -61,7 +61,7 @@ def users_rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     user_id: int = args.user_id
     try:
         user, api_key = run_in_session(
-            prepare(settings), lambda session: user_actions.rotate_api_key(session, user_id)
+            prepare(settings), lambda session: people.rotate_key(session, None, user_id)
         )
     except NotFound as error:
         print(error.message, file=sys.stderr)

@@ -13,3 +13,10 @@ async def credentials_changed(session: AsyncSession, user_id: int) -> None:
     or they were deactivated: every process ends the streams opened with a credential
     no longer valid (app/live/hub.py)."""
     await session.execute(select(func.pg_notify(CHANNEL, f"k:{user_id}")))
+
+
+async def announcement(session: AsyncSession, announcement_id: int, *, published: bool) -> None:
+    """An announcement published (a:<id>) or withdrawn (w:<id>): every open stream
+    hears of it."""
+    kind = "a" if published else "w"
+    await session.execute(select(func.pg_notify(CHANNEL, f"{kind}:{announcement_id}")))

@@ -21,7 +21,9 @@ _REMEMBERED_IDS = 512
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # "notification", "unread_count", "feed", "reply"
+    # "notification", "unread_count", "feed", "reply", "announcement",
+    # "announcement_withdrawn"
+    kind: str
     data: str  # JSON, on one line
     notification_id: int | None = None
 
@@ -169,6 +171,11 @@ class Broker:
 
     def publish(self, user_id: int, event: Event) -> None:
         for stream in self.streams_of(user_id):
+            stream.offer(event)
+
+    def broadcast(self, event: Event) -> None:
+        """To every stream."""
+        for stream in self.streams():
             stream.offer(event)
 
     def end_unless(self, user_id: int, valid: set[str]) -> None:

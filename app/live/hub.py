@@ -7,6 +7,8 @@ every stream here, and the broker hands it to the streams.
     f:<author>:<tweet id>        <author> started a conversation
     r:<conversation>:<reply_to>:<tweet id>   a reply (migration 0009), for the
                                  streams of an open thread
+    a:<announcement>, w:<announcement>   an announcement published, withdrawn:
+                                 every stream hears of it
     k:<user>                     <user>'s credentials changed (a key replaced, a
                                  session ended, the person deactivated):
                                  streams opened with one no longer valid end
@@ -27,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.exceptions import TooManyRequests
 from app.core.models import User
+from app.handlers.announcements import actions as announcements
 from app.handlers.notifications import actions
 from app.handlers.notifications.schemas import NotificationOut
 from app.handlers.shared.db_actions import valid_credentials
@@ -182,7 +185,7 @@ class Live:
             elif kind == "r":
                 if not self.broker.watched(int(rest.split(":", 1)[0])):
                     return
-            elif kind != "f" or self.broker.empty:
+            elif kind not in ("f", "a", "w") or self.broker.empty:
                 return
         except ValueError:
             logger.warning("live updates: an announcement not understood: %r", payload[:100])
@@ -229,6 +232,8 @@ class Live:
         started: list[tuple[int, int]] = []
         replies: list[tuple[int, int, int]] = []
         rekeyed: set[int] = set()
+        published: list[int] = []
+        withdrawn: list[int] = []
         for payload in batch:
             kind, *numbers = payload.split(":")
             if kind == "n" and len(numbers) == 2:
@@ -243,10 +248,15 @@ class Live:
                 replies.append((conversation, reply_to, tweet_id))
             elif kind == "k" and len(numbers) == 1:
                 rekeyed.add(int(numbers[0]))
+            elif kind == "a" and len(numbers) == 1:
+                published.append(int(numbers[0]))
+            elif kind == "w" and len(numbers) == 1:
+                withdrawn.append(int(numbers[0]))
         async with self.sessionmaker() as session:
             await self._end_invalid(session, rekeyed)
             notifications = await actions.by_ids(session, new)
             counts = await actions.unread_counts(session, recounted)
+            announced = await announcements.by_ids(session, published) if published else []
             connected = self.broker.people()
             audiences = {}
             if started and connected:
@@ -264,6 +274,10 @@ class Live:
             event = Event("feed", f'{{"tweet_id":{tweet_id},"author":{author.model_dump_json()}}}')
             for follower in followers:
                 self.broker.publish(follower, event)
+        for published_one in announced:
+            self.broker.broadcast(Event("announcement", published_one.model_dump_json()))
+        for announcement_id in withdrawn:
+            self.broker.broadcast(Event("announcement_withdrawn", f'{{"id":{announcement_id}}}'))
         for conversation, reply_to, tweet_id in replies:
             data = (
                 f'{{"tweet_id":{tweet_id},"reply_to":{reply_to},"conversation_id":{conversation}}}'

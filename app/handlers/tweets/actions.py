@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.exceptions import Forbidden, ValidationFailed
 from app.core.models import Like, Media, Tweet, User
+from app.handlers.admin import moderation
 from app.handlers.media import actions as media_actions
 from app.handlers.shared.db_actions import check_tweet, get_user, no_such_tweet
 from app.handlers.shared.schemas import Liker
@@ -53,14 +54,17 @@ async def create_tweet(
 
 
 async def delete_tweet(session: AsyncSession, user: User, tweet_id: int) -> list[str]:
-    """Delete the tweet with its likes and media rows; returns the stored files it used."""
+    """Delete the tweet with its likes and media rows (the author, or an administrator
+    moderating); returns the stored files it used."""
     author_id = await session.scalar(
         select(Tweet.author_id).where(Tweet.id == tweet_id).with_for_update()
     )
     if author_id is None:
         raise no_such_tweet(tweet_id)
     if author_id != user.id:
-        raise Forbidden("You can delete only your own tweets")
+        if not user.is_admin:
+            raise Forbidden("You can delete only your own tweets")
+        await moderation.removing_post(session, user, tweet_id)
     # Likes and media rows go with it (ON DELETE CASCADE); a trigger queues the
     # media rows' files for deletion in this same transaction.
     keys = await session.scalars(select(Media.storage_key).where(Media.tweet_id == tweet_id))

@@ -113,7 +113,8 @@ async def likers(
 @router.delete(
     "/{tweet_id}",
     responses=errors(exc.Forbidden, exc.NotFound),
-    summary="Delete your own tweet with its likes and pictures",
+    summary="Delete your own tweet with its likes and pictures (administrators: anyone's, "
+    "on record in the audit log)",
 )
 async def delete_tweet(
     tweet_id: ObjectId,

@@ -43,14 +43,6 @@ async def create_user(
     return user, api_key
 
 
-async def change_handle(session: AsyncSession, user_id: int, handle: str) -> User:
-    """Give the person a new handle; the old one stays theirs (mentions made with it
-    point at the person, and nobody else can take it)."""
-    user = await get_user(session, user_id)
-    await handles.claim(session, user, handle)
-    return user
-
-
 async def rotate_api_key(session: AsyncSession, user_id: int) -> tuple[User, str]:
     """Give the person a new api key; the old one stops working with this commit, and
     the event streams opened with it end."""
@@ -97,15 +89,18 @@ async def _people(
 
 
 async def profile_of(
-    session: AsyncSession, user_id: int, people_limit: int | None = None
+    session: AsyncSession, user_id: int, viewer: User, people_limit: int | None = None
 ) -> Profile:
     """`profile` of the person with this id; 404 if there is none."""
-    return await profile(session, await get_user(session, user_id), people_limit)
+    return await profile(session, await get_user(session, user_id), viewer, people_limit)
 
 
-async def profile(session: AsyncSession, user: User, people_limit: int | None = None) -> Profile:
+async def profile(
+    session: AsyncSession, user: User, viewer: User, people_limit: int | None = None
+) -> Profile:
     """The profile with its exact counts; each list holds at most `people_limit`
-    people (None: everyone, as the API has always answered)."""
+    people (None: everyone, as the API has always answered). The person and
+    administrators also see the e-mail and admin flag."""
     followers: list[UserRef] = []
     following: list[UserRef] = []
     if people_limit != 0:
@@ -130,6 +125,12 @@ async def profile(session: AsyncSession, user: User, people_limit: int | None = 
         followers_count=followers_count,
         following_count=following_count,
         tweets_count=tweets_count,
+        active=user.active,
+        **(
+            {"is_admin": user.is_admin, "email": user.email}
+            if viewer.id == user.id or viewer.is_admin
+            else {}
+        ),
     )
 
 
@@ -148,12 +149,14 @@ def _literal_in_like(value: Any) -> Any:
 
 
 def directory_statement(query: str | None, offset: int, limit: int) -> Select[Any]:
-    """Everyone by name; with `query`, those whose handle or name holds it, the name in
+    """Everyone active by name; with `query`, those whose handle or name holds it, the name in
     either script ("anna" finds "Анна": app/core/name_keys.py), those whose name or
     handle starts with it first."""
     followers_count = select(func.count()).where(Follow.followee_id == User.id).scalar_subquery()
     following_count = select(func.count()).where(Follow.follower_id == User.id).scalar_subquery()
-    statement = select(User.id, User.name, User.handle, followers_count, following_count)
+    statement = select(User.id, User.name, User.handle, followers_count, following_count).where(
+        User.active
+    )
     order: tuple[Any, ...] = BY_NAME
     if query:
         # Both trigram indexes serve it (a BitmapOr); `@ann` finds handles too.

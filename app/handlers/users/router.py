@@ -3,6 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from app.core import exceptions as exc
+from app.core.models import User
+from app.handlers.admin import people
 from app.handlers.deps import (
     AdminUser,
     CurrentUser,
@@ -48,16 +50,31 @@ PeopleLimit = Annotated[
     responses=errors(exc.Forbidden, exc.Conflict, exc.PayloadTooLarge, exc.UnsupportedMediaType),
     summary="Create a person (administrators only); the api key is shown only here",
 )
-async def create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) -> UserCreatedOut:
-    user, api_key = await actions.create_user(
-        session, body.name, is_admin=body.is_admin, handle=body.handle
+async def create_user(body: UserCreate, admin: AdminUser, session: SessionDep) -> UserCreatedOut:
+    user, api_key = await people.create(
+        session, admin, body.name, is_admin=body.is_admin, handle=body.handle, email=body.email
     )
+    return _with_key(user, api_key)
+
+
+@router.post(
+    "/{user_id}/api-key",
+    responses=errors(exc.Forbidden, exc.NotFound),
+    summary="Give a person a new api key (administrators only); the old one stops at once",
+)
+async def rotate_key(user_id: ObjectId, admin: AdminUser, session: SessionDep) -> UserCreatedOut:
+    user, api_key = await people.rotate_key(session, admin, user_id)
+    return _with_key(user, api_key)
+
+
+def _with_key(user: User, api_key: str) -> UserCreatedOut:
     return UserCreatedOut(
         user=NewUser(
             id=user.id,
             name=user.name,
             handle=user.handle,
             is_admin=user.is_admin,
+            email=user.email,
             api_key=api_key,
         )
     )
@@ -70,24 +87,27 @@ async def create_user(body: UserCreate, _admin: AdminUser, session: SessionDep) 
 )
 async def by_handle(
     handle: Annotated[str, Path(max_length=31)],
-    _user: CurrentUser,
+    user: CurrentUser,
     session: SessionDep,
     people_limit: PeopleLimit = None,
 ) -> ProfileOut:
     person = await handles.by_handle(session, handle)
-    return ProfileOut(user=await actions.profile(session, person, people_limit))
+    return ProfileOut(user=await actions.profile(session, person, user, people_limit))
 
 
 @router.patch(
     "/{user_id}",
     responses=errors(exc.Forbidden, exc.NotFound, exc.Conflict),
-    summary="Change a person's handle (administrators only); the old one stays theirs",
+    summary="Change a person: name, handle (the old one stays theirs), e-mail, "
+    "administrator, active (administrators only)",
+    description="409 when the handle or e-mail is someone else's, or the change would "
+    "leave no active administrator.",
 )
 async def change(
-    user_id: ObjectId, body: UserChange, _admin: AdminUser, session: SessionDep
+    user_id: ObjectId, body: UserChange, admin: AdminUser, session: SessionDep
 ) -> ProfileOut:
-    person = await actions.change_handle(session, user_id, body.handle)
-    return ProfileOut(user=await actions.profile(session, person, 0))
+    person = await people.change(session, admin, user_id, body)
+    return ProfileOut(user=await actions.profile(session, person, admin, 0))
 
 
 @router.get(
@@ -112,14 +132,14 @@ async def directory(
 async def me(
     user: CurrentUser, session: SessionDep, people_limit: PeopleLimit = None
 ) -> ProfileOut:
-    return ProfileOut(user=await actions.profile(session, user, people_limit))
+    return ProfileOut(user=await actions.profile(session, user, user, people_limit))
 
 
 @router.get("/{user_id}", responses=errors(exc.NotFound), summary="A person's profile")
 async def profile(
-    user_id: ObjectId, _user: CurrentUser, session: SessionDep, people_limit: PeopleLimit = None
+    user_id: ObjectId, user: CurrentUser, session: SessionDep, people_limit: PeopleLimit = None
 ) -> ProfileOut:
-    return ProfileOut(user=await actions.profile_of(session, user_id, people_limit))
+    return ProfileOut(user=await actions.profile_of(session, user_id, user, people_limit))
 
 
 @router.get(

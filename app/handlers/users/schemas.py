@@ -1,3 +1,4 @@
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -24,6 +25,23 @@ def _printable(value: str) -> str:
 SearchText = Annotated[str, AfterValidator(_printable)]
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if len(value) > 254 or not _EMAIL.fullmatch(value) or has_unprintable(value):
+        raise ValueError("must be an e-mail address such as ann@example.com")
+    return value
+
+
+Email = Annotated[
+    str,
+    AfterValidator(_email),
+    Field(max_length=300, description="How sign-in with the company account finds them; unique"),
+]
+
+
 class UserCreate(BaseModel):
     # A misspelt field (say "admin") must not be ignored silently.
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "Ann Lee"}]})
@@ -40,16 +58,34 @@ class UserCreate(BaseModel):
             "derived from the name when left out",
         ),
     ] = None
+    email: Email | None = None
 
 
 class UserChange(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"handle": "alee"}]})
+    """Only the fields sent change; `email` null removes the e-mail."""
 
-    handle: Annotated[str, Field(max_length=31, description="The new handle")]
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"handle": "alee"}, {"active": False}]}
+    )
+
+    name: PersonName | None = None
+    handle: Annotated[
+        str | None, Field(max_length=31, description="The new handle; the old one stays theirs")
+    ] = None
+    email: Email | None = None
+    is_admin: Annotated[bool | None, Field(description="May administer the service")] = None
+    active: Annotated[
+        bool | None,
+        Field(
+            description="False deactivates: their key answers 401, their sessions end, they "
+            "leave the directory; their posts stay. True reactivates"
+        ),
+    ] = None
 
 
 class NewUser(UserRef):
     is_admin: bool
+    email: str | None = None
     api_key: Annotated[str, Field(description="Shown only in this response; keep it safe")]
 
 
@@ -57,7 +93,22 @@ class UserCreatedOut(Ok):
     user: NewUser
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class Profile(UserRef):
+    active: Annotated[bool, Field(description="False: deactivated, shown as a former member")] = (
+        True
+    )
+    # Only for the person themself and administrators (absent for others).
+    is_admin: Annotated[
+        bool | None, Field(description="Only on your own profile, or to administrators")
+    ] = Field(default=None, exclude_if=_absent)
+    email: Annotated[
+        str | None, Field(description="Only on your own profile, or to administrators")
+    ] = Field(default=None, exclude_if=_absent)
+
     followers: Annotated[
         list[UserRef], Field(description="By name; all of them unless `people_limit` is given")
     ]

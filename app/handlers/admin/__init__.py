@@ -1,0 +1,1 @@
+"""Administration: changing people, the audit log, reports of posts (/api/admin/...)."""

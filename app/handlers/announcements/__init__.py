@@ -1,0 +1,1 @@
+"""Announcements: administrators put a message in front of everyone."""

@@ -1,0 +1,1 @@
+"""Reports of posts: anyone reports, administrators resolve."""

@@ -27,12 +27,13 @@ const ACTIONS = {
 /** @type {Record<string, MessageKey>} */
 const TARGETS = {
   person: "audit.person",
-  user: "audit.person",
-  tweet: "audit.post",
   post: "audit.post",
   report: "audit.report",
   announcement: "audit.announcement",
 };
+
+// Actions whose fields had no value before: only the new values are shown.
+const CREATIONS = new Set(["create_person", "publish_announcement"]);
 
 /** @type {Record<string, MessageKey>} */
 const FIELDS = {
@@ -41,19 +42,22 @@ const FIELDS = {
   email: "audit.fieldEmail",
   is_admin: "audit.fieldAdmin",
   active: "audit.fieldActive",
-  api_key: "audit.fieldKey",
   resolution: "audit.fieldResolution",
-  resolved: "audit.fieldResolved",
-  delete_tweet: "audit.fieldDeletePost",
+  tweet_deleted: "audit.fieldDeletePost",
+  author_id: "audit.fieldAuthor",
+  content: "audit.fieldText",
   text: "audit.fieldText",
   ends_at: "audit.fieldEnds",
-  content: "audit.fieldText",
 };
 
 // A value as a person reads it: yes or no, a date, "—" for none, else as it is.
-/** @param {unknown} value */
-function shownValue(value) {
+/**
+ * @param {string} field
+ * @param {unknown} value
+ */
+function shownValue(field, value) {
   if (value === null || value === undefined || value === "") return h("span", { class: "muted" }, "—");
+  if (field === "handle") return h("span", { dir: "ltr" }, `@${value}`);
   if (typeof value === "boolean") return t(value ? "audit.yes" : "audit.no");
   if (typeof value === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value)) return timeElement(value);
   return h("span", { dir: "auto" }, typeof value === "object" ? JSON.stringify(value) : String(value));
@@ -98,9 +102,8 @@ function entryItem(entry) {
               { dataset: { field } },
               h("span", { class: "audit-field" }, FIELDS[field] ? t(FIELDS[field]) : field),
               ": ",
-              shownValue(before),
-              " → ",
-              shownValue(after),
+              CREATIONS.has(entry.action) ? null : [shownValue(field, before), " → "],
+              shownValue(field, after),
             ),
           ),
         )

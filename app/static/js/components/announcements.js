@@ -34,7 +34,7 @@ export function announcementText(announcement) {
   return h("p", { class: "announcement-text", dir: "auto" }, postText({ content: announcement.text, mentions: [], hashtags: [] }));
 }
 
-// "Until" and the full date and time the announcement ends.
+// "Ends:" and the full date and time the announcement ends.
 /** @param {string} iso */
 export function endTime(iso) {
   return h("span", { class: "announcement-end" }, t("announcements.until"), " ", h("time", { datetime: iso }, fullDate(new Date(iso))));

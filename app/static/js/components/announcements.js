@@ -37,7 +37,7 @@ export function announcementText(announcement) {
 // "Ends:" and the full date and time the announcement ends.
 /** @param {string} iso */
 export function endTime(iso) {
-  return h("span", { class: "announcement-end" }, t("announcements.until"), " ", h("time", { datetime: iso }, fullDate(new Date(iso))));
+  return h("span", { class: "announcement-end" }, t("announcements.ends"), " ", h("time", { datetime: iso }, fullDate(new Date(iso))));
 }
 
 /** @param {Announcement} announcement */

@@ -301,7 +301,7 @@ export default {
   "announcements.active": "Showing",
   "announcements.ended": "Ended",
   "announcements.by": "By {name}",
-  "announcements.until": "Ends:",
+  "announcements.ends": "Ends:",
   "announcements.dismissed": { one: "{count} person dismissed it", other: "{count} people dismissed it" },
   "announcements.withdraw": "Withdraw",
   "announcements.withdrawTitle": "Withdraw this announcement?",

@@ -341,7 +341,7 @@ export default {
   "announcements.active": "Показывается",
   "announcements.ended": "Завершено",
   "announcements.by": "Автор: {name}",
-  "announcements.until": "Окончание:",
+  "announcements.ends": "Окончание:",
   "announcements.dismissed": {
     one: "Закрыл {count} человек",
     few: "Закрыли {count} человека",

@@ -39,6 +39,7 @@ from image_saver.tests.seaweed import S3Server, seaweedfs_in_temp_folder
 from tests.helpers.api import Api, MakePerson, Person
 from tests.helpers.app import MAX_UPLOAD_BYTES, make_settings
 from tests.helpers.cli import SCREENSHOTS
+from tests.helpers.live import listening, serving
 
 # The slow kinds (pyproject.toml): a test file says its kind in a module-level
 # `pytestmark = pytest.mark.<kind>`; everything under tests/browser/ is `browser`.
@@ -263,6 +264,16 @@ def make_person(app: FastAPI) -> MakePerson:
         return Person(user.id, user.name, key)
 
     return make
+
+
+@pytest.fixture
+async def served(app_settings: Callable[..., Settings]) -> AsyncIterator[tuple[FastAPI, str]]:
+    """An app of the test's own behind uvicorn, listening for live updates; (the app,
+    its base URL)."""
+    application = create_app(app_settings())
+    async with serving(application) as base:
+        await listening(application)
+        yield application, base
 
 
 @pytest.fixture

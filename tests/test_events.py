@@ -10,7 +10,7 @@ import asyncio
 import gc
 import signal
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -36,15 +36,6 @@ from tests.helpers.topology import ImageSaverProcess, postgres_server, settings_
 
 # `serve` gives requests under way this long to finish on SIGTERM (app/commands/serve.py).
 GRACE_SECONDS = 25
-
-
-@pytest.fixture
-async def served(app_settings: Callable[..., Settings]) -> AsyncIterator[tuple[FastAPI, str]]:
-    """An app of the test's own behind uvicorn, listening; (the app, its base URL)."""
-    application = create_app(app_settings())
-    async with serving(application) as base:
-        await listening(application)
-        yield application, base
 
 
 @pytest.mark.parametrize("key", [None, "", "not-a-key"])

@@ -112,6 +112,9 @@ def _some_of_everything(base: str, admin_key: str) -> None:
         api.close()
 
 
+_CHANGES_A_PERSON = {"PATCH /api/users/{user_id}", "POST /api/users/{user_id}/api-key"}
+
+
 def _reading(label: str) -> dict[str, float]:
     """An event stream never ends: schemathesis checks the events of its first quarter second
     (its default, 10 s a request, made GET /api/events the slowest operation by far)."""
@@ -141,6 +144,10 @@ def test_the_api_keeps_its_contract(
         database=None,
     )
     def keeps_it(case: Any) -> None:
+        if label in _CHANGES_A_PERSON and str(case.path_parameters.get("user_id")) == "1":
+            # Not the administrator whose key every case uses (the service's first
+            # person): a new key or a deactivation would leave the rest of the run 401s.
+            case.path_parameters["user_id"] = 2
         for key in (admin_key, None, "wrong-key-" + "x" * 33):
             if case.headers:
                 case.headers.pop("api-key", None)

@@ -145,7 +145,7 @@ async def test_changing_a_handle_is_for_administrators_and_known_people(
         "ValidationError",
     )
     refused(
-        await client.patch(f"/api/users/{ann.id}", json={"name": "Z"}, headers=admin.headers),
+        await client.patch(f"/api/users/{ann.id}", json={"nick": "Z"}, headers=admin.headers),
         422,
         "ValidationError",
     )

@@ -17,7 +17,7 @@ async def test_admin_creates_a_person_whose_key_works(
     assert response.status_code == 201
     body = response.json()
     assert body["result"] is True
-    assert set(body["user"]) == {"id", "name", "handle", "is_admin", "api_key"}
+    assert set(body["user"]) == {"id", "name", "handle", "is_admin", "email", "api_key"}
     assert body["user"]["name"] == "Ann Lee"
     assert body["user"]["is_admin"] is False
     me = await client.get("/api/users/me", headers={"api-key": body["user"]["api_key"]})
@@ -98,10 +98,15 @@ async def test_profiles_show_followers_and_following(
             "followers_count": 1,
             "following_count": 1,
             "tweets_count": 2,
+            "active": True,
+            # Hers only (and administrators'); no e-mail given: none shown.
+            "is_admin": False,
         },
     }
     other = await client.get(f"/api/users/{ann.id}", headers=eve.headers)
-    assert other.json() == me.json()
+    seen = me.json()
+    del seen["user"]["is_admin"]
+    assert other.json() == seen
     await api.delete_tweet(eve, tweet_id)  # Eve's
     assert (await api.profile(ann, eve))["tweets_count"] == 0
 

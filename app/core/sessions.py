@@ -10,7 +10,7 @@ at most once a TOUCH_EVERY, not on every request.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Interval, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -26,7 +26,7 @@ _BY_TOKEN = (
     .where(
         WebSession.token_hash == bindparam("token_hash"),
         WebSession.expires_at > func.now(),
-        WebSession.last_seen_at > func.now() - bindparam("idle"),
+        WebSession.last_seen_at > func.now() - bindparam("idle", type_=Interval),
         User.active,
     )
 )

@@ -143,9 +143,13 @@ class EventReader:
     comments: list[str] = field(default_factory=list)
     retry: int | None = None
     ended: bool = False
+    # Sent as well: a browser's session cookie, say (tests/helpers/sessions.py).
+    headers: dict[str, str] = field(default_factory=dict)
 
     async def __aenter__(self) -> "EventReader":
-        headers = {} if self.key is None else {"api-key": self.key}
+        headers = dict(self.headers)
+        if self.key is not None:
+            headers["api-key"] = self.key
         if self.last_event_id is not None:
             headers["last-event-id"] = str(self.last_event_id)
         self._client = httpx.AsyncClient(base_url=self.base_url, timeout=WITHIN)

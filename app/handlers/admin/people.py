@@ -10,7 +10,7 @@ from app.core import sessions
 from app.core.exceptions import Conflict, ValidationFailed
 from app.core.models import User
 from app.handlers.admin import audit
-from app.handlers.admin.schemas import AdminUser
+from app.handlers.admin.schemas import ManagedPerson
 from app.handlers.shared.db_actions import get_user
 from app.handlers.users import actions, handles
 from app.handlers.users.schemas import UserChange
@@ -136,11 +136,11 @@ def _list_statement(query: str | None, active: bool | None) -> Select[Any]:
 
 async def listing(
     session: AsyncSession, query: str | None, active: bool | None, offset: int, limit: int
-) -> list[AdminUser]:
+) -> list[ManagedPerson]:
     """Everyone, the deactivated too, by name; `query` a fragment of a name, handle or e-mail."""
     users = await session.scalars(_list_statement(query, active).offset(offset).limit(limit))
     return [
-        AdminUser(
+        ManagedPerson(
             id=user.id,
             name=user.name,
             handle=user.handle,

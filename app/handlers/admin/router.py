@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query
 
 from app.core import exceptions as exc
 from app.handlers.admin import audit, people
-from app.handlers.admin.schemas import AdminUserList, AuditList
+from app.handlers.admin.schemas import AuditList, ManagedPeople
 from app.handlers.deps import AdminUser, PageDep, SessionDep
 from app.handlers.users.schemas import SearchText
 from app.web.openapi import AUTH, errors
@@ -26,8 +26,8 @@ async def users(
         SearchText | None, Query(max_length=100, description="Part of a name, handle or e-mail")
     ] = None,
     active: Annotated[bool | None, Query(description="Only the active, or the deactivated")] = None,
-) -> AdminUserList:
-    return AdminUserList(users=await people.listing(session, q, active, page.offset, page.limit))
+) -> ManagedPeople:
+    return ManagedPeople(users=await people.listing(session, q, active, page.offset, page.limit))
 
 
 @router.get("/audit", summary="The audit log, newest first (administrators only)")

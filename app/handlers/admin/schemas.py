@@ -6,15 +6,15 @@ from pydantic import BaseModel, Field
 from app.handlers.shared.schemas import Ok, UserRef
 
 
-class AdminUser(UserRef):
+class ManagedPerson(UserRef):
     email: str | None
     is_admin: bool
     active: bool
     created_at: datetime
 
 
-class AdminUserList(Ok):
-    users: list[AdminUser]
+class ManagedPeople(Ok):
+    users: list[ManagedPerson]
 
 
 class AuditEntryOut(BaseModel):

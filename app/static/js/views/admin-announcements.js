@@ -72,7 +72,7 @@ function instant(local) {
 }
 
 /** @type {Section} */
-export function announcementsSection(element, { refusedBy }) {
+export function announcementsSection(element, { refusedBy, listing }) {
   const text = countedText({
     label: t("announcements.textLabel"),
     max: MAX_ANNOUNCEMENT,
@@ -104,14 +104,7 @@ export function announcementsSection(element, { refusedBy }) {
   function show() {
     list?.destroy();
     list = pagedList({
-      fetchPage: async (offset, limit) => {
-        try {
-          return (await adminApi.announcements(offset, limit)).announcements;
-        } catch (caught) {
-          if (refusedBy(caught)) return [];
-          throw caught;
-        }
-      },
+      fetchPage: listing(async (offset, limit) => (await adminApi.announcements(offset, limit)).announcements),
       renderItem: (announcement) => announcementItem(announcement, { onWithdrawn: show, refusedBy }),
       key: (announcement) => announcement.id,
       empty: () => h("p", { class: "empty-state", "data-role": "no-announcements" }, t("announcements.none")),

@@ -112,16 +112,9 @@ function entryItem(entry) {
 }
 
 /** @type {Section} */
-export function auditSection(element, { refusedBy }) {
+export function auditSection(element, { listing }) {
   const list = pagedList({
-    fetchPage: async (offset, limit) => {
-      try {
-        return (await adminApi.audit(offset, limit)).entries;
-      } catch (error) {
-        if (refusedBy(error)) return [];
-        throw error;
-      }
-    },
+    fetchPage: listing(async (offset, limit) => (await adminApi.audit(offset, limit)).entries),
     renderItem: entryItem,
     key: (entry) => entry.id,
     empty: () => h("p", { class: "empty-state", "data-role": "no-entries" }, t("audit.empty")),

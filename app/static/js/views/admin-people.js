@@ -14,11 +14,9 @@ import { notify, notifyError } from "../components/notice.js";
 import { pagedList } from "../components/paged-list.js";
 import { avatar, profileLink } from "../components/person.js";
 import { openPersonForm, personProblem } from "../components/person-form.js";
-import { h, uniqueId } from "../dom.js";
+import { listSearch } from "../components/search-field.js";
+import { h } from "../dom.js";
 import { t, tIsolated } from "../i18n.js";
-import { setQuery } from "../router.js";
-
-const TYPING_PAUSE_MS = 250;
 
 /**
  * @param {string} label
@@ -113,17 +111,8 @@ function personRow(person, refusedBy) {
 }
 
 /** @type {Section} */
-export function peopleSection(element, { query, refusedBy }) {
-  const searchId = uniqueId("admin-search");
-  const search = h("input", {
-    id: searchId,
-    type: "search",
-    name: "q",
-    autocomplete: "off",
-    maxlength: 100,
-    value: (query.get("q") ?? "").slice(0, 100),
-    placeholder: t("person.searchPlaceholder"),
-  });
+export function peopleSection(element, { query, refusedBy, listing }) {
+  const search = listSearch({ label: t("person.searchLabel"), placeholder: t("person.searchPlaceholder"), query, onSearch: () => show() });
   const add = h("button", { type: "button", class: "button button-primary", "data-action": "add-person" }, t("person.addTitle"));
   const results = h("div", { class: "people-results" });
   /** @type {PagedList<AdminUser> | null} */
@@ -131,16 +120,9 @@ export function peopleSection(element, { query, refusedBy }) {
 
   function show() {
     list?.destroy();
-    const q = search.value.trim().replace(/^@/, "");
+    const q = search.value();
     list = pagedList({
-      fetchPage: async (offset, limit) => {
-        try {
-          return (await adminApi.people(q, offset, limit)).users;
-        } catch (error) {
-          if (refusedBy(error)) return [];
-          throw error;
-        }
-      },
+      fetchPage: listing(async (offset, limit) => (await adminApi.people(q.replace(/^@/, ""), offset, limit)).users),
       renderItem: (person) => personRow(person, refusedBy),
       key: (person) => person.id,
       empty: () => h("p", { class: "empty-state", "data-role": "no-people" }, q ? tIsolated("person.noMatch", { q }) : t("people.nobody")),
@@ -152,15 +134,6 @@ export function peopleSection(element, { query, refusedBy }) {
     list.start();
   }
 
-  /** @type {number | undefined} */
-  let timer;
-  search.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      setQuery({ q: search.value.trim() });
-      show();
-    }, TYPING_PAUSE_MS);
-  });
   add.addEventListener("click", () =>
     openPersonForm({
       onSaved: (person) => {
@@ -169,13 +142,11 @@ export function peopleSection(element, { query, refusedBy }) {
       },
     }),
   );
-  const form = h("form", { class: "search", role: "search" }, h("label", { for: searchId }, t("person.searchLabel")), search);
-  form.addEventListener("submit", (event) => event.preventDefault());
-  element.append(h("div", { class: "admin-toolbar" }, add), form, results);
+  element.append(h("div", { class: "admin-toolbar" }, add), search.form, results);
   show();
   return {
     leave: () => {
-      clearTimeout(timer);
+      search.stop();
       list?.destroy();
     },
   };

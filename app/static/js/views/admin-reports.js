@@ -119,7 +119,7 @@ function reportItem(report, { onResolved, refusedBy }) {
 }
 
 /** @type {Section} */
-export function reportsSection(element, { query, refusedBy, setOpenCount, countOpen }) {
+export function reportsSection(element, { query, refusedBy, listing, setOpenCount, countOpen }) {
   const status = query.get("status") === "resolved" ? "resolved" : "open";
   /** @param {"open" | "resolved"} which */
   const filter = (which) =>
@@ -135,16 +135,11 @@ export function reportsSection(element, { query, refusedBy, setOpenCount, countO
     );
   /** @type {PagedList<Report>} */
   const list = pagedList({
-    fetchPage: async (offset, limit) => {
-      try {
-        const answer = await adminApi.reports(status, offset, limit);
-        setOpenCount(answer.open_count);
-        return answer.reports;
-      } catch (error) {
-        if (refusedBy(error)) return [];
-        throw error;
-      }
-    },
+    fetchPage: listing(async (offset, limit) => {
+      const answer = await adminApi.reports(status, offset, limit);
+      setOpenCount(answer.open_count);
+      return answer.reports;
+    }),
     renderItem: (report) =>
       reportItem(report, {
         refusedBy,

@@ -19,6 +19,8 @@ import { reportsSection } from "./admin-reports.js";
  * @typedef {object} SectionContext
  * @property {URLSearchParams} query
  * @property {(error: unknown) => boolean} refusedBy true (and the refusal shown) when `error` is the API's 403
+ * @property {<T>(fetchPage: (offset: number, limit: number) => Promise<T[]>) => (offset: number, limit: number) => Promise<T[]>} listing
+ *   a list's pages, as none once the API refuses (the refusal shown instead)
  * @property {(count: number) => void} setOpenCount shows a count the section heard
  * @property {() => void} countOpen asks the API for the count again
  */
@@ -83,6 +85,24 @@ export function adminView(container, [name = "people"], query) {
     refuse(container);
     return true;
   };
+  /**
+   * @template T
+   * @param {(offset: number, limit: number) => Promise<T[]>} fetchPage
+   */
+  const listing =
+    (fetchPage) =>
+    /**
+     * @param {number} offset
+     * @param {number} limit
+     */
+    async (offset, limit) => {
+      try {
+        return await fetchPage(offset, limit);
+      } catch (error) {
+        if (refusedBy(error)) return [];
+        throw error;
+      }
+    };
   const countOpen = () => {
     adminApi
       .reports("open", 0, 1)
@@ -91,7 +111,7 @@ export function adminView(container, [name = "people"], query) {
         if (!refusedBy(error)) console.warn("could not count the open reports", error); // the tab keeps what it had
       });
   };
-  const section = SECTIONS[name].draw(body, { query, refusedBy, setOpenCount, countOpen });
+  const section = SECTIONS[name].draw(body, { query, refusedBy, listing, setOpenCount, countOpen });
   countOpen();
   return {
     title: t("admin.pageTitle", { section: t(SECTIONS[name].label) }),

@@ -17,6 +17,9 @@ from app.core.image_service import ImageService
 from app.core.recent import Recent
 from app.handlers.admin.router import router as admin_router
 from app.handlers.announcements.router import router as announcements_router
+from app.handlers.auth.provider import OidcProvider
+from app.handlers.auth.router import router as auth_router
+from app.handlers.export.router import router as export_router
 from app.handlers.hashtags.router import router as hashtags_router
 from app.handlers.health.actions import READY_FOR_SECONDS, check_ready
 from app.handlers.health.router import router as health_router
@@ -25,6 +28,7 @@ from app.handlers.media.router import router as media_router
 from app.handlers.notifications.router import router as notifications_router
 from app.handlers.reports.router import router as reports_router
 from app.handlers.search.router import router as search_router
+from app.handlers.sessions.router import router as sessions_router
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
 from app.live.hub import Live
@@ -63,6 +67,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     # The one HTTP client to image_saver, shared by every request.
     app.state.images = images = ImageService.connect(settings)
+    # The identity provider's client, with its discovery document and keys once fetched.
+    app.state.oidc = oidc = OidcProvider(settings) if settings.oidc_issuer else None
     engine = create_engine(settings)
     watch_pool(engine)
     app.state.engine = engine
@@ -104,6 +110,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             with suppress(asyncio.CancelledError):
                 await cleanup
         await images.aclose()
+        if oidc is not None:
+            await oidc.aclose()
         await limiter.aclose()
         await engine.dispose()
 
@@ -146,11 +154,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["api-key", "content-type"],
             max_age=600,
         )
     app.include_router(tweets_router)
+    app.include_router(export_router)  # before the users': /me/export is not a person
     app.include_router(users_router)
     app.include_router(media_router)
     app.include_router(notifications_router)
@@ -160,6 +169,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(announcements_router)
     app.include_router(limits_router)
+    app.include_router(sessions_router)
+    app.include_router(auth_router)
     app.include_router(health_router)
     app.include_router(metrics_router)
     add_docs(app)

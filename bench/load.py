@@ -29,9 +29,11 @@ class Request:
     path: str
     api_key: str = ""
     body: str = ""
+    # A web session's token, sent as the web app's cookie is (with X-Requested-With).
+    session: str = ""
 
     def line(self) -> str:
-        return f"{self.method}\t{self.path}\t{self.api_key}\t{self.body}"
+        return f"{self.method}\t{self.path}\t{self.api_key}\t{self.session}\t{self.body}"
 
 
 _NEVER_SPENT = str(10**9)

@@ -100,6 +100,7 @@ class Report:
                 at_most=True,
             ),
             *self._search_targets(),
+            *self._session_targets(),
             Target(
                 "Reply with two mentions p50 ÷ create tweet p50",
                 _ratio(s["reply_mentions"].p50_ms, s["create_tweet"].p50_ms),
@@ -135,6 +136,20 @@ class Report:
                 ("people_search", f"People search among {people}", 1),
             )
             if name in s
+        ]
+
+    def _session_targets(self) -> list[Target]:
+        s = self.scenarios
+        if "me_by_session" not in s:
+            return []
+        # Signing in by the web app's cookie costs what an api key does (within 10%).
+        return [
+            Target(
+                "Session cookie requests/s ÷ api key requests/s (the same request)",
+                _ratio(s["me_by_session"].rps, s["me_by_key"].rps),
+                0.9,
+                at_most=False,
+            )
         ]
 
     def _stream_targets(self) -> list[Target]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from app.core.security import hash_session_token
 from bench import seed as seeding
 from bench import streams
 from bench.baseline import raw_feed
@@ -71,6 +72,7 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
     # stays as seeded, so runs stay comparable.
     first_new, like_targets = asyncio.run(_tweets_for_this_run(url, seeded))
     plan.like_targets = like_targets
+    asyncio.run(_sessions_for_this_run(url, seeded, plan.signed_in))
     try:
         _measure(url, reference_url, options, say, seeded, reference, plan, report, log)
     finally:
@@ -153,6 +155,10 @@ class _Plan:
         self.like_targets: list[int] = []  # tweets made for the run: liked, answered
         self.threads = _Threads([], [], [])
         self.search: SearchPlan | None = None
+        # People signed in to the web app as well (a session each, made for the run).
+        # (Drawn apart, so the other scenarios draw what they always have.)
+        people, apart = seeded.data.people, random.Random(seeded.data.seed + 1)  # noqa: S311
+        self.signed_in = sorted(apart.sample(range(1, people + 1), min(1000, people)))
 
     def key(self, user_id: int) -> str:
         return api_key(self.seeded.secret, user_id)
@@ -239,6 +245,13 @@ class _Plan:
             replies.append(
                 Request("POST", "/api/tweets", self.key(self.someone()), json.dumps(body))
             )
+        # The same cheap request by key and by session cookie: what signing in costs.
+        me = "/api/users/me?people_limit=0"
+        by_key = [Request("GET", me, self.key(person)) for person in self.signed_in]
+        by_session = [
+            Request("GET", me, session=session_token(self.seeded.secret, person))
+            for person in self.signed_in
+        ]
         follows = self.seeded.data
         return [
             ("health", "GET /health (a trivial request)", [Request("GET", "/health")]),
@@ -264,6 +277,8 @@ class _Plan:
             ("replies", "A conversation's replies, first page (limit 20)", reply_pages),
             ("notifications", "Notifications, first page (limit 20)", notifications),
             ("unread_count", "Unread notifications count", unread),
+            ("me_by_key", "Own profile's counts (GET /api/users/me), api key", by_key),
+            ("me_by_session", "Own profile's counts, web session cookie", by_session),
             *self._searches(),
             ("like_unlike", "Like, then unlike", likes),
             ("create_tweet", "Create a tweet", posts),
@@ -339,11 +354,30 @@ async def _tweets_for_this_run(url: str, seeded: Seeded) -> tuple[int, list[int]
         return first_new, [row["id"] for row in rows]
 
 
+def session_token(secret: str, user_id: int) -> str:
+    """The run's web session token of a person, as a sign-in would set its cookie."""
+    return f"bench-session-{secret}-{user_id}"
+
+
+async def _sessions_for_this_run(url: str, seeded: Seeded, people: list[int]) -> None:
+    """A live web session for each of `people`, stored as a sign-in stores one."""
+    async with connected(url) as connection:
+        await connection.executemany(
+            "INSERT INTO web_sessions (token_hash, user_id, expires_at, user_agent) "
+            "VALUES ($1, $2, now() + interval '1 day', 'bench') "
+            "ON CONFLICT (token_hash) DO UPDATE SET expires_at = excluded.expires_at, "
+            "last_seen_at = now()",
+            [(hash_session_token(session_token(seeded.secret, p)), p) for p in people],
+        )
+
+
 async def _forget_this_run(url: str, first_new: int) -> None:
     """Remove the run's tweets and what they brought: their likes, mentions and
     notifications go with them (foreign keys); who joined their conversations is
-    removed here, as conversation_joins has no foreign key to the conversation."""
+    removed here, as conversation_joins has no foreign key to the conversation.
+    And the run's web sessions."""
     async with connected(url) as connection:
+        await connection.execute("DELETE FROM web_sessions WHERE user_agent = 'bench'")
         await connection.execute("DELETE FROM tweets WHERE id >= $1", first_new)
         await connection.execute(
             "DELETE FROM conversation_joins WHERE conversation_id >= $1", first_new

@@ -1,15 +1,21 @@
 -- wrk script of `python -m bench run`. The requests come from the file in
--- BENCH_REQUESTS, one per line: METHOD <tab> PATH <tab> API-KEY <tab> JSON BODY
--- (key and body may be empty). They are sent in turn, from a random start.
+-- BENCH_REQUESTS, one per line: METHOD <tab> PATH <tab> API-KEY <tab> SESSION <tab>
+-- JSON BODY (key, session token and body may be empty; a session goes as the web
+-- app's cookie with its X-Requested-With). They are sent in turn, from a random start.
 local requests = {}
 local next_index = 1
 
 function init(args)
   local file = assert(io.open(os.getenv("BENCH_REQUESTS"), "r"))
   for line in file:lines() do
-    local method, path, key, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    local method, path, key, session, body =
+      line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
     local headers = {}
     if key ~= "" then headers["api-key"] = key end
+    if session ~= "" then
+      headers["Cookie"] = "microblog_session=" .. session
+      headers["X-Requested-With"] = "microblog"
+    end
     if body == "" then
       body = nil
     else

@@ -40,6 +40,7 @@ from tests.helpers.api import Api, MakePerson, Person
 from tests.helpers.app import MAX_UPLOAD_BYTES, make_settings
 from tests.helpers.cli import SCREENSHOTS
 from tests.helpers.live import listening, serving
+from tests.helpers.oidc import Provider, running_provider
 
 # The slow kinds (pyproject.toml): a test file says its kind in a module-level
 # `pytestmark = pytest.mark.<kind>`; everything under tests/browser/ is `browser`.
@@ -160,6 +161,13 @@ def s3_server() -> Iterator[S3Server]:
     """A real SeaweedFS S3 server, for tests of the app on an S3 image store."""
     with seaweedfs_in_temp_folder("microblog-test-s3-") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[Provider]:
+    """A real OpenID provider on a free local port (tests/helpers/oidc.py)."""
+    with running_provider() as provider:
+        yield provider
 
 
 @pytest.fixture(scope="session")

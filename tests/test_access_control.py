@@ -116,7 +116,7 @@ async def test_administrators_only_operations_refuse_everyone_else(
     assert len(admin_only) >= 10, admin_only
     for method, path in admin_only:
         target = _filled(path, 999)
-        body = {} if method in ("POST", "PATCH") else None
+        body: dict[str, object] | None = {} if method in ("POST", "PATCH") else None
         for headers, status in ((ann.headers, 403), (plain_cookie, 403), ({}, 401)):
             response = await client.request(method, target, headers=headers, json=body)
             assert response.status_code == status, (method, path, headers, response.text)

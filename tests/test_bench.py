@@ -376,7 +376,8 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "SELECT (SELECT count(*) FROM tweets), (SELECT count(*) FROM likes), "
         "(SELECT sum(replies_count) FROM tweets), (SELECT count(*) FROM mentions), "
         "(SELECT count(*) FROM conversation_joins), (SELECT count(*) FROM notifications), "
-        "(SELECT count(*) FROM notifications WHERE NOT read)"
+        "(SELECT count(*) FROM notifications WHERE NOT read), "
+        "(SELECT count(*) FROM web_sessions)"
     )
     before = asyncio.run(_fetch(bench_url, counts))
     output = tmp_path / "results"
@@ -407,6 +408,8 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "replies",
         "notifications",
         "unread_count",
+        "me_by_key",
+        "me_by_session",
         "like_unlike",
         "create_tweet",
         "reply_mentions",
@@ -442,7 +445,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     assert live["deliveries"] == 2 * live["followers"]
     assert 0 <= live["p50_ms"] <= live["p99_ms"] <= live["max_ms"] < 10_000
     assert 20 < live["worker_rss_idle_mb"] <= live["worker_rss_mb"] < 1000
-    assert len(report["targets"]) == 22
+    assert len(report["targets"]) == 23
     assert report["targets"][0] == {
         "name": "Failed requests, every scenario",
         "value": 0,
@@ -454,6 +457,9 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     markdown = report_file.with_suffix(".md").read_text()
     assert "| Feed at offset 200 |" in markdown
     assert "| Reply to a tweet, mentioning two people |" in markdown
+    # The same request signed in by key and by session cookie (no failures: above).
+    assert "| Own profile's counts, web session cookie |" in markdown
+    assert "| Session cookie requests/s ÷ api key requests/s (the same request) |" in markdown
     # Each search scenario says how much its queries find.
     assert "| Search, a common word (12 of them, " in markdown
     assert "| People search, 3–5 letters of a name (12 of them, " in markdown

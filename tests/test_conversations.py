@@ -61,13 +61,13 @@ async def test_replies_make_a_tree_every_tweet_shape_shows(
     second = await api.reply(bob, start, "Or at one")
 
     tweet = await api.one_tweet(bob, start)
-    assert set(tweet) == STOCK_FIELDS | CONVERSATION_FIELDS | {"mentions", "hashtags"}
+    assert set(tweet) == STOCK_FIELDS | CONVERSATION_FIELDS | {"mentions", "hashtags", "edited_at"}
     assert tweet["reply_to"] is None
     assert tweet["conversation_id"] == start
     assert tweet["replies_count"] == 2
     assert tweet["reply_to_deleted"] is False
     assert tweet["mentions"] == []
-    assert tweet["author"] == {"id": ann.id, "name": "Ann", "handle": "ann"}
+    assert tweet["author"] == {"id": ann.id, "name": "Ann", "handle": "ann", "active": True}
 
     reply = await api.one_tweet(ann, deeper)
     assert (reply["reply_to"], reply["conversation_id"], reply["replies_count"]) == (

@@ -147,7 +147,7 @@ async def test_openapi_documents_errors_and_the_api_key_scheme(client: AsyncClie
         if path.startswith("/api")
         for method, op in item.items()
     ]
-    assert len(operations) == 41
+    assert len(operations) == 44
     # Pictures are served without a key, so that `<img src>` works; the limits are
     # the same for everyone.
     public = {("/api/medias/{media_id}", "get")}

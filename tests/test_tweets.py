@@ -23,7 +23,7 @@ async def test_post_a_tweet_and_see_it_in_the_feed(
     assert tweet["id"] == tweet_id
     assert tweet["content"] == "Hello, colleagues!"
     assert tweet["attachments"] == []
-    assert tweet["author"] == {"id": ann.id, "name": "Ann", "handle": "ann"}
+    assert tweet["author"] == {"id": ann.id, "name": "Ann", "handle": "ann", "active": True}
     assert tweet["likes"] == []
     assert tweet["created_at"].endswith("Z")
 

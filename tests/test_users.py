@@ -251,7 +251,7 @@ async def test_a_persons_tweets_newest_first(
     assert [t["id"] for t in second.json()["tweets"]] == ids[::-1][3:]
     oldest = second.json()["tweets"][-1]
     assert oldest["likes"] == [{"user_id": bob.id, "name": "Bob", "handle": "bob"}]
-    assert oldest["author"] == {"id": ann.id, "name": "Ann", "handle": "ann"}
+    assert oldest["author"] == {"id": ann.id, "name": "Ann", "handle": "ann", "active": True}
 
 
 async def test_a_persons_tweets_break_time_ties_by_id(

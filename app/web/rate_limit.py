@@ -34,6 +34,8 @@ CALLER = "caller"
 REQUEST_SESSION = "db_session"
 
 UPLOADS = ("POST", "/api/medias")
+# A person's data export costs as much as an upload: counted against the same budget.
+EXPORT = ("GET", "/api/users/me/export")
 PICTURES = "/api/medias/"
 # GET /api/events: counted once, as it opens, like any read.
 EVENT_STREAMS = "/api/events"
@@ -107,7 +109,7 @@ class RateLimit(HttpMiddleware):
     def _kind(method: str, path: str) -> str | None:
         if not path.startswith("/api/"):
             return None  # the web app, health, metrics, docs
-        if (method, path) == UPLOADS:
+        if (method, path) in (UPLOADS, EXPORT):
             return "uploads"
         if method in READ_METHODS:
             return "pictures" if path.startswith(PICTURES) else "reads"

@@ -40,17 +40,10 @@ from tests.browser.harness import (
     LiveService,
     NewPage,
     find_chromium,
+    serving,
     shot,
 )
-from tests.helpers.api import ServiceApi
-from tests.helpers.cli import (
-    image_saver_url,
-    printed_admin_key,
-    start_serve,
-    stop_serve,
-    stops_answering,
-    unavailable,
-)
+from tests.helpers.cli import unavailable
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
@@ -107,30 +100,8 @@ def live_service(
 
     One per test module: tests in a module share its data, so each makes its own people.
     """
-    folder = tmp_path_factory.mktemp("live-service")
-    log = folder / "serve.log"
-    settings = {
-        # serve applies the migrations itself.
-        "DATABASE_URL": make_database(),
-        # No IMAGE_SAVER_URL: serve starts image_saver, storing under DATA_DIR/images.
-        "DATA_DIR": str(folder / "data"),
-        # Its administrator creates every person of a module, faster than anyone would;
-        # the other budgets stay as shipped.
-        "RATE_LIMIT_WRITES_PER_MINUTE": "100000",
-    }
-    process, base_url = start_serve(log, settings=settings)
-    try:
-        admin_key = printed_admin_key(log)
-        images = image_saver_url(log)
-        api = ServiceApi(base_url)
-        try:
-            yield LiveService(base_url, admin_key, images, folder / "data", log, api)
-        finally:
-            api.close()
-    finally:
-        stop_serve(process)
-    assert process.returncode == 0, log.read_text()
-    assert stops_answering(images), f"image_saver at {images} outlived serve"
+    with serving(make_database(), tmp_path_factory.mktemp("live-service")) as service:
+        yield service
 
 
 @pytest.fixture

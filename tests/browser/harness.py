@@ -3,15 +3,25 @@
 import os
 import re
 import shutil
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.async_api import ConsoleMessage, Error, FilePayload, Locator, Page, Route, expect
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.browser.language import tr
 from tests.helpers.api import Person, ServiceApi
-from tests.helpers.cli import SCREENSHOTS
+from tests.helpers.cli import (
+    SCREENSHOTS,
+    image_saver_url,
+    printed_admin_key,
+    start_serve,
+    stop_serve,
+    stops_answering,
+)
 
 # The `new_page` fixture: `await new_page(locale="ru-RU", **other_new_context_options)`.
 NewPage = Callable[..., Awaitable[Page]]
@@ -51,6 +61,17 @@ class LiveService:
     data_dir: Path
     log: Path
     api: ServiceApi = field(repr=False)
+    # Its database, for arranging what the API cannot (yet) do.
+    database_url: str = field(default="", repr=False)
+
+    async def execute(self, statement: str, **params: object) -> None:
+        """Run one SQL statement on the service's database, committed."""
+        engine = create_async_engine(self.database_url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text(statement), params)
+        finally:
+            await engine.dispose()
 
     def create_person(self, name: str = "Ann", *, admin: bool = False) -> Person:
         """Create a person with `POST /api/users` as the administrator."""
@@ -73,6 +94,38 @@ class LiveService:
 
     def server_log(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def serving(
+    database_url: str, folder: Path, *, port: int | None = None, **more: str
+) -> Iterator[LiveService]:
+    """`python -m app serve` on `database_url` (a fresh one), with the image_saver it
+    starts itself, its data and log under `folder`; `more` settings (environment
+    variables) on top; on `port`, else a free one."""
+    log = folder / "serve.log"
+    settings = {
+        # serve applies the migrations itself.
+        "DATABASE_URL": database_url,
+        # No IMAGE_SAVER_URL: serve starts image_saver, storing under DATA_DIR/images.
+        "DATA_DIR": str(folder / "data"),
+        # Its administrator creates every person of a module, faster than anyone would;
+        # the other budgets stay as shipped.
+        "RATE_LIMIT_WRITES_PER_MINUTE": "100000",
+    } | more
+    process, base_url = start_serve(log, settings=settings, port=port)
+    try:
+        admin_key = printed_admin_key(log)
+        images = image_saver_url(log)
+        api = ServiceApi(base_url)
+        try:
+            yield LiveService(base_url, admin_key, images, folder / "data", log, api, database_url)
+        finally:
+            api.close()
+    finally:
+        stop_serve(process)
+    assert process.returncode == 0, log.read_text()
+    assert stops_answering(images), f"image_saver at {images} outlived serve"
 
 
 @dataclass

@@ -115,6 +115,16 @@ def reply_move(author: Who, reply_to: int, text: str) -> Move:
     return Move("POST", "/api/tweets", author, 201, _answer("tweet_id"), {"json": body})
 
 
+def edit_move(author: Who, tweet_id: int, text: str) -> Move:
+    body = {"tweet_data": text}
+    return Move("PATCH", f"/api/tweets/{tweet_id}", author, 200, _answer(), {"json": body})
+
+
+def history_move(viewer: Who, tweet_id: int, params: dict[str, int]) -> Move:
+    path = f"/api/tweets/{tweet_id}/history"
+    return Move("GET", path, viewer, 200, _answer("versions"), {"params": params})
+
+
 def one_tweet_move(viewer: Who, tweet_id: int) -> Move:
     return Move("GET", f"/api/tweets/{tweet_id}", viewer, 200, _answer("tweet"))
 
@@ -207,6 +217,16 @@ class Api:
     async def reply(self, author: Who, reply_to: int, text: str = "A reply") -> int:
         """Post a reply to the tweet `reply_to`; its id."""
         return int((await self._do(reply_move(author, reply_to, text)))["tweet_id"])
+
+    async def edit(self, author: Who, tweet_id: int, text: str) -> None:
+        """Give the tweet a new text (PATCH /api/tweets/{id})."""
+        await self._do(edit_move(author, tweet_id, text))
+
+    async def history(self, viewer: Who, tweet_id: int, **params: int) -> list[dict[str, Any]]:
+        """A page of the tweet's earlier texts, newest first."""
+        body = await self._do(history_move(viewer, tweet_id, params))
+        versions: list[dict[str, Any]] = body["versions"]
+        return versions
 
     async def one_tweet(self, viewer: Who, tweet_id: int) -> dict[str, Any]:
         """The tweet as `viewer` sees it (GET /api/tweets/{id})."""

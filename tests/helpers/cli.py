@@ -101,11 +101,11 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None
 
 
 def launch_serve(
-    log: Path, *args: str, settings: dict[str, str]
+    log: Path, *args: str, settings: dict[str, str], port: int | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `python -m app serve` with its output in `log`, without waiting for it to
-    answer; return it and its base URL."""
-    port = free_port()
+    """Start `python -m app serve` with its output in `log`, on `port` (else a free
+    one), without waiting for it to answer; return it and its base URL."""
+    port = port or free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
             app_command("serve", "--port", str(port), *args),
@@ -118,10 +118,11 @@ def launch_serve(
 
 
 def start_serve(
-    log: Path, *args: str, settings: dict[str, str]
+    log: Path, *args: str, settings: dict[str, str], port: int | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `python -m app serve` with its output in `log`; return it and its base URL."""
-    process, base = launch_serve(log, *args, settings=settings)
+    """Start `python -m app serve` with its output in `log` (on `port`, else a free
+    one); return it and its base URL."""
+    process, base = launch_serve(log, *args, settings=settings, port=port)
     try:
         wait_healthy(base, process, log)
     except BaseException:

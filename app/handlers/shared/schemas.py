@@ -19,6 +19,18 @@ class UserRef(BaseModel):
     handle: Annotated[str, Field(description="Unique; mention them as @handle")]
 
 
+class AuthorRef(UserRef):
+    """A tweet's author."""
+
+    active: Annotated[
+        bool,
+        Field(
+            description="False for someone an administrator deactivated: show their name "
+            "marked as a former member"
+        ),
+    ]
+
+
 class Liker(BaseModel):
     user_id: int
     name: str
@@ -33,10 +45,17 @@ class TweetOut(BaseModel):
     id: int
     content: str
     attachments: Annotated[list[str], Field(description="Image URLs for `<img src>`")]
-    author: UserRef
+    author: AuthorRef
     likes: list[Liker]
     likes_count: int
     created_at: datetime
+    edited_at: Annotated[
+        datetime | None,
+        Field(
+            description="When the text was last edited; null if never "
+            "(`GET /api/tweets/{id}/history` lists the earlier texts)"
+        ),
+    ]
     reply_to: Annotated[
         int | None,
         Field(

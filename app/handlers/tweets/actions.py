@@ -18,6 +18,14 @@ from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
 from app.handlers.tweets.listing import tweet_list_json, tweet_rows, viewing
 
 
+def tweet_content(text: str, max_length: int) -> str:
+    """A post's text as it is kept (trimmed), or 422 naming `tweet_data`."""
+    try:
+        return clean_text(text, max_length=max_length, what="The tweet", multiline=True)
+    except ValueError as error:
+        raise ValidationFailed(str(error), field="tweet_data") from None
+
+
 async def create_tweet(
     session: AsyncSession,
     author: User,
@@ -29,10 +37,7 @@ async def create_tweet(
     """Post a tweet, answering `reply_to` if given (404 if that one does not exist),
     with its mentions. Triggers count the reply, file it in its conversation, notify
     whom it concerns (migration 0005) and file its hashtags (0010)."""
-    try:
-        content = clean_text(text, max_length=max_length, what="The tweet", multiline=True)
-    except ValueError as error:
-        raise ValidationFailed(str(error), field="tweet_data") from None
+    content = tweet_content(text, max_length)
     if reply_to is None:
         new = insert(Tweet).values(author_id=author.id, content=content)
     else:

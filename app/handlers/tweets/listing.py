@@ -51,10 +51,33 @@ class TweetRow(NamedTuple):
     mention_ids: list[int] | None
     mention_names: list[str] | None
     mention_handles: list[str] | None
+    # NULL (None) if never edited.
+    edited_at: datetime | None
+    # False: a deactivated person, a former member.
+    author_active: bool
 
 
 TweetSelect = Select[
-    int, str, int, datetime, int, str, str, Any, Any, Any, Any, Any, int, int, bool, Any, Any, Any
+    int,
+    str,
+    int,
+    datetime,
+    int,
+    str,
+    str,
+    Any,
+    Any,
+    Any,
+    Any,
+    Any,
+    int,
+    int,
+    bool,
+    Any,
+    Any,
+    Any,
+    datetime | None,
+    bool,
 ]
 
 
@@ -153,6 +176,8 @@ def tweet_rows() -> TweetSelect:
             mentions.c.ids,
             mentions.c.names,
             mentions.c.handles,
+            Tweet.edited_at,
+            User.active,
         )
         .join(User, User.id == Tweet.author_id)
         .join(likers, true())
@@ -205,6 +230,7 @@ def tweet_values(rows: Iterable[Any]) -> list[dict[str, Any]]:
                     "id": tweet.author_id,
                     "name": tweet.author_name,
                     "handle": tweet.author_handle,
+                    "active": tweet.author_active,
                 },
                 "likes": [
                     {"user_id": user_id, "name": name, "handle": handle}
@@ -214,6 +240,7 @@ def tweet_values(rows: Iterable[Any]) -> list[dict[str, Any]]:
                 ],
                 "likes_count": tweet.likes_count,
                 "created_at": tweet.created_at,
+                "edited_at": tweet.edited_at,
                 "reply_to": tweet.reply_to,
                 "reply_to_deleted": tweet.reply_to_deleted,
                 "conversation_id": tweet.conversation_id,

@@ -26,12 +26,13 @@ are looked up and recorded in one statement.
 
 import re
 
-from sqlalchemy import BigInteger, String, bindparam, text
+from sqlalchemy import BigInteger, String, bindparam, delete, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import handles
 from app.core.exceptions import ValidationFailed
+from app.core.models import Mention
 
 MAX_MENTIONS = 10
 
@@ -92,3 +93,12 @@ async def record(session: AsyncSession, tweet_id: int, text: str) -> None:
             f"A post may mention at most {MAX_MENTIONS} people; this one mentions {len(people)}",
             field="tweet_data",
         )
+
+
+async def rewrite(session: AsyncSession, tweet_id: int, text: str) -> None:
+    """The mentions of an edited tweet's new `text`, in place of those it had. Only the
+    people newly mentioned are notified: the others have their notification of this
+    tweet already, and the trigger's insert of it again is a conflict that does
+    nothing (ix_notifications_one_per_tweet)."""
+    await session.execute(delete(Mention).where(Mention.tweet_id == tweet_id))
+    await record(session, tweet_id, text)

@@ -10,8 +10,16 @@ from app.handlers.deps import (
     SettingsDep,
 )
 from app.handlers.shared.schemas import Ok, TweetList
-from app.handlers.tweets import actions, threads
-from app.handlers.tweets.schemas import LikerList, Thread, TweetCreate, TweetCreated, TweetOne
+from app.handlers.tweets import actions, editing, threads
+from app.handlers.tweets.schemas import (
+    LikerList,
+    Thread,
+    TweetCreate,
+    TweetCreated,
+    TweetEdit,
+    TweetHistory,
+    TweetOne,
+)
 from app.web.openapi import AUTH, errors
 from app.web.responses import RenderedJson
 
@@ -63,6 +71,39 @@ async def one_tweet(
     tweet_id: ObjectId, user: CurrentUser, session: SessionDep, settings: SettingsDep
 ) -> TweetOne:
     return TweetOne(tweet=await threads.one(session, user.id, tweet_id, settings.likers_per_tweet))
+
+
+@router.patch(
+    "/{tweet_id}",
+    responses=errors(exc.Forbidden, exc.NotFound),
+    summary="Edit your own tweet's text",
+    description="Validated as a new tweet's text. The earlier text is kept (see "
+    "`/history`) and `edited_at` set; mentions and hashtags follow the new text, and "
+    "only people it newly mentions are notified. The same text again changes nothing. "
+    "Pictures and replies stay.",
+)
+async def edit_tweet(
+    tweet_id: ObjectId,
+    body: TweetEdit,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Ok:
+    await editing.edit_tweet(session, user, tweet_id, body.tweet_data, settings.max_tweet_length)
+    return Ok()
+
+
+@router.get(
+    "/{tweet_id}/history",
+    responses=errors(exc.NotFound),
+    summary="A tweet's earlier texts, newest first",
+    description="Each with `edited_at`, when it was written, and `replaced_at`, when an "
+    "edit replaced it; the current text is the tweet's own.",
+)
+async def history(
+    tweet_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+) -> TweetHistory:
+    return TweetHistory(versions=await editing.history(session, tweet_id, page.offset, page.limit))
 
 
 @router.get(

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +35,33 @@ class TweetCreate(BaseModel):
             "or was deleted); omitted or null: a new conversation",
         ),
     ] = None
+
+
+class TweetEdit(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"tweet_data": "Hello, colleagues!"}]}
+    )
+
+    tweet_data: Annotated[
+        str,
+        Field(description="The new text; trimmed, 1 … MAX_TWEET_LENGTH characters, as a new post"),
+    ]
+
+
+class TweetVersionOut(BaseModel):
+    content: str
+    edited_at: Annotated[
+        datetime,
+        Field(description="When this text was written: the post's creation, or an earlier edit"),
+    ]
+    replaced_at: Annotated[datetime, Field(description="When an edit replaced this text")]
+
+
+class TweetHistory(Ok):
+    versions: Annotated[
+        list[TweetVersionOut],
+        Field(description="The post's earlier texts, newest first (none if never edited)"),
+    ]
 
 
 class TweetCreated(Ok):

@@ -1,9 +1,12 @@
 // @ts-check
-// The one place that talks to the API: adds the api-key header and turns the
+// The one place that talks to the API: adds the api-key header (or, signed in with
+// the company account, lets the browser send the session cookie, same-origin) and
+// the X-Requested-With header the server asks of cookie-signed writes, and turns the
 // error envelope {"result": false, "error_type", "error_message"} into an ApiError.
 /** @import { Envelope, LikerList, Limits, MediaCreated, Ok, PeopleList, ProfileAnswer } from "./types.js" */
 /** @import { Relation, TweetCreated, TweetList, UserList } from "./types.js" */
-/** @import { NotificationList, ThreadAnswer, TrendingList, TweetAnswer, UnreadCount } from "./types.js" */
+/** @import { NotificationList, ThreadAnswer, TrendingList, TweetAnswer, TweetHistory, UnreadCount } from "./types.js" */
+/** @import { OidcInfo, SessionList, SessionsEnded } from "./types.js" */
 /** @import { MessageKey, MessageParams } from "./i18n.js" */
 import { t } from "./i18n.js";
 
@@ -32,12 +35,22 @@ export class ApiError extends Error {
 
 /** @type {string | null} */
 let apiKey = null;
+// Signed in by the session cookie (which scripts cannot see): no key to send.
+let byCookie = false;
 /** @type {() => void} */
 let onUnauthorized = () => {};
 
 /** @param {string | null} key */
 export function useKey(key) {
   apiKey = key;
+  byCookie = false;
+}
+
+// Signed in (or out, false) by the session cookie.
+/** @param {boolean} signedIn */
+export function useCookie(signedIn) {
+  apiKey = null;
+  byCookie = signedIn;
 }
 
 // Called when the stored key stops working (someone rotated it, say).
@@ -49,7 +62,7 @@ export function whenUnauthorized(callback) {
 /** @param {string | null} key */
 function headersFor(key) {
   /** @type {Record<string, string>} */
-  const headers = { accept: "application/json" };
+  const headers = { accept: "application/json", "x-requested-with": "microblog" };
   if (key) headers["api-key"] = key;
   return headers;
 }
@@ -75,18 +88,21 @@ function errorFrom(status, data) {
  */
 function settle(status, data, key) {
   if (status >= 200 && status < 300 && data && data.result === true) return /** @type {Ok} */ (data);
-  if (status === 401 && key && key === apiKey) onUnauthorized();
+  if (status === 401 && key === apiKey && (key || byCookie)) onUnauthorized();
   throw errorFrom(status, data);
 }
 
+/** @typedef {"GET" | "POST" | "PATCH" | "DELETE"} Method */
+
+// Every request but the event stream and uploads goes out here, with the credentials.
 /**
- * @template {Ok} T
- * @param {"GET" | "POST" | "PATCH" | "DELETE"} method
+ * @param {Method} method
  * @param {string} path
- * @param {{ body?: unknown, key?: string | null }} [options] `key` instead of the signed-in one
- * @returns {Promise<T>}
+ * @param {string | null} key
+ * @param {unknown} [body] sent as JSON
+ * @returns {Promise<Response>}
  */
-export async function request(method, path, { body, key = apiKey } = {}) {
+async function send(method, path, key, body) {
   const headers = headersFor(key);
   /** @type {RequestInit} */
   const init = { method, headers };
@@ -94,14 +110,41 @@ export async function request(method, path, { body, key = apiKey } = {}) {
     headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  let response;
   try {
-    response = await fetch(path, init);
+    return await fetch(path, init);
   } catch {
     throw errorFrom(0, null);
   }
+}
+
+/**
+ * @template {Ok} T
+ * @param {Method} method
+ * @param {string} path
+ * @param {{ body?: unknown, key?: string | null }} [options] `key` instead of the signed-in one
+ * @returns {Promise<T>}
+ */
+export async function request(method, path, { body, key = apiKey } = {}) {
+  const response = await send(method, path, key, body);
   const data = await response.json().catch(() => null);
   return /** @type {T} */ (settle(response.status, data, key));
+}
+
+// The archive of one's own data: bytes, not JSON, saved by the caller under `name`.
+/** @returns {Promise<{ blob: Blob, name: string }>} */
+async function exportData() {
+  const key = apiKey;
+  const response = await send("GET", "/api/users/me/export", key);
+  if (!response.ok) settle(response.status, await response.json().catch(() => null), key);
+  const disposition = response.headers.get("content-disposition") ?? "";
+  const name = disposition.match(/filename="([^"]+)"/)?.[1] ?? "microblog-export.zip";
+  let blob;
+  try {
+    blob = await response.blob();
+  } catch {
+    throw errorFrom(0, null); // cut off midway
+  }
+  return { blob, name };
 }
 
 // The live updates stream (GET /api/events): its body to read as it comes, with the
@@ -190,7 +233,12 @@ function upload(file, { onProgress, signal } = {}) {
  * @typedef {object} Api
  * @property {() => Promise<Limits>} limits
  * @property {typeof unpostedPicture} unpostedPicture
- * @property {(key: string) => Promise<ProfileAnswer>} me
+ * @property {(key: string | null) => Promise<ProfileAnswer>} me with this key, or null: by the session cookie
+ * @property {() => Promise<OidcInfo>} oidc
+ * @property {() => Promise<Ok>} signOut
+ * @property {(offset: number, limit: number) => Promise<SessionList>} sessions
+ * @property {(id: number) => Promise<SessionsEnded>} endSession
+ * @property {() => Promise<SessionsEnded>} endAllSessions
  * @property {(id: number | string) => Promise<ProfileAnswer>} user
  * @property {(id: number, relation: Relation, offset: number, limit: number) => Promise<PeopleList>} people
  * @property {(id: number, offset: number, limit: number) => Promise<TweetList>} userTweets
@@ -200,6 +248,9 @@ function upload(file, { onProgress, signal } = {}) {
  * @property {(offset: number, limit: number) => Promise<TweetList>} feed
  * @property {(text: string, mediaIds: number[], replyTo?: number | null) => Promise<TweetCreated>} postTweet
  * @property {(id: number | string) => Promise<TweetAnswer>} tweet
+ * @property {(id: number, text: string) => Promise<Ok>} editTweet
+ * @property {(id: number, offset: number, limit: number) => Promise<TweetHistory>} history
+ * @property {typeof exportData} exportData
  * @property {(id: number | string) => Promise<ThreadAnswer>} thread
  * @property {(id: number, offset: number, limit: number) => Promise<TweetList>} replies
  * @property {(handle: string) => Promise<ProfileAnswer>} userByHandle
@@ -222,6 +273,11 @@ export const api = {
   limits: () => request("GET", "/api/limits"),
   unpostedPicture,
   me: (key) => request("GET", "/api/users/me", { key }),
+  oidc: () => request("GET", "/auth/oidc", { key: null }),
+  signOut: () => request("POST", "/auth/logout", { key: null }),
+  sessions: (offset, limit) => request("GET", `/api/sessions?${query({ offset, limit })}`),
+  endSession: (id) => request("DELETE", `/api/sessions/${id}`),
+  endAllSessions: () => request("DELETE", "/api/sessions"),
   // The counts only: the lists come a page at a time from `people`.
   user: (id) => request("GET", `/api/users/${id}?people_limit=0`),
   people: (id, relation, offset, limit) => request("GET", `/api/users/${id}/${relation}?${query({ offset, limit })}`),
@@ -236,6 +292,9 @@ export const api = {
       body: { tweet_data: text, tweet_media_ids: mediaIds, ...(replyTo === null ? {} : { reply_to: replyTo }) },
     }),
   tweet: (id) => request("GET", `/api/tweets/${id}`),
+  editTweet: (id, text) => request("PATCH", `/api/tweets/${id}`, { body: { tweet_data: text } }),
+  history: (id, offset, limit) => request("GET", `/api/tweets/${id}/history?${query({ offset, limit })}`),
+  exportData,
   thread: (id) => request("GET", `/api/tweets/${id}/thread`),
   replies: (id, offset, limit) => request("GET", `/api/tweets/${id}/replies?${query({ offset, limit })}`),
   userByHandle: (handle) => request("GET", `/api/users/by-handle/${encodeURIComponent(handle)}?people_limit=0`),

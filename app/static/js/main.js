@@ -15,7 +15,7 @@ import { refreshTimes } from "./format.js";
 import { onLanguageChange, t } from "./i18n.js";
 import { startLive } from "./live.js";
 import { match, navigate, redraw, route, savedViewState, start } from "./router.js";
-import { me, signedIn, signIn, signOut, storedKey } from "./session.js";
+import { me, resume, signedIn, signedInByCookie, signIn, signOut, storedKey } from "./session.js";
 import { adminView } from "./views/admin.js";
 import { feedView } from "./views/feed.js";
 import { hashtagView } from "./views/hashtag.js";
@@ -24,6 +24,7 @@ import { notificationsView } from "./views/notifications.js";
 import { peopleView } from "./views/people.js";
 import { handleView, profileView } from "./views/profile.js";
 import { searchView } from "./views/search.js";
+import { sessionsView } from "./views/sessions.js";
 import { signInView } from "./views/signin.js";
 import { threadView } from "./views/thread.js";
 
@@ -35,6 +36,7 @@ route(/^\/tweets\/(\d+)\/?$/, threadView);
 route(/^\/notifications\/?$/, notificationsView);
 route(/^\/search\/?$/, searchView);
 route(/^\/hashtags\/([^/]+)\/?$/, hashtagView);
+route(/^\/sessions\/?$/, sessionsView);
 route(/^\/admin(?:\/(people|reports|announcements|audit))?\/?$/, adminView);
 
 const root = /** @type {HTMLElement} */ (document.getElementById("app")); // in index.html
@@ -59,8 +61,9 @@ function skipToContent(event) {
 function buildShell() {
   const self = signedIn();
   const signOutButton = h("button", { type: "button", class: "button button-quiet", "data-action": "sign-out" }, t("nav.signOut"));
-  signOutButton.addEventListener("click", () => {
-    signOut();
+  signOutButton.addEventListener("click", async () => {
+    signOutButton.disabled = true;
+    await signOut(); // a session ends at the server before the sign-in page asks about it
     navigate("/");
   });
   /**
@@ -187,18 +190,20 @@ async function render() {
   unavailable = null;
   if (!me()) {
     const key = storedKey();
-    if (!key) return showSignIn();
+    let signedInNow = true;
     try {
-      await signIn(key);
+      if (key) await signIn(key);
+      else signedInNow = await resume(); // by the company account's session cookie
     } catch (caught) {
       const error = /** @type {ApiError} */ (caught);
       if (mine !== rendering) return;
       if (error.status !== 401) return showUnavailable(error);
       signOut();
-      signInReason = "signin.expired";
+      signInReason = key ? "signin.expired" : "signin.sessionEnded";
       return showSignIn();
     }
     if (mine !== rendering) return;
+    if (!signedInNow) return showSignIn();
   }
   if (!shell) {
     shell = buildShell();
@@ -224,8 +229,8 @@ async function render() {
 // The key stopped working mid-visit (rotated, say): back to signing in, with a reason.
 whenUnauthorized(() => {
   leave();
+  signInReason = signedInByCookie() ? "signin.sessionEnded" : "signin.expired";
   signOut();
-  signInReason = "signin.expired";
   showSignIn();
 });
 

@@ -87,7 +87,7 @@ function isAppLink(link, event) {
     return false;
   }
   const url = new URL(link.href, location.href);
-  return url.origin === location.origin && !/^\/(api|docs|redoc|openapi)/.test(url.pathname);
+  return url.origin === location.origin && !/^\/(api|auth\/|docs|redoc|openapi)/.test(url.pathname);
 }
 
 /**

@@ -1,8 +1,9 @@
 // @ts-check
-// Who is signed in: the api key (kept in localStorage) and their own profile,
-// which tells every view whom they follow.
-/** @import { Limits, Profile, UserRef } from "./types.js" */
-import { api, useKey } from "./api.js";
+// Who is signed in: by the api key (kept in localStorage) or by the session cookie
+// the company account's sign-in left (HttpOnly: the server says whether it signs
+// this browser in), and their own profile, which tells every view whom they follow.
+/** @import { Limits, OidcInfo, Profile, UserRef } from "./types.js" */
+import { api, useCookie, useKey } from "./api.js";
 import { stopLive } from "./live.js";
 import { clearAll, read, write } from "./storage.js";
 
@@ -16,8 +17,8 @@ import { clearAll, read, write } from "./storage.js";
 
 const STORAGE_KEY = "microblog.apiKey";
 
-/** @type {{ me: Profile | null, following: Set<number>, limits: Limits | null }} */
-const state = { me: null, following: new Set(), limits: null };
+/** @type {{ me: Profile | null, following: Set<number>, limits: Limits | null, byCookie: boolean, oidc: OidcInfo | null }} */
+const state = { me: null, following: new Set(), limits: null, byCookie: false, oidc: null };
 /** @type {Map<Element, FollowListener>} */
 const listeners = new Map(); // element → callback
 
@@ -36,14 +37,60 @@ export async function signIn(key) {
   state.limits = limits;
   useKey(key);
   write("localStorage", STORAGE_KEY, key);
+  return welcome(user, false);
+}
+
+// What the server says of signing in here: whether the company account is offered
+// and whether this browser's cookie already signs it in (asked once a visit; again
+// after signing out).
+/** @returns {Promise<OidcInfo>} */
+export async function signInOptions() {
+  state.oidc ??= await api.oidc();
+  return state.oidc;
+}
+
+// Signed in by the session cookie, if the server said so; false if not.
+/** @returns {Promise<boolean>} */
+export async function resume() {
+  if (!(await signInOptions()).signed_in) return false;
+  const [{ user }, limits] = await Promise.all([api.me(null), state.limits ?? api.limits()]);
+  state.limits = limits;
+  useCookie(true);
+  welcome(user, true);
+  return true;
+}
+
+/**
+ * @param {Profile} user
+ * @param {boolean} byCookie
+ */
+function welcome(user, byCookie) {
   state.me = user;
+  state.byCookie = byCookie;
   state.following = new Set(user.following.map((person) => person.id));
   return user;
 }
 
-export function signOut() {
+// Signed in with the company account (a session), not with a key.
+export function signedInByCookie() {
+  return state.byCookie;
+}
+
+// Signs out: forgets the key, or ends this browser's session at the server (its
+// cookie cannot be forgotten here; a session that has ended is fine).
+export async function signOut() {
+  const byCookie = state.byCookie;
+  forget();
+  // (A failure leaves the session to its expiry: the next visit asks the server again.)
+  if (byCookie) await api.signOut().catch(() => {});
+}
+
+function forget() {
   stopLive(); // the stream was the signed-out person's
   useKey(null);
+  useCookie(false);
+  state.oidc = null; // the cookie's answer changed
+  state.byCookie = false;
   write("localStorage", STORAGE_KEY, null);
   clearAll("sessionStorage"); // a draft is the signed-out person's, not the next one's
   state.me = null;

@@ -37,6 +37,7 @@
  * @property {number} id
  * @property {string} name
  * @property {string} [handle]
+ * @property {boolean} [active] a tweet's author only: false for a former member (deactivated)
  */
 
 /**
@@ -92,6 +93,7 @@
  * @property {Liker[]} likes its first likers only (`likers_per_tweet`); all of them come from `GET /api/tweets/{id}/likes`
  * @property {number} likes_count
  * @property {string} created_at ISO 8601
+ * @property {string | null} [edited_at] ISO 8601, when its text was last edited; null if never
  * @property {number | null} [reply_to] the tweet it answers; null for a conversation's start
  * @property {number} [conversation_id] the id of the post that started the conversation
  * @property {number} [replies_count]
@@ -159,10 +161,34 @@
 /** `GET /api/tweets/{id}/likes`. @typedef {Ok & { likes: Liker[] }} LikerList */
 /** `POST /api/tweets`. @typedef {Ok & { tweet_id: number }} TweetCreated */
 /** `GET /api/tweets/{id}`. @typedef {Ok & { tweet: Tweet }} TweetAnswer */
+/**
+ * An earlier text of an edited tweet: written at `edited_at`, replaced at `replaced_at`.
+ * @typedef {{ content: string, edited_at: string, replaced_at: string }} TweetVersion
+ */
+
+/** `GET /api/tweets/{id}/history`, newest first. @typedef {Ok & { versions: TweetVersion[] }} TweetHistory */
+
 /** `GET /api/tweets/{id}/thread`. @typedef {Ok & { ancestors: Tweet[], tweet: Tweet, replies: Tweet[] }} ThreadAnswer */
 /** `GET /api/notifications`. @typedef {Ok & { notifications: Notification[], unread_count: number }} NotificationList */
 /** `GET /api/notifications/unread_count`. @typedef {Ok & { unread_count: number }} UnreadCount */
 /** `POST /api/medias`. @typedef {Ok & { media_id: number, url: string }} MediaCreated */
+/**
+ * `GET /auth/oidc`: whether signing in with the company account is offered, and
+ * whether this browser is signed in by its session cookie.
+ * @typedef {Ok & { enabled: boolean, signed_in: boolean, provider_name: string }} OidcInfo
+ */
+/**
+ * A browser signed in with the company account.
+ * @typedef {object} WebSession
+ * @property {number} id
+ * @property {string} created_at
+ * @property {string} last_seen_at
+ * @property {string} expires_at
+ * @property {string} user_agent
+ * @property {boolean} current the session this browser signed in with
+ */
+/** `GET /api/sessions`. @typedef {Ok & { sessions: WebSession[] }} SessionList */
+/** `DELETE /api/sessions`, `…/{id}`. @typedef {Ok & { ended: number }} SessionsEnded */
 
 // ---- Administration, reports and announcements (admin-api.js) ----
 

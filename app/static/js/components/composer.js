@@ -10,6 +10,7 @@ import { append, clear, h, icon, uniqueId } from "../dom.js";
 import { fileSize, t, tIsolated } from "../i18n.js";
 import { limits, signedIn } from "../session.js";
 import { read, write } from "../storage.js";
+import { lengthCounter } from "./length-counter.js";
 import { mentionCompletion } from "./mention-complete.js";
 
 /**
@@ -49,12 +50,6 @@ function readDraft(key) {
   }
 }
 
-// Counted as the server counts: code points of the trimmed text.
-/** @param {string} text */
-function length(text) {
-  return [...text.trim()].length;
-}
-
 // `onPosted` gets the new tweet as the service shows it (made here as the feed would
 // show it if the service could not be asked); `replyTo` makes it a reply to that post.
 /**
@@ -66,19 +61,16 @@ export function composer({ onPosted, replyTo = null }) {
   const draftKey = replying ? `${DRAFT_KEY}.reply.${replyTo}` : DRAFT_KEY;
   const { max_tweet_length: maxLength, max_media_per_tweet: maxPictures, max_upload_bytes: maxBytes, picture_types: types } = limits();
   const textId = uniqueId("compose-text");
-  const counterId = uniqueId("compose-counter");
   const errorId = uniqueId("compose-error");
+  const { counter, tooLong, show: showLength } = lengthCounter(maxLength);
   const text = h("textarea", {
     id: textId,
     name: "tweet",
     rows: 3,
     placeholder: t(replying ? "composer.replyPlaceholder" : "composer.placeholder"),
-    "aria-describedby": `${counterId} ${errorId}`,
+    "aria-describedby": `${counter.id} ${errorId}`,
   });
-  const counter = h("span", { id: counterId, class: "composer-counter" });
   const error = h("p", { id: errorId, class: "composer-error", role: "alert" });
-  // Said in words too, not only by the counter turning red.
-  const tooLong = h("p", { class: "composer-too-long", "aria-live": "polite" });
   const picker = h("input", { type: "file", accept: types.join(","), multiple: true, hidden: true, "data-role": "picker" });
   const attach = h(
     "button",
@@ -126,11 +118,7 @@ export function composer({ onPosted, replyTo = null }) {
   }
 
   function update() {
-    const used = length(text.value);
-    counter.textContent = t("composer.counter", { used, max: maxLength });
-    counter.classList.toggle("is-near", used > maxLength * 0.9 && used <= maxLength);
-    counter.classList.toggle("is-over", used > maxLength);
-    tooLong.textContent = used > maxLength ? t("composer.tooLong", { count: used - maxLength, max: maxLength }) : "";
+    const used = showLength(text.value);
     const uploading = attachments.some((item) => item.mediaId === undefined);
     post.disabled = posting || uploading || used === 0 || used > maxLength;
     attach.disabled = posting || attachments.length >= maxPictures;

@@ -1,7 +1,8 @@
 // @ts-check
-// One tweet: author and handle, time (a link to its conversation), text with links,
-// mentions and hashtags (and the words a search found marked), up to four pictures,
-// likes, replies, and delete for the author.
+// One tweet: author and handle (marked when a former member), time (a link to its
+// conversation) and whether it was edited, text with links, mentions and hashtags (and
+// the words a search found marked), up to four pictures, likes, replies, and editing
+// and deleting for the author.
 // Likes change at once and are rolled back if the API refuses.
 /** @import { ApiError } from "../api.js" */
 /** @import { Marks } from "../post-text.js" */
@@ -18,6 +19,7 @@ import { notify, notifyError } from "./notice.js";
 import { avatar, handleOf, personRow, profileLink } from "./person.js";
 import { openReply } from "./reply.js";
 import { reportButton } from "./report.js";
+import { editButton, editedMarker } from "./tweet-editing.js";
 
 /** @param {Tweet} tweet */
 function pictures(tweet) {
@@ -246,6 +248,21 @@ function replies(tweet, onReply) {
 export function tweetCard(tweet, { onDeleted, inThread = false, onReply, marks } = {}) {
   const card = h("article", { class: "tweet", dataset: { tweetId: tweet.id }, "aria-label": t("tweet.by", { name: tweet.author.name }) });
   const answers = (tweet.reply_to != null || tweet.reply_to_deleted === true) && !inThread;
+  const own = isMe(tweet.author.id);
+  // Someone an administrator deactivated: their posts stay, their name marked.
+  const former = tweet.author.active === false;
+  /** @param {Marks | undefined} marked */
+  const textOf = (marked) => h("p", { class: "tweet-text", dir: "auto" }, postText(tweet, marked));
+  let text = textOf(marks);
+  const edited = h("span", { class: "tweet-edited-slot" }, editedMarker(tweet));
+  /** @param {Tweet} saved */
+  const showSaved = (saved) => {
+    Object.assign(tweet, saved);
+    const fresh = textOf(undefined); // what a search marked was in the old text
+    text.replaceWith(fresh);
+    text = fresh;
+    edited.replaceChildren(editedMarker(tweet) ?? "");
+  };
   card.append(
     avatar(tweet.author),
     h(
@@ -254,16 +271,19 @@ export function tweetCard(tweet, { onDeleted, inThread = false, onReply, marks }
       h(
         "header",
         { class: "tweet-header" },
-        profileLink(tweet.author, "tweet-author"),
+        profileLink(tweet.author, former ? "tweet-author is-former" : "tweet-author"),
+        former ? h("span", { class: "former-member", "data-role": "former-member" }, t("tweet.formerMember")) : null,
         handleOf(tweet.author),
         h("a", { href: `/tweets/${tweet.id}`, class: "tweet-time" }, timeElement(tweet.created_at)),
-        isMe(tweet.author.id) ? deleteButton(tweet, card, onDeleted) : reportButton(tweet),
+        edited,
+        own ? editButton(tweet, () => text, showSaved) : null,
+        own ? deleteButton(tweet, card, onDeleted) : reportButton(tweet),
       ),
       // The conversation it belongs to shows what it answers (or that it was deleted).
       answers
         ? h("p", { class: "tweet-context" }, h("a", { href: `/tweets/${tweet.id}`, "data-role": "in-reply" }, t("tweet.inReply")))
         : null,
-      h("p", { class: "tweet-text", dir: "auto" }, postText(tweet, marks)),
+      text,
       pictures(tweet),
       h(
         "footer",

@@ -39,6 +39,34 @@ export default {
   "signin.expired": "Ваш API-ключ больше не действует. Войдите с действующим ключом.",
   "signin.failed": "Не удалось войти: {reason}",
 
+  "signin.or": "или",
+  "signin.oidc": "Войти через {provider}",
+  "signin.sessionEnded": "Ваш сеанс завершён. Войдите снова.",
+  "signin.error.no_account":
+    "Вход выполнен, но учётной записи с вашим адресом электронной почты здесь нет. Попросите администратора добавить вас.",
+  "signin.error.deactivated": "Ваша учётная запись отключена. Если она снова нужна, обратитесь к администратору.",
+  "signin.error.unverified_email":
+    "У вашей корпоративной учётной записи нет подтверждённого адреса электронной почты, поэтому мы не можем узнать, кто вы. Обратитесь к администратору.",
+  "signin.error.expired": "Вход занял слишком много времени или уже был выполнен. Попробуйте ещё раз.",
+  "signin.error.denied": "Вход отменён.",
+  "signin.error.failed":
+    "Не удалось войти через корпоративную учётную запись. Попробуйте ещё раз; если ошибка повторяется, сообщите администратору.",
+
+  "sessions.link": "Где выполнен вход",
+  "sessions.title": "Сеансы",
+  "sessions.help":
+    "Браузеры, в которых выполнен вход через корпоративную учётную запись. Завершите те, которых не узнаёте; API-ключ это не затронет.",
+  "sessions.byKey": "В этом браузере используется API-ключ, а не сеанс.",
+  "sessions.none": "Ни в одном браузере не выполнен вход через корпоративную учётную запись.",
+  "sessions.failed": "Не удалось загрузить сеансы: {reason}",
+  "sessions.current": "Этот браузер",
+  "sessions.since": "Вход выполнен",
+  "sessions.lastSeen": "Последняя активность",
+  "sessions.unknownBrowser": "Неизвестный браузер",
+  "sessions.end": "Завершить",
+  "sessions.endThis": "Выйти здесь",
+  "sessions.endAll": "Выйти на всех устройствах",
+
   "unavailable.title": "Сервис не отвечает",
   "unavailable.text": "Не удалось связаться с микроблогом: {reason}",
 
@@ -120,6 +148,18 @@ export default {
   "tweet.repliesCount": { one: "{count} ответ", few: "{count} ответа", many: "{count} ответов", other: "{count} ответа" },
   "tweet.inReply": "В ответ на твит",
   "tweet.openThread": "Открыть разговор",
+  "tweet.edited": "изменено",
+  "tweet.showHistory": "Показать прежние версии",
+  "tweet.edit": "Изменить твит",
+  "tweet.editLabel": "Измените твит",
+  "tweet.save": "Сохранить",
+  "tweet.saved": "Твит изменён.",
+  "tweet.editFailed": "Твит не изменён: {reason}",
+  "tweet.formerMember": "бывший сотрудник",
+  "history.title": "Прежние версии",
+  "history.current": "Сейчас",
+  "history.none": "Прежних версий нет.",
+  "history.failed": "Не удалось загрузить прежние версии: {reason}",
 
   "thread.title": "Разговор",
   "thread.earlier": "Ранее в разговоре",
@@ -181,6 +221,8 @@ export default {
 
   "profile.title": "Профиль",
   "profile.you": "Это вы",
+  "profile.export": "Скачать мои данные",
+  "profile.exportFailed": "Не удалось скачать ваши данные: {reason}",
   "profile.sections": "Разделы профиля",
   "profile.tweetsCount": { one: "{count} твит", few: "{count} твита", many: "{count} твитов", other: "{count} твита" },
   "profile.tweetsOf": "Твиты: {name}",

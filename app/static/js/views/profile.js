@@ -6,6 +6,7 @@
 /** @import { PagedList } from "../components/paged-list.js" */
 /** @import { Profile, Relation, Tweet, UserRef, View, ViewState } from "../types.js" */
 import { api } from "../api.js";
+import { notifyError } from "../components/notice.js";
 import { loadingIndicator, pagedList } from "../components/paged-list.js";
 import { avatar, followButton, handleOf, personRow } from "../components/person.js";
 import { tweetList } from "../components/tweet-list.js";
@@ -70,6 +71,31 @@ function peopleOf(user, relation, restore) {
   return list;
 }
 
+// One's own data as a ZIP archive. Fetched as every request is (with the person's
+// credentials) and saved from its bytes: a plain link would carry none.
+function exportButton() {
+  const button = h("button", { type: "button", class: "button", "data-action": "export" }, t("profile.export"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    try {
+      const { blob, name } = await api.exportData();
+      const address = URL.createObjectURL(blob);
+      const save = h("a", { href: address, download: name, hidden: true });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(address), 60_000); // once the download has it
+    } catch (caught) {
+      notifyError(t("profile.exportFailed", { reason: /** @type {ApiError} */ (caught).message }));
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+    }
+  });
+  return button;
+}
+
 /**
  * @param {Profile} user
  * @param {Section} section
@@ -97,7 +123,9 @@ function header(user, section) {
       h("h1", { class: "page-title", "data-role": "profile-name", dir: "auto" }, user.name),
       h("p", { class: "profile-handle", "data-role": "profile-handle" }, handleOf(user)),
       isMe(user.id) ? h("p", { class: "profile-you" }, t("profile.you")) : null,
+      isMe(user.id) ? h("a", { href: "/sessions", class: "profile-sessions", "data-role": "sessions-link" }, t("sessions.link")) : null,
     ),
+    isMe(user.id) ? exportButton() : null,
     followButton(user),
     h("nav", { class: "profile-tabs", "aria-label": t("profile.sections") }, Object.values(tabs)),
   );

@@ -1,11 +1,62 @@
 // @ts-check
-// Signing in: the person pastes the api key their administrator gave them.
+// Signing in: the person pastes the api key their administrator gave them, or, where
+// the company's identity provider is configured, signs in with their company account
+// (a plain link: the browser goes to the provider and comes back signed in, or with
+// `?signin_error=<code>` saying why not).
 /** @import { ApiError } from "../api.js" */
 /** @import { Sentence, SignInKept, View } from "../types.js" */
 import { languagePicker } from "../components/language.js";
 import { h, uniqueId } from "../dom.js";
 import { t } from "../i18n.js";
-import { signIn } from "../session.js";
+import { signIn, signInOptions } from "../session.js";
+
+// The refusals the server's sign-in callback names (app/handlers/auth/actions.py).
+const SIGNIN_ERRORS = /** @type {const} */ ({
+  no_account: "signin.error.no_account",
+  deactivated: "signin.error.deactivated",
+  unverified_email: "signin.error.unverified_email",
+  expired: "signin.error.expired",
+  denied: "signin.error.denied",
+  failed: "signin.error.failed",
+});
+
+// Why the provider's sign-in came back without signing in, read once off the
+// address (and taken out of it, so a reload does not say it again).
+/** @returns {Sentence | null} */
+function refusal() {
+  const address = new URL(location.href);
+  const code = address.searchParams.get("signin_error");
+  if (code === null) return null;
+  address.searchParams.delete("signin_error");
+  history.replaceState(history.state, "", address.pathname + address.search + address.hash);
+  const key = Object.hasOwn(SIGNIN_ERRORS, code) ? SIGNIN_ERRORS[/** @type {keyof typeof SIGNIN_ERRORS} */ (code)] : SIGNIN_ERRORS.failed;
+  return () => t(key);
+}
+
+// "Sign in with <company>", once the server says it is offered; back to this address.
+/** @param {HTMLElement} place */
+async function offerCompanySignIn(place) {
+  let options;
+  try {
+    options = await signInOptions();
+  } catch {
+    return; // the key still works; the service's trouble shows when it is used
+  }
+  if (!options.enabled || !place.isConnected) return;
+  const back = location.pathname + location.search;
+  place.replaceChildren(
+    h("p", { class: "signin-or" }, t("signin.or")),
+    h(
+      "a",
+      {
+        href: `/auth/oidc/login?${new URLSearchParams({ return_to: back })}`,
+        class: "button button-primary",
+        "data-action": "oidc-sign-in",
+      },
+      t("signin.oidc", { provider: options.provider_name }),
+    ),
+  );
+}
 
 /**
  * What the frame tells the sign-in page (it has no route and no history entry of
@@ -87,9 +138,11 @@ function drawSignIn(container, { problem = null, kept = null, onSignedIn }) {
     }
     onSignedIn();
   });
-  container.append(h("div", { class: "signin" }, h("p", { class: "brand brand-large" }, t("app.name")), form, languagePicker()));
+  const company = h("div", { class: "signin-company", "data-role": "oidc" });
+  container.append(h("div", { class: "signin" }, h("p", { class: "brand brand-large" }, t("app.name")), form, company, languagePicker()));
+  offerCompanySignIn(company);
   key.value = kept?.key ?? "";
-  say(kept ? kept.problem : problem);
+  say(kept ? kept.problem : (refusal() ?? problem));
   key.focus();
   return { title: t("signin.title"), keep: () => ({ key: key.value, problem: shown }) };
 }

@@ -1,0 +1,30 @@
+"""The session cookie as the browser gets it: HttpOnly (no script reads it), SameSite=Lax
+(other sites' pages do not send it along with their requests, but a link followed to
+us does), Path=/, Secure when the service is served over https."""
+
+from starlette.responses import Response
+
+from app.core.config import Settings
+from app.core.sessions import COOKIE
+
+
+def _secure(settings: Settings) -> bool:
+    return bool(settings.public_url and settings.public_url.startswith("https://"))
+
+
+def give(response: Response, token: str, settings: Settings) -> None:
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=settings.session_max_days * 24 * 60 * 60,
+        path="/",
+        secure=_secure(settings),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        COOKIE, path="/", secure=_secure(settings), httponly=True, samesite="lax"
+    )

@@ -128,6 +128,15 @@ PLURALS = {
         ("trending.people", 5): "5 человек",
         ("trending.people", 21): "21 человек",
         ("trending.people", 24): "24 человека",
+        ("announcements.dismissed", 1): "Закрыл 1 человек",
+        ("announcements.dismissed", 3): "Закрыли 3 человека",
+        ("announcements.dismissed", 11): "Закрыли 11 человек",
+        ("announcements.dismissed", 21): "Закрыл 21 человек",
+        ("admin.openReports", 1): "1 открытая жалоба",
+        ("admin.openReports", 2): "2 открытые жалобы",
+        ("admin.openReports", 5): "5 открытых жалоб",
+        ("text.tooLong", 1): "Текст длиннее допустимого на 1 символ (максимум — 280).",
+        ("text.tooLong", 3): "Текст длиннее допустимого на 3 символа (максимум — 280).",
     },
     "en-US": {
         ("likes.count", 0): "0 likes",
@@ -143,6 +152,10 @@ PLURALS = {
         ("trending.posts", 2): "2 posts",
         ("trending.people", 1): "1 person",
         ("trending.people", 7): "7 people",
+        ("announcements.dismissed", 1): "1 person dismissed it",
+        ("announcements.dismissed", 2): "2 people dismissed it",
+        ("admin.openReports", 1): "1 open report",
+        ("admin.openReports", 3): "3 open reports",
     },
 }
 

@@ -124,7 +124,7 @@ async function send(method, path, key, body) {
  * @param {{ body?: unknown, key?: string | null }} [options] `key` instead of the signed-in one
  * @returns {Promise<T>}
  */
-async function request(method, path, { body, key = apiKey } = {}) {
+export async function request(method, path, { body, key = apiKey } = {}) {
   const response = await send(method, path, key, body);
   const data = await response.json().catch(() => null);
   return /** @type {T} */ (settle(response.status, data, key));
@@ -172,7 +172,7 @@ async function events(lastEventId, signal, conversation) {
 }
 
 /** @param {Record<string, string | number | null | undefined>} params */
-function query(params) {
+export function query(params) {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== "") search.set(name, String(value));

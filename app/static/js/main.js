@@ -5,6 +5,7 @@
 /** @import { MessageKey } from "./i18n.js" */
 /** @import { RouteParams, SignInKept, View, ViewHandle } from "./types.js" */
 import { whenUnauthorized } from "./api.js";
+import { announcementsBanner } from "./components/announcements.js";
 import { bell, refreshUnreadCount } from "./components/bell.js";
 import { languagePicker } from "./components/language.js";
 import { clearNotices, noticeArea } from "./components/notice.js";
@@ -15,6 +16,7 @@ import { onLanguageChange, t } from "./i18n.js";
 import { startLive } from "./live.js";
 import { match, navigate, redraw, route, savedViewState, start } from "./router.js";
 import { me, resume, signedIn, signedInByCookie, signIn, signOut, storedKey } from "./session.js";
+import { adminView } from "./views/admin.js";
 import { feedView } from "./views/feed.js";
 import { hashtagView } from "./views/hashtag.js";
 import { notFoundView } from "./views/not-found.js";
@@ -35,6 +37,7 @@ route(/^\/notifications\/?$/, notificationsView);
 route(/^\/search\/?$/, searchView);
 route(/^\/hashtags\/([^/]+)\/?$/, hashtagView);
 route(/^\/sessions\/?$/, sessionsView);
+route(/^\/admin(?:\/(people|reports|announcements|audit))?\/?$/, adminView);
 
 const root = /** @type {HTMLElement} */ (document.getElementById("app")); // in index.html
 /** @type {{ element: HTMLDivElement, main: HTMLElement } | null} */
@@ -89,6 +92,7 @@ function buildShell() {
           link("/", t("nav.home"), "home"),
           link("/people", t("nav.people"), "people"),
           link(`/users/${self.id}`, t("nav.profile"), "profile"),
+          self.is_admin ? link("/admin", t("nav.admin"), "admin") : null,
         ),
         searchBox(),
         h(
@@ -101,6 +105,7 @@ function buildShell() {
         ),
       ),
     ),
+    announcementsBanner(),
     main,
   );
   return { element, main };

@@ -74,6 +74,9 @@
  * @property {number} following_count
  * @property {number} tweets_count
  * @property {string} [handle]
+ * @property {boolean} [active] false: deactivated by an administrator
+ * @property {boolean} [is_admin] only in one's own profile (and to administrators)
+ * @property {string | null} [email] likewise
  */
 
 /** @typedef {"followers" | "following"} Relation */
@@ -186,6 +189,76 @@
  */
 /** `GET /api/sessions`. @typedef {Ok & { sessions: WebSession[] }} SessionList */
 /** `DELETE /api/sessions`, `…/{id}`. @typedef {Ok & { ended: number }} SessionsEnded */
+
+// ---- Administration, reports and announcements (admin-api.js) ----
+
+/**
+ * A person as administrators see them (`GET /api/admin/users`, `PATCH /api/users/{id}`).
+ * @typedef {object} AdminUser
+ * @property {number} id
+ * @property {string} name
+ * @property {string} handle
+ * @property {string | null} email
+ * @property {boolean} is_admin
+ * @property {boolean} active
+ * @property {string} [created_at]
+ */
+
+/**
+ * A new person or a new key (`POST /api/users`, `POST /api/users/{id}/api-key`): the
+ * key is in this answer only, never again.
+ * @typedef {{ id: number, name: string, handle: string, is_admin: boolean, email: string | null, api_key: string }} PersonWithKey
+ */
+
+/**
+ * A report of a post; `tweet` is null once the post is deleted.
+ * @typedef {object} Report
+ * @property {number} id
+ * @property {string} reason
+ * @property {string} created_at
+ * @property {UserRef} reporter
+ * @property {Tweet | null} tweet
+ * @property {string | null} resolved_at
+ * @property {UserRef | null} resolved_by
+ * @property {string | null} resolution
+ */
+
+/**
+ * An entry of the audit log: who (null: no person, the service itself) did what to
+ * which target, and each changed field's [before, after].
+ * @typedef {object} AuditEntry
+ * @property {number} id
+ * @property {string} at
+ * @property {UserRef | null} actor
+ * @property {string} action
+ * @property {string} target_type
+ * @property {number | null} target_id
+ * @property {Record<string, [unknown, unknown]>} changes
+ */
+
+/**
+ * An announcement as everyone gets it (`GET /api/announcements`, the live event).
+ * @typedef {object} Announcement
+ * @property {number} id
+ * @property {string} text
+ * @property {string} created_at
+ * @property {string | null} ends_at
+ */
+
+/**
+ * An announcement as administrators list them.
+ * @typedef {Announcement & { author: UserRef | null, dismissed_count: number, active: boolean }} AdminAnnouncement
+ */
+
+/** `GET /api/admin/users`. @typedef {Ok & { users: AdminUser[] }} AdminUserList */
+/** `PATCH /api/users/{id}`. @typedef {Ok & { user: AdminUser }} AdminUserAnswer */
+/** `POST /api/users`, `POST /api/users/{id}/api-key`. @typedef {Ok & { user: PersonWithKey }} PersonWithKeyAnswer */
+/** `POST /api/tweets/{id}/report`. @typedef {Ok & { report_id: number }} ReportCreated */
+/** `GET /api/admin/reports`. @typedef {Ok & { reports: Report[], open_count: number }} ReportList */
+/** `GET /api/admin/audit`. @typedef {Ok & { entries: AuditEntry[] }} AuditList */
+/** `GET /api/announcements`. @typedef {Ok & { announcements: Announcement[] }} AnnouncementList */
+/** `GET /api/admin/announcements`. @typedef {Ok & { announcements: AdminAnnouncement[] }} AdminAnnouncementList */
+/** `POST /api/announcements`. @typedef {Ok & { announcement: Announcement }} AnnouncementCreated */
 
 // ---- The view contract ----
 

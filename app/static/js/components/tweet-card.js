@@ -18,6 +18,7 @@ import { openLightbox } from "./lightbox.js";
 import { notify, notifyError } from "./notice.js";
 import { avatar, handleOf, personRow, profileLink } from "./person.js";
 import { openReply } from "./reply.js";
+import { reportButton } from "./report.js";
 import { editButton, editedMarker } from "./tweet-editing.js";
 
 /** @param {Tweet} tweet */
@@ -276,7 +277,7 @@ export function tweetCard(tweet, { onDeleted, inThread = false, onReply, marks }
         h("a", { href: `/tweets/${tweet.id}`, class: "tweet-time" }, timeElement(tweet.created_at)),
         edited,
         own ? editButton(tweet, () => text, showSaved) : null,
-        own ? deleteButton(tweet, card, onDeleted) : null,
+        own ? deleteButton(tweet, card, onDeleted) : reportButton(tweet),
       ),
       // The conversation it belongs to shows what it answers (or that it was deleted).
       answers

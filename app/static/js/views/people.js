@@ -5,24 +5,13 @@
 import { api } from "../api.js";
 import { pagedList } from "../components/paged-list.js";
 import { personRow } from "../components/person.js";
-import { h, uniqueId } from "../dom.js";
+import { listSearch } from "../components/search-field.js";
+import { h } from "../dom.js";
 import { t, tIsolated } from "../i18n.js";
-import { setQuery } from "../router.js";
-
-const TYPING_PAUSE_MS = 250;
 
 /** @type {View} */
 export function peopleView(container, _params, query, restore) {
-  const searchId = uniqueId("people-search");
-  const search = h("input", {
-    id: searchId,
-    type: "search",
-    name: "q",
-    autocomplete: "off",
-    maxlength: 100,
-    value: (query.get("q") ?? "").slice(0, 100),
-    placeholder: t("people.searchPlaceholder"),
-  });
+  const search = listSearch({ label: t("people.searchLabel"), placeholder: t("people.searchPlaceholder"), query, onSearch: () => show() });
   const results = h("div", { class: "people-results" });
   /** @type {PagedList<UserSummary> | null} */
   let list = null;
@@ -30,7 +19,7 @@ export function peopleView(container, _params, query, restore) {
   /** @param {ViewState | null} [restoreTo] */
   function show(restoreTo = null) {
     list?.destroy();
-    const q = search.value.trim();
+    const q = search.value();
     list = pagedList({
       // "@alee" as a mention writes it finds the handle "alee".
       fetchPage: async (offset, limit) => (await api.directory(q.replace(/^@/, ""), offset, limit)).users,
@@ -45,24 +34,13 @@ export function peopleView(container, _params, query, restore) {
     list.start(restoreTo);
   }
 
-  /** @type {number | undefined} */
-  let timer;
-  search.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      setQuery({ q: search.value.trim() });
-      show();
-    }, TYPING_PAUSE_MS);
-  });
-  const form = h("form", { class: "search", role: "search" }, h("label", { for: searchId }, t("people.searchLabel")), search);
-  form.addEventListener("submit", (event) => event.preventDefault());
-  container.append(h("h1", { class: "page-title" }, t("people.title")), form, results);
+  container.append(h("h1", { class: "page-title" }, t("people.title")), search.form, results);
   show(restore);
   return {
     title: t("people.title"),
     loaded: () => list?.loaded() ?? 0,
     leave: () => {
-      clearTimeout(timer);
+      search.stop();
       list?.destroy();
     },
   };

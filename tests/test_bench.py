@@ -446,7 +446,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     assert live["deliveries"] == 2 * live["followers"]
     assert 0 <= live["p50_ms"] <= live["p99_ms"] <= live["max_ms"] < 10_000
     assert 20 < live["worker_rss_idle_mb"] <= live["worker_rss_mb"] < 1000
-    assert len(report["targets"]) == 23
+    assert len(report["targets"]) == 24
     assert report["targets"][0] == {
         "name": "Failed requests, every scenario",
         "value": 0,

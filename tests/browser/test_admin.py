@@ -336,3 +336,45 @@ async def test_a_reported_post_is_resolved_and_deleted_by_an_administrator(
     await expect(page.locator("li.audit-entry[data-action=resolve_report]").first).to_contain_text(
         await tr(page, "audit.resolveReport")
     )
+
+
+@pytest.mark.parametrize("locale", list(LOCALES))
+async def test_an_administrator_deletes_someone_elses_post_from_the_feed(
+    new_page: NewPage, live_service: LiveService, locale: str
+) -> None:
+    """Moderation without a report: the administrator's Delete on another's post says
+    whose it is and that it goes on record; a plain person has no Delete there."""
+    language = LOCALES[locale]
+    admin = live_service.create_person(CASTS[locale].admin, admin=True)
+    author = live_service.create_person("Olga Offtopic")
+    live_service.api.follow(admin, author)
+    post = live_service.api.tweet(author, "Completely off-topic rant")
+
+    page = await new_page()
+    await sign_in(page, admin)
+    card = tweet(page, "Completely off-topic rant")
+    await expect(card.locator("[data-action=report]")).to_be_visible()
+    await card.locator("[data-action=delete]").click()
+    await expect(page.locator("dialog.confirm")).to_contain_text(
+        await tr(page, "tweet.moderateQuestion", name="Olga Offtopic")
+    )
+    await assert_speaks(
+        page, language, typed=[*TYPED, "Olga Offtopic", "OO", "Completely off-topic rant"]
+    )
+    await confirm(page)
+    await expect(page.locator(".notice")).to_have_text(await tr(page, "tweet.deleted"))
+    assert live_service.api("GET", f"/api/tweets/{post}", key=admin.api_key).status_code == 404
+    audit = live_service.api("GET", "/api/admin/audit", key=admin.api_key).json()["entries"]
+    assert [e["action"] for e in audit if (e["target_type"], e["target_id"]) == ("post", post)] == [
+        "delete_post"
+    ]
+
+    # A plain person sees no Delete on someone else's post.
+    reader = live_service.create_person("Rob Reader")
+    live_service.api.follow(reader, author)
+    live_service.api.tweet(author, "Another post of Olga's")
+    page = await new_page()
+    await sign_in(page, reader)
+    other = tweet(page, "Another post of Olga's")
+    await expect(other.locator("[data-action=report]")).to_be_visible()
+    await expect(other.locator("[data-action=delete]")).to_have_count(0)

@@ -122,6 +122,11 @@ export function isMe(id) {
   return state.me !== null && state.me.id === id;
 }
 
+// Administrators may delete anyone's post (moderation, on the audit log).
+export function isAdmin() {
+  return state.me !== null && state.me.is_admin === true;
+}
+
 /** @param {number} id */
 export function follows(id) {
   return state.following.has(id);

@@ -12,7 +12,7 @@ import { h, icon } from "../dom.js";
 import { timeElement } from "../format.js";
 import { t } from "../i18n.js";
 import { postText } from "../post-text.js";
-import { isMe, signedIn } from "../session.js";
+import { isAdmin, isMe, signedIn } from "../session.js";
 import { confirmDialog, openDialog } from "./dialog.js";
 import { openLightbox } from "./lightbox.js";
 import { notify, notifyError } from "./notice.js";
@@ -170,7 +170,8 @@ function deleteButton(tweet, card, onDeleted) {
   button.addEventListener("click", async () => {
     const sure = await confirmDialog({
       title: t("tweet.deleteTitle"),
-      message: t("tweet.deleteQuestion"),
+      // An administrator removing someone else's post: it goes on the audit log.
+      message: isMe(tweet.author.id) ? t("tweet.deleteQuestion") : t("tweet.moderateQuestion", { name: tweet.author.name }),
       confirmLabel: t("tweet.deleteConfirm"),
     });
     if (!sure) {
@@ -277,7 +278,8 @@ export function tweetCard(tweet, { onDeleted, inThread = false, onReply, marks }
         h("a", { href: `/tweets/${tweet.id}`, class: "tweet-time" }, timeElement(tweet.created_at)),
         edited,
         own ? editButton(tweet, () => text, showSaved) : null,
-        own ? deleteButton(tweet, card, onDeleted) : reportButton(tweet),
+        own || isAdmin() ? deleteButton(tweet, card, onDeleted) : null,
+        own ? null : reportButton(tweet),
       ),
       // The conversation it belongs to shows what it answers (or that it was deleted).
       answers

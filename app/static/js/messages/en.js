@@ -116,6 +116,8 @@ export default {
   "tweet.delete": "Delete post",
   "tweet.deleteTitle": "Delete this post?",
   "tweet.deleteQuestion": "It will be removed with its likes and pictures. This cannot be undone.",
+  "tweet.moderateQuestion":
+    "This is {name}'s post. It will be removed with its likes and pictures, and the deletion recorded in the audit log.",
   "tweet.deleteConfirm": "Delete",
   "tweet.deleted": "Post deleted.",
   "tweet.deleteFailed": "Could not delete the post: {reason}",

@@ -139,6 +139,7 @@ export default {
   "tweet.delete": "Удалить твит",
   "tweet.deleteTitle": "Удалить этот твит?",
   "tweet.deleteQuestion": "Он исчезнет вместе с лайками и картинками. Это действие нельзя отменить.",
+  "tweet.moderateQuestion": "Это твит автора {name}. Он исчезнет вместе с лайками и картинками, а удаление попадёт в журнал действий.",
   "tweet.deleteConfirm": "Удалить",
   "tweet.deleted": "Твит удалён.",
   "tweet.deleteFailed": "Не удалось удалить твит: {reason}",

@@ -32,6 +32,7 @@ from tests.helpers.app import MAX_UPLOAD_BYTES
 from tests.helpers.cli import printed_admin_key, start_serve, stop_serve
 from tests.helpers.live import EventReader, listening, notifications, serving
 from tests.helpers.polling import eventually, eventually_async
+from tests.helpers.sessions import cookie_headers
 from tests.helpers.topology import ImageSaverProcess, postgres_server, settings_for
 
 # `serve` gives requests under way this long to finish on SIGTERM (app/commands/serve.py).
@@ -579,3 +580,21 @@ async def test_a_stream_survives_a_postgresql_restart(tmp_path: Path) -> None:
             images.stop()
         # The outage is logged as warnings, not as a failure.
         assert "Traceback" not in log.read_text(), log.read_text()
+
+
+async def test_a_stream_opened_with_a_session_ends_when_the_session_does(
+    served: tuple[FastAPI, str], make_person: MakePerson, session: AsyncSession
+) -> None:
+    """Its absolute end: the stream does not outlive the sign-in that opened it."""
+    application, base = served
+    ann = await make_person("Ann")
+    headers = await cookie_headers(application, ann.id)
+    async with session.begin():
+        await session.execute(
+            text("UPDATE web_sessions SET expires_at = now() + interval '2 seconds'")
+        )
+    async with EventReader(base, None, headers=headers) as stream:
+        await stream.next("unread_count")
+        await stream.until_end(within=10)
+    async with httpx.AsyncClient(base_url=base) as http:
+        assert (await http.get("/api/events", headers=headers)).status_code == 401

@@ -17,8 +17,9 @@ from app.core.embedded_images import RunningImageSaver
 from app.core.models import FileDeletion, Media
 from image_saver.tests.pictures import CAMERA, SECRET_COMMENT, bomb_png, picture
 from tests.helpers.api import Api, MakePerson, png_picture
-from tests.helpers.app import count_rows, stored_files
+from tests.helpers.app import count_rows, count_statements, stored_files
 from tests.helpers.cli import run_app
+from tests.helpers.sessions import cookie_headers
 
 MIB = 1024 * 1024
 
@@ -489,3 +490,18 @@ async def test_a_file_an_upload_queues_waits_until_the_upload_is_surely_over(
         await session.execute(text("DROP TRIGGER note_due_at_once ON file_deletions"))
         await session.execute(text("DROP FUNCTION note_due_at_once"))
         await session.commit()
+
+
+async def test_a_picture_costs_no_session_lookup_for_the_cookie_it_comes_with(
+    app: FastAPI, client: AsyncClient, api: Api, make_person: MakePerson
+) -> None:
+    """A signed-in browser sends its session cookie with every <img>: a posted picture
+    is anyone's, so it is served without looking the cookie up."""
+    ann = await make_person("Ann")
+    media_id = await api.upload(ann)
+    await api.tweet(ann, "With a picture", [media_id])
+    headers = await cookie_headers(app, ann.id)
+    with count_statements(app) as statements:
+        response = await client.get(f"/api/medias/{media_id}", headers=headers)
+    assert response.status_code == 200
+    assert not [s for s in statements if "web_sessions" in s], statements

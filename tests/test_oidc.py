@@ -2,6 +2,8 @@
 (tests/helpers/oidc.py), and the browser sessions it makes: their expiry, the
 cross-site defence of their writes, their owner's list, signing out."""
 
+import base64
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fastapi import FastAPI
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 from joserfc.jwk import KeySet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.sessions import COOKIE
 from app.handlers.auth.provider import OidcProvider, ProviderError
+from app.web.session_cookie import SIGN_IN_COOKIE
 from tests.helpers.api import MakePerson, Person, refused
 from tests.helpers.app import count, running
 from tests.helpers.oidc import CLIENT_ID, Provider
@@ -54,11 +57,14 @@ class SignIn:
         return await self.http.get(await self.callback_for(email, return_to))
 
     async def cookie(self, email: str) -> str:
+        """A session's token, as a browser of its own would hold it (this client keeps
+        none: signing in again here would end it)."""
         response = await self.through(email)
         assert response.status_code == 302, response.text
         assert response.headers["location"] == "/", response.headers
         token = response.cookies.get(COOKIE)
         assert token
+        self.http.cookies.clear()
         return token
 
 
@@ -155,9 +161,14 @@ async def test_the_cookie_is_secure_when_the_service_is_https(
     await ann_at(make_person, session, oidc_provider)
     async with running(oidc_settings(public_url="https://test")) as (_app, http):
         login = await http.get("/auth/oidc/login")
+        began = login.cookies[SIGN_IN_COOKIE]
+        assert "secure" in login.headers["set-cookie"].lower()
         back = await oidc_provider.authorize(login.headers["location"], "ann@example.com")
         assert back.startswith("https://test/auth/oidc/callback?")
-        response = await http.get(back.replace("https://test", ""))
+        # The client speaks http to the app: it would not send a Secure cookie back.
+        response = await http.get(
+            back.replace("https://test", ""), headers={"cookie": f"{SIGN_IN_COOKIE}={began}"}
+        )
     assert response.status_code == 302, response.text
     assert "secure" in response.headers["set-cookie"].lower()
 
@@ -174,6 +185,27 @@ async def test_a_wrong_or_used_state_is_refused(
     # The right state still works once, and only once.
     assert (await signin.http.get(back)).status_code == 302
     assert refusal(await signin.http.get(back)) == "expired"
+    assert await count(session, "SELECT count(*) FROM web_sessions") == 1
+
+
+async def test_a_callback_link_works_only_in_the_browser_that_began_the_sign_in(
+    signin: SignIn, make_person: MakePerson, session: AsyncSession
+) -> None:
+    """Login CSRF: someone signs in as themselves, stops before the callback and sends
+    the link to a colleague, whose browser would then be signed in as the sender (and
+    what the colleague posts, the sender's). Refused: the link's state is not one this
+    browser began, and the sign-in stays unused."""
+    await with_email(session, await make_person("Mallory"), "mallory@example.com")
+    signin.provider.person("mallory@example.com", name="Mallory")
+    link = await signin.callback_for("mallory@example.com")
+    transport = ASGITransport(app=signin.app)
+    async with AsyncClient(transport=transport, base_url=PUBLIC_URL) as victims_browser:
+        refused = await victims_browser.get(link)
+    assert refusal(refused) == "expired"
+    assert await count(session, "SELECT count(*) FROM web_sessions") == 0
+    assert await count(session, "SELECT count(*) FROM oidc_logins") == 1
+    # In the browser that began it, it still works.
+    assert (await signin.http.get(link)).status_code == 302
     assert await count(session, "SELECT count(*) FROM web_sessions") == 1
 
 
@@ -545,3 +577,51 @@ async def test_sessions_need_a_credential(
     await cookie_headers(app, ann.id)
     refused(await client.request(method, path), 401, "Unauthorized")
     refused(await client.request(method, path, headers=cookie("not-a-session")), 401)
+
+
+async def test_an_unsigned_id_token_is_refused_whatever_the_provider_offers(
+    oidc_settings: Callable[..., Settings], oidc_provider: Provider
+) -> None:
+    """A discovery document offering "none" (or a shared-secret HMAC) does not make an
+    unsigned token acceptable: only public-key signatures are."""
+    oidc_provider.person("ann@example.com")
+    real = await oidc_provider.id_token_for(CLIENT_ID, "ann@example.com", nonce="n1")
+    claims = real["id_token"].split(".")[1]
+    unsigned = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{claims}."
+    ours = OidcProvider(oidc_settings())
+    try:
+        metadata = await ours.metadata()
+        metadata["id_token_signing_alg_values_supported"] = ["none", "HS256", "RS256"]
+        with pytest.raises(ProviderError, match="not valid"):
+            await ours.claims(unsigned, "n1", None)
+        # The genuine token, signed, still passes.
+        assert (await ours.claims(real["id_token"], "n1", real["access_token"]))["sub"]
+    finally:
+        await ours.aclose()
+
+
+def _b64(value: dict[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+async def test_beginning_sign_ins_has_a_budget_per_address(
+    oidc_settings: Callable[..., Settings],
+) -> None:
+    """Each begun sign-in is a row: an address cannot make them without end."""
+    async with running(oidc_settings(rate_limit_reads_per_minute=3)) as (_app, http):
+        answers = [(await http.get("/auth/oidc/login")).status_code for _ in range(4)]
+        assert answers == [302, 302, 302, 429]
+        refused(await http.get("/auth/oidc/login"), 429, "TooManyRequests")
+
+
+async def test_signing_in_again_in_a_browser_ends_its_earlier_session(
+    signin: SignIn, make_person: MakePerson, session: AsyncSession
+) -> None:
+    """A sign-in never carries on a session the browser had (someone else's, say)."""
+    await ann_at(make_person, session, signin.provider)
+    first = await signin.through("ann@example.com")
+    earlier = first.cookies[COOKIE]
+    second = await signin.through("ann@example.com")  # the client sends the first cookie
+    assert second.cookies[COOKIE] != earlier
+    refused(await signin.http.get("/api/users/me", headers=cookie(earlier)), 401)
+    assert await count(session, "SELECT count(*) FROM web_sessions") == 1

@@ -21,7 +21,7 @@ COOKIE = "microblog_session"
 TOUCH_EVERY = timedelta(minutes=1)
 
 _BY_TOKEN = (
-    select(User, WebSession.id, WebSession.last_seen_at)
+    select(User, WebSession.id, WebSession.last_seen_at, WebSession.expires_at)
     .join(WebSession, WebSession.user_id == User.id)
     .where(
         WebSession.token_hash == bindparam("token_hash"),
@@ -36,6 +36,7 @@ _BY_TOKEN = (
 class Found:
     user: User
     session_id: int
+    expires_at: datetime
 
 
 async def by_token(session: AsyncSession, token: str, settings: Settings) -> Found | None:
@@ -46,12 +47,20 @@ async def by_token(session: AsyncSession, token: str, settings: Settings) -> Fou
     ).one_or_none()
     if row is None:
         return None
-    user, session_id, last_seen_at = row
+    user, session_id, last_seen_at, expires_at = row
     if datetime.now(UTC) - last_seen_at > TOUCH_EVERY:
-        await session.execute(
-            update(WebSession).where(WebSession.id == session_id).values(last_seen_at=func.now())
+        # SKIP LOCKED: of a browser's requests at the same moment one refreshes it, and
+        # none waits for another's transaction to end.
+        mine = (
+            select(WebSession.id)
+            .where(WebSession.id == session_id)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
         )
-    return Found(user, session_id)
+        await session.execute(
+            update(WebSession).where(WebSession.id == mine).values(last_seen_at=func.now())
+        )
+    return Found(user, session_id, expires_at)
 
 
 async def start(
@@ -59,6 +68,8 @@ async def start(
 ) -> str:
     """A new session of the person's; its token, for the cookie (kept nowhere else)."""
     token = new_session_token()
+    # Sessions past their absolute end, gone now (an index range; sign-ins are rare).
+    await session.execute(delete(WebSession).where(WebSession.expires_at < func.now()))
     await session.execute(
         insert(WebSession).values(
             token_hash=hash_session_token(token),
@@ -108,5 +119,6 @@ SESSION = "session"
 @dataclass(frozen=True)
 class Caller:
     user: User
-    # The session the request came with; None for an api key.
+    # The session the request came with, and its absolute end; None for an api key.
     session_id: int | None = None
+    expires_at: datetime | None = None

@@ -1,6 +1,7 @@
 """A stream's events on the wire, as Server-Sent Events."""
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
@@ -16,10 +17,20 @@ def frame(event: Event, event_id: int) -> str:
     return f"id: {event_id}\nevent: {event.kind}\ndata: {event.data}\n\n"
 
 
-async def _frames(stream: Stream, heartbeat_seconds: float) -> AsyncIterator[str]:
+async def _frames(
+    stream: Stream, heartbeat_seconds: float, ends_at: datetime | None
+) -> AsyncIterator[str]:
+    """`ends_at`: the session's absolute end, when a session opened the stream; the
+    stream ends then (the client's reconnect is refused and it signs in again)."""
     yield f"retry: {RETRY_MS}\n\n"
     while True:
-        event = await stream.next(heartbeat_seconds)
+        wait = heartbeat_seconds
+        if ends_at is not None:
+            left = (ends_at - datetime.now(UTC)).total_seconds()
+            if left <= 0:
+                return
+            wait = min(wait, left)
+        event = await stream.next(wait)
         if event is END:
             return
         # A comment: keeps proxies from closing an idle connection, and lets the
@@ -31,9 +42,15 @@ class EventStreamResponse(StreamingResponse):
     """The stream's events until it ends (shutdown, overflow) or the client goes;
     then it leaves the broker, however the response ended."""
 
-    def __init__(self, broker: Broker, stream: Stream, heartbeat_seconds: float) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        stream: Stream,
+        heartbeat_seconds: float,
+        ends_at: datetime | None = None,
+    ) -> None:
         super().__init__(
-            _frames(stream, heartbeat_seconds),
+            _frames(stream, heartbeat_seconds, ends_at),
             # Given here, not as the class's: the route's error answers are JSON, and
             # the OpenAPI document takes the class's type for them.
             media_type=MEDIA_TYPE,

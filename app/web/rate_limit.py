@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import exceptions as exc
 from app.core.config import Settings
-from app.core.sessions import Caller, Credential
+from app.core.sessions import KEY, Caller, Credential
 from app.handlers.shared import db_actions
 from app.web import credentials
 from app.web.errors import database_error, envelope
@@ -40,6 +40,9 @@ PICTURES = "/api/medias/"
 # GET /api/events: counted once, as it opens, like any read.
 EVENT_STREAMS = "/api/events"
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Beginning and finishing a sign-in with the identity provider (by address, as nobody
+# is signed in yet).
+SIGN_IN = ("/auth/oidc/login", "/auth/oidc/callback")
 
 
 class RateLimit(HttpMiddleware):
@@ -80,7 +83,14 @@ class RateLimit(HttpMiddleware):
         caller = _address(scope)
         guard = None
         credential = credentials.of(scope)
-        if credential is not None and credential.secret:
+        # A browser sends its session cookie with every picture too: a picture is
+        # counted by its address unless a key asks for it (OptionalUser looks the
+        # cookie up only for a picture that needs it).
+        if (
+            credential is not None
+            and credential.secret
+            and (kind != "pictures" or credential.kind == KEY)
+        ):
             try:
                 owner = await _caller(scope, credential, self.settings)
             except (exc.AppError, SQLAlchemyError) as error:
@@ -107,6 +117,8 @@ class RateLimit(HttpMiddleware):
 
     @staticmethod
     def _kind(method: str, path: str) -> str | None:
+        if path.startswith(SIGN_IN):
+            return "reads"  # each makes a row: not without a budget
         if not path.startswith("/api/"):
             return None  # the web app, health, metrics, docs
         if (method, path) in (UPLOADS, EXPORT):

@@ -28,3 +28,28 @@ def clear(response: Response, settings: Settings) -> None:
     response.delete_cookie(
         COOKIE, path="/", secure=_secure(settings), httponly=True, samesite="lax"
     )
+
+
+# The sign-in under way in this browser: the callback must come back to the browser that
+# began it, or someone could sign a victim in to the sender's own account by sending
+# them a callback link of a sign-in of theirs (login CSRF).
+SIGN_IN_COOKIE = "microblog_sign_in"
+SIGN_IN_PATH = "/auth/oidc/callback"
+
+
+def give_sign_in(response: Response, state: str, settings: Settings, seconds: int) -> None:
+    response.set_cookie(
+        SIGN_IN_COOKIE,
+        state,
+        max_age=seconds,
+        path=SIGN_IN_PATH,
+        secure=_secure(settings),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_sign_in(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        SIGN_IN_COOKIE, path=SIGN_IN_PATH, secure=_secure(settings), httponly=True, samesite="lax"
+    )

@@ -1,8 +1,6 @@
 """Browser sessions for tests that need a signed-in cookie without going through the
 identity provider (tests/test_oidc.py goes through it): made by the app's own code."""
 
-from typing import Any
-
 from fastapi import FastAPI
 
 from app.core import sessions
@@ -24,7 +22,3 @@ async def cookie_headers(app: FastAPI, user_id: int, *, csrf: bool = True) -> di
     if csrf:
         headers[CSRF_HEADER] = "microblog"
     return headers
-
-
-def without_key(headers: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in headers.items() if name.lower() != "api-key"}

@@ -22,8 +22,8 @@ class WebSession(CreatedAtMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # Refreshed at most once a minute (app/core/sessions.py): idle expiry counts from it.
     last_seen_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
-    # The absolute end, whatever the activity.
-    expires_at: Mapped[datetime]
+    # The absolute end, whatever the activity (indexed: ended ones are deleted).
+    expires_at: Mapped[datetime] = mapped_column(index=True)
     user_agent: Mapped[str] = mapped_column(String(300), default="", server_default="")
     address: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
@@ -39,6 +39,9 @@ class OidcLogin(CreatedAtMixin, Base):
     code_verifier: Mapped[str] = mapped_column(String(128))
     # Where the web app goes after signing in (a path of ours).
     return_to: Mapped[str] = mapped_column(String(300), default="/", server_default="/")
+
+    # Abandoned sign-ins are deleted as new ones begin.
+    __table_args__ = (Index("ix_oidc_logins_created_at", "created_at"),)
 
 
 class AuditEntry(Base):

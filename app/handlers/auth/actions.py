@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.exceptions import ValidationFailed
+from app.core.exceptions import AppError, ValidationFailed
 from app.core.models import OidcLogin, User
 from app.handlers.admin import audit
 from app.handlers.auth.provider import OidcProvider, ProviderError
@@ -62,8 +62,9 @@ def local_path(return_to: str) -> str:
     return return_to
 
 
-async def begin(session: AsyncSession, provider: OidcProvider, return_to: str) -> str:
-    """Keep a new sign-in's secrets; the provider's address to send the browser to."""
+async def begin(session: AsyncSession, provider: OidcProvider, return_to: str) -> tuple[str, str]:
+    """Keep a new sign-in's secrets; the provider's address to send the browser to, and
+    the sign-in's state (which the browser keeps too, for the callback to compare)."""
     return_to = local_path(return_to)
     state, nonce, verifier = generate_token(43), generate_token(43), generate_token(96)
     url = await provider.authorization_url(state, nonce, verifier)
@@ -76,7 +77,7 @@ async def begin(session: AsyncSession, provider: OidcProvider, return_to: str) -
             state=state, nonce=nonce, code_verifier=verifier, return_to=return_to
         )
     )
-    return url
+    return url, state
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,12 @@ async def finish(
         claims = await provider.claims(tokens["id_token"], nonce, tokens.get("access_token"))
     except ProviderError as error:
         raise Refused(FAILED, str(error)) from error
-    return SignedIn(await person_for(session, claims, settings), return_to)
+    try:
+        return SignedIn(await person_for(session, claims, settings), return_to)
+    except (AppError, IntegrityError) as error:
+        # A person not made after all (claims no name rule takes, a race lost twice):
+        # the sign-in page says so, rather than a bare error on the callback.
+        raise Refused(FAILED, f"no person for the claims: {error!r}"[:300]) from error
 
 
 async def person_for(session: AsyncSession, claims: dict[str, Any], settings: Settings) -> User:

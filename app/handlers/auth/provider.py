@@ -33,6 +33,12 @@ LEEWAY_SECONDS = 120
 _TIMEOUT = httpx.Timeout(10.0)
 
 
+# The ID token signature algorithms accepted (public-key ones).
+ASYMMETRIC = frozenset(
+    ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+)
+
+
 class ProviderError(Exception):
     """The provider could not be reached, or answered what we cannot use; the message
     is for the server's log, never shown to the person."""
@@ -140,7 +146,10 @@ class OidcProvider:
     async def claims(self, id_token: str, nonce: str, access_token: str | None) -> dict[str, Any]:
         """The ID token's claims once its signature and claims check out."""
         metadata = await self.metadata()
-        algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+        # Signed by the provider's keys only: never "none", nor a shared-secret HMAC,
+        # whatever the discovery document offers.
+        offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+        algorithms = [name for name in offered if name in ASYMMETRIC] or ["RS256"]
         registry = JWSRegistry(algorithms=algorithms, strict_check_header=False)
         try:
             try:

@@ -1,20 +1,22 @@
 """A person's export as a ZIP archive made as it is sent: stdlib zipfile writing into
 a sink the response takes each piece from, so neither the archive nor more than one
-picture is ever held whole.
+picture is ever held whole in memory.
 
 The database part comes from one snapshot (a REPEATABLE READ transaction of its own:
-the request's session has committed by the time the body is sent) and its
-connection goes back before the pictures are fetched, one at a time, from
-image_saver. A picture that cannot be fetched does not spoil the rest: the archive
-is finished all the same and `missing-images.json` names what it lacks and why; once
-image_saver has failed, the remaining pictures are listed there without asking it
-again, so an export never waits on it more than once (IMAGE_SAVER_TIMEOUT_SECONDS).
-A failure of the database mid-way cuts the response off without the archive's end:
-the client sees an incomplete download, never a short archive that looks whole.
+the request's session has committed by the time the body is sent), written to a
+spooled temporary file; its connection goes back before any of it is sent, and the
+pictures are then fetched, one at a time, from image_saver. A picture that cannot be
+fetched does not spoil the rest: the archive is finished all the same and
+`missing-images.json` names what it lacks and why; once image_saver has failed, the
+remaining pictures are listed there without asking it again, so an export never
+waits on it more than once (IMAGE_SAVER_TIMEOUT_SECONDS). A failure of the database
+mid-way cuts the response off without the archive's end: the client sees an
+incomplete download, never a short archive that looks whole.
 """
 
 import io
 import logging
+import tempfile
 import time
 import zipfile
 from collections.abc import AsyncIterable, AsyncIterator
@@ -31,6 +33,10 @@ if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
 logger = logging.getLogger(__name__)
+
+# The database part of an archive kept in memory up to this size, beyond on disk.
+SPOOL_IN_MEMORY = 4 * 1024 * 1024
+SEND_CHUNK = 64 * 1024
 
 
 class _Sink(io.RawIOBase):
@@ -91,7 +97,11 @@ async def export(
 ) -> AsyncIterator[bytes]:
     """The archive's bytes, a piece at a time."""
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w") as archive:
+    # The database part is written here first and sent once its session is closed:
+    # a slow (or stalled) reader must not hold a pooled connection and an old
+    # snapshot for as long as it takes to read.
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+    with spool, zipfile.ZipFile(sink, "w") as archive:
         async with sessionmaker() as session:
             # One snapshot for every file, read only.
             await session.connection(
@@ -110,9 +120,11 @@ async def export(
                 with archive.open(_entry(name, zipfile.ZIP_DEFLATED), "w") as entry:
                     async for piece in pieces:
                         entry.write(piece)
-                        if ready := sink.take():
-                            yield ready
+                        spool.write(sink.take())
             pictures = await records.pictures(session, user_id)
+        spool.seek(0)
+        while chunk := spool.read(SEND_CHUNK):
+            yield chunk
         missing: list[dict[str, Any]] = []
         failed: str | None = None
         for picture in pictures:

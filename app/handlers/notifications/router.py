@@ -101,4 +101,6 @@ async def events(
     stream = await live.open_stream(session, caller.user, last_event_id, conversation, credential)
     # SessionDep commits as this returns, before the stream starts: its connection
     # goes back to the pool, and the stream holds none.
-    return EventStreamResponse(live.broker, stream, settings.event_stream_heartbeat_seconds)
+    return EventStreamResponse(
+        live.broker, stream, settings.event_stream_heartbeat_seconds, caller.expires_at
+    )

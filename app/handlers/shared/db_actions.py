@@ -30,7 +30,7 @@ async def caller(
         user = await user_by_api_key(session, credential.secret)
         return None if user is None else Caller(user)
     found = await sessions.by_token(session, credential.secret, settings)
-    return None if found is None else Caller(found.user, found.session_id)
+    return None if found is None else Caller(found.user, found.session_id, found.expires_at)
 
 
 def credential_label(caller: Caller) -> str:

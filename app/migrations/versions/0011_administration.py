@@ -74,6 +74,9 @@ def upgrade() -> None:
         if_not_exists=True,
     )
     op.create_index("ix_web_sessions_user_id", "web_sessions", ["user_id"], if_not_exists=True)
+    op.create_index(
+        "ix_web_sessions_expires_at", "web_sessions", ["expires_at"], if_not_exists=True
+    )
     op.create_table(
         "oidc_logins",
         sa.Column("state", sa.String(64), nullable=False),
@@ -84,6 +87,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("state", name="pk_oidc_logins"),
         if_not_exists=True,
     )
+    op.create_index("ix_oidc_logins_created_at", "oidc_logins", ["created_at"], if_not_exists=True)
     op.create_table(
         "audit_log",
         _id(),

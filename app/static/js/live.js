@@ -34,6 +34,7 @@ let watched = null; // the conversation whose replies the open thread wants
 /** @type {AbortController | null} */
 let connection = null; // the connection open now
 let rewatching = false; // it is being closed to open one for another conversation
+let dropped = false; // the last connection ended without being asked to
 
 // `listener` hears every event while `element` is in the page (a view's element: the
 // listener goes with its view); the returned function stops it sooner.
@@ -116,6 +117,10 @@ async function connectOnce(stopped) {
   try {
     const body = await api.events(lastEventId, current.signal, watched);
     alive();
+    // Connected again after a drop: what is not replayed by Last-Event-ID (the
+    // announcements published meanwhile) is for its listeners to ask for again.
+    if (dropped) dispatch({ type: "reconnected", data: null, id: null });
+    dropped = false;
     const parser = sseParser(
       {
         onActivity: alive,
@@ -164,6 +169,7 @@ async function run(stopped) {
       rewatching = false; // closed on purpose: open the next one now
       continue;
     }
+    dropped = true;
     if (Date.now() - opened > HEALTHY_MS) attempt = 0;
     await pause(backoff(attempt), stopped);
     attempt += 1;
@@ -175,6 +181,7 @@ export function startLive() {
   if (running) return;
   running = new AbortController();
   lastEventId = null; // a new person's stream starts now, not where the last one was
+  dropped = false;
   run(running.signal);
 }
 

@@ -69,6 +69,8 @@ function heard(event) {
     redraw?.();
   } else if (event.type === "announcement_withdrawn" && typeof event.data?.id === "number") {
     remove(event.data.id);
+  } else if (event.type === "reconnected") {
+    load(); // what was published or withdrawn while the stream was down
   }
 }
 

@@ -4,7 +4,8 @@ once when an administrator deactivates the person.
 
 A request signed in by a session costs what one with an api key does: one indexed
 statement finds the person. `last_seen_at`, which idle expiry counts from, is written
-at most once a TOUCH_EVERY, not on every request.
+at most once in a hundredth of the idle time (between a minute and an hour: an hour
+for the default week), not on every request: idle expiry is that much less exact.
 """
 
 from dataclasses import dataclass
@@ -18,7 +19,13 @@ from app.core.models import User, WebSession
 from app.core.security import hash_session_token, new_session_token
 
 COOKIE = "microblog_session"
-TOUCH_EVERY = timedelta(minutes=1)
+TOUCH_AT_LEAST = timedelta(minutes=1)
+TOUCH_AT_MOST = timedelta(hours=1)
+
+
+def touch_every(idle: timedelta) -> timedelta:
+    return min(max(idle / 100, TOUCH_AT_LEAST), TOUCH_AT_MOST)
+
 
 _BY_TOKEN = (
     select(User, WebSession.id, WebSession.last_seen_at, WebSession.expires_at)
@@ -48,7 +55,7 @@ async def by_token(session: AsyncSession, token: str, settings: Settings) -> Fou
     if row is None:
         return None
     user, session_id, last_seen_at, expires_at = row
-    if datetime.now(UTC) - last_seen_at > TOUCH_EVERY:
+    if datetime.now(UTC) - last_seen_at > touch_every(idle):
         # SKIP LOCKED: of a browser's requests at the same moment one refreshes it, and
         # none waits for another's transaction to end.
         mine = (

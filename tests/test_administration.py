@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.handlers.admin import people
-from tests.helpers.api import Api, MakePerson, Person, refused
+from tests.helpers.api import Api, MakePerson, Person, audit_entries, refused
 from tests.helpers.app import count
 from tests.helpers.live import EventReader
 from tests.helpers.sessions import cookie_headers
@@ -18,13 +18,6 @@ from tests.helpers.sessions import cookie_headers
 
 async def _patch(client: AsyncClient, by: Person, user_id: int, **body: Any) -> Any:
     return await client.patch(f"/api/users/{user_id}", headers=by.headers, json=body)
-
-
-async def _audit(client: AsyncClient, admin: Person) -> list[dict[str, Any]]:
-    response = await client.get("/api/admin/audit", headers=admin.headers)
-    assert response.status_code == 200, response.text
-    entries: list[dict[str, Any]] = response.json()["entries"]
-    return entries
 
 
 async def test_an_administrator_changes_a_person_and_it_is_on_record(
@@ -43,7 +36,7 @@ async def test_an_administrator_changes_a_person_and_it_is_on_record(
         True,
         True,
     )
-    [entry] = [e for e in await _audit(client, root) if e["action"] == "change_person"]
+    [entry] = [e for e in await audit_entries(client, root) if e["action"] == "change_person"]
     assert entry["actor"]["id"] == root.id
     assert (entry["target_type"], entry["target_id"]) == ("person", ann.id)
     assert entry["changes"] == {
@@ -54,7 +47,9 @@ async def test_an_administrator_changes_a_person_and_it_is_on_record(
     }
     # A change to nothing new is not an entry.
     assert (await _patch(client, root, ann.id, name="Ann Lee")).status_code == 200
-    assert len([e for e in await _audit(client, root) if e["action"] == "change_person"]) == 1
+    assert (
+        len([e for e in await audit_entries(client, root) if e["action"] == "change_person"]) == 1
+    )
     # e-mail null removes it.
     cleared = await _patch(client, root, ann.id, email=None)
     assert cleared.json()["user"].get("email") is None
@@ -84,7 +79,7 @@ async def test_bad_changes_are_refused_and_change_nothing(
     )
     profile = await api.profile(ann)
     assert (profile["name"], profile["handle"], profile.get("email")) == ("Ann", "ann", None)
-    assert [e["action"] for e in await _audit(client, root)] == ["change_person"]
+    assert [e["action"] for e in await audit_entries(client, root)] == ["change_person"]
 
 
 async def test_a_deactivated_person_is_shut_out_and_reactivation_restores_them(
@@ -135,7 +130,7 @@ async def test_a_deactivated_person_is_shut_out_and_reactivation_restores_them(
     await api.unlike(bob, tweet)
     await api.like(bob, tweet)
     assert await count(session, anns, u=ann.id) == 2
-    actions = [e["action"] for e in await _audit(client, root)]
+    actions = [e["action"] for e in await audit_entries(client, root)]
     assert actions[:2] == ["reactivate", "deactivate"]
 
 
@@ -198,7 +193,7 @@ async def test_a_new_key_from_the_api_replaces_the_old_one(
     new_key = response.json()["user"]["api_key"]
     refused(await client.get("/api/users/me", headers=ann.headers), 401)
     assert (await client.get("/api/users/me", headers={"api-key": new_key})).status_code == 200
-    [entry] = await _audit(client, root)
+    [entry] = await audit_entries(client, root)
     assert (entry["action"], entry["target_id"], entry["changes"]) == ("rotate_key", ann.id, {})
     assert new_key not in str(entry)
 
@@ -216,7 +211,7 @@ async def test_people_are_created_with_an_e_mail_and_on_record(
         "/api/users", headers=root.headers, json={"name": "Zoe 2", "email": "ZOE@example.com"}
     )
     refused(again, 409, "Conflict")
-    [entry] = await _audit(client, root)
+    [entry] = await audit_entries(client, root)
     assert entry["action"] == "create_person"
     assert entry["changes"]["email"] == [None, "zoe@example.com"]
     assert entry["changes"]["name"] == [None, "Zoe"]

@@ -5,7 +5,7 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from tests.helpers.api import Api, MakePerson, Person, refused
+from tests.helpers.api import Api, MakePerson, Person, audit_entries, refused
 
 
 async def _report(client: AsyncClient, who: Person, tweet_id: int, reason: Any = "Spam") -> Any:
@@ -19,13 +19,6 @@ async def _reports(client: AsyncClient, admin: Person, **params: Any) -> dict[st
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-async def _audit(client: AsyncClient, admin: Person) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = (
-        await client.get("/api/admin/audit", headers=admin.headers)
-    ).json()["entries"]
-    return entries
 
 
 async def test_a_report_reaches_the_administrators_once(
@@ -98,7 +91,7 @@ async def test_resolving_with_deletion_removes_the_post_and_keeps_the_record(
     assert by_id[report_id]["tweet"] is None
     assert by_id[report_id]["resolved_by"]["id"] == root.id
     assert by_id[other]["resolution"] == "The post was deleted"
-    entries = await _audit(client, root)
+    entries = await audit_entries(client, root)
     assert [e["action"] for e in entries] == ["resolve_report", "delete_post"]
     assert entries[1]["changes"]["content"] == ["Something awful", None]
     assert entries[1]["changes"]["author_id"] == [ann.id, None]
@@ -144,7 +137,7 @@ async def test_an_administrator_deletes_anyones_post_on_record(
     assert (await api.one_tweet(bob, tweet))["id"] == tweet
     assert (await client.delete(f"/api/tweets/{tweet}", headers=root.headers)).status_code == 200
     refused(await client.get(f"/api/tweets/{tweet}", headers=bob.headers), 404)
-    [entry] = await _audit(client, root)
+    [entry] = await audit_entries(client, root)
     assert (entry["action"], entry["target_type"], entry["target_id"]) == (
         "delete_post",
         "post",
@@ -153,4 +146,4 @@ async def test_an_administrator_deletes_anyones_post_on_record(
     # An administrator's own post is just deleted, not on record.
     own = await api.tweet(root)
     await api.delete_tweet(root, own)
-    assert len(await _audit(client, root)) == 1
+    assert len(await audit_entries(client, root)) == 1

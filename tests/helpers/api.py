@@ -53,6 +53,14 @@ def json_or_raw(body: object, headers: dict[str, str]) -> dict[str, Any]:
     return {"json": body, "headers": headers}
 
 
+async def audit_entries(client: httpx.AsyncClient, admin: "Person") -> list[dict[str, Any]]:
+    """The audit log, newest first, as the administrator `admin` reads it."""
+    response = await client.get("/api/admin/audit", headers=admin.headers)
+    assert response.status_code == 200, response.text
+    entries: list[dict[str, Any]] = response.json()["entries"]
+    return entries
+
+
 def refused(response: httpx.Response, status: int, error_type: str | None = None) -> None:
     """`status` in the error envelope (of `error_type`, if given), with no stack trace."""
     assert response.status_code == status, response.text

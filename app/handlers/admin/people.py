@@ -139,15 +139,4 @@ async def listing(
 ) -> list[ManagedPerson]:
     """Everyone, the deactivated too, by name; `query` a fragment of a name, handle or e-mail."""
     users = await session.scalars(_list_statement(query, active).offset(offset).limit(limit))
-    return [
-        ManagedPerson(
-            id=user.id,
-            name=user.name,
-            handle=user.handle,
-            email=user.email,
-            is_admin=user.is_admin,
-            active=user.active,
-            created_at=user.created_at,
-        )
-        for user in users
-    ]
+    return [ManagedPerson.model_validate(user) for user in users]

@@ -1,12 +1,14 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.handlers.shared.schemas import Ok, UserRef
 
 
 class ManagedPerson(UserRef):
+    model_config = ConfigDict(from_attributes=True)
+
     email: str | None
     is_admin: bool
     active: bool

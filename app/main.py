@@ -14,6 +14,8 @@ from app.core import logs
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
+from app.core.raw_pool import create_raw_pool
+from app.core.reads import DatabaseServer, Reads
 from app.core.recent import Recent
 from app.handlers.admin.router import router as admin_router
 from app.handlers.announcements.router import router as announcements_router
@@ -73,6 +75,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     watch_pool(engine)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    pool = await create_raw_pool(settings, engine.url.render_as_string(hide_password=False))
+    app.state.reads = Reads(DatabaseServer("primary", engine, app.state.sessionmaker, pool))
     app.state.janitor = janitor = MediaJanitor(app.state.sessionmaker, images, settings)
     app.state.readiness = Recent(partial(check_ready, engine, images), READY_FOR_SECONDS)
     app.state.stored_pictures = Recent(
@@ -113,6 +117,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if oidc is not None:
             await oidc.aclose()
         await limiter.aclose()
+        await pool.close()
         await engine.dispose()
 
 

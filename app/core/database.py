@@ -36,27 +36,30 @@ def create_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         # one that breaks mid-request is invalidated by SQLAlchemy and the request
         # answers 503.
         pool_recycle=1800,
-        connect_args={
-            "server_settings": {
-                "statement_timeout": str(settings.db_statement_timeout_ms),
-                # Every prepared statement runs its cached generic plan, never planned
-                # again per execution: the feed's would be, at 1.2 ms a page (see
-                # app/handlers/tweets/feed_sql.py); the others are simple lookups of
-                # indexed keys, which a generic plan serves as well as a custom one.
-                # Trending is the exception (plan_each_time). `bench run` measures every
-                # hot statement this way.
-                "plan_cache_mode": "force_generic_plan",
-                # No parallel query: starting the workers costs a few milliseconds,
-                # more than a request's whole statement. Generic plans of search
-                # (app/handlers/search/ranking.py) chose a parallel scan and spent
-                # 6 ms on a rare word whose posts took 0.2 ms to read.
-                "max_parallel_workers_per_gather": "0",
-            }
-        },
+        connect_args={"server_settings": server_settings(settings)},
     )
     event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)
     event.listen(engine.sync_engine, "checkout", _replace_if_closed)
     return engine
+
+
+def server_settings(settings: Settings) -> dict[str, str]:
+    """How every connection of ours runs, the ORM's and the fast reads' alike."""
+    return {
+        "statement_timeout": str(settings.db_statement_timeout_ms),
+        # Every prepared statement runs its cached generic plan, never planned
+        # again per execution: the feed's would be, at 1.2 ms a page (see
+        # app/handlers/tweets/feed_sql.py); the others are simple lookups of
+        # indexed keys, which a generic plan serves as well as a custom one.
+        # Trending is the exception (plan_each_time). `bench run` measures every
+        # hot statement this way.
+        "plan_cache_mode": "force_generic_plan",
+        # No parallel query: starting the workers costs a few milliseconds,
+        # more than a request's whole statement. Generic plans of search
+        # (app/handlers/search/ranking.py) chose a parallel scan and spent
+        # 6 ms on a rare word whose posts took 0.2 ms to read.
+        "max_parallel_workers_per_gather": "0",
+    }
 
 
 async def plan_each_time(session: AsyncSession) -> None:

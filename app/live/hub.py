@@ -12,6 +12,8 @@ every stream here, and the broker hands it to the streams.
     k:<user>                     <user>'s credentials changed (a key replaced, a
                                  session ended, the person deactivated):
                                  streams opened with one no longer valid end
+    l:<user>:<WAL position>      <user> wrote, the primary's WAL is that far: their
+                                 reads wait for a replica that has it (app/core/reads.py)
 
 Announcements for nobody connected here are dropped on arrival, before any query.
 Those that come together are fetched together: one statement for all new
@@ -80,6 +82,8 @@ class Live:
         self._caught_up = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._undo_signal_hook: Callable[[], None] = lambda: None
+        # Told each person's write position ("<user>:<position>"), for the read replicas.
+        self.on_write_position: Callable[[str], None] = lambda _: None
 
     async def start(self) -> None:
         self._tasks = [
@@ -179,6 +183,9 @@ class Live:
         someone connected here."""
         kind, _, rest = payload.partition(":")
         try:
+            if kind == "l":
+                self.on_write_position(rest)
+                return
             if kind in ("n", "c", "k"):
                 if not self.broker.has(int(rest.split(":", 1)[0])):
                     return

@@ -145,14 +145,24 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
     return database_error(f"{request.method} {request.url.path}", error)
 
 
+def server_unavailable(error: sa_exc.SQLAlchemyError) -> bool:
+    """The database server is away or overloaded, the request itself is not at fault."""
+    return (
+        isinstance(error, sa_exc.TimeoutError)  # no pooled connection came free in time
+        or (isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated)
+        or _sqlstate(error).startswith(_UNAVAILABLE)
+    )
+
+
+def recovery_conflict(error: sa_exc.SQLAlchemyError) -> bool:
+    """A replica cancelled the query: the WAL it replays removed rows the query needed."""
+    return _sqlstate(error) == "40001" and "recovery" in str(error)
+
+
 def database_error(where: str, error: sa_exc.SQLAlchemyError) -> JSONResponse:
     """The answer to a database failure: 503 while it is away or busy, else 409 or 500."""
     sqlstate = _sqlstate(error)
-    if (
-        isinstance(error, sa_exc.TimeoutError)  # no pooled connection came free in time
-        or (isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated)
-        or sqlstate.startswith(_UNAVAILABLE)
-    ):
+    if server_unavailable(error):
         logger.warning("database unavailable during %s: %r", where, error)
         return envelope(exc.DatabaseUnavailable())
     if sqlstate in _RETRYABLE:

@@ -108,8 +108,9 @@ class Poller:
 
     async def poll(self) -> None:
         try:
-            text = await self.primary.fetchval(
-                "SELECT pg_current_wal_lsn()::text", timeout=POLL_TIMEOUT_SECONDS
+            # wait_for, not the query's timeout: that does not cover connecting.
+            text = await asyncio.wait_for(
+                self.primary.fetchval("SELECT pg_current_wal_lsn()::text"), POLL_TIMEOUT_SECONDS
             )
             self._samples.append((time.monotonic(), lsn_value(text) or 0))
         except Exception as error:  # the primary away: the replicas' lag is unknown
@@ -118,10 +119,12 @@ class Poller:
 
     async def _poll_one(self, replica: ReplicaState) -> None:
         try:
-            row = await replica.server.pool.fetchrow(
-                "SELECT pg_last_wal_replay_lsn()::text AS replayed,"
-                " extract(epoch FROM now() - pg_last_xact_replay_timestamp()) AS behind",
-                timeout=POLL_TIMEOUT_SECONDS,
+            row = await asyncio.wait_for(
+                replica.server.pool.fetchrow(
+                    "SELECT pg_last_wal_replay_lsn()::text AS replayed,"
+                    " extract(epoch FROM now() - pg_last_xact_replay_timestamp()) AS behind"
+                ),
+                POLL_TIMEOUT_SECONDS,
             )
         except Exception as error:
             if replica.up:

@@ -245,7 +245,9 @@ async def test_a_replica_stopped_mid_load_costs_no_failed_request(
     servers: tuple[PostgresServer, StreamingReplica], settings_with_replica: Any
 ) -> None:
     _, replica = servers
-    async with replica_app(settings_with_replica()) as (app, client):
+    # With the rate limit on, as in production: it looks the caller up first.
+    budgets = {"rate_limit_reads_per_minute": 10**6, "rate_limit_writes_per_minute": 10**6}
+    async with replica_app(settings_with_replica(**budgets)) as (app, client):
         people = [await _person(app, f"Reader {n}") for n in range(4)]
         api = Api(client)
         tweet_id = await api.tweet(people[0], "Read all the time")

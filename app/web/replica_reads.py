@@ -17,6 +17,7 @@ from app.core.config import Settings
 from app.core.reads import LSN_COOKIE
 from app.core.replicas import REMEMBER_SECONDS
 from app.web.middleware import HttpMiddleware
+from app.web.rate_limit import CALLER
 from app.web.session_cookie import secure
 
 # request.state: a replica read failed, answer again (set by the read session) ...
@@ -59,13 +60,14 @@ class ReplicaReads(HttpMiddleware):
             if not state.get(REPLICA_FAILED):
                 await send(message)
 
-        # What the first try found (the caller, in a session it rolled back) is not
-        # for the second.
         before = dict(state)
         await self.app(scope, receive, unless_failed)
         if state.get(REPLICA_FAILED):
             state.clear()
             state.update(before, **{FROM_PRIMARY: True})
+            # The caller as found before is expired by the first try's rollback (and
+            # async sessions load nothing on attribute access): found again.
+            state.pop(CALLER, None)
             await self.app(scope, receive, send)
 
     def _with_position(self, state: dict[str, object], send: Send) -> Send:

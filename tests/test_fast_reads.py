@@ -4,7 +4,6 @@ routes still answering everything else, ETags, and the process's memory of api k
 ending with the key."""
 
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import FastAPI
 from httpx import AsyncClient
@@ -12,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.live.listener import APPLICATION_NAME
+from app.live.listener import APPLICATION_NAME, Listener
 from tests.helpers.api import Api, MakePerson, Person, refused
 from tests.helpers.app import count_statements, running
 from tests.helpers.polling import eventually_async
@@ -226,5 +225,5 @@ async def test_keys_are_not_trusted_from_memory_while_the_channel_is_not_heard(
     await eventually_async(lambda: _listening(listener), within=10, what="listening again")
 
 
-async def _listening(listener: Any) -> bool:
+async def _listening(listener: Listener) -> bool:
     return listener.heard_since is not None

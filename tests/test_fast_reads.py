@@ -207,10 +207,13 @@ async def test_keys_are_not_trusted_from_memory_while_the_channel_is_not_heard(
     listening connection was cut) is seen at the next request."""
     ann = await make_person("Ann")
     assert (await client.get("/api/tweets", headers=ann.headers)).status_code == 200
-    listener = app.state.live.listener
+    listener: Listener = app.state.live.listener
     before = listener.heard_since
     await session.execute(
-        text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :n"),
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = :n AND datname = current_database()"
+        ),
         {"n": APPLICATION_NAME},
     )
     await session.execute(text("UPDATE users SET active = false WHERE id = :id"), {"id": ann.id})

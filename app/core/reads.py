@@ -13,8 +13,9 @@ process answers next.
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 
 import asyncpg
@@ -41,6 +42,19 @@ class DatabaseServer:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     pool: asyncpg.Pool
+    # Told each statement sent on the raw pool (tests count them; empty otherwise).
+    observers: list[Callable[[str], None]] = field(default_factory=list)
+
+    async def fetchval(self, sql: str, *args: object) -> object:
+        """One statement on the raw pool, its first column of its first row."""
+        for observe in self.observers:
+            observe(sql)
+        return await self.pool.fetchval(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: object) -> asyncpg.Record | None:
+        for observe in self.observers:
+            observe(sql)
+        return await self.pool.fetchrow(sql, *args)
 
 
 class Reads:
@@ -96,8 +110,8 @@ class Reads:
         return self.primary
 
     def failed(self, server: DatabaseServer) -> None:
-        """A read on `server` lost its connection: no reads go there until a poll
-        finds it answering again."""
+        """`server` did not answer a read (lost its connection): no reads go there
+        until a poll finds it answering again."""
         for replica in self.replicas:
             if replica.server is server and replica.up:
                 logger.warning("replicas: %s failed a read; reading from the primary", server.name)

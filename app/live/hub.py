@@ -82,6 +82,8 @@ class Live:
         self._caught_up = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._undo_signal_hook: Callable[[], None] = lambda: None
+        # Told of every `k:<user>`, whoever is connected here (app/core/key_owners.py).
+        self.on_credentials_changed: list[Callable[[int], None]] = []
         # Told each person's write position ("<user>:<position>"), for the read replicas.
         self.on_write_position: Callable[[str], None] = lambda _: None
 
@@ -186,6 +188,9 @@ class Live:
             if kind == "l":
                 self.on_write_position(rest)
                 return
+            if kind == "k":
+                for forget in self.on_credentials_changed:
+                    forget(int(rest))
             if kind in ("n", "c", "k"):
                 if not self.broker.has(int(rest.split(":", 1)[0])):
                     return

@@ -177,8 +177,11 @@ def raw_database_error(where: str, error: Exception) -> JSONResponse:
 def is_away(error: Exception) -> bool:
     """Whether an asyncpg error means the server is away (not a fault of the statement)."""
     sqlstate = str(getattr(error, "sqlstate", None) or "")
+    # InternalClientError ("cannot switch to state ...; another operation is in
+    # progress"): a pooled connection whose server went away mid-statement, as a
+    # replica stopping under load leaves some (tests/test_replicas.py).
     return isinstance(
-        error, OSError | TimeoutError | asyncpg.InterfaceError
+        error, OSError | TimeoutError | asyncpg.InterfaceError | asyncpg.InternalClientError
     ) or sqlstate.startswith(_UNAVAILABLE)
 
 

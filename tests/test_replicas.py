@@ -63,12 +63,9 @@ def settings_with_replica(
     primary, replica = servers
 
     def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {"database_replica_urls": [replica.url]}
         return make_settings(
-            _asyncpg_url(primary.url()),
-            tmp_path,
-            image_saver,
-            database_replica_urls=[replica.url],
-            **overrides,
+            _asyncpg_url(primary.url()), tmp_path, image_saver, **values | overrides
         )
 
     return make
@@ -230,6 +227,15 @@ async def test_a_post_is_visible_to_its_author_at_once(
             assert [t["id"] for t in carried.json()["tweets"]] == [tweet_id]
             assert await _answered_by(client, before) == {"primary"}
 
+            # A cookie that is not a WAL position counts for nothing.
+            before = await _reads(client)
+            junk = await client.get(
+                f"/api/users/{ann.id}/tweets",
+                headers=boris.headers | {"cookie": f"{LSN_COOKIE}=FFFFFFFFF/0; other=1"},
+            )
+            assert junk.status_code == 200
+            assert await _answered_by(client, before) == {REPLICA}
+
         # Replayed: Ann reads from the replica again.
         async def from_the_replica() -> bool:
             before = await _reads(client)
@@ -239,6 +245,26 @@ async def test_a_post_is_visible_to_its_author_at_once(
             ) == {REPLICA}
 
         await eventually_async(from_the_replica, what="Ann's reads to go to the replica")
+
+
+async def test_several_replicas_take_turns(
+    servers: tuple[PostgresServer, StreamingReplica], settings_with_replica: Any
+) -> None:
+    _, replica = servers
+    # The one replica under two names: enough to see the reads spread.
+    settings = settings_with_replica(database_replica_urls=[replica.url, replica.url])
+    async with running(settings) as (app, client):
+        ann = await _person(app, "Ann")
+        await eventually_async(lambda: _usable(client), what="the replicas to take reads")
+        before = await _reads(client)
+        for _ in range(4):
+            assert (await client.get("/api/users", headers=ann.headers)).status_code == 200
+        reads = await _reads(client)
+        assert {server: reads[server] - before.get(server, 0) for server in reads} == {
+            "primary": 0,
+            "replica-1": 2,
+            "replica-2": 2,
+        }
 
 
 # "fast": the server ends its sessions and says so; "immediate": a crash, the

@@ -109,6 +109,12 @@ class Reads:
         self._counted[self.primary.name].inc()
         return self.primary
 
+    def fallback(self) -> DatabaseServer:
+        """The primary, for a read a replica failed: counted as the primary's."""
+        if self.replicas:
+            self._counted[self.primary.name].inc()
+        return self.primary
+
     def failed(self, server: DatabaseServer) -> None:
         """`server` did not answer a read (lost its connection): no reads go there
         until a poll finds it answering again."""

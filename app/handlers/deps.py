@@ -122,8 +122,9 @@ async def _read_session(
     A replica read that fails for the replica's sake is answered again from the
     primary (app/web/replica_reads.py)."""
     reads: Reads = request.app.state.reads
-    server = reads.server_for(caller.user.id, request.scope)
-    if server is reads.primary or getattr(request.state, FROM_PRIMARY, False):
+    retried = getattr(request.state, FROM_PRIMARY, False)
+    server = reads.fallback() if retried else reads.server_for(caller.user.id, request.scope)
+    if server is reads.primary:
         yield session
         return
     try:

@@ -39,8 +39,8 @@ from app.core.sessions import KEY
 from app.handlers.deps import MAX_OFFSET
 from app.handlers.fast.json_sql import PROFILE_JSON, TweetListJson
 from app.handlers.shared.schemas import MAX_ID
-from app.handlers.tweets.actions import TWEETS_OF
-from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
+from app.handlers.tweets.actions import TWEETS_OF_PEOPLE_AS_JSON
+from app.handlers.tweets.feed_sql import FEED_PAGE_PEOPLE_AS_JSON, feed_parameters
 from app.handlers.tweets.listing import viewing
 from app.web import credentials
 from app.web.errors import is_away, raw_database_error
@@ -48,8 +48,8 @@ from app.web.middleware import HttpMiddleware
 
 logger = logging.getLogger(__name__)
 
-_FEED = TweetListJson(FEED_PAGE)
-_TWEETS_OF = TweetListJson(TWEETS_OF)
+_FEED = TweetListJson(FEED_PAGE_PEOPLE_AS_JSON)
+_TWEETS_OF = TweetListJson(TWEETS_OF_PEOPLE_AS_JSON)
 _EMPTY_LIST = b'{"result":true,"tweets":[]}'
 
 # A plain number: no sign, no spaces, no leading zero (the route accepts those too,

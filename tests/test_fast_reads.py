@@ -15,6 +15,7 @@ from app.live.listener import APPLICATION_NAME, Listener
 from tests.helpers.api import Api, MakePerson, Person, refused
 from tests.helpers.app import count_statements, running
 from tests.helpers.polling import eventually_async
+from tests.helpers.sessions import cookie_headers
 
 # Text a JSON writer may get wrong: quotes, backslashes, control characters, scripts
 # beyond Latin, an emoji, the line separators JavaScript once choked on.
@@ -230,3 +231,25 @@ async def test_keys_are_not_trusted_from_memory_while_the_channel_is_not_heard(
 
 async def _listening(listener: Listener) -> bool:
     return listener.heard_since is not None
+
+
+async def test_a_signed_in_browser_reads_fast_too(
+    client: AsyncClient, api: Api, make_person: MakePerson, app_settings: Callable[..., Settings]
+) -> None:
+    """A session cookie the rate limit has looked up is enough for the fast reads;
+    without a budget for reads nothing looks it up, and the route answers: the same
+    bytes either way."""
+    ann, bob = await make_person("Ann"), await make_person("Bob")
+    await api.follow(ann, bob)
+    await api.like(ann, await api.tweet(bob, "hello"))
+    async with running(app_settings(rate_limit_reads_per_minute=1000)) as (limited, http):
+        cookie = await cookie_headers(limited, ann.id, csrf=False)
+        for path in ("/api/tweets", "/api/users/me", f"/api/users/{bob.id}/tweets"):
+            by_key = await http.get(path, headers=ann.headers)
+            by_cookie = await http.get(path, headers=cookie)
+            assert by_cookie.status_code == 200, path
+            assert by_cookie.content == by_key.content, path
+            assert "etag" in by_cookie.headers, path  # the fast reads answered
+            by_route = await client.get(path, headers=cookie)  # no budget: no lookup
+            assert by_route.content == by_key.content, path
+            assert "etag" not in by_route.headers, path

@@ -151,6 +151,17 @@ async def _refuse(
     await envelope(refusal)(scope, receive, send)
 
 
+async def finish_request_session(scope: Scope) -> None:
+    """Commit and close the session the credential was looked up in, for a request
+    that needs it no more (app/handlers/fast/ answers without the ORM)."""
+    session: AsyncSession | None = scope.get("state", {}).pop(REQUEST_SESSION, None)
+    if session is not None:
+        try:
+            await session.commit()
+        finally:
+            await session.close()
+
+
 async def _close_session(scope: Scope) -> None:
     session: AsyncSession | None = scope.get("state", {}).pop(REQUEST_SESSION, None)
     if session is not None:

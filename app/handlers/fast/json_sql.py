@@ -17,39 +17,12 @@ plain aggregate over one sorted subquery reads it in order; nothing is joined
 above it).
 """
 
+from app.core.json_text import boolean, moment, nullable, obj, text
 from app.core.raw_statement import RawStatement
 from app.handlers.tweets.listing import TweetRow, TweetSelect
 
 # TweetRow's fields as the wrapped subquery's column names.
 _COLUMNS = ", ".join(TweetRow._fields)
-
-
-def text(value: str) -> str:
-    """A string as JSON."""
-    return f"to_json({value})::text"
-
-
-def boolean(value: str) -> str:
-    return f"CASE WHEN {value} THEN 'true' ELSE 'false' END"
-
-
-def nullable(json: str) -> str:
-    """`json`, or null when its value is NULL (each part of `json` is NULL then)."""
-    return f"coalesce({json}, 'null')"
-
-
-def moment(value: str) -> str:
-    """An aware datetime as pydantic writes one in UTC (no fraction when it is zero)."""
-    written = f"""to_char({value} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
-    return f"""'"' || replace({written}, '.000000Z', 'Z') || '"'"""
-
-
-def obj(*fields: tuple[str, str]) -> str:
-    """A JSON object of (name, JSON of the value) pairs, in this order."""
-    parts = []
-    for n, (name, json) in enumerate(fields):
-        parts.append(f"""'{"," if n else "{"}"{name}":' || {json}""")
-    return " || ".join(parts) + " || '}'"
 
 
 def array_of(arrays: dict[str, str], element: str, when: str | None = None) -> str:
@@ -65,8 +38,6 @@ def array_of(arrays: dict[str, str], element: str, when: str | None = None) -> s
         f"position)), '') || ']' ELSE '[]' END"
     )
 
-
-_PERSON = (("name", text("name")), ("handle", text("handle")))
 
 TWEET = obj(
     ("id", "t.id::text"),
@@ -84,13 +55,7 @@ TWEET = obj(
             ("active", boolean("t.author_active")),
         ),
     ),
-    (
-        "likes",
-        array_of(
-            {"id": "t.liker_ids", "name": "t.liker_names", "handle": "t.liker_handles"},
-            obj(("user_id", "id::text"), *_PERSON),
-        ),
-    ),
+    ("likes", "t.liker_ids"),  # already the list's JSON (tweet_rows' people_as_json)
     ("likes_count", "t.likes_count::text"),
     ("created_at", moment("t.created_at")),
     ("edited_at", nullable(moment("t.edited_at"))),
@@ -98,13 +63,7 @@ TWEET = obj(
     ("reply_to_deleted", boolean("t.reply_to_deleted")),
     ("conversation_id", "t.conversation_id::text"),
     ("replies_count", "t.replies_count::text"),
-    (
-        "mentions",
-        array_of(
-            {"id": "t.mention_ids", "name": "t.mention_names", "handle": "t.mention_handles"},
-            obj(("id", "id::text"), *_PERSON),
-        ),
-    ),
+    ("mentions", "t.mention_ids"),
     # The same rule as app/core/hashtags.py (tests/test_hashtags.py checks they agree).
     (
         "hashtags",
@@ -116,7 +75,8 @@ TWEET = obj(
 
 
 class TweetListJson:
-    """`statement`'s tweets as the `TweetList` answer (`{"result":true,"tweets":[…]}`)."""
+    """`statement`'s tweets as the `TweetList` answer (`{"result":true,"tweets":[…]}`);
+    `statement` made by `tweet_rows(people_as_json=True)`."""
 
     def __init__(self, statement: TweetSelect) -> None:
         rows = RawStatement(statement)

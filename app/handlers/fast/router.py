@@ -6,12 +6,13 @@ bytes (json_sql.py).
     GET /api/users/{id}/tweets      a person's tweets  (offset, limit)
     GET /api/users/{id}, /me        a profile          (people_limit)
 
-Only the plain case is served here: a request signed in with an api key the process
-knows (app/core/key_owners.py) as an active person's, with no query parameter but
-those above, each a plain number in its range. Anything else (no key, a session
-cookie, a wrong or deactivated key, a value the route would refuse, an unknown
-parameter, a person who does not exist) goes on to the FastAPI route of the same
-path, which answers it as it always has: its errors, its documentation. The routes
+Only the plain case is served here: a request signed in as an active person (by an
+api key the process knows, app/core/key_owners.py, or by a session cookie the rate
+limit has looked up), with no query parameter but those above, each a plain number
+in its range. Anything else (no credential, a wrong or deactivated key, an ended
+session, a value the route would refuse, an unknown parameter, a person who does not
+exist) goes on to the FastAPI route of the same path, which answers it as it always
+has: its errors, its documentation. The routes
 in app/handlers/tweets/router.py and app/handlers/users/router.py are the
 specification; tests/test_fast_reads.py checks that both give the same bytes.
 
@@ -31,25 +32,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.key_owners import KeyOwners
 from app.core.reads import Reads
-from app.core.sessions import KEY
+from app.core.sessions import KEY, Caller, Credential
 from app.handlers.deps import MAX_OFFSET
 from app.handlers.fast.json_sql import PROFILE_JSON, TweetListJson
 from app.handlers.shared.schemas import MAX_ID
-from app.handlers.tweets.actions import TWEETS_OF
-from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
+from app.handlers.tweets.actions import TWEETS_OF_PEOPLE_AS_JSON
+from app.handlers.tweets.feed_sql import FEED_PAGE_PEOPLE_AS_JSON, feed_parameters
 from app.handlers.tweets.listing import viewing
 from app.web import credentials
-from app.web.errors import is_away, raw_database_error
+from app.web.errors import database_error, is_away, raw_database_error
 from app.web.middleware import HttpMiddleware
+from app.web.rate_limit import CALLER, finish_request_session
 
 logger = logging.getLogger(__name__)
 
-_FEED = TweetListJson(FEED_PAGE)
-_TWEETS_OF = TweetListJson(TWEETS_OF)
+_FEED = TweetListJson(FEED_PAGE_PEOPLE_AS_JSON)
+_TWEETS_OF = TweetListJson(TWEETS_OF_PEOPLE_AS_JSON)
 _EMPTY_LIST = b'{"result":true,"tweets":[]}'
 
 # A plain number: no sign, no spaces, no leading zero (the route accepts those too,
@@ -117,6 +120,9 @@ class FastReads(HttpMiddleware):
             return
         try:
             answered = await self._read(scope, plan)
+        except SQLAlchemyError as error:  # the session's commit (see _caller_id)
+            await database_error(f"GET {scope['path']}", error)(scope, receive, send)
+            return
         except Exception as error:
             if not is_away(error) and not isinstance(error, asyncpg.PostgresError):
                 raise
@@ -133,15 +139,11 @@ class FastReads(HttpMiddleware):
         self, scope: Scope, plan: Callable[[int], _Read]
     ) -> tuple[_Template, bytes] | None:
         """The route's template and the answer; None: the route answers instead."""
-        credential = credentials.of(scope)
-        if credential is None or credential.kind != KEY:
+        user_id = await _caller_id(scope)
+        if user_id is None:
             return None
-        owners: KeyOwners = scope["app"].state.key_owners
-        owner = await owners.owner(credential.secret)
-        if owner is None or not owner.active:
-            return None
-        read = plan(owner.user_id)
-        body = await _fetch(scope["app"].state.reads, owner.user_id, scope, read)
+        read = plan(user_id)
+        body = await _fetch(scope["app"].state.reads, user_id, scope, read)
         if body is None or body == read.unsure:
             return None
         return read.route, body
@@ -195,6 +197,30 @@ class FastReads(HttpMiddleware):
             return _Read(TWEETS_OF_ROUTE, _TWEETS_OF.sql, _TWEETS_OF.args(**values), _EMPTY_LIST)
 
         return read
+
+
+async def _caller_id(scope: Scope) -> int | None:
+    """The active person the request is signed in as, if it is known without asking
+    the ORM: by an api key (the process's memory of keys), or by a session cookie the
+    rate limit has just looked up (app/web/rate_limit.py; with no budget for reads it
+    looks nothing up, and the route answers)."""
+    credential = credentials.of(scope)
+    if credential is None or not credential.secret:
+        return None
+    if credential.kind == KEY:
+        owners: KeyOwners = scope["app"].state.key_owners
+        owner = await owners.owner(credential.secret)
+        return owner.user_id if owner is not None and owner.active else None
+    found: tuple[Credential, Caller | None] | None = scope.get("state", {}).get(CALLER)
+    if found is None or found[0] != credential or found[1] is None:
+        return None
+    user = found[1].user
+    if not user.active:
+        return None
+    # The lookup may have moved the session's idle clock on: kept, and its connection
+    # given back before this read takes one of its own.
+    await finish_request_session(scope)
+    return user.id
 
 
 async def _fetch(reads: Reads, viewer: int, scope: Scope, read: _Read) -> bytes | None:

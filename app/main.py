@@ -15,7 +15,7 @@ from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
 from app.core.key_owners import KeyOwners
-from app.core.raw_pool import create_raw_pool
+from app.core.raw_pool import connect_arguments, create_raw_pool
 from app.core.reads import DatabaseServer, Reads
 from app.core.recent import Recent
 from app.handlers.admin.router import router as admin_router
@@ -79,7 +79,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     watch_pool(engine)
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
-    pool = await create_raw_pool(settings, engine.url.render_as_string(hide_password=False))
+    pool = await create_raw_pool(settings, engine)
     replicas = [
         await _server(settings, f"replica-{number}", url)
         for number, url in enumerate(settings.database_replica_urls, start=1)
@@ -101,7 +101,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Its own connection, to the engine's database (not one of the pool's).
     app.state.live = live = Live(
         app.state.sessionmaker,
-        engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+        connect_arguments(engine),
         per_person=settings.max_event_streams_per_person,
         queue_size=settings.event_stream_queue_size,
     )
@@ -109,6 +109,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.key_owners = key_owners = KeyOwners(app.state.reads.primary, live.listener)
     live.on_credentials_changed.append(key_owners.forget_user)
     live.on_write_position = reads.heard
+    reads.channel = live.listener
     await live.start()
     await reads.start()
     cleanup = None
@@ -147,7 +148,7 @@ async def _server(settings: Settings, name: str, url: str) -> DatabaseServer:
     """A read replica's engine, sessions and raw pool."""
     engine = create_engine(settings, url)
     return DatabaseServer(
-        name, engine, create_sessionmaker(engine), await create_raw_pool(settings, url)
+        name, engine, create_sessionmaker(engine), await create_raw_pool(settings, engine)
     )
 
 

@@ -19,9 +19,10 @@ costs the database as before (and the rate limit's budget for wrong keys caps it
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Protocol
 
-from app.core.reads import DatabaseServer
+from starlette.types import Scope
+
+from app.core.reads import Channel, DatabaseServer
 from app.core.security import hash_api_key
 
 # Remembered keys at most (least recently used forgotten first), and for how long:
@@ -30,20 +31,14 @@ MAX_KEYS = 100_000
 KEEP_SECONDS = 300.0
 
 _LOOKUP = "SELECT id, active FROM users WHERE api_key_hash = $1"
+# In a request's state: (the key, its owner) as found for it.
+_ASKED = "key_owner"
 
 
 @dataclass(frozen=True, slots=True)
 class KeyOwner:
     user_id: int
     active: bool
-
-
-class Channel(Protocol):
-    """What the memory needs of the live-updates listener (app/live/listener.py)."""
-
-    @property
-    def heard_since(self) -> int | None:
-        """The listening connection's number while it listens; None while it does not."""
 
 
 class KeyOwners:
@@ -54,6 +49,15 @@ class KeyOwners:
         self._known: OrderedDict[str, tuple[KeyOwner, int, float]] = OrderedDict()
         self._by_user: dict[int, set[str]] = {}
         self._forgotten = 0  # changes heard: a lookup across one is not kept
+
+    async def owner_for(self, scope: Scope, api_key: str) -> KeyOwner | None:
+        """`owner`, once per request: the rate limit and the fast reads both ask."""
+        state = scope.setdefault("state", {})
+        asked: tuple[str, KeyOwner | None] | None = state.get(_ASKED)
+        if asked is None or asked[0] != api_key:
+            asked = (api_key, await self.owner(api_key))
+            state[_ASKED] = asked
+        return asked[1]
 
     async def owner(self, api_key: str) -> KeyOwner | None:
         key_hash = hash_api_key(api_key)

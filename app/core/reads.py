@@ -13,16 +13,25 @@ process answers next.
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
+from typing import Protocol
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import Scope
 
-from app.core.replicas import Poller, Positions, ReplicaState, lsn_text, lsn_value
+from app.core.replicas import (
+    REMEMBER_SECONDS,
+    Poller,
+    Positions,
+    ReplicaState,
+    lsn_text,
+    lsn_value,
+)
 from app.observability import READS
 
 logger = logging.getLogger(__name__)
@@ -31,6 +40,21 @@ logger = logging.getLogger(__name__)
 LSN_COOKIE = "microblog_lsn"
 # On the live updates' channel (app/live/listener.py): "l:<user>:<position>".
 POSITION_KIND = "l"
+
+
+# As long as a request waits for a connection of a raw pool (the ORM's pool_timeout).
+POOL_TIMEOUT_SECONDS = 10
+
+
+class Channel(Protocol):
+    """What is needed of the live-updates listener (app/live/listener.py): whether
+    it has been listening, on which connection."""
+
+    wal_at_listen: str | None  # the primary's WAL position when it began listening
+
+    @property
+    def heard_since(self) -> int | None:
+        """The listening connection's number while it listens; None while it does not."""
 
 
 @dataclass(frozen=True)
@@ -47,14 +71,16 @@ class DatabaseServer:
 
     async def fetchval(self, sql: str, *args: object) -> object:
         """One statement on the raw pool, its first column of its first row."""
-        for observe in self.observers:
-            observe(sql)
-        return await self.pool.fetchval(sql, *args)
+        row = await self.fetchrow(sql, *args)
+        return None if row is None else row[0]
 
     async def fetchrow(self, sql: str, *args: object) -> asyncpg.Record | None:
+        """One statement on the raw pool, its first row. TimeoutError when no
+        connection comes free in time (503, as the ORM's pool answers)."""
         for observe in self.observers:
             observe(sql)
-        return await self.pool.fetchrow(sql, *args)
+        async with self.pool.acquire(timeout=POOL_TIMEOUT_SECONDS) as connection:
+            return await connection.fetchrow(sql, *args)
 
 
 class Reads:
@@ -76,6 +102,11 @@ class Reads:
             for server in [primary, *(replica.server for replica in self.replicas)]
         }
         self._poller = Poller(primary.pool, self.replicas)
+        # The live-updates listener (app/live/listener.py) once the lifespan made it.
+        self.channel: Channel | None = None
+        self._heard_under: int | None = None
+        self._heard_from = 0.0
+        self._heard_at: int | None = None
         self._polling: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -95,7 +126,12 @@ class Reads:
         """The server to answer this person's read from."""
         if not self.replicas:
             return self.primary
+        floor = self._floor()
+        if floor is None:
+            self._counted[self.primary.name].inc()
+            return self.primary
         position = max(
+            floor,
             self.positions.of(user_id) if user_id is not None else 0,
             _carried(scope) if scope is not None else 0,
         )
@@ -108,6 +144,25 @@ class Reads:
                 return replica.server
         self._counted[self.primary.name].inc()
         return self.primary
+
+    def _floor(self) -> int | None:
+        """The least position a replica must have replayed for anyone's read: for
+        REMEMBER_SECONDS after this process began hearing the live-updates channel
+        (`channel`, set by the lifespan) on its current connection, the primary's
+        position then (a write announced before, unheard here, is no further); 0
+        after. None while not listening: the primary answers."""
+        if self.channel is None:
+            return 0
+        heard_under = self.channel.heard_since
+        if heard_under is None:
+            return None
+        now = time.monotonic()
+        if heard_under != self._heard_under:
+            self._heard_under, self._heard_from = heard_under, now
+            self._heard_at = lsn_value(self.channel.wal_at_listen or "")
+        if now - self._heard_from >= REMEMBER_SECONDS:
+            return 0
+        return self._heard_at
 
     def fallback(self) -> DatabaseServer:
         """The primary, for a read a replica failed: counted as the primary's."""
@@ -132,7 +187,7 @@ class Reads:
             return None
         try:
             text = await self.primary.pool.fetchval(
-                "SELECT position::text FROM pg_current_wal_lsn() AS position,"
+                "SELECT position::text FROM pg_current_wal_insert_lsn() AS position,"
                 " pg_notify($1, $2 || position::text)",
                 self._channel,
                 f"{POSITION_KIND}:{user_id}:",

@@ -127,6 +127,9 @@ async def _read_session(
     if server is reads.primary:
         yield session
         return
+    # The caller's lookup (and a session's idle clock) done: the primary's connection
+    # goes back now rather than idling in its transaction while the replica reads.
+    await session.commit()
     try:
         # Closing can fail too (the connection lost after the read): the answer is lost
         # with it, so that is a failed read as well.

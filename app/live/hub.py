@@ -26,6 +26,7 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -64,14 +65,14 @@ class Live:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
-        dsn: str,
+        connect: dict[str, Any],
         *,
         per_person: int,
         queue_size: int,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.broker = Broker(per_person, queue_size)
-        self.listener = Listener(dsn, self._heard, self._catch_up_first)
+        self.listener = Listener(connect, self._heard, self._catch_up_first)
         self.slots = StreamSlots(self.listener, per_person)
         self.broker.on_close = self._give_slot_back
         self._giving_back: set[asyncio.Task[None]] = set()

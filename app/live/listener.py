@@ -13,6 +13,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import asyncpg
 
@@ -37,16 +38,18 @@ class NotListening(Exception):
 class Listener:
     def __init__(
         self,
-        dsn: str,
+        connect: dict[str, Any],
         on_payload: Callable[[str], None],
         on_listening: Callable[[], Awaitable[None]],
     ) -> None:
-        self.dsn = dsn
+        self.connect = connect  # asyncpg.connect's arguments (app/core/raw_pool.py)
         self.on_payload = on_payload
         self.on_listening = on_listening
         # Set while LISTEN is on and the catch-up after it has run.
         self.listening = asyncio.Event()
         self.connects = 0
+        # The primary's WAL position when the current connection began listening.
+        self.wal_at_listen: str | None = None
         self._connection: asyncpg.Connection | None = None
         # One query at a time on the connection (asyncpg runs no two at once).
         self._using = asyncio.Lock()
@@ -89,7 +92,7 @@ class Listener:
 
     async def _listen_once(self) -> None:
         connection = await asyncpg.connect(
-            self.dsn,
+            **self.connect,
             timeout=CONNECT_TIMEOUT_SECONDS,
             server_settings={"application_name": APPLICATION_NAME},
         )
@@ -97,6 +100,11 @@ class Listener:
             lost = asyncio.Event()
             connection.add_termination_listener(lambda _: lost.set())
             await connection.add_listener(CHANNEL, self._heard)
+            # Whatever was announced before now, unheard here, was written before this
+            # position (app/core/reads.py waits for replicas to pass it).
+            self.wal_at_listen = await connection.fetchval(
+                "SELECT pg_current_wal_insert_lsn()::text", timeout=CHECK_TIMEOUT_SECONDS
+            )
             self._connection = connection
             self.connects += 1
             if self.connects > 1:

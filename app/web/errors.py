@@ -175,14 +175,30 @@ def raw_database_error(where: str, error: Exception) -> JSONResponse:
 
 
 def is_away(error: Exception) -> bool:
-    """Whether an asyncpg error means the server is away (not a fault of the statement)."""
+    """Whether an asyncpg error means the server is away (not a fault of the statement):
+    no connection came, or the one in use was lost."""
     sqlstate = str(getattr(error, "sqlstate", None) or "")
-    # InternalClientError ("cannot switch to state ...; another operation is in
-    # progress"): a pooled connection whose server went away mid-statement, as a
-    # replica stopping under load leaves some (tests/test_replicas.py).
-    return isinstance(
-        error, OSError | TimeoutError | asyncpg.InterfaceError | asyncpg.InternalClientError
-    ) or sqlstate.startswith(_UNAVAILABLE)
+    return (
+        # InternalClientError ("cannot switch to state ...; another operation is in
+        # progress"): a pooled connection whose server went away mid-statement, as a
+        # replica stopping under load leaves some (tests/test_replicas.py).
+        isinstance(error, OSError | TimeoutError | asyncpg.InternalClientError)
+        # A connection used after it was lost; not the InterfaceErrors of a wrong
+        # statement or argument (DataError and the like).
+        or (isinstance(error, asyncpg.InterfaceError) and "connection" in str(error))
+        or sqlstate.startswith(_UNAVAILABLE)
+    )
+
+
+def database_fault(error: Exception) -> bool:
+    """Whether an asyncpg error is the database's answer or absence (answered in the
+    envelope by `raw_database_error`), rather than a bug of ours."""
+    return is_away(error) or isinstance(error, asyncpg.PostgresError)
+
+
+def raw_recovery_conflict(error: Exception) -> bool:
+    """`recovery_conflict` for asyncpg's own errors."""
+    return getattr(error, "sqlstate", None) == "40001" and "recovery" in str(error)
 
 
 def _database_answer(

@@ -14,7 +14,6 @@ reads, so a page full of them does not starve the rest.
 
 import math
 
-import asyncpg
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,7 +24,7 @@ from app.core.key_owners import KeyOwners
 from app.core.sessions import KEY, Caller, Credential
 from app.handlers.shared import db_actions
 from app.web import credentials
-from app.web.errors import database_error, envelope, raw_database_error
+from app.web.errors import database_error, database_fault, envelope, raw_database_error
 from app.web.middleware import HttpMiddleware
 from app.web.rate_counters import Limiter, Verdict
 
@@ -95,23 +94,17 @@ class RateLimit(HttpMiddleware):
         ):
             try:
                 owner = await _owner(scope, credential, self.settings)
-            except (
-                exc.AppError,
-                SQLAlchemyError,
-                asyncpg.PostgresError,
-                asyncpg.InterfaceError,
-                OSError,
-                TimeoutError,
-            ) as error:
+            except Exception as error:
                 # Answered as the handlers' own lookup would be (503 while it is away).
                 where = f"{scope['method']} {scope['path']}"
-                answer = (
-                    envelope(error)
-                    if isinstance(error, exc.AppError)
-                    else database_error(where, error)
-                    if isinstance(error, SQLAlchemyError)
-                    else raw_database_error(where, error)
-                )
+                if isinstance(error, exc.AppError):
+                    answer = envelope(error)
+                elif isinstance(error, SQLAlchemyError):
+                    answer = database_error(where, error)
+                elif database_fault(error):
+                    answer = raw_database_error(where, error)
+                else:
+                    raise
                 await answer(scope, receive, send)
                 return
             if owner is not None:
@@ -178,7 +171,7 @@ async def _owner(scope: Scope, credential: Credential, settings: Settings) -> in
     it: app/core/key_owners.py), or None."""
     if credential.kind == KEY:
         owners: KeyOwners = scope["app"].state.key_owners
-        found = await owners.owner(credential.secret)
+        found = await owners.owner_for(scope, credential.secret)
         return None if found is None else found.user_id
     caller = await _caller(scope, credential, settings)
     return None if caller is None else caller.user.id

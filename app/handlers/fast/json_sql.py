@@ -74,18 +74,31 @@ TWEET = obj(
 )
 
 
+def _still_signed_in(viewer: str, key_hash: str) -> str:
+    """The reader (`viewer`) is active and, if they came with an api key (`key_hash`
+    not NULL), it is still theirs: checked in the answer's own snapshot, so a key
+    replaced or a person deactivated a moment ago is refused by every process, even
+    one that has not yet heard of it (app/core/key_owners.py)."""
+    return (
+        f"EXISTS (SELECT 1 FROM users AS reader WHERE reader.id = {viewer} AND reader.active"
+        f" AND ({key_hash}::text IS NULL OR reader.api_key_hash = {key_hash}::text))"
+    )
+
+
 class TweetListJson:
-    """`statement`'s tweets as the `TweetList` answer (`{"result":true,"tweets":[…]}`);
-    `statement` made by `tweet_rows(people_as_json=True)`."""
+    """`statement`'s tweets as the `TweetList` answer (`{"result":true,"tweets":[…]}`),
+    or no row if the reader is no longer signed in (`_still_signed in`: parameter
+    `key_hash`); `statement` made by `tweet_rows(people_as_json=True)`."""
 
     def __init__(self, statement: TweetSelect) -> None:
         rows = RawStatement(statement)
-        self.names = rows.names
+        self.names = [*rows.names, "key_hash"]
+        viewer = f"${rows.names.index('viewer_id') + 1}"
         self.sql = (
             f"""SELECT '{{"result":true,"tweets":[' || coalesce(string_agg({TWEET}, ','), '') """
-            f"|| ']}}' FROM ({rows.sql}) AS t({_COLUMNS})"
+            f"|| ']}}' FROM ({rows.sql}) AS t({_COLUMNS}) "
+            f"HAVING {_still_signed_in(viewer, f'${len(self.names)}')}"
         )
-        self.rows_sql = rows.sql
 
     def args(self, **values: object) -> list[object]:
         return [values[name] for name in self.names]
@@ -109,7 +122,8 @@ def _count(table: str, column: str) -> str:
 
 
 # GET /api/users/{id} and /me as `ProfileOut` ($1 the person, $2 who asks, $3 the
-# people_limit or NULL); NULL when there is no such person. is_admin and email only
+# people_limit or NULL, $4 the api key's hash or NULL); no row when there is no
+# such person, or the reader is no longer signed in. is_admin and email only
 # for the person and administrators, email only when set (as Profile excludes them).
 PROFILE_JSON = f"""
 SELECT '{{"result":true,"user":' || {
@@ -133,5 +147,5 @@ SELECT '{{"result":true,"user":' || {
     || ',"following_count":' || {_count("follows", "follower_id")}
     || ',"tweets_count":' || {_count("tweets", "author_id")}
     || '}}}}'
-FROM users AS p WHERE p.id = $1
+FROM users AS p WHERE p.id = $1 AND {_still_signed_in("$2", "$4")}
 """

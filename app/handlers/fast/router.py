@@ -31,12 +31,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import asyncpg
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.key_owners import KeyOwners
 from app.core.reads import Reads
+from app.core.security import hash_api_key
 from app.core.sessions import KEY, Caller, Credential
 from app.handlers.deps import MAX_OFFSET
 from app.handlers.fast.json_sql import PROFILE_JSON, TweetListJson
@@ -45,7 +45,13 @@ from app.handlers.tweets.actions import TWEETS_OF_PEOPLE_AS_JSON
 from app.handlers.tweets.feed_sql import FEED_PAGE_PEOPLE_AS_JSON, feed_parameters
 from app.handlers.tweets.listing import viewing
 from app.web import credentials
-from app.web.errors import database_error, is_away, raw_database_error
+from app.web.errors import (
+    database_error,
+    database_fault,
+    is_away,
+    raw_database_error,
+    raw_recovery_conflict,
+)
 from app.web.middleware import HttpMiddleware
 from app.web.rate_limit import CALLER, finish_request_session
 
@@ -100,11 +106,21 @@ def _query(raw: bytes, allowed: dict[str, tuple[int, int]]) -> dict[str, int] | 
 
 @dataclass(frozen=True)
 class _Read:
-    route: _Template
     sql: str
     args: list[object]
     # An answer this read cannot tell from a missing person's: the route answers it.
     unsure: bytes | None = None
+
+
+@dataclass(frozen=True)
+class _Caller:
+    user_id: int
+    key_hash: str | None  # signed in with an api key: checked again by the statement
+    key_owners: KeyOwners
+
+
+# A read for whoever asks: (their id, their api key's hash or None) -> the read.
+_Plan = Callable[[int, str | None], _Read]
 
 
 class FastReads(HttpMiddleware):
@@ -114,103 +130,108 @@ class FastReads(HttpMiddleware):
         self.enabled = enabled
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        plan = self._plan(scope) if self.enabled and scope["method"] == "GET" else None
-        if plan is None:
+        planned = self._plan(scope) if self.enabled and scope["method"] == "GET" else None
+        if planned is None:
             await self.app(scope, receive, send)
             return
+        scope["route"], plan = planned  # the metrics' label, whoever answers
         try:
-            answered = await self._read(scope, plan)
-        except SQLAlchemyError as error:  # the session's commit (see _caller_id)
+            body = await _read(scope, plan)
+        except SQLAlchemyError as error:  # the session's commit (see _caller)
             await database_error(f"GET {scope['path']}", error)(scope, receive, send)
             return
         except Exception as error:
-            if not is_away(error) and not isinstance(error, asyncpg.PostgresError):
+            if not database_fault(error):
                 raise
             # Answered as the route would be: 503 while the database is away.
             await raw_database_error(f"GET {scope['path']}", error)(scope, receive, send)
             return
-        if answered is None:
+        if body is None:
             await self.app(scope, receive, send)
             return
-        scope["route"], body = answered
         await _answer(scope, send, body)
 
-    async def _read(
-        self, scope: Scope, plan: Callable[[int], _Read]
-    ) -> tuple[_Template, bytes] | None:
-        """The route's template and the answer; None: the route answers instead."""
-        user_id = await _caller_id(scope)
-        if user_id is None:
-            return None
-        read = plan(user_id)
-        body = await _fetch(scope["app"].state.reads, user_id, scope, read)
-        if body is None or body == read.unsure:
-            return None
-        return read.route, body
-
-    def _plan(self, scope: Scope) -> Callable[[int], _Read] | None:
+    def _plan(self, scope: Scope) -> tuple[_Template, _Plan] | None:
         """What the request asks, as a read for whoever asks; None: not ours."""
         path: str = scope["path"]
         raw: bytes = scope["query_string"]
         if path == "/api/tweets":
             page = _query(raw, _PAGE)
-            return None if page is None else self._feed(page)
+            return None if page is None else (FEED_ROUTE, self._feed(page))
         if path == "/api/users/me":
             people = _query(raw, _PEOPLE)
             if people is None:
                 return None
             limit = people.get("people_limit")
-            return lambda viewer: _Read(ME_ROUTE, PROFILE_JSON, [viewer, viewer, limit])
+            return ME_ROUTE, lambda viewer, key: _Read(PROFILE_JSON, [viewer, viewer, limit, key])
         matched = _PERSON_PATH.fullmatch(path)
         if matched is None or int(matched[1]) > MAX_ID:
             return None
         person = int(matched[1])
         if matched[2]:
             page = _query(raw, _PAGE)
-            return None if page is None else self._tweets_of(person, page)
+            return None if page is None else (TWEETS_OF_ROUTE, self._tweets_of(person, page))
         people = _query(raw, _PEOPLE)
         if people is None:
             return None
         limit = people.get("people_limit")
-        return lambda viewer: _Read(PROFILE_ROUTE, PROFILE_JSON, [person, viewer, limit])
+        return PROFILE_ROUTE, lambda viewer, key: _Read(PROFILE_JSON, [person, viewer, limit, key])
 
-    def _feed(self, page: dict[str, int]) -> Callable[[int], _Read]:
+    def _feed(self, page: dict[str, int]) -> _Plan:
         offset, limit = page.get("offset", 0), page.get("limit", 20)
 
-        def read(viewer: int) -> _Read:
+        def read(viewer: int, key_hash: str | None) -> _Read:
             values = feed_parameters(viewer, offset, limit, self.likers_per_tweet)
-            return _Read(FEED_ROUTE, _FEED.sql, _FEED.args(**values))
+            return _Read(_FEED.sql, _FEED.args(**values, key_hash=key_hash))
 
         return read
 
-    def _tweets_of(self, person: int, page: dict[str, int]) -> Callable[[int], _Read]:
+    def _tweets_of(self, person: int, page: dict[str, int]) -> _Plan:
         offset, limit = page.get("offset", 0), page.get("limit", 20)
 
-        def read(viewer: int) -> _Read:
+        def read(viewer: int, key_hash: str | None) -> _Read:
             values = {
                 "author_id": person,
                 "offset": offset,
                 "limit": limit,
+                "key_hash": key_hash,
                 **viewing(viewer, self.likers_per_tweet),
             }
             # An empty page: past the end, or no such person (404): the route knows.
-            return _Read(TWEETS_OF_ROUTE, _TWEETS_OF.sql, _TWEETS_OF.args(**values), _EMPTY_LIST)
+            return _Read(_TWEETS_OF.sql, _TWEETS_OF.args(**values), _EMPTY_LIST)
 
         return read
 
 
-async def _caller_id(scope: Scope) -> int | None:
+async def _read(scope: Scope, plan: _Plan) -> bytes | None:
+    """The answer; None: the route answers instead."""
+    caller = await _caller(scope)
+    if caller is None:
+        return None
+    read = plan(caller.user_id, caller.key_hash)
+    body = await _fetch(scope["app"].state.reads, caller.user_id, scope, read)
+    if body is None and caller.key_hash is not None:
+        # The statement found the key no longer theirs (or them gone or deactivated):
+        # whatever this process remembered, the route looks the key up again.
+        caller.key_owners.forget_user(caller.user_id)
+    return None if body == read.unsure else body
+
+
+async def _caller(scope: Scope) -> _Caller | None:
     """The active person the request is signed in as, if it is known without asking
-    the ORM: by an api key (the process's memory of keys), or by a session cookie the
-    rate limit has just looked up (app/web/rate_limit.py; with no budget for reads it
-    looks nothing up, and the route answers)."""
+    the ORM: by an api key (the process's memory of keys; the statement checks the key
+    again), or by a session cookie the rate limit has just looked up
+    (app/web/rate_limit.py; with no budget for reads it looks nothing up, and the
+    route answers)."""
     credential = credentials.of(scope)
     if credential is None or not credential.secret:
         return None
+    owners: KeyOwners = scope["app"].state.key_owners
     if credential.kind == KEY:
-        owners: KeyOwners = scope["app"].state.key_owners
-        owner = await owners.owner(credential.secret)
-        return owner.user_id if owner is not None and owner.active else None
+        owner = await owners.owner_for(scope, credential.secret)
+        if owner is None or not owner.active:
+            return None
+        return _Caller(owner.user_id, hash_api_key(credential.secret), owners)
     found: tuple[Credential, Caller | None] | None = scope.get("state", {}).get(CALLER)
     if found is None or found[0] != credential or found[1] is None:
         return None
@@ -220,20 +241,22 @@ async def _caller_id(scope: Scope) -> int | None:
     # The lookup may have moved the session's idle clock on: kept, and its connection
     # given back before this read takes one of its own.
     await finish_request_session(scope)
-    return user.id
+    return _Caller(user.id, None, owners)
 
 
 async def _fetch(reads: Reads, viewer: int, scope: Scope, read: _Read) -> bytes | None:
     """The answer's bytes from the server the person reads from; from the primary if a
-    replica fails to answer (and that replica is left alone for a while)."""
+    replica fails to answer (left alone for a while if it is away) or cancels the
+    read (a recovery conflict: the rows it read were replayed away)."""
     server = reads.server_for(viewer, scope)
     try:
         text = await server.fetchval(read.sql, *read.args)
     except Exception as error:
-        if server is reads.primary or not is_away(error):
+        if server is reads.primary or not (is_away(error) or raw_recovery_conflict(error)):
             raise
-        logger.warning("replica %s failed; reading from the primary: %r", server.name, error)
-        reads.failed(server)
+        logger.warning("replica %s failed a read; reading from the primary: %r", server.name, error)
+        if is_away(error):
+            reads.failed(server)
         text = await reads.fallback().fetchval(read.sql, *read.args)
     return text.encode() if isinstance(text, str) else None
 

@@ -92,6 +92,15 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--stream-posts", type=_at_least_one, default=5, help="posts timed to the streams"
     )
+    run_cmd.add_argument(
+        "--many-connections",
+        type=int,
+        default=256,
+        help="keep-alive connections of the feed's many-clients scenario (0: not measured)",
+    )
+    run_cmd.add_argument(
+        "--many-threads", type=_at_least_one, default=2, help="wrk threads holding them"
+    )
     run_cmd.set_defaults(func=_run)
 
     migration_cmd = actions.add_parser(
@@ -139,6 +148,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             likers_per_tweet=settings.likers_per_tweet,
             streams=args.streams,
             stream_posts=args.stream_posts,
+            many_connections=args.many_connections,
+            many_threads=args.many_threads,
         )
         report = run(url, reference_url, options, _say)
         path = report.write(options.output)

@@ -109,11 +109,11 @@ class Server:
         return [
             pid
             for pid in descendants(self.process.pid)
-            if b"spawn_main" in _read(f"/proc/{pid}/cmdline")
+            if b"spawn_main" in read_proc(f"/proc/{pid}/cmdline")
         ]
 
 
-def _read(path: str) -> bytes:
+def read_proc(path: str) -> bytes:
     try:
         with open(path, "rb") as file:
             return file.read()
@@ -121,14 +121,20 @@ def _read(path: str) -> bytes:
         return b""
 
 
+def stat_fields(pid: int) -> list[bytes]:
+    """/proc/<pid>/stat after the command name, from the state on (field 3 of proc(5):
+    index 0 here; the parent is index 1); empty once the process is gone."""
+    stat = read_proc(f"/proc/{pid}/stat")
+    # The command name in parentheses may hold spaces: the fields follow its last ")".
+    return stat[stat.rfind(b")") + 2 :].split()
+
+
 def descendants(root: int) -> list[int]:
     """Every process below `root` (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            stat = _read(f"/proc/{entry}/stat")
-            # The command name in parentheses may hold spaces; the parent follows it.
-            fields = stat[stat.rfind(b")") + 2 :].split()
+            fields = stat_fields(int(entry))
             if len(fields) > 1:
                 children.setdefault(int(fields[1]), []).append(int(entry))
     found, todo = [], [root]
@@ -140,7 +146,7 @@ def descendants(root: int) -> list[int]:
 
 
 def rss_mb(pid: int) -> float:
-    for line in _read(f"/proc/{pid}/status").decode().splitlines():
+    for line in read_proc(f"/proc/{pid}/status").decode().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
@@ -168,14 +174,20 @@ def peak_rss(server: Server) -> Iterator[dict[str, float]]:
 
 
 def wrk(
-    base_url: str, requests: list[Request], connections: int, seconds: float, folder: Path
+    base_url: str,
+    requests: list[Request],
+    connections: int,
+    seconds: float,
+    folder: Path,
+    threads: int = 1,
 ) -> Result:
-    """Drive `base_url` with wrk (one thread; the server has the other cores)."""
+    """Drive `base_url` with wrk (one thread unless asked: the server has the other
+    cores), each thread holding its share of the keep-alive connections."""
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".requests", delete=False) as file:
         file.write("\n".join(r.line() for r in requests) + "\n")
     try:
-        command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
+        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
         command += ["--timeout", "10s", "-s", str(WRK_SCRIPT), base_url]
         done = subprocess.run(  # noqa: S603 - wrk, found on PATH by the caller's check
             command,

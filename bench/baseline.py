@@ -181,6 +181,6 @@ async def raw_load(
     return per_request(Result.from_latencies(latencies, elapsed, errors), before, after)
 
 
-def this_process(database: int | None) -> Meter:
+def this_process(database: tuple[int, ...]) -> Meter:
     """The meter of a raw-SQL scenario: this process is its web side."""
     return Meter(lambda: [os.getpid()], database)

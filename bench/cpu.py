@@ -45,29 +45,29 @@ def _command(pid: int) -> bytes:
     return read_proc(f"/proc/{pid}/cmdline")
 
 
-async def postmaster(connection: asyncpg.Connection) -> int | None:
+async def postmaster(connection: asyncpg.Connection) -> tuple[int, ...]:
     """The pid of the PostgreSQL server `connection` is to, if it runs on this machine
-    and /proc shows it: the parent of the connection's own backend."""
+    and /proc shows it (else none): the parent of the connection's own backend."""
     backend: int = await connection.fetchval("SELECT pg_backend_pid()")
     fields = stat_fields(backend)
     # A server in a container has pids of its own: the same number here may be anything.
     if len(fields) < 2 or not _command(backend).startswith(b"postgres"):
-        return None
+        return ()
     parent = int(fields[1])
-    return parent if b"postgres" in _command(parent) else None
+    return (parent,) if b"postgres" in _command(parent) else ()
 
 
 @dataclass(frozen=True)
 class Meter:
     """Who does the work of a scenario: the web side's processes (asked anew at every
-    reading: a server's workers), and the PostgreSQL server's postmaster (None: not
+    reading: a server's workers), and the PostgreSQL servers' postmasters (none: not
     visible from here)."""
 
     web: Callable[[], list[int]]
-    database: int | None
+    database: tuple[int, ...]
 
     def seconds(self) -> tuple[float, float | None]:
-        database = None if self.database is None else tree_seconds(self.database)
+        database = sum(map(tree_seconds, self.database)) if self.database else None
         return own_seconds(self.web()), database
 
     def measured(self, run: Callable[[], Result]) -> Result:

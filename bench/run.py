@@ -56,7 +56,7 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
         )
     reference = asyncio.run(_reference(reference_url, seeded, options, say))
     plan = _Plan(seeded, random.Random(seeded.data.seed))  # noqa: S311 - repeatable, not secret
-    database_size, postgres, database_pid = asyncio.run(_describe(url))
+    database_size, postgres, database_pids = asyncio.run(_describe(url))
     report = Report(
         data=seeded,
         reference=reference,
@@ -80,7 +80,7 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
     asyncio.run(_announcements_for_this_run(url, plan.signed_in))
     try:
         _measure(
-            url, reference_url, options, say, (seeded, reference), plan, report, log, database_pid
+            url, reference_url, options, say, (seeded, reference), plan, report, log, database_pids
         )
     finally:
         asyncio.run(_forget_this_run(url, first_new))
@@ -96,7 +96,7 @@ def _measure(
     plan: "_Plan",
     report: Report,
     log: Path,
-    database_pid: int | None,
+    database_pids: tuple[int, ...],
 ) -> None:
     seeded, reference = data_sets
 
@@ -114,7 +114,7 @@ def _measure(
 
         if options.warmup:
             load(options.warmup)
-        meter = Meter(server.worker_pids, database_pid)
+        meter = Meter(server.worker_pids, database_pids)
         return Result.best_of(
             [meter.measured(lambda: load(options.seconds)) for _ in range(options.rounds)]
         )
@@ -144,7 +144,7 @@ def _measure(
             report.add("feed_many", title, measure(server, plan.feed(plan.typical), many, threads))
         for name, title, raw in plan.raw_scenarios(options.likers_per_tweet):
             say(title)
-            report.add(name, title, _raw(url, raw, options, database_pid))
+            report.add(name, title, _raw(url, raw, options, database_pids))
         say(f"{options.hot_tweet_people:,} people like one tweet at once, then half unlike it")
         report.hot_tweet = asyncio.run(
             _hot_tweet(server.url, url, seeded, options.hot_tweet_people)
@@ -156,10 +156,10 @@ def _measure(
 
 
 def _raw(
-    url: str, requests: list[RawRequest], options: Options, database_pid: int | None
+    url: str, requests: list[RawRequest], options: Options, database_pids: tuple[int, ...]
 ) -> Result:
     """A raw-SQL scenario as the HTTP ones are measured: a warm-up, the best round."""
-    meter = baseline.this_process(database_pid)
+    meter = baseline.this_process(database_pids)
 
     def load(seconds: float) -> Result:
         return asyncio.run(baseline.raw_load(url, requests, options.connections, seconds, meter))
@@ -473,7 +473,7 @@ async def _forget_this_run(url: str, first_new: int) -> None:
         )
 
 
-async def _describe(url: str) -> tuple[str, str, int | None]:
+async def _describe(url: str) -> tuple[str, str, tuple[int, ...]]:
     """The database's size and its server's version, for the report, and its server's
     pid if it runs here (its CPU per request)."""
     async with connected(url) as connection:

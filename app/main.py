@@ -14,6 +14,7 @@ from app.core import logs
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
+from app.core.key_owners import KeyOwners
 from app.core.raw_pool import create_raw_pool
 from app.core.reads import DatabaseServer, Reads
 from app.core.recent import Recent
@@ -22,6 +23,7 @@ from app.handlers.announcements.router import router as announcements_router
 from app.handlers.auth.provider import OidcProvider
 from app.handlers.auth.router import router as auth_router
 from app.handlers.export.router import router as export_router
+from app.handlers.fast.router import FastReads
 from app.handlers.hashtags.router import router as hashtags_router
 from app.handlers.health.actions import READY_FOR_SECONDS, check_ready
 from app.handlers.health.router import router as health_router
@@ -92,6 +94,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         per_person=settings.max_event_streams_per_person,
         queue_size=settings.event_stream_queue_size,
     )
+    # Whose each api key is, remembered while the live-updates channel is heard.
+    app.state.key_owners = key_owners = KeyOwners(app.state.reads.primary, live.listener)
+    live.on_credentials_changed.append(key_owners.forget_user)
     await live.start()
     cleanup = None
     if settings.media_cleanup_interval_seconds:
@@ -136,6 +141,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     register_error_handlers(app)
     # Outermost last: CatchAll sees every error the app itself did not answer.
+    # Innermost: served after every other layer has had its say (rate limit, telemetry).
+    app.add_middleware(
+        FastReads, likers_per_tweet=settings.likers_per_tweet, enabled=settings.fast_reads
+    )
     upload_limit = settings.max_upload_bytes + UPLOAD_FRAMING_BYTES
     app.add_middleware(
         BodyLimit,

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # tweet's thousands of likers would otherwise make every page that shows it
     # megabytes long. 0: every liker, for clients that count `likes`.
     likers_per_tweet: int = Field(default=10, ge=0)
+    # The hottest reads answered by app/handlers/fast/ (one statement, JSON written by
+    # PostgreSQL); off: every request goes through its FastAPI route. The answers are
+    # the same bytes either way.
+    fast_reads: bool = True
     # Largest JSON request body; nothing the API takes needs more.
     max_request_bytes: int = Field(default=64 * 1024, ge=1024)
     db_pool_size: int = Field(default=10, ge=1, le=200)

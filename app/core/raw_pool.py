@@ -24,4 +24,13 @@ async def create_raw_pool(settings: Settings, url: str) -> asyncpg.Pool:
         max_inactive_connection_lifetime=1800,
         server_settings=server_settings(settings),
         timeout=10,
+        reset=_nothing_to_reset,
     )
+
+
+async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
+    """Instead of asyncpg's reset on every release (`RESET ALL`, `UNLISTEN *`, ...: a
+    round trip, as dear as the statement): these connections run single statements
+    and change no session state; only an interrupted transaction is rolled back."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")

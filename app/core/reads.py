@@ -4,7 +4,8 @@ Without replicas every read goes to the primary. `Reads.server_for` is the one
 place that decides, for the ORM's read sessions and the fast reads alike.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +21,19 @@ class DatabaseServer:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     pool: asyncpg.Pool
+    # Told each statement sent on the raw pool (tests count them; empty otherwise).
+    observers: list[Callable[[str], None]] = field(default_factory=list)
+
+    async def fetchval(self, sql: str, *args: object) -> object:
+        """One statement on the raw pool, its first column of its first row."""
+        for observe in self.observers:
+            observe(sql)
+        return await self.pool.fetchval(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: object) -> asyncpg.Record | None:
+        for observe in self.observers:
+            observe(sql)
+        return await self.pool.fetchrow(sql, *args)
 
 
 class Reads:
@@ -33,3 +47,6 @@ class Reads:
     ) -> DatabaseServer:
         """The server to answer this person's read from."""
         return self.primary
+
+    def failed(self, server: DatabaseServer) -> None:
+        """`server` did not answer a read: leave it alone for a while."""

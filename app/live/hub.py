@@ -80,6 +80,8 @@ class Live:
         self._caught_up = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._undo_signal_hook: Callable[[], None] = lambda: None
+        # Told of every `k:<user>`, whoever is connected here (app/core/key_owners.py).
+        self.on_credentials_changed: list[Callable[[int], None]] = []
 
     async def start(self) -> None:
         self._tasks = [
@@ -179,6 +181,9 @@ class Live:
         someone connected here."""
         kind, _, rest = payload.partition(":")
         try:
+            if kind == "k":
+                for forget in self.on_credentials_changed:
+                    forget(int(rest))
             if kind in ("n", "c", "k"):
                 if not self.broker.has(int(rest.split(":", 1)[0])):
                     return

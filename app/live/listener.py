@@ -51,6 +51,12 @@ class Listener:
         # One query at a time on the connection (asyncpg runs no two at once).
         self._using = asyncio.Lock()
 
+    @property
+    def heard_since(self) -> int | None:
+        """The listening connection's number while it listens (and has caught up);
+        None while it does not: what was heard before may have missed something."""
+        return self.connects if self.listening.is_set() else None
+
     async def fetchval(self, query: str, *args: object) -> object:
         """Run `query` on the listening connection, whose session advisory locks last
         as long as it does (app/live/slots.py); NotListening while there is none."""

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -147,19 +148,38 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
 
 def database_error(where: str, error: sa_exc.SQLAlchemyError) -> JSONResponse:
     """The answer to a database failure: 503 while it is away or busy, else 409 or 500."""
-    sqlstate = _sqlstate(error)
-    if (
-        isinstance(error, sa_exc.TimeoutError)  # no pooled connection came free in time
-        or (isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated)
-        or sqlstate.startswith(_UNAVAILABLE)
-    ):
+    away = isinstance(error, sa_exc.TimeoutError) or (  # no pooled connection came free
+        isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+    )
+    conflict = isinstance(error, sa_exc.IntegrityError)
+    return _database_answer(where, error, _sqlstate(error), away=away, conflict=conflict)
+
+
+def raw_database_error(where: str, error: Exception) -> JSONResponse:
+    """`database_error` for asyncpg's own errors (the fast reads, app/handlers/fast/)."""
+    sqlstate = str(getattr(error, "sqlstate", None) or "")
+    return _database_answer(where, error, sqlstate, away=is_away(error), conflict=False)
+
+
+def is_away(error: Exception) -> bool:
+    """Whether an asyncpg error means the server is away (not a fault of the statement)."""
+    sqlstate = str(getattr(error, "sqlstate", None) or "")
+    return isinstance(
+        error, OSError | TimeoutError | asyncpg.InterfaceError
+    ) or sqlstate.startswith(_UNAVAILABLE)
+
+
+def _database_answer(
+    where: str, error: Exception, sqlstate: str, *, away: bool, conflict: bool
+) -> JSONResponse:
+    if away or sqlstate.startswith(_UNAVAILABLE):
         logger.warning("database unavailable during %s: %r", where, error)
         return envelope(exc.DatabaseUnavailable())
     if sqlstate in _RETRYABLE:
         logger.warning("database busy during %s: %r", where, error)
         return envelope(exc.ServiceUnavailable("The database is busy; try again in a moment"))
-    if isinstance(error, sa_exc.IntegrityError):
-        logger.info("integrity conflict during %s: %s", where, error.orig)
+    if conflict:
+        logger.info("integrity conflict during %s: %s", where, getattr(error, "orig", error))
         return envelope(exc.Conflict("The request conflicts with a concurrent change; retry it"))
     logger.error("database error during %s", where, exc_info=error)
     return envelope(exc.AppError())

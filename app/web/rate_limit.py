@@ -2,9 +2,9 @@
 over budget (see app/web/rate_counters.py for how budgets are counted).
 
 The caller is the person whose api key (or session cookie) the request carries,
-once it is verified (one index lookup, in the session the handlers then use, with
-the person found: it is still looked up once a request, on one connection); else
-the client address. A request with a
+once it is verified (a key as the process knows it, app/core/key_owners.py; a
+session by one index lookup, in the session the handlers then use, with the person
+found); else the client address. A request with a
 wrong key also spends from its address's budget for wrong keys, and only such
 requests are refused when that is spent: made-up keys cannot buy a fresh budget
 each, and cannot lock out the right keys sent from the same address. Pictures,
@@ -14,16 +14,18 @@ reads, so a page full of them does not starve the rest.
 
 import math
 
+import asyncpg
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import exceptions as exc
 from app.core.config import Settings
+from app.core.key_owners import KeyOwners
 from app.core.sessions import KEY, Caller, Credential
 from app.handlers.shared import db_actions
 from app.web import credentials
-from app.web.errors import database_error, envelope
+from app.web.errors import database_error, envelope, raw_database_error
 from app.web.middleware import HttpMiddleware
 from app.web.rate_counters import Limiter, Verdict
 
@@ -92,18 +94,28 @@ class RateLimit(HttpMiddleware):
             and (kind != "pictures" or credential.kind == KEY)
         ):
             try:
-                owner = await _caller(scope, credential, self.settings)
-            except (exc.AppError, SQLAlchemyError) as error:
+                owner = await _owner(scope, credential, self.settings)
+            except (
+                exc.AppError,
+                SQLAlchemyError,
+                asyncpg.PostgresError,
+                asyncpg.InterfaceError,
+                OSError,
+                TimeoutError,
+            ) as error:
                 # Answered as the handlers' own lookup would be (503 while it is away).
+                where = f"{scope['method']} {scope['path']}"
                 answer = (
                     envelope(error)
                     if isinstance(error, exc.AppError)
-                    else database_error(f"{scope['method']} {scope['path']}", error)
+                    else database_error(where, error)
+                    if isinstance(error, SQLAlchemyError)
+                    else raw_database_error(where, error)
                 )
                 await answer(scope, receive, send)
                 return
             if owner is not None:
-                caller = f"user:{owner.user.id}"
+                caller = f"user:{owner}"
             elif self.budgets["invalid keys"]:
                 guard = (f"invalid:{caller}", self.budgets["invalid keys"])
         limiter: Limiter = scope["app"].state.limiter
@@ -139,6 +151,17 @@ async def _refuse(
     await envelope(refusal)(scope, receive, send)
 
 
+async def finish_request_session(scope: Scope) -> None:
+    """Commit and close the session the credential was looked up in, for a request
+    that needs it no more (app/handlers/fast/ answers without the ORM)."""
+    session: AsyncSession | None = scope.get("state", {}).pop(REQUEST_SESSION, None)
+    if session is not None:
+        try:
+            await session.commit()
+        finally:
+            await session.close()
+
+
 async def _close_session(scope: Scope) -> None:
     session: AsyncSession | None = scope.get("state", {}).pop(REQUEST_SESSION, None)
     if session is not None:
@@ -148,6 +171,17 @@ async def _close_session(scope: Scope) -> None:
 def _address(scope: Scope) -> str:
     client = scope.get("client")
     return "ip:" + (client[0] if client else "unknown")
+
+
+async def _owner(scope: Scope, credential: Credential, settings: Settings) -> int | None:
+    """The id of the person the credential is theirs (an api key as the process knows
+    it: app/core/key_owners.py), or None."""
+    if credential.kind == KEY:
+        owners: KeyOwners = scope["app"].state.key_owners
+        found = await owners.owner(credential.secret)
+        return None if found is None else found.user_id
+    caller = await _caller(scope, credential, settings)
+    return None if caller is None else caller.user.id
 
 
 async def _caller(scope: Scope, credential: Credential, settings: Settings) -> Caller | None:

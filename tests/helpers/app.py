@@ -92,10 +92,14 @@ def count_statements(app: FastAPI) -> Iterator[list[str]]:
 
     engine = app.state.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
+    # The fast reads' raw pool (app/core/reads.py) too.
+    raw = app.state.reads.primary.observers
+    raw.append(statements.append)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+        raw.remove(statements.append)
 
 
 @contextmanager

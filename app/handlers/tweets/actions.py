@@ -15,7 +15,7 @@ from app.handlers.shared.schemas import Liker
 from app.handlers.shared.text import clean_text
 from app.handlers.tweets import mentions
 from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
-from app.handlers.tweets.listing import tweet_list_json, tweet_rows, viewing
+from app.handlers.tweets.listing import TweetSelect, tweet_list_json, tweet_rows, viewing
 
 
 def tweet_content(text: str, max_length: int) -> str:
@@ -153,14 +153,20 @@ async def unlike(session: AsyncSession, user: User, tweet_id: int) -> None:
         await check_tweet(session, tweet_id)
 
 
-# One person's tweets, newest first (parameters: author_id, offset, limit, viewer_id, cap).
-TWEETS_OF = (
-    tweet_rows()
-    .where(Tweet.author_id == bindparam("author_id", type_=BigInteger))
-    .order_by(Tweet.created_at.desc(), Tweet.id.desc())
-    .offset(bindparam("offset", type_=BigInteger))
-    .limit(bindparam("limit", type_=BigInteger))
-)
+def _tweets_of(people_as_json: bool = False) -> TweetSelect:
+    """One person's tweets, newest first (parameters: author_id, offset, limit,
+    viewer_id, cap). `people_as_json`: see `tweet_rows`."""
+    return (
+        tweet_rows(people_as_json)
+        .where(Tweet.author_id == bindparam("author_id", type_=BigInteger))
+        .order_by(Tweet.created_at.desc(), Tweet.id.desc())
+        .offset(bindparam("offset", type_=BigInteger))
+        .limit(bindparam("limit", type_=BigInteger))
+    )
+
+
+TWEETS_OF = _tweets_of()
+TWEETS_OF_PEOPLE_AS_JSON = _tweets_of(people_as_json=True)
 
 
 async def feed(

@@ -170,9 +170,10 @@ def _feed_order(
     return [column.desc() for column in columns]
 
 
-def _feed_page() -> TweetSelect:
+def _feed_page(people_as_json: bool = False) -> TweetSelect:
     """The page of the feed with everything it shows, built once: one prepared
-    statement serves every page (parameters: `feed_parameters`)."""
+    statement serves every page (parameters: `feed_parameters`). `people_as_json`:
+    see `tweet_rows`."""
     candidates = (
         sql(_FEED_CANDIDATES)
         .bindparams(
@@ -195,13 +196,15 @@ def _feed_page() -> TweetSelect:
         .cte("page")
     )
     return (
-        tweet_rows()
+        tweet_rows(people_as_json)
         .join(page, page.c.id == Tweet.id)
         .order_by(*_feed_order(page.c.likes_count, page.c.created_at, page.c.id))
     )
 
 
 FEED_PAGE = _feed_page()
+# The same page for the answer PostgreSQL writes (app/handlers/fast/).
+FEED_PAGE_PEOPLE_AS_JSON = _feed_page(people_as_json=True)
 
 
 def feed_parameters(

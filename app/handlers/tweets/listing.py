@@ -10,10 +10,12 @@ from pydantic_core import to_json
 from sqlalchemy import (
     BigInteger,
     Select,
+    String,
     and_,
     bindparam,
     false,
     func,
+    literal_column,
     null,
     select,
     true,
@@ -23,6 +25,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from app.core.hashtags import hashtags_in
+from app.core.json_text import obj, text
 from app.core.models import Like, Media, Mention, Tweet, User
 from app.handlers.shared.db_actions import media_url
 from app.handlers.shared.schemas import TweetOut
@@ -81,7 +84,7 @@ TweetSelect = Select[
 ]
 
 
-def tweet_rows() -> TweetSelect:
+def tweet_rows(people_as_json: bool = False) -> TweetSelect:
     """A tweet with everything a listing shows, in one statement: its author, its first
     :cap likers (the :viewer_id's own like first, then in the order people liked it),
     its pictures, the people it mentions (by their current handles) and whether the
@@ -89,6 +92,12 @@ def tweet_rows() -> TweetSelect:
 
     Each tweet reads at most :cap + 1 entries of the likes index, however popular it
     is, so a page costs the same whatever its likes; likes_count stays exact.
+
+    `people_as_json`: the likers and the people mentioned come as their lists' JSON
+    (`likes` and `mentions` of TweetOut) in liker_ids and mention_ids, the names and
+    handles columns NULL; for the answers PostgreSQL writes (app/handlers/fast/).
+    Aggregated straight into JSON they cost the page a quarter of what arrays
+    unnested again into JSON did.
     """
     viewer = bindparam("viewer_id", type_=BigInteger)
     cap = bindparam("cap", type_=BigInteger)
@@ -117,22 +126,14 @@ def tweet_rows() -> TweetSelect:
     order = (first.c.mine.desc(), first.c.created_at, first.c.user_id)
     liker = aliased(User, name="liker")
     likers = (
-        select(
-            func.array_agg(aggregate_order_by(liker.id, *order)).label("ids"),
-            func.array_agg(aggregate_order_by(liker.name, *order)).label("names"),
-            func.array_agg(aggregate_order_by(liker.handle, *order)).label("handles"),
-        )
+        select(*_people_columns(liker, "liker", "user_id", people_as_json, order))
         .select_from(first)
         .join(liker, liker.id == first.c.user_id)
         .lateral("likers")
     )
     mentioned = aliased(User, name="mentioned")
     mentions = (
-        select(
-            func.array_agg(aggregate_order_by(mentioned.id, Mention.position)).label("ids"),
-            func.array_agg(aggregate_order_by(mentioned.name, Mention.position)).label("names"),
-            func.array_agg(aggregate_order_by(mentioned.handle, Mention.position)).label("handles"),
-        )
+        select(*_people_columns(mentioned, "mentioned", "id", people_as_json, (Mention.position,)))
         .select_from(Mention)
         .join(mentioned, mentioned.id == Mention.user_id)
         .where(Mention.tweet_id == Tweet.id)
@@ -183,6 +184,30 @@ def tweet_rows() -> TweetSelect:
         .join(likers, true())
         .join(mentions, true())
     )
+
+
+def _people_columns(
+    person: Any, alias: str, id_name: str, as_json: bool, order: tuple[Any, ...]
+) -> list[Any]:
+    """A lateral's people (`person`, named `alias` in the statement) aggregated in
+    `order`: (ids, names, handles) arrays, or the JSON list of `{id_name, name,
+    handle}` objects and two NULLs."""
+    if not as_json:
+        return [
+            func.array_agg(aggregate_order_by(person.id, *order)).label("ids"),
+            func.array_agg(aggregate_order_by(person.name, *order)).label("names"),
+            func.array_agg(aggregate_order_by(person.handle, *order)).label("handles"),
+        ]
+    one = obj(
+        (id_name, f"{alias}.id::text"),
+        ("name", text(f"{alias}.name")),
+        ("handle", text(f"{alias}.handle")),
+    )
+    listed = func.string_agg(
+        literal_column(one, String), aggregate_order_by(literal_column("','"), *order)
+    )
+    as_list = func.concat(literal_column("'['"), listed, literal_column("']'"))
+    return [as_list.label("ids"), null().label("names"), null().label("handles")]
 
 
 def viewing(viewer_id: int, likers_per_tweet: int) -> dict[str, int | None]:

@@ -60,6 +60,8 @@ async def create_tweet(
 async def feed(
     user: CurrentUser, session: SessionDep, page: PageDep, settings: SettingsDep
 ) -> RenderedJson:
+    # A plain request with an api key is answered before it gets here, with the same
+    # bytes, by app/handlers/fast/ (one statement); this route answers the rest.
     page_json = await actions.feed(
         session, user, page.offset, page.limit, settings.likers_per_tweet
     )

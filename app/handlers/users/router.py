@@ -132,6 +132,7 @@ async def directory(
 async def me(
     user: CurrentUser, session: SessionDep, people_limit: PeopleLimit = None
 ) -> ProfileOut:
+    # Also answered by app/handlers/fast/ (a plain request with an api key): the same bytes.
     return ProfileOut(user=await actions.profile(session, user, user, people_limit))
 
 
@@ -139,6 +140,7 @@ async def me(
 async def profile(
     user_id: ObjectId, user: CurrentUser, session: SessionDep, people_limit: PeopleLimit = None
 ) -> ProfileOut:
+    # Also answered by app/handlers/fast/ (a plain request with an api key): the same bytes.
     return ProfileOut(user=await actions.profile_of(session, user_id, user, people_limit))
 
 
@@ -177,6 +179,7 @@ async def following(
 async def tweets(
     user_id: ObjectId, user: CurrentUser, session: SessionDep, page: PageDep, settings: SettingsDep
 ) -> RenderedJson:
+    # Also answered by app/handlers/fast/ (a plain request with an api key): the same bytes.
     page_json = await tweets_of(
         session, user, user_id, page.offset, page.limit, settings.likers_per_tweet
     )

@@ -1,0 +1,137 @@
+# ruff: noqa: S608 - SQL made of our own fragments; every value is a parameter
+"""The hot reads' answers written by PostgreSQL: the statement returns the response
+body itself, so the web process writes bytes without building an object per tweet,
+author and liker.
+
+Each answer is the app's own rows statement (the tweet listing of
+app/handlers/tweets/listing.py, the feed's page of feed_sql.py) wrapped in one that
+writes each row as the JSON the models describe, in the models' field order and
+spelling: compact (`{"a":1}`: PostgreSQL's json_build_object would write `{"a" : 1}`,
+and jsonb sorts keys), strings escaped by to_json as pydantic-core escapes them,
+times as pydantic writes an aware UTC datetime (`…T10:20:30Z`, or `.123000Z` with
+microseconds). tests/test_fast_reads.py compares every answer here with the models'
+own rendering, byte for byte.
+
+The rows come from a subquery that orders them; the aggregate keeps that order (a
+plain aggregate over one sorted subquery reads it in order; nothing is joined
+above it).
+"""
+
+from app.core.json_text import boolean, moment, nullable, obj, text
+from app.core.raw_statement import RawStatement
+from app.handlers.tweets.listing import TweetRow, TweetSelect
+
+# TweetRow's fields as the wrapped subquery's column names.
+_COLUMNS = ", ".join(TweetRow._fields)
+
+
+def array_of(arrays: dict[str, str], element: str, when: str | None = None) -> str:
+    """A JSON array with one `element` per position of the parallel SQL `arrays`
+    (name: array expression; `element` names them); [] when they are NULL, or
+    unless `when` holds (a cheap test that spares most rows the subquery)."""
+    names = ", ".join(arrays)
+    unnested = ", ".join(arrays.values())
+    when = when or f"{next(iter(arrays.values()))} IS NOT NULL"
+    return (
+        f"CASE WHEN {when} THEN '[' || coalesce((SELECT string_agg({element}, ',' "
+        f"ORDER BY position) FROM unnest({unnested}) WITH ORDINALITY AS each_one({names}, "
+        f"position)), '') || ']' ELSE '[]' END"
+    )
+
+
+TWEET = obj(
+    ("id", "t.id::text"),
+    ("content", text("t.content")),
+    (
+        "attachments",
+        array_of({"media_id": "t.media_ids"}, """'"/api/medias/' || media_id || '"'"""),
+    ),
+    (
+        "author",
+        obj(
+            ("id", "t.author_id::text"),
+            ("name", text("t.author_name")),
+            ("handle", text("t.author_handle")),
+            ("active", boolean("t.author_active")),
+        ),
+    ),
+    ("likes", "t.liker_ids"),  # already the list's JSON (tweet_rows' people_as_json)
+    ("likes_count", "t.likes_count::text"),
+    ("created_at", moment("t.created_at")),
+    ("edited_at", nullable(moment("t.edited_at"))),
+    ("reply_to", nullable("t.reply_to::text")),
+    ("reply_to_deleted", boolean("t.reply_to_deleted")),
+    ("conversation_id", "t.conversation_id::text"),
+    ("replies_count", "t.replies_count::text"),
+    ("mentions", "t.mention_ids"),
+    # The same rule as app/core/hashtags.py (tests/test_hashtags.py checks they agree).
+    (
+        "hashtags",
+        array_of(
+            {"tag": "tweet_hashtags_of(t.content)"}, text("tag"), "strpos(t.content, '#') > 0"
+        ),
+    ),
+)
+
+
+class TweetListJson:
+    """`statement`'s tweets as the `TweetList` answer (`{"result":true,"tweets":[…]}`);
+    `statement` made by `tweet_rows(people_as_json=True)`."""
+
+    def __init__(self, statement: TweetSelect) -> None:
+        rows = RawStatement(statement)
+        self.names = rows.names
+        self.sql = (
+            f"""SELECT '{{"result":true,"tweets":[' || coalesce(string_agg({TWEET}, ','), '') """
+            f"|| ']}}' FROM ({rows.sql}) AS t({_COLUMNS})"
+        )
+        self.rows_sql = rows.sql
+
+    def args(self, **values: object) -> list[object]:
+        return [values[name] for name in self.names]
+
+
+def _people_of(person_column: str, them_column: str) -> str:
+    """The JSON list of the person's followers or followees (`UserRef`), by name, at
+    most $3 of them (NULL: all), as app/handlers/users/actions.py lists them."""
+    person = obj(("id", "u.id::text"), ("name", text("u.name")), ("handle", text("u.handle")))
+    return (
+        f"'[' || coalesce((SELECT string_agg({person}, ',') FROM ("
+        f"SELECT u.id, u.name, u.handle FROM follows "
+        f"JOIN users AS u ON u.id = follows.{them_column} "
+        f"WHERE follows.{person_column} = p.id ORDER BY lower(u.name), u.id LIMIT $3"
+        f") AS u), '') || ']'"
+    )
+
+
+def _count(table: str, column: str) -> str:
+    return f"(SELECT count(*) FROM {table} WHERE {column} = p.id)::text"
+
+
+# GET /api/users/{id} and /me as `ProfileOut` ($1 the person, $2 who asks, $3 the
+# people_limit or NULL); NULL when there is no such person. is_admin and email only
+# for the person and administrators, email only when set (as Profile excludes them).
+PROFILE_JSON = f"""
+SELECT '{{"result":true,"user":' || {
+    obj(
+        ("id", "p.id::text"),
+        ("name", text("p.name")),
+        ("handle", text("p.handle")),
+        ("active", boolean("p.active")),
+    ).removesuffix(" || '}'")
+} || CASE WHEN p.id = $2 OR (SELECT is_admin FROM users WHERE id = $2)
+          THEN ',"is_admin":' || {boolean("p.is_admin")}
+               || coalesce(',"email":' || {text("p.email")}, '')
+          ELSE '' END
+    || ',"followers":' || CASE WHEN $3 = 0 THEN '[]' ELSE {
+    _people_of("followee_id", "follower_id")
+} END
+    || ',"following":' || CASE WHEN $3 = 0 THEN '[]' ELSE {
+    _people_of("follower_id", "followee_id")
+} END
+    || ',"followers_count":' || {_count("follows", "followee_id")}
+    || ',"following_count":' || {_count("follows", "follower_id")}
+    || ',"tweets_count":' || {_count("tweets", "author_id")}
+    || '}}}}'
+FROM users AS p WHERE p.id = $1
+"""

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import asyncpg
-from sqlalchemy import BigInteger, ClauseElement, Select, bindparam, func, make_url, select
-from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy import BigInteger, Integer, Select, bindparam, func, select
 
 from app.core.config import Settings
 from app.core.database import server_settings
 from app.core.models import Follow, Tweet, User
+from app.core.raw_statement import RawStatement
 from app.core.security import hash_api_key
 from app.handlers.shared.db_actions import USER_BY_KEY_HASH
 from app.handlers.tweets.actions import TWEETS_OF
@@ -34,25 +34,6 @@ from app.handlers.users.actions import BY_NAME
 from bench.cpu import Meter, per_request
 from bench.measure import Result
 from bench.seed import plain_url
-
-_ASYNCPG = make_url("postgresql+asyncpg://").get_dialect()()
-
-
-class RawStatement:
-    """A statement as asyncpg takes it: SQL with $n and the parameter names in order
-    (with the values the statement holds itself: `.offset(0)` is a parameter too)."""
-
-    def __init__(self, statement: ClauseElement) -> None:
-        compiled = statement.compile(dialect=_ASYNCPG)
-        assert isinstance(compiled, SQLCompiler)
-        self.sql = compiled.string
-        self.names = list(compiled.positiontup or [])
-        self.own = compiled.params
-
-    def args(self, **values: Any) -> list[Any]:
-        values = self.own | values
-        return [values[name] for name in self.names]
-
 
 # A statement's parameters, given the caller's id.
 Parameters = Callable[[int], dict[str, Any]]
@@ -103,7 +84,7 @@ def _people(relation: Literal["followers", "following"]) -> Select[int, str, str
         .join(Follow, them == User.id)
         .where(person == bindparam("user_id", type_=BigInteger))
         .order_by(*BY_NAME)
-        .offset(0)
+        .offset(bindparam("offset", type_=Integer))
     )
 
 
@@ -122,7 +103,7 @@ def profile_requests(asked: list[tuple[str, int]]) -> list[RawRequest]:
     ]
 
     def parameters(person: int) -> Parameters:
-        return lambda _me: {"user_id": person}
+        return lambda _me: {"user_id": person, "offset": 0}
 
     return [
         RawRequest(key, tuple((statement, parameters(person)) for statement in statements))

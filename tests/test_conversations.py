@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import migrations
 from app.core.config import Settings
+from app.core.raw_statement import RawStatement
 from app.demo import DEMO_API_KEY, load_demo
 from app.handlers.tweets import threads
 from app.handlers.tweets.mentions import handles_in
-from bench.baseline import RawStatement
 from tests.helpers.api import Api, MakePerson, Person, refused
 from tests.helpers.app import count, count_statements, running
 from tests.helpers.polling import eventually_async

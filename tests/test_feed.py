@@ -10,12 +10,12 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import Settings
+from app.core.raw_statement import RawStatement
 from app.handlers.shared.schemas import TweetList
 from app.handlers.tweets.actions import TWEETS_OF
 from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
 from app.handlers.tweets.listing import tweet_list_json, tweet_views, viewing
 from app.main import create_app
-from bench.baseline import RawStatement
 from tests.helpers.api import Api, MakePerson, Person
 from tests.helpers.app import count_statements, running
 

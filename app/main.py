@@ -36,6 +36,7 @@ from app.handlers.sessions.router import router as sessions_router
 from app.handlers.tweets.router import router as tweets_router
 from app.handlers.users.router import router as users_router
 from app.live.hub import Live
+from app.live.listener import CHANNEL
 from app.observability import (
     COUNT_RETRY_SECONDS,
     STORED_FOR_SECONDS,
@@ -51,6 +52,7 @@ from app.web.middleware import BodyLimit, CatchAll, SafetyHeaders
 from app.web.picture_downloads import PictureDownloads
 from app.web.rate_counters import create_limiter
 from app.web.rate_limit import RateLimit
+from app.web.replica_reads import ReplicaReads
 from app.workers.media_janitor import MediaJanitor
 
 # Room for the multipart framing around an uploaded file.
@@ -78,7 +80,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     pool = await create_raw_pool(settings, engine.url.render_as_string(hide_password=False))
-    app.state.reads = Reads(DatabaseServer("primary", engine, app.state.sessionmaker, pool))
+    replicas = [
+        await _server(settings, f"replica-{number}", url)
+        for number, url in enumerate(settings.database_replica_urls, start=1)
+    ]
+    app.state.reads = reads = Reads(
+        DatabaseServer("primary", engine, app.state.sessionmaker, pool),
+        replicas,
+        settings.replica_max_lag_seconds,
+        CHANNEL,
+    )
     app.state.janitor = janitor = MediaJanitor(app.state.sessionmaker, images, settings)
     app.state.readiness = Recent(partial(check_ready, engine, images), READY_FOR_SECONDS)
     app.state.stored_pictures = Recent(
@@ -97,7 +108,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Whose each api key is, remembered while the live-updates channel is heard.
     app.state.key_owners = key_owners = KeyOwners(app.state.reads.primary, live.listener)
     live.on_credentials_changed.append(key_owners.forget_user)
+    live.on_write_position = reads.heard
     await live.start()
+    await reads.start()
     cleanup = None
     if settings.media_cleanup_interval_seconds:
         cleanup = asyncio.create_task(
@@ -114,6 +127,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await live.stop()  # first: the streams end before what they use goes
+        await reads.stop()
         if cleanup is not None:
             cleanup.cancel()
             with suppress(asyncio.CancelledError):
@@ -122,8 +136,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if oidc is not None:
             await oidc.aclose()
         await limiter.aclose()
+        for replica in replicas:
+            await replica.pool.close()
+            await replica.engine.dispose()
         await pool.close()
         await engine.dispose()
+
+
+async def _server(settings: Settings, name: str, url: str) -> DatabaseServer:
+    """A read replica's engine, sessions and raw pool."""
+    engine = create_engine(settings, url)
+    return DatabaseServer(
+        name, engine, create_sessionmaker(engine), await create_raw_pool(settings, url)
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -141,6 +166,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     register_error_handlers(app)
     # Outermost last: CatchAll sees every error the app itself did not answer.
+    if settings.database_replica_urls:
+        # Innermost of all, around the routes only (the fast reads retry on their own):
+        # a replica read's error answer is held back before anything sees it.
+        app.add_middleware(ReplicaReads, settings=settings)
     # Innermost: served after every other layer has had its say (rate limit, telemetry).
     app.add_middleware(
         FastReads, likers_per_tweet=settings.likers_per_tweet, enabled=settings.fast_reads

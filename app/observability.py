@@ -4,6 +4,8 @@
   JSON log line, and Prometheus metrics by route template and status (`Telemetry`).
   No header is logged, so api keys never reach the log.
 - The database pool's connections, counted by the pool's own events (`watch_pool`).
+- Read replicas: each one's lag and whether it answers, as this worker last polled
+  them (read at the scrape), and the reads each server was given.
 - Live updates: the event streams open and those dropped as too slow (app/live/broker.py),
   and the LISTEN connection's reconnects (app/live/listener.py).
 - `GET /metrics` in Prometheus text format, with the stored pictures counted when
@@ -20,6 +22,7 @@ import os
 import re
 import uuid
 from time import perf_counter
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import (
@@ -86,6 +89,12 @@ EVENT_STREAMS_OPEN = Gauge(
 EVENT_STREAMS_DROPPED = Counter(
     "microblog_event_streams_dropped",
     "Event streams ended because their client read slower than their events came",
+)
+# Counted only with read replicas configured (app/core/reads.py).
+READS = Counter(
+    "microblog_db_reads",
+    "Reads given to each database server (primary, replica-1, ...)",
+    ["server"],
 )
 LISTENER_RECONNECTS = Counter(
     "microblog_events_listener_reconnects",
@@ -201,6 +210,31 @@ class _ReadNow:
         return self.families
 
 
+def _replica_families(replicas: list[dict[str, Any]]) -> list[GaugeMetricFamily]:
+    if not replicas:
+        return []
+    up = GaugeMetricFamily(
+        "microblog_db_replica_up", "1 while the read replica answers", labels=["replica"]
+    )
+    seconds = GaugeMetricFamily(
+        "microblog_db_replica_lag_seconds",
+        "How long ago the primary had what the read replica has not replayed yet",
+        labels=["replica"],
+    )
+    size = GaugeMetricFamily(
+        "microblog_db_replica_lag_bytes",
+        "WAL the read replica has yet to replay",
+        labels=["replica"],
+    )
+    for replica in replicas:
+        up.add_metric([replica["name"]], 1 if replica["up"] else 0)
+        if replica["lag_seconds"] is not None:
+            seconds.add_metric([replica["name"]], replica["lag_seconds"])
+        if replica["lag_bytes"] is not None:
+            size.add_metric([replica["name"]], replica["lag_bytes"])
+    return [up, seconds, size]
+
+
 @router.get(
     "/metrics",
     response_class=Response,
@@ -224,6 +258,7 @@ async def metrics(request: Request) -> Response:
                 "microblog_images_stored_bytes", "Bytes of pictures stored", value=stored[1]
             )
         )
+    families += _replica_families(request.app.state.reads.health())
     now = CollectorRegistry()
     now.register(_ReadNow(families))
     body = generate_latest(_requests_registry()) + generate_latest(now)

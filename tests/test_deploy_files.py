@@ -72,7 +72,7 @@ def test_every_image_from_elsewhere_is_pinned_by_digest() -> None:
     ours = [image for image in found if image.startswith("microblog:")]
     others = [image for image in found if image not in ours]
     assert len(ours) == 1
-    assert len(others) == 5, found  # python twice, postgres twice, redis
+    assert len(others) == 6, found  # python twice, postgres three times, redis
     for image in others:
         assert re.fullmatch(rf"[a-z0-9./-]+:[\w.-]+{_DIGEST}", image), image
 
@@ -116,7 +116,14 @@ def test_compose_describes_a_working_deployment(compose: Any) -> None:
     code, config, errors = compose("docker-compose.yml", SECRETS)
     assert code == 0, errors
     services = config["services"]
-    assert set(services) == {"postgres", "image_saver", "migrate", "app", "redis"}
+    assert set(services) == {
+        "postgres",
+        "image_saver",
+        "migrate",
+        "app",
+        "redis",
+        "postgres_replica",
+    }
 
     postgres = services["postgres"]
     assert postgres["image"].startswith("postgres:")
@@ -124,7 +131,25 @@ def test_compose_describes_a_working_deployment(compose: Any) -> None:
     assert "pg_isready -h 127.0.0.1" in " ".join(postgres["healthcheck"]["test"])
     assert postgres["environment"]["POSTGRES_PASSWORD"] == SECRETS["POSTGRES_PASSWORD"]
     # PostgreSQL 18's image keeps its data under /var/lib/postgresql/18/docker.
-    assert _volumes(postgres) == {"pgdata": "/var/lib/postgresql"}
+    assert _volumes(postgres)["pgdata"] == "/var/lib/postgresql"
+    # Replication connections allowed from the compose network, on first start.
+    (init_script,) = [v for v in _volumes(postgres) if v != "pgdata"]
+    assert init_script.endswith("/deploy/postgres-replication.sh")
+    assert (
+        "host replication all all scram-sha-256"
+        in (ROOT / "deploy/postgres-replication.sh").read_text()
+    )
+
+    # The `replica` profile: a streaming replica of postgres, never published, started
+    # only when asked for.
+    replica = services["postgres_replica"]
+    assert replica["profiles"] == ["replica"]
+    assert replica["image"] == postgres["image"]
+    assert re.search(r"pg_basebackup -D \S+ -R -X stream", " ".join(replica["command"]))
+    assert replica["environment"]["PGHOST"] == "postgres"
+    assert replica["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert "ports" not in replica
+    assert _volumes(replica) == {"pgreplica": "/var/lib/postgresql"}
 
     image_saver = services["image_saver"]
     assert "ports" not in image_saver, "image_saver must not be published"
@@ -155,7 +180,8 @@ def test_compose_describes_a_working_deployment(compose: Any) -> None:
     assert env["MAX_UPLOAD_BYTES"] == image_saver["environment"]["MAX_UPLOAD_BYTES"]
     assert services["migrate"]["command"][-1] == "migrate"
     assert services["migrate"]["environment"] == env
-    assert set(config["volumes"]) == {"pgdata", "images", "appdata"}
+    assert set(config["volumes"]) == {"pgdata", "pgreplica", "images", "appdata"}
+    assert env["DATABASE_REPLICA_URLS"] == ""  # none unless .env names them
     # The first administrator's key goes to a file in the app's volume, not to the logs.
     key_file = app["command"][app["command"].index("--admin-key-file") + 1]
     assert key_file.startswith(_volumes(app)["appdata"] + "/")

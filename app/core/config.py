@@ -1,6 +1,8 @@
 """Settings, read once from the environment and an optional `.env` file."""
 
+import json
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import (
     Field,
@@ -9,7 +11,9 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_URL_PREFIXES = ("postgresql+asyncpg://", "postgresql://", "postgres://")
 
 
 class Settings(BaseSettings):
@@ -17,6 +21,12 @@ class Settings(BaseSettings):
 
     # Unset: an embedded PostgreSQL is started with its data under DATA_DIR/postgres.
     database_url: str | None = None
+    # Streaming replicas of DATABASE_URL's server that answer reads (the feed, profiles,
+    # people lists, search, threads): comma-separated or a JSON list. Empty: the
+    # primary answers everything. docs/operations.md, "Read replicas".
+    database_replica_urls: Annotated[list[str], NoDecode] = []
+    # A replica further behind the primary than this is skipped until it catches up.
+    replica_max_lag_seconds: float = Field(default=5.0, gt=0, le=3600)
     data_dir: Path = Path("./data")
     # The single-page web app served at `/`; point it at another client build if you like.
     frontend_dir: Path = Path(__file__).resolve().parents[1] / "static"
@@ -112,11 +122,17 @@ class Settings(BaseSettings):
         """Accept the usual `postgresql://` spelling and pin the asyncpg driver."""
         if value is None or not value.strip():
             return None
-        value = value.strip()
-        for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
-            if value.startswith(prefix):
-                return "postgresql+asyncpg://" + value.removeprefix(prefix)
-        raise ValueError("must be a PostgreSQL URL such as postgresql://user:pass@host:5432/db")
+        return _asyncpg(value)
+
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _replica_urls(cls, value: object) -> list[str]:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if not isinstance(value, list) or not all(isinstance(url, str) for url in value):
+            raise ValueError("must be PostgreSQL URLs, comma-separated or a JSON list")
+        return [_asyncpg(url) for url in value if url.strip()]
 
     @field_validator("data_dir")
     @classmethod
@@ -182,6 +198,15 @@ class Settings(BaseSettings):
         if value not in {"critical", "error", "warning", "info", "debug"}:
             raise ValueError("must be one of critical, error, warning, info, debug")
         return value
+
+
+def _asyncpg(value: str) -> str:
+    """Accept the usual `postgresql://` spelling and pin the asyncpg driver."""
+    value = value.strip()
+    for prefix in _URL_PREFIXES:
+        if value.startswith(prefix):
+            return "postgresql+asyncpg://" + value.removeprefix(prefix)
+    raise ValueError("must be a PostgreSQL URL such as postgresql://user:pass@host:5432/db")
 
 
 class SettingsError(Exception):

@@ -1,15 +1,36 @@
 """Where a read goes: the database servers a request may read from.
 
 Without replicas every read goes to the primary. `Reads.server_for` is the one
-place that decides, for the ORM's read sessions and the fast reads alike.
+place that decides, for the ORM's read sessions and the fast reads alike: a replica
+in turn among those that answer, are at most REPLICA_MAX_LAG_SECONDS behind and have
+replayed the person's own last write (read-your-writes), else the primary.
+
+A person's write is known here three ways (`wrote`): this process remembers it, the
+other processes hear it on the live updates' channel (`heard`), and the browser
+carries it in the `microblog_lsn` cookie (app/web/replica_reads.py) to whichever
+process answers next.
 """
 
+import asyncio
+import logging
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import Scope
+
+from app.core.replicas import Poller, Positions, ReplicaState, lsn_text, lsn_value
+from app.observability import READS
+
+logger = logging.getLogger(__name__)
+
+# The browser's copy of its person's last write's WAL position.
+LSN_COOKIE = "microblog_lsn"
+# On the live updates' channel (app/live/listener.py): "l:<user>:<position>".
+POSITION_KIND = "l"
 
 
 @dataclass(frozen=True)
@@ -37,16 +58,120 @@ class DatabaseServer:
 
 
 class Reads:
-    def __init__(self, primary: DatabaseServer) -> None:
-        self.primary = primary
-
-    def server_for(
+    def __init__(
         self,
-        user_id: int | None,  # noqa: ARG002 - replicas: whose writes it must see
-        scope: Scope | None = None,  # noqa: ARG002 - replicas: the position a client carries
-    ) -> DatabaseServer:
+        primary: DatabaseServer,
+        replicas: list[DatabaseServer] | None = None,
+        max_lag_seconds: float = 5.0,
+        channel: str = "",
+    ) -> None:
+        self.primary = primary
+        self.replicas = [ReplicaState(server) for server in replicas or []]
+        self.max_lag_seconds = max_lag_seconds
+        self.positions = Positions()
+        self._channel = channel
+        self._turn = 0
+        self._counted = {
+            server.name: READS.labels(server.name)
+            for server in [primary, *(replica.server for replica in self.replicas)]
+        }
+        self._poller = Poller(primary.pool, self.replicas)
+        self._polling: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Poll the replicas (there are any) until `stop`; the first poll before
+        returning, so that reads go to them from the first request."""
+        if self.replicas:
+            await self._poller.poll()
+            self._polling = asyncio.create_task(self._poller.run(), name="replica-poller")
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            self._polling.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._polling
+
+    def server_for(self, user_id: int | None, scope: Scope | None = None) -> DatabaseServer:
         """The server to answer this person's read from."""
+        if not self.replicas:
+            return self.primary
+        position = max(
+            self.positions.of(user_id) if user_id is not None else 0,
+            _carried(scope) if scope is not None else 0,
+        )
+        count = len(self.replicas)
+        self._turn = (self._turn + 1) % count
+        for step in range(count):
+            replica = self.replicas[(self._turn + step) % count]
+            if replica.usable(self.max_lag_seconds, position):
+                self._counted[replica.server.name].inc()
+                return replica.server
+        self._counted[self.primary.name].inc()
+        return self.primary
+
+    def fallback(self) -> DatabaseServer:
+        """The primary, for a read a replica failed: counted as the primary's."""
+        if self.replicas:
+            self._counted[self.primary.name].inc()
         return self.primary
 
     def failed(self, server: DatabaseServer) -> None:
-        """`server` did not answer a read: leave it alone for a while."""
+        """`server` did not answer a read (lost its connection): no reads go there
+        until a poll finds it answering again."""
+        for replica in self.replicas:
+            if replica.server is server and replica.up:
+                logger.warning("replicas: %s failed a read; reading from the primary", server.name)
+                replica.up = False
+
+    async def wrote(self, user_id: int) -> str | None:
+        """After `user_id`'s write committed: the primary's WAL position now, which their
+        reads wait for; remembered here and told to the other processes in the same
+        round trip. None without replicas, or if the primary did not answer (the
+        person may then briefly read from a replica that lacks the write)."""
+        if not self.replicas:
+            return None
+        try:
+            text = await self.primary.pool.fetchval(
+                "SELECT position::text FROM pg_current_wal_lsn() AS position,"
+                " pg_notify($1, $2 || position::text)",
+                self._channel,
+                f"{POSITION_KIND}:{user_id}:",
+            )
+        except Exception as error:
+            logger.warning("replicas: cannot read the primary's WAL position: %r", error)
+            return None
+        self.heard(f"{user_id}:{text}")
+        return str(text)
+
+    def heard(self, announced: str) -> None:
+        """ "<user>:<position>", from `wrote` in this process or another."""
+        user, _, text = announced.partition(":")
+        position = lsn_value(text)
+        if user.isdigit() and position is not None:
+            self.positions.remember(int(user), position)
+
+    def health(self) -> list[dict[str, object]]:
+        """Each replica as last polled, for /ready."""
+        return [
+            {
+                "name": replica.server.name,
+                "up": replica.up,
+                "usable": replica.usable(self.max_lag_seconds, 0),
+                "replayed": lsn_text(replica.replayed),
+                "lag_seconds": replica.lag_seconds,
+                "lag_bytes": replica.lag_bytes,
+            }
+            for replica in self.replicas
+        ]
+
+
+def _carried(scope: Scope) -> int:
+    """The WAL position the browser's cookie carries, 0 without one."""
+    for name, value in scope["headers"]:
+        if name == b"cookie" and LSN_COOKIE.encode() in value:
+            try:
+                morsel = SimpleCookie(value.decode("latin-1")).get(LSN_COOKIE)
+            except CookieError:
+                return 0
+            return (lsn_value(morsel.value) or 0) if morsel is not None else 0
+    return 0

@@ -1,5 +1,5 @@
-"""Dependency aliases for the routers: the session and the caller (by api key or
-session cookie).
+"""Dependency aliases for the routers: the session, the read session and the caller
+(by api key or session cookie).
 
 Every dependency is `async def`, even those that never wait: FastAPI runs a plain
 `def` dependency in a worker thread, a hop that cost the feed more than its query.
@@ -12,18 +12,22 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.exceptions import Forbidden, Unauthorized
+from app.core.exceptions import DatabaseUnavailable, Forbidden, Unauthorized
 from app.core.image_service import ImageService
 from app.core.models import User
+from app.core.reads import Reads
 from app.core.sessions import SESSION, Caller, Credential
 from app.handlers.shared import db_actions
 from app.handlers.shared.schemas import MAX_ID
 from app.live.hub import Live
 from app.web import credentials
+from app.web.errors import recovery_conflict, server_unavailable
 from app.web.rate_limit import CALLER, REQUEST_SESSION
+from app.web.replica_reads import FROM_PRIMARY, REPLICA_FAILED, SAFE_METHODS, WROTE
 from app.workers.media_janitor import MediaJanitor
 
 
@@ -41,6 +45,20 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         await session.commit()
+        if request.method not in SAFE_METHODS:
+            await _remember_write(request)
+
+
+async def _remember_write(request: Request) -> None:
+    """After a person's write: their reads wait for a replica that has it (no cost,
+    and nothing done, without replicas)."""
+    reads: Reads = request.app.state.reads
+    found: tuple[Credential, Caller | None] | None = getattr(request.state, CALLER, None)
+    if not reads.replicas or found is None or found[1] is None:
+        return
+    position = await reads.wrote(found[1].user.id)
+    if position is not None:
+        setattr(request.state, WROTE, position)
 
 
 # scope="function": commit before the response is sent, so a failed commit
@@ -70,7 +88,9 @@ async def _lookup(request: Request, session: AsyncSession, credential: Credentia
     looked it up already, to count the request as that person's; else now."""
     found: tuple[Credential, Caller | None] | None = getattr(request.state, CALLER, None)
     if found is None or found[0] != credential:
-        return await db_actions.caller(session, credential, request.app.state.settings)
+        caller = await db_actions.caller(session, credential, request.app.state.settings)
+        setattr(request.state, CALLER, (credential, caller))  # whose write, for _session
+        return caller
     return found[1]  # found in this very session (SessionDep is the rate limit's)
 
 
@@ -92,6 +112,38 @@ async def _caller(request: Request, session: SessionDep, _key: _ApiKey) -> Calle
 
 # The caller and how they signed in (their session's id, for the sessions routes).
 CallerDep = Annotated[Caller, Depends(_caller)]
+
+
+async def _read_session(
+    request: Request, session: SessionDep, caller: CallerDep
+) -> AsyncIterator[AsyncSession]:
+    """A session on the server that answers the caller's reads (app/core/reads.py):
+    without replicas, or when none will do, the request's own session on the primary.
+    A replica read that fails for the replica's sake is answered again from the
+    primary (app/web/replica_reads.py)."""
+    reads: Reads = request.app.state.reads
+    retried = getattr(request.state, FROM_PRIMARY, False)
+    server = reads.fallback() if retried else reads.server_for(caller.user.id, request.scope)
+    if server is reads.primary:
+        yield session
+        return
+    try:
+        # Closing can fail too (the connection lost after the read): the answer is lost
+        # with it, so that is a failed read as well.
+        async with server.sessionmaker() as replica_session:
+            yield replica_session
+    except (DatabaseUnavailable, SQLAlchemyError) as error:
+        if isinstance(error, DatabaseUnavailable) or server_unavailable(error):
+            reads.failed(server)
+            setattr(request.state, REPLICA_FAILED, True)
+        elif recovery_conflict(error):
+            setattr(request.state, REPLICA_FAILED, True)
+        raise
+
+
+# For routes that only read: the caller's reads, from a replica when one will do.
+# scope="function": the replica's connection goes back before the answer is sent.
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 
 
 async def _current_user(caller: CallerDep) -> User:

@@ -12,6 +12,8 @@ every stream here, and the broker hands it to the streams.
     k:<user>                     <user>'s credentials changed (a key replaced, a
                                  session ended, the person deactivated):
                                  streams opened with one no longer valid end
+    l:<user>:<WAL position>      <user> wrote, the primary's WAL is that far: their
+                                 reads wait for a replica that has it (app/core/reads.py)
 
 Announcements for nobody connected here are dropped on arrival, before any query.
 Those that come together are fetched together: one statement for all new
@@ -82,6 +84,8 @@ class Live:
         self._undo_signal_hook: Callable[[], None] = lambda: None
         # Told of every `k:<user>`, whoever is connected here (app/core/key_owners.py).
         self.on_credentials_changed: list[Callable[[int], None]] = []
+        # Told each person's write position ("<user>:<position>"), for the read replicas.
+        self.on_write_position: Callable[[str], None] = lambda _: None
 
     async def start(self) -> None:
         self._tasks = [
@@ -181,6 +185,9 @@ class Live:
         someone connected here."""
         kind, _, rest = payload.partition(":")
         try:
+            if kind == "l":
+                self.on_write_position(rest)
+                return
             if kind == "k":
                 for forget in self.on_credentials_changed:
                     forget(int(rest))

@@ -146,13 +146,26 @@ async def _database_error(request: Request, error: Exception) -> JSONResponse:
     return database_error(f"{request.method} {request.url.path}", error)
 
 
+def server_unavailable(error: sa_exc.SQLAlchemyError) -> bool:
+    """The database server is away or overloaded, the request itself is not at fault."""
+    return (
+        isinstance(error, sa_exc.TimeoutError)  # no pooled connection came free in time
+        or (isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated)
+        or _sqlstate(error).startswith(_UNAVAILABLE)
+    )
+
+
+def recovery_conflict(error: sa_exc.SQLAlchemyError) -> bool:
+    """A replica cancelled the query: the WAL it replays removed rows the query needed."""
+    return _sqlstate(error) == "40001" and "recovery" in str(error)
+
+
 def database_error(where: str, error: sa_exc.SQLAlchemyError) -> JSONResponse:
     """The answer to a database failure: 503 while it is away or busy, else 409 or 500."""
-    away = isinstance(error, sa_exc.TimeoutError) or (  # no pooled connection came free
-        isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
-    )
     conflict = isinstance(error, sa_exc.IntegrityError)
-    return _database_answer(where, error, _sqlstate(error), away=away, conflict=conflict)
+    return _database_answer(
+        where, error, _sqlstate(error), away=server_unavailable(error), conflict=conflict
+    )
 
 
 def raw_database_error(where: str, error: Exception) -> JSONResponse:
@@ -164,8 +177,11 @@ def raw_database_error(where: str, error: Exception) -> JSONResponse:
 def is_away(error: Exception) -> bool:
     """Whether an asyncpg error means the server is away (not a fault of the statement)."""
     sqlstate = str(getattr(error, "sqlstate", None) or "")
+    # InternalClientError ("cannot switch to state ...; another operation is in
+    # progress"): a pooled connection whose server went away mid-statement, as a
+    # replica stopping under load leaves some (tests/test_replicas.py).
     return isinstance(
-        error, OSError | TimeoutError | asyncpg.InterfaceError
+        error, OSError | TimeoutError | asyncpg.InterfaceError | asyncpg.InternalClientError
     ) or sqlstate.startswith(_UNAVAILABLE)
 
 

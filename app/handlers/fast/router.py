@@ -234,7 +234,7 @@ async def _fetch(reads: Reads, viewer: int, scope: Scope, read: _Read) -> bytes 
             raise
         logger.warning("replica %s failed; reading from the primary: %r", server.name, error)
         reads.failed(server)
-        text = await reads.primary.fetchval(read.sql, *read.args)
+        text = await reads.fallback().fetchval(read.sql, *read.args)
     return text.encode() if isinstance(text, str) else None
 
 

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.handlers.deps import CurrentUser, PageDep, SessionDep, SettingsDep
+from app.handlers.deps import CurrentUser, PageDep, ReadSessionDep, SettingsDep
 from app.handlers.hashtags import actions
 from app.handlers.hashtags.schemas import TrendList
 from app.handlers.shared.schemas import TweetList
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/hashtags", tags=["search"], responses=AUTH)
 )
 async def trending(
     _user: CurrentUser,
-    session: SessionDep,
+    session: ReadSessionDep,
     hours: Annotated[int, Query(ge=1, le=168, description="The window, in hours")] = 24,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> TrendList:
@@ -35,7 +35,7 @@ async def trending(
 async def tagged(
     tag: Annotated[str, Path(max_length=60, description="The tag, without `#`; any case")],
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageDep,
     settings: SettingsDep,
 ) -> RenderedJson:

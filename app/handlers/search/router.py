@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.handlers.deps import CurrentUser, PageDep, SessionDep, SettingsDep
+from app.handlers.deps import CurrentUser, PageDep, ReadSessionDep, SettingsDep
 from app.handlers.search import actions
 from app.handlers.search.query import MAX_LENGTH
 from app.handlers.search.schemas import SearchResults
@@ -29,7 +29,7 @@ words) or only exclusions; the message says which."""
 )
 async def search_tweets(
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageDep,
     settings: SettingsDep,
     # The length is checked by the search itself, for its own message.

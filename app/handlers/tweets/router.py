@@ -6,6 +6,7 @@ from app.handlers.deps import (
     JanitorDep,
     ObjectId,
     PageDep,
+    ReadSessionDep,
     SessionDep,
     SettingsDep,
 )
@@ -58,7 +59,7 @@ async def create_tweet(
     "`GET /api/tweets/{id}/likes` pages through every liker.",
 )
 async def feed(
-    user: CurrentUser, session: SessionDep, page: PageDep, settings: SettingsDep
+    user: CurrentUser, session: ReadSessionDep, page: PageDep, settings: SettingsDep
 ) -> RenderedJson:
     # A plain request with an api key is answered before it gets here, with the same
     # bytes, by app/handlers/fast/ (one statement); this route answers the rest.
@@ -70,7 +71,7 @@ async def feed(
 
 @router.get("/{tweet_id}", responses=errors(exc.NotFound), summary="One tweet")
 async def one_tweet(
-    tweet_id: ObjectId, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    tweet_id: ObjectId, user: CurrentUser, session: ReadSessionDep, settings: SettingsDep
 ) -> TweetOne:
     return TweetOne(tweet=await threads.one(session, user.id, tweet_id, settings.likers_per_tweet))
 
@@ -103,7 +104,7 @@ async def edit_tweet(
     "edit replaced it; the current text is the tweet's own.",
 )
 async def history(
-    tweet_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+    tweet_id: ObjectId, _user: CurrentUser, session: ReadSessionDep, page: PageDep
 ) -> TweetHistory:
     return TweetHistory(versions=await editing.history(session, tweet_id, page.offset, page.limit))
 
@@ -116,7 +117,7 @@ async def history(
     "first page of its direct replies, its author's own first, then oldest first.",
 )
 async def thread(
-    tweet_id: ObjectId, user: CurrentUser, session: SessionDep, settings: SettingsDep
+    tweet_id: ObjectId, user: CurrentUser, session: ReadSessionDep, settings: SettingsDep
 ) -> Thread:
     ancestors, tweet, replies = await threads.thread(
         session, user.id, tweet_id, settings.likers_per_tweet
@@ -132,7 +133,7 @@ async def thread(
 async def replies(
     tweet_id: ObjectId,
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageDep,
     settings: SettingsDep,
 ) -> TweetList:
@@ -148,7 +149,7 @@ async def replies(
     summary="Everyone who liked a tweet, in the order they liked it",
 )
 async def likers(
-    tweet_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+    tweet_id: ObjectId, _user: CurrentUser, session: ReadSessionDep, page: PageDep
 ) -> LikerList:
     return LikerList(likes=await actions.likers(session, tweet_id, page.offset, page.limit))
 

@@ -10,6 +10,7 @@ from app.handlers.deps import (
     CurrentUser,
     ObjectId,
     PageDep,
+    ReadSessionDep,
     SessionDep,
     SettingsDep,
 )
@@ -88,7 +89,7 @@ def _with_key(user: User, api_key: str) -> UserCreatedOut:
 async def by_handle(
     handle: Annotated[str, Path(max_length=31)],
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSessionDep,
     people_limit: PeopleLimit = None,
 ) -> ProfileOut:
     person = await handles.by_handle(session, handle)
@@ -119,7 +120,7 @@ async def change(
 )
 async def directory(
     _user: CurrentUser,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageDep,
     q: Annotated[
         SearchText | None, Query(max_length=100, description="Part of a name or a handle")
@@ -130,7 +131,7 @@ async def directory(
 
 @router.get("/me", summary="Your profile")
 async def me(
-    user: CurrentUser, session: SessionDep, people_limit: PeopleLimit = None
+    user: CurrentUser, session: ReadSessionDep, people_limit: PeopleLimit = None
 ) -> ProfileOut:
     # Also answered by app/handlers/fast/ (a plain request with an api key): the same bytes.
     return ProfileOut(user=await actions.profile(session, user, user, people_limit))
@@ -138,7 +139,7 @@ async def me(
 
 @router.get("/{user_id}", responses=errors(exc.NotFound), summary="A person's profile")
 async def profile(
-    user_id: ObjectId, user: CurrentUser, session: SessionDep, people_limit: PeopleLimit = None
+    user_id: ObjectId, user: CurrentUser, session: ReadSessionDep, people_limit: PeopleLimit = None
 ) -> ProfileOut:
     # Also answered by app/handlers/fast/ (a plain request with an api key): the same bytes.
     return ProfileOut(user=await actions.profile_of(session, user_id, user, people_limit))
@@ -151,7 +152,7 @@ async def profile(
     name="followers",
 )
 async def followers(
-    user_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+    user_id: ObjectId, _user: CurrentUser, session: ReadSessionDep, page: PageDep
 ) -> PeopleList:
     found = await actions.people(session, user_id, "followers", page.offset, page.limit)
     return PeopleList(users=found)
@@ -164,7 +165,7 @@ async def followers(
     name="following",
 )
 async def following(
-    user_id: ObjectId, _user: CurrentUser, session: SessionDep, page: PageDep
+    user_id: ObjectId, _user: CurrentUser, session: ReadSessionDep, page: PageDep
 ) -> PeopleList:
     found = await actions.people(session, user_id, "following", page.offset, page.limit)
     return PeopleList(users=found)
@@ -177,7 +178,11 @@ async def following(
     summary="A person's tweets, newest first",
 )
 async def tweets(
-    user_id: ObjectId, user: CurrentUser, session: SessionDep, page: PageDep, settings: SettingsDep
+    user_id: ObjectId,
+    user: CurrentUser,
+    session: ReadSessionDep,
+    page: PageDep,
+    settings: SettingsDep,
 ) -> RenderedJson:
     # Also answered by app/handlers/fast/ (a plain request with an api key): the same bytes.
     page_json = await tweets_of(

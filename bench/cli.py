@@ -101,6 +101,13 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--many-threads", type=_at_least_one, default=2, help="wrk threads holding them"
     )
+    run_cmd.add_argument(
+        "--replica",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also the feed with one streaming replica of the bench database, made for the "
+        "run with pg_basebackup (a copy of its whole server) and removed after",
+    )
     run_cmd.set_defaults(func=_run)
 
     migration_cmd = actions.add_parser(
@@ -150,6 +157,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             stream_posts=args.stream_posts,
             many_connections=args.many_connections,
             many_threads=args.many_threads,
+            replica=args.replica,
         )
         report = run(url, reference_url, options, _say)
         path = report.write(options.output)

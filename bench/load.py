@@ -42,10 +42,13 @@ _NEVER_SPENT = str(10**9)
 class Server:
     """`python -m app serve` on a free port, on the given database."""
 
-    def __init__(self, database_url: str, workers: int, log: Path) -> None:
+    def __init__(
+        self, database_url: str, workers: int, log: Path, settings: dict[str, str] | None = None
+    ) -> None:
         self.database_url = database_url
         self.workers = workers
         self.log = log
+        self.settings = settings or {}  # more of the app's settings, as its environment
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -64,6 +67,7 @@ class Server:
                 "RATE_LIMIT_WRITES_PER_MINUTE": _NEVER_SPENT,
                 "RATE_LIMIT_UPLOADS_PER_MINUTE": _NEVER_SPENT,
                 "PYTHONPATH": str(ROOT),
+                **self.settings,
             }
             command = [sys.executable, "-m", "app", "serve", "--port", str(self.port)]
             command += ["--workers", str(self.workers)]

@@ -40,6 +40,7 @@ class Report:
     peak_worker_rss_mb: float = 0.0
     hot_tweet: dict[str, int | bool] = field(default_factory=dict)
     streams: dict[str, Any] = field(default_factory=dict)  # bench/streams.py; empty: not run
+    replica: dict[str, Any] = field(default_factory=dict)  # bench/replica.py; empty: not run
     when: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     def add(self, name: str, title: str, result: Result) -> None:
@@ -258,6 +259,7 @@ class Report:
             "peak_worker_rss_mb": self.peak_worker_rss_mb,
             "hot_tweet": self.hot_tweet,
             "streams": self.streams,
+            "replica": self.replica,
             "targets": [asdict(t) | {"met": t.met} for t in self.targets()],
         }
 
@@ -301,6 +303,7 @@ class Report:
                 f"{_ratio(self.scenarios['feed'].rps, web.rps):.2f} × "
                 "the requests/s of the same SQL run raw on asyncpg.",
             ]
+        lines += self._replica_lines()
         live = self.streams
         if live:
             lines += [
@@ -322,6 +325,28 @@ class Report:
                 f"| {t.name} | {t.value:.2f} | {sign} {t.limit:g} | {'yes' if t.met else 'NO'} |"
             )
         return "\n".join(lines) + "\n"
+
+    def _replica_lines(self) -> list[str]:
+        if "error" in self.replica:
+            return [
+                "",
+                f"The feed with a streaming replica was not measured: {self.replica['error']}",
+            ]
+        with_one = self.scenarios.get("feed_replica")
+        if with_one is None:
+            return []
+        without, cores = self.scenarios["feed"], os.cpu_count()
+        return [
+            "",
+            f"One streaming replica (pg_basebackup and start: {self.replica['made_seconds']:g} s), "
+            f"on this machine: the primary, the replica, the workers and wrk share its {cores} "
+            f"cores, so this shows the routing working under load, not a second server's "
+            f"capacity. The feed with it: {with_one.rps:,.0f} requests/s, p50 "
+            f"{with_one.p50_ms:.1f} ms; without: {without.rps:,.0f} requests/s, p50 "
+            f"{without.p50_ms:.1f} ms ({_ratio(with_one.rps, without.rps):.2f} ×); the "
+            f"replica answered {self.replica['transactions']:,} transactions meanwhile "
+            "(warm-up included).",
+        ]
 
     def write(self, folder: Path) -> Path:
         return write_pair(folder, "bench", self.as_markdown(), self.as_json())

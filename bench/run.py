@@ -9,6 +9,7 @@ import asyncio
 import json
 import random
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from bench.conversations import handle
 from bench.cpu import Meter, postmaster
 from bench.load import Request, Server, peak_rss, wrk
 from bench.measure import Result
+from bench.replica import replica_of
+from bench.replica import transactions as replica_transactions
 from bench.report import Report
 from bench.search_scenarios import SearchPlan
 from bench.seed import Seeded, api_key, connected
@@ -43,6 +46,7 @@ class Options:
     # The feed from many keep-alive connections over several wrk threads; 0: not measured.
     many_connections: int = 256
     many_threads: int = 2
+    replica: bool = True  # the feed with one streaming replica, made for the run
 
 
 def run(url: str, reference_url: str, options: Options, say: Callable[[str], None]) -> Report:
@@ -101,23 +105,9 @@ def _measure(
     seeded, reference = data_sets
 
     def measure(
-        server: Server,
-        requests: list[Request],
-        connections: int = options.connections,
-        threads: int = 1,
+        server: Server, requests: list[Request], clients: int = 0, threads: int = 1
     ) -> Result:
-        # Each round is a new wrk, whose connections the workers accept anew: one worker
-        # can take nearly all of them (seen: 96%) and the other idles, halving that
-        # round. The best round is the server's; every round's failures count.
-        def load(seconds: float) -> Result:
-            return wrk(server.url, requests, connections, seconds, options.output, threads)
-
-        if options.warmup:
-            load(options.warmup)
-        meter = Meter(server.worker_pids, database_pids)
-        return Result.best_of(
-            [meter.measured(lambda: load(options.seconds)) for _ in range(options.rounds)]
-        )
+        return _measured(server, requests, options, database_pids, (clients, threads))
 
     say(f"reference: the feed at {reference.data.tweets:,} tweets")
     with Server(reference_url, options.workers, log).running() as server:
@@ -149,10 +139,67 @@ def _measure(
         report.hot_tweet = asyncio.run(
             _hot_tweet(server.url, url, seeded, options.hot_tweet_people)
         )
+    if options.replica:
+        _feed_with_a_replica(url, options, say, plan, report, log, database_pids)
     if options.streams:
         report.streams = streams.measure(
             url, seeded, streams.StreamOptions(options.streams, options.stream_posts), log, say
         )
+
+
+def _measured(
+    server: Server,
+    requests: list[Request],
+    options: Options,
+    database_pids: tuple[int, ...],
+    clients: tuple[int, int] = (0, 1),
+) -> Result:
+    """A scenario through wrk: a warm-up, then the best of the rounds, each with its
+    CPU per request. `clients`: wrk's connections (0: --connections) and threads."""
+    connections, threads = clients[0] or options.connections, clients[1]
+
+    # Each round is a new wrk, whose connections the workers accept anew: one worker
+    # can take nearly all of them (seen: 96%) and the other idles, halving that
+    # round. The best round is the server's; every round's failures count.
+    def load(seconds: float) -> Result:
+        return wrk(server.url, requests, connections, seconds, options.output, threads)
+
+    if options.warmup:
+        load(options.warmup)
+    meter = Meter(server.worker_pids, database_pids)
+    return Result.best_of(
+        [meter.measured(lambda: load(options.seconds)) for _ in range(options.rounds)]
+    )
+
+
+def _feed_with_a_replica(
+    url: str,
+    options: Options,
+    say: Callable[[str], None],
+    plan: "_Plan",
+    report: Report,
+    log: Path,
+    database_pids: tuple[int, ...],
+) -> None:
+    """The feed again, served with one streaming replica of the bench database made
+    for it (its CPU counted with the primary's), against the feed measured without."""
+    say("a streaming replica of the bench database's server (pg_basebackup)")
+    with ExitStack() as stack:
+        try:
+            made = stack.enter_context(replica_of(url))
+        except (AssertionError, RuntimeError) as refused:  # e.g. no replication rights
+            say(f"no replica, the feed with one is not measured: {refused}")
+            report.replica = {"error": str(refused)}
+            return
+        settings = {"DATABASE_REPLICA_URLS": made.url}
+        title = "Feed, first page, with one streaming replica (on the same machine)"
+        say(title)
+        with Server(url, options.workers, log, settings).running() as server:
+            answered = asyncio.run(replica_transactions(made.url))
+            result = _measured(server, plan.feed(plan.typical), options, database_pids + made.pids)
+            answered = asyncio.run(replica_transactions(made.url)) - answered
+    report.add("feed_replica", title, result)
+    report.replica = {"made_seconds": round(made.made_seconds, 1), "transactions": answered}
 
 
 def _raw(

@@ -428,6 +428,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "create_tweet",
         "reply_mentions",
         "feed_many",
+        "feed_replica",
         "feed_raw_sql",
         "profile_raw_sql",
         "user_tweets_raw_sql",
@@ -462,6 +463,9 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "exact": True,
     }
     assert 20 < report["peak_worker_rss_mb"] < 1000
+    # The feed with a streaming replica: reads went to it.
+    assert report["replica"]["made_seconds"] > 0
+    assert report["replica"]["transactions"] > 0
     # The live part: every follower's stream got every post, nobody else's did.
     live = report["streams"]
     assert live["streams"] == 30
@@ -497,6 +501,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     )
     assert "| A profile requests/s ÷ the same SQL raw on asyncpg |" in markdown
     assert "| Web workers' CPU per feed request, ms |" in markdown
+    assert "One streaming replica (pg_basebackup and start: " in markdown
     assert "| Target | Measured | Limit | Met |" in markdown
     assert markdown in done.stdout
 

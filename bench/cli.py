@@ -92,6 +92,22 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--stream-posts", type=_at_least_one, default=5, help="posts timed to the streams"
     )
+    run_cmd.add_argument(
+        "--many-connections",
+        type=int,
+        default=256,
+        help="keep-alive connections of the feed's many-clients scenario (0: not measured)",
+    )
+    run_cmd.add_argument(
+        "--many-threads", type=_at_least_one, default=2, help="wrk threads holding them"
+    )
+    run_cmd.add_argument(
+        "--replica",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also the feed with one streaming replica of the bench database, made for the "
+        "run with pg_basebackup (a copy of its whole server) and removed after",
+    )
     run_cmd.set_defaults(func=_run)
 
     migration_cmd = actions.add_parser(
@@ -139,6 +155,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             likers_per_tweet=settings.likers_per_tweet,
             streams=args.streams,
             stream_posts=args.stream_posts,
+            many_connections=args.many_connections,
+            many_threads=args.many_threads,
+            replica=args.replica,
         )
         report = run(url, reference_url, options, _say)
         path = report.write(options.output)

@@ -42,10 +42,13 @@ _NEVER_SPENT = str(10**9)
 class Server:
     """`python -m app serve` on a free port, on the given database."""
 
-    def __init__(self, database_url: str, workers: int, log: Path) -> None:
+    def __init__(
+        self, database_url: str, workers: int, log: Path, settings: dict[str, str] | None = None
+    ) -> None:
         self.database_url = database_url
         self.workers = workers
         self.log = log
+        self.settings = settings or {}  # more of the app's settings, as its environment
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -64,6 +67,7 @@ class Server:
                 "RATE_LIMIT_WRITES_PER_MINUTE": _NEVER_SPENT,
                 "RATE_LIMIT_UPLOADS_PER_MINUTE": _NEVER_SPENT,
                 "PYTHONPATH": str(ROOT),
+                **self.settings,
             }
             command = [sys.executable, "-m", "app", "serve", "--port", str(self.port)]
             command += ["--workers", str(self.workers)]
@@ -109,11 +113,11 @@ class Server:
         return [
             pid
             for pid in descendants(self.process.pid)
-            if b"spawn_main" in _read(f"/proc/{pid}/cmdline")
+            if b"spawn_main" in read_proc(f"/proc/{pid}/cmdline")
         ]
 
 
-def _read(path: str) -> bytes:
+def read_proc(path: str) -> bytes:
     try:
         with open(path, "rb") as file:
             return file.read()
@@ -121,14 +125,20 @@ def _read(path: str) -> bytes:
         return b""
 
 
+def stat_fields(pid: int) -> list[bytes]:
+    """/proc/<pid>/stat after the command name, from the state on (field 3 of proc(5):
+    index 0 here; the parent is index 1); empty once the process is gone."""
+    stat = read_proc(f"/proc/{pid}/stat")
+    # The command name in parentheses may hold spaces: the fields follow its last ")".
+    return stat[stat.rfind(b")") + 2 :].split()
+
+
 def descendants(root: int) -> list[int]:
     """Every process below `root` (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            stat = _read(f"/proc/{entry}/stat")
-            # The command name in parentheses may hold spaces; the parent follows it.
-            fields = stat[stat.rfind(b")") + 2 :].split()
+            fields = stat_fields(int(entry))
             if len(fields) > 1:
                 children.setdefault(int(fields[1]), []).append(int(entry))
     found, todo = [], [root]
@@ -140,7 +150,7 @@ def descendants(root: int) -> list[int]:
 
 
 def rss_mb(pid: int) -> float:
-    for line in _read(f"/proc/{pid}/status").decode().splitlines():
+    for line in read_proc(f"/proc/{pid}/status").decode().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
@@ -168,14 +178,20 @@ def peak_rss(server: Server) -> Iterator[dict[str, float]]:
 
 
 def wrk(
-    base_url: str, requests: list[Request], connections: int, seconds: float, folder: Path
+    base_url: str,
+    requests: list[Request],
+    connections: int,
+    seconds: float,
+    folder: Path,
+    threads: int = 1,
 ) -> Result:
-    """Drive `base_url` with wrk (one thread; the server has the other cores)."""
+    """Drive `base_url` with wrk (one thread unless asked: the server has the other
+    cores), each thread holding its share of the keep-alive connections."""
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=folder, suffix=".requests", delete=False) as file:
         file.write("\n".join(r.line() for r in requests) + "\n")
     try:
-        command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
+        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
         command += ["--timeout", "10s", "-s", str(WRK_SCRIPT), base_url]
         done = subprocess.run(  # noqa: S603 - wrk, found on PATH by the caller's check
             command,

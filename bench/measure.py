@@ -21,6 +21,10 @@ class Result:
     p99_ms: float
     errors: int = 0
     rounds_rps: tuple[float, ...] = ()  # every round's, when best_of chose one
+    # CPU per request in ms, of this round (bench/cpu.py): the web side's and the
+    # PostgreSQL server's; None where not measured.
+    web_cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
 
     @property
     def rps(self) -> float:
@@ -28,7 +32,8 @@ class Result:
 
     @classmethod
     def best_of(cls, rounds: list["Result"]) -> "Result":
-        """The round with the most requests/s, with the failures of all of them."""
+        """The round with the most requests/s (and its own CPU per request), with the
+        failures of all of them."""
         best = max(rounds, key=lambda r: r.rps)
         return replace(
             best,

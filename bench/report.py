@@ -40,6 +40,7 @@ class Report:
     peak_worker_rss_mb: float = 0.0
     hot_tweet: dict[str, int | bool] = field(default_factory=dict)
     streams: dict[str, Any] = field(default_factory=dict)  # bench/streams.py; empty: not run
+    replica: dict[str, Any] = field(default_factory=dict)  # bench/replica.py; empty: not run
     when: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
     def add(self, name: str, title: str, result: Result) -> None:
@@ -101,6 +102,7 @@ class Report:
             ),
             *self._search_targets(),
             *self._session_targets(),
+            *self._web_layer_targets(),
             Target(
                 "Reply with two mentions p50 ÷ create tweet p50",
                 _ratio(s["reply_mentions"].p50_ms, s["create_tweet"].p50_ms),
@@ -163,6 +165,57 @@ class Report:
             )
         return targets
 
+    def _web_layer_targets(self) -> list[Target]:
+        """What the web layer costs: each read's requests/s against its own SQL run raw,
+        the web side's CPU per feed request, and the feed from many connections."""
+        s = self.scenarios
+        targets = [
+            Target(
+                f"{title} requests/s ÷ the same SQL raw on asyncpg",
+                _ratio(s[name].rps, s[f"{name}_raw_sql"].rps),
+                0.7,
+                at_most=False,
+            )
+            for name, title in (
+                ("feed", "Feed"),
+                ("profile", "A profile"),
+                ("user_tweets", "A person's tweets"),
+            )
+            if name in s and f"{name}_raw_sql" in s
+        ]
+        feed_cpu = s["feed"].web_cpu_ms
+        if feed_cpu is not None:
+            targets.append(
+                Target("Web workers' CPU per feed request, ms", feed_cpu, 1.0, at_most=True)
+            )
+        if "me_by_key" in s:
+            me, feed = s["me_by_key"], s["feed"]
+            targets += [
+                Target(
+                    "Own profile (/api/users/me) p50 ÷ feed p50",
+                    _ratio(me.p50_ms, feed.p50_ms),
+                    1,
+                    at_most=True,
+                ),
+                Target(
+                    "Own profile (/api/users/me) requests/s ÷ feed requests/s",
+                    _ratio(me.rps, feed.rps),
+                    1,
+                    at_most=False,
+                ),
+            ]
+        if "feed_many" in s:
+            many = s["feed_many"]
+            targets.append(
+                Target(
+                    f"{self.titles['feed_many']}: p99 ÷ p50",
+                    _ratio(many.p99_ms, many.p50_ms),
+                    5,
+                    at_most=True,
+                )
+            )
+        return targets
+
     def _stream_targets(self) -> list[Target]:
         live = self.streams
         if not live:
@@ -199,12 +252,14 @@ class Report:
             "data": asdict(self.data) | {"secret": None, "database_size": self.database_size},
             "reference": asdict(self.reference) | {"secret": None},
             "scenarios": {
-                name: asdict(result) | {"rps": result.rps, "title": self.titles[name]}
+                name: asdict(result)
+                | {"rps": result.rps, "title": self.titles[name], "web_cpu_of": _web_side(name)}
                 for name, result in self.scenarios.items()
             },
             "peak_worker_rss_mb": self.peak_worker_rss_mb,
             "hot_tweet": self.hot_tweet,
             "streams": self.streams,
+            "replica": self.replica,
             "targets": [asdict(t) | {"met": t.met} for t in self.targets()],
         }
 
@@ -223,14 +278,23 @@ class Report:
             f"then the best of {self.rounds} rounds of {self.seconds:g} s (every round's "
             f"requests/s in the JSON); server: {self.workers} worker(s), on the same machine.",
             "",
-            "| Scenario | Requests/s | p50 ms | p95 ms | p99 ms | Errors |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| Scenario | Requests/s | p50 ms | p95 ms | p99 ms | Errors "
+            "| Web CPU ms/req | PostgreSQL CPU ms/req |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for name, r in self.scenarios.items():
+            mark = "" if _web_side(name) == WORKERS else " †"
             lines.append(
                 f"| {self.titles[name]} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p95_ms:.1f} "
-                f"| {r.p99_ms:.1f} | {r.errors} |"
+                f"| {r.p99_ms:.1f} | {r.errors} | {_ms(r.web_cpu_ms)}{mark} | {_ms(r.db_cpu_ms)} |"
             )
+        lines += [
+            "",
+            "CPU per request: the processes' CPU time (/proc) over the best round, divided by "
+            "its requests; web: the server's workers (not image_saver), † the bench process "
+            "itself (its asyncpg loop, in place of a worker); PostgreSQL: every process of "
+            "its server (— where /proc cannot see it).",
+        ]
         web = self.scenarios.get("feed_raw_sql")
         if web:
             lines += [
@@ -239,6 +303,7 @@ class Report:
                 f"{_ratio(self.scenarios['feed'].rps, web.rps):.2f} × "
                 "the requests/s of the same SQL run raw on asyncpg.",
             ]
+        lines += self._replica_lines()
         live = self.streams
         if live:
             lines += [
@@ -261,6 +326,28 @@ class Report:
             )
         return "\n".join(lines) + "\n"
 
+    def _replica_lines(self) -> list[str]:
+        if "error" in self.replica:
+            return [
+                "",
+                f"The feed with a streaming replica was not measured: {self.replica['error']}",
+            ]
+        with_one = self.scenarios.get("feed_replica")
+        if with_one is None:
+            return []
+        without, cores = self.scenarios["feed"], os.cpu_count()
+        return [
+            "",
+            f"One streaming replica (pg_basebackup and start: {self.replica['made_seconds']:g} s), "
+            f"on this machine: the primary, the replica, the workers and wrk share its {cores} "
+            f"cores, so this shows the routing working under load, not a second server's "
+            f"capacity. The feed with it: {with_one.rps:,.0f} requests/s, p50 "
+            f"{with_one.p50_ms:.1f} ms; without: {without.rps:,.0f} requests/s, p50 "
+            f"{without.p50_ms:.1f} ms ({_ratio(with_one.rps, without.rps):.2f} ×); the "
+            f"replica answered {self.replica['transactions']:,} transactions meanwhile "
+            "(warm-up included).",
+        ]
+
     def write(self, folder: Path) -> Path:
         return write_pair(folder, "bench", self.as_markdown(), self.as_json())
 
@@ -273,6 +360,20 @@ def write_pair(folder: Path, prefix: str, markdown: str, data: dict[str, Any]) -
     path.write_text(markdown)
     path.with_suffix(".json").write_text(json.dumps(data, indent=2) + "\n")
     return path
+
+
+WORKERS = "server workers"
+
+
+def _web_side(scenario: str) -> str:
+    """Whose CPU a scenario's web column is."""
+    if scenario.endswith("_raw_sql"):
+        return "bench process (asyncpg loop)"
+    return WORKERS
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
 
 
 def _ratio(value: float, base: float) -> float:

@@ -9,18 +9,22 @@ import asyncio
 import json
 import random
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 from app.core.security import hash_session_token
+from bench import baseline, streams
 from bench import seed as seeding
-from bench import streams
-from bench.baseline import raw_feed
+from bench.baseline import RawRequest
 from bench.conversations import handle
+from bench.cpu import Meter, postmaster
 from bench.load import Request, Server, peak_rss, wrk
 from bench.measure import Result
+from bench.replica import replica_of
+from bench.replica import transactions as replica_transactions
 from bench.report import Report
 from bench.search_scenarios import SearchPlan
 from bench.seed import Seeded, api_key, connected
@@ -39,6 +43,10 @@ class Options:
     output: Path = Path("bench-results")
     streams: int = 2000  # open event streams on one worker; 0: not measured
     stream_posts: int = 5
+    # The feed from many keep-alive connections over several wrk threads; 0: not measured.
+    many_connections: int = 256
+    many_threads: int = 2
+    replica: bool = True  # the feed with one streaming replica, made for the run
 
 
 def run(url: str, reference_url: str, options: Options, say: Callable[[str], None]) -> Report:
@@ -52,7 +60,7 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
         )
     reference = asyncio.run(_reference(reference_url, seeded, options, say))
     plan = _Plan(seeded, random.Random(seeded.data.seed))  # noqa: S311 - repeatable, not secret
-    database_size, postgres = asyncio.run(_describe(url))
+    database_size, postgres, database_pids = asyncio.run(_describe(url))
     report = Report(
         data=seeded,
         reference=reference,
@@ -75,7 +83,9 @@ def run(url: str, reference_url: str, options: Options, say: Callable[[str], Non
     asyncio.run(_sessions_for_this_run(url, seeded, plan.signed_in))
     asyncio.run(_announcements_for_this_run(url, plan.signed_in))
     try:
-        _measure(url, reference_url, options, say, seeded, reference, plan, report, log)
+        _measure(
+            url, reference_url, options, say, (seeded, reference), plan, report, log, database_pids
+        )
     finally:
         asyncio.run(_forget_this_run(url, first_new))
     return report
@@ -86,24 +96,18 @@ def _measure(
     reference_url: str,
     options: Options,
     say: Callable[[str], None],
-    seeded: Seeded,
-    reference: Seeded,
+    data_sets: tuple[Seeded, Seeded],
     plan: "_Plan",
     report: Report,
     log: Path,
+    database_pids: tuple[int, ...],
 ) -> None:
+    seeded, reference = data_sets
 
-    def measure(server: Server, requests: list[Request]) -> Result:
-        # Each round is a new wrk, whose connections the workers accept anew: one worker
-        # can take nearly all of them (seen: 96%) and the other idles, halving that
-        # round. The best round is the server's; every round's failures count.
-        if options.warmup:
-            wrk(server.url, requests, options.connections, options.warmup, options.output)
-        rounds = [
-            wrk(server.url, requests, options.connections, options.seconds, options.output)
-            for _ in range(options.rounds)
-        ]
-        return Result.best_of(rounds)
+    def measure(
+        server: Server, requests: list[Request], clients: int = 0, threads: int = 1
+    ) -> Result:
+        return _measured(server, requests, options, database_pids, (clients, threads))
 
     say(f"reference: the feed at {reference.data.tweets:,} tweets")
     with Server(reference_url, options.workers, log).running() as server:
@@ -123,27 +127,93 @@ def _measure(
             if name == "feed":
                 title = f"Feed, first page, at {reference.data.tweets:,} tweets (reference)"
                 report.add("feed_reference", title, feed_reference)
-        say("the same feed page as raw SQL on asyncpg")
-        keys = [api_key(seeded.secret, i) for i in plan.typical]
-
-        def raw(seconds: float) -> Result:
-            return asyncio.run(
-                raw_feed(url, keys, options.connections, seconds, options.likers_per_tweet)
-            )
-
-        if options.warmup:
-            raw(options.warmup)
-        raw_sql = Result.best_of([raw(options.seconds) for _ in range(options.rounds)])
-        title = "Feed, first page: the same SQL raw on asyncpg, no web layer"
-        report.add("feed_raw_sql", title, raw_sql)
+        if options.many_connections:
+            many, threads = options.many_connections, options.many_threads
+            title = f"Feed, first page, {many} connections from {threads} wrk threads"
+            say(title)
+            report.add("feed_many", title, measure(server, plan.feed(plan.typical), many, threads))
+        for name, title, raw in plan.raw_scenarios(options.likers_per_tweet):
+            say(title)
+            report.add(name, title, _raw(url, raw, options, database_pids))
         say(f"{options.hot_tweet_people:,} people like one tweet at once, then half unlike it")
         report.hot_tweet = asyncio.run(
             _hot_tweet(server.url, url, seeded, options.hot_tweet_people)
         )
+    if options.replica:
+        _feed_with_a_replica(url, options, say, plan, report, log, database_pids)
     if options.streams:
         report.streams = streams.measure(
             url, seeded, streams.StreamOptions(options.streams, options.stream_posts), log, say
         )
+
+
+def _measured(
+    server: Server,
+    requests: list[Request],
+    options: Options,
+    database_pids: tuple[int, ...],
+    clients: tuple[int, int] = (0, 1),
+) -> Result:
+    """A scenario through wrk: a warm-up, then the best of the rounds, each with its
+    CPU per request. `clients`: wrk's connections (0: --connections) and threads."""
+    connections, threads = clients[0] or options.connections, clients[1]
+
+    # Each round is a new wrk, whose connections the workers accept anew: one worker
+    # can take nearly all of them (seen: 96%) and the other idles, halving that
+    # round. The best round is the server's; every round's failures count.
+    def load(seconds: float) -> Result:
+        return wrk(server.url, requests, connections, seconds, options.output, threads)
+
+    if options.warmup:
+        load(options.warmup)
+    meter = Meter(server.worker_pids, database_pids)
+    return Result.best_of(
+        [meter.measured(lambda: load(options.seconds)) for _ in range(options.rounds)]
+    )
+
+
+def _feed_with_a_replica(
+    url: str,
+    options: Options,
+    say: Callable[[str], None],
+    plan: "_Plan",
+    report: Report,
+    log: Path,
+    database_pids: tuple[int, ...],
+) -> None:
+    """The feed again, served with one streaming replica of the bench database made
+    for it (its CPU counted with the primary's), against the feed measured without."""
+    say("a streaming replica of the bench database's server (pg_basebackup)")
+    with ExitStack() as stack:
+        try:
+            made = stack.enter_context(replica_of(url))
+        except (AssertionError, RuntimeError) as refused:  # e.g. no replication rights
+            say(f"no replica, the feed with one is not measured: {refused}")
+            report.replica = {"error": str(refused)}
+            return
+        settings = {"DATABASE_REPLICA_URLS": made.url}
+        title = "Feed, first page, with one streaming replica (on the same machine)"
+        say(title)
+        with Server(url, options.workers, log, settings).running() as server:
+            answered = asyncio.run(replica_transactions(made.url))
+            result = _measured(server, plan.feed(plan.typical), options, database_pids + made.pids)
+            answered = asyncio.run(replica_transactions(made.url)) - answered
+    report.add("feed_replica", title, result)
+    report.replica = {"made_seconds": round(made.made_seconds, 1), "transactions": answered}
+
+
+def _raw(
+    url: str, requests: list[RawRequest], options: Options, database_pids: tuple[int, ...]
+) -> Result:
+    """A raw-SQL scenario as the HTTP ones are measured: a warm-up, the best round."""
+    meter = baseline.this_process(database_pids)
+
+    def load(seconds: float) -> Result:
+        return asyncio.run(baseline.raw_load(url, requests, options.connections, seconds, meter))
+
+    if options.warmup:
+        load(options.warmup)
+    return Result.best_of([load(options.seconds) for _ in range(options.rounds)])
 
 
 class _Plan:
@@ -160,6 +230,13 @@ class _Plan:
         # (Drawn apart, so the other scenarios draw what they always have.)
         people, apart = seeded.data.people, random.Random(seeded.data.seed + 1)  # noqa: S311
         self.signed_in = sorted(apart.sample(range(1, people + 1), min(1000, people)))
+        # (api key, person) of the profile scenario (drawn with the others) and of a
+        # person's tweets (drawn apart); their raw-SQL baselines read the same.
+        self.profiles_asked: list[tuple[str, int]] = []
+        users, apart = seeded.data.users, random.Random(f"tweets of {seeded.data.seed}")  # noqa: S311
+        self.tweets_of_asked = [
+            (self.key(apart.randint(1, users)), apart.randint(1, users)) for _ in range(1000)
+        ]
 
     def key(self, user_id: int) -> str:
         return api_key(self.seeded.secret, user_id)
@@ -186,9 +263,13 @@ class _Plan:
             )
             for n in range(1000)
         ]
-        profiles = [
-            Request("GET", f"/api/users/{self.someone()}", self.key(self.someone()))
-            for _ in range(1000)
+        for _ in range(1000):
+            person = self.someone()
+            self.profiles_asked.append((self.key(self.someone()), person))
+        profiles = [Request("GET", f"/api/users/{p}", key) for key, p in self.profiles_asked]
+        tweets_of = [
+            Request("GET", f"/api/users/{person}/tweets?limit=20", key)
+            for key, person in self.tweets_of_asked
         ]
         # As the web app reads one: the counts alone, then the first page of a list.
         profile_pages = []
@@ -273,6 +354,7 @@ class _Plan:
                 "A profile's counts, then 20 followers (as the web app reads it)",
                 profile_pages,
             ),
+            ("user_tweets", "A person's tweets, first page (limit 20)", tweets_of),
             (
                 "thread",
                 "A thread (GET /api/tweets/{id}/thread), a tenth the most answered",
@@ -289,6 +371,29 @@ class _Plan:
             ("like_unlike", "Like, then unlike", likes),
             ("create_tweet", "Create a tweet", posts),
             ("reply_mentions", "Reply to a tweet, mentioning two people", replies),
+        ]
+
+    def raw_scenarios(self, likers_per_tweet: int) -> list[tuple[str, str, list[RawRequest]]]:
+        """The raw-SQL baselines of the feed, a profile and a person's tweets, on the
+        same people as their HTTP scenarios."""
+        keys = [self.key(person) for person in self.typical]
+        raw = "the same SQL raw on asyncpg, no web layer"
+        return [
+            (
+                "feed_raw_sql",
+                f"Feed, first page: {raw}",
+                baseline.feed_requests(keys, likers_per_tweet),
+            ),
+            (
+                "profile_raw_sql",
+                f"A profile, everyone listed: {raw}",
+                baseline.profile_requests(self.profiles_asked),
+            ),
+            (
+                "user_tweets_raw_sql",
+                f"A person's tweets, first page: {raw}",
+                baseline.tweets_of_requests(self.tweets_of_asked, likers_per_tweet),
+            ),
         ]
 
     def _searches(self) -> list[tuple[str, str, list[Request]]]:
@@ -415,14 +520,15 @@ async def _forget_this_run(url: str, first_new: int) -> None:
         )
 
 
-async def _describe(url: str) -> tuple[str, str]:
-    """The database's size and its server's version, for the report."""
+async def _describe(url: str) -> tuple[str, str, tuple[int, ...]]:
+    """The database's size and its server's version, for the report, and its server's
+    pid if it runs here (its CPU per request)."""
     async with connected(url) as connection:
         size: str = await connection.fetchval(
             "SELECT pg_size_pretty(pg_database_size(current_database()))"
         )
         version = connection.get_server_version()
-        return size, f"PostgreSQL {version.major}.{version.minor}"
+        return size, f"PostgreSQL {version.major}.{version.minor}", await postmaster(connection)
 
 
 async def _hot_tweet(base_url: str, url: str, seeded: Seeded, people: int) -> dict[str, int | bool]:

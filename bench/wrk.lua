@@ -5,6 +5,13 @@
 local requests = {}
 local next_index = 1
 
+-- Each thread (wrk -t) starts from a random place of its own.
+local threads = 0
+function setup(thread)
+  thread:set("thread_number", threads)
+  threads = threads + 1
+end
+
 function init(args)
   local file = assert(io.open(os.getenv("BENCH_REQUESTS"), "r"))
   for line in file:lines() do
@@ -24,7 +31,7 @@ function init(args)
     requests[#requests + 1] = wrk.format(method, path, headers, body)
   end
   file:close()
-  math.randomseed(os.time())
+  math.randomseed(os.time() * 16 + (thread_number or 0))
   next_index = math.random(#requests)
 end
 

@@ -7,7 +7,10 @@ The benchmark itself (a million tweets, minutes) is run by hand: README, Perform
 
 import asyncio
 import json
+import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +24,7 @@ from app.core import migrations
 from app.core.hashtags import hashtags_in
 from app.handlers.search.ranking import CONFIGURATION
 from bench import vocabulary
+from bench.cpu import tree_seconds
 from bench.measure import Result
 from bench.schema import fingerprint
 from bench.seed import (
@@ -341,11 +345,19 @@ def test_bench_run_refuses_a_database_seeded_without_conversations(
 
 def test_the_best_round_is_reported_with_every_round_s_failures() -> None:
     slow = Result(requests=100, seconds=1, p50_ms=9, p95_ms=20, p99_ms=30, errors=2)
-    fast = Result(requests=300, seconds=1, p50_ms=3, p95_ms=7, p99_ms=9)
+    fast = Result(requests=300, seconds=1, p50_ms=3, p95_ms=7, p99_ms=9, web_cpu_ms=0.5)
     best = Result.best_of([slow, fast, slow])
-    assert (best.rps, best.p50_ms, best.p99_ms) == (300, 3, 9)
+    assert (best.rps, best.p50_ms, best.p99_ms, best.web_cpu_ms) == (300, 3, 9, 0.5)
     assert best.errors == 4  # a failed request in any round fails the run
     assert best.rounds_rps == (100, 300, 100)
+
+
+def test_a_process_tree_s_cpu_counts_the_children_that_ended() -> None:
+    """A PostgreSQL server's backends come and go: an ended one's time must still count."""
+    before = tree_seconds(os.getpid())
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    assert tree_seconds(os.getpid()) - before >= 0.25
 
 
 def test_the_readme_commands_seed_the_embedded_server_from_nothing(tmp_path: Path) -> None:
@@ -385,7 +397,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "run", "--database-url", bench_url, "--workers", "1", "--connections", "4",
         "--duration", "1", "--rounds", "2", "--warmup", "0", "--reference-tweets", "300",
         "--hot-tweet-people", "40", "--streams", "30", "--stream-posts", "2",
-        "--output", str(output),
+        "--many-connections", "32", "--many-threads", "2", "--output", str(output),
         timeout=300, module="bench",
     )  # fmt: skip
     # 0: every target met, 3: some missed; at toy size either may happen.
@@ -403,6 +415,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "feed_heavy",
         "profile",
         "profile_paged",
+        "user_tweets",
         "thread",
         "tweet",
         "replies",
@@ -414,7 +427,11 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "like_unlike",
         "create_tweet",
         "reply_mentions",
+        "feed_many",
+        "feed_replica",
         "feed_raw_sql",
+        "profile_raw_sql",
+        "user_tweets_raw_sql",
         "search_common",
         "search_rare",
         "hashtag",
@@ -428,6 +445,14 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         assert len(result["rounds_rps"]) == 2, name
         assert result["rps"] == pytest.approx(max(result["rounds_rps"]), abs=0.1), name
         assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"], name
+        # CPU per request, from /proc: the workers' (the raw scenarios': the bench's own)
+        # and the PostgreSQL server's (the test's embedded one: visible here).
+        assert 0 < result["web_cpu_ms"] < 1000, name
+        assert result["web_cpu_of"] == (
+            "bench process (asyncpg loop)" if name.endswith("_raw_sql") else "server workers"
+        )
+        if name != "health":  # no statement: the server's own background work, maybe none
+            assert 0 < result["db_cpu_ms"] < 1000, name
     assert report["reference"]["data"]["tweets"] == 300
     assert report["hot_tweet"] == {
         "people": 40,
@@ -438,6 +463,9 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
         "exact": True,
     }
     assert 20 < report["peak_worker_rss_mb"] < 1000
+    # The feed with a streaming replica: reads went to it.
+    assert report["replica"]["made_seconds"] > 0
+    assert report["replica"]["transactions"] > 0
     # The live part: every follower's stream got every post, nobody else's did.
     live = report["streams"]
     assert live["streams"] == 30
@@ -446,7 +474,7 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     assert live["deliveries"] == 2 * live["followers"]
     assert 0 <= live["p50_ms"] <= live["p99_ms"] <= live["max_ms"] < 10_000
     assert 20 < live["worker_rss_idle_mb"] <= live["worker_rss_mb"] < 1000
-    assert len(report["targets"]) == 24
+    assert len(report["targets"]) == 31
     assert report["targets"][0] == {
         "name": "Failed requests, every scenario",
         "value": 0,
@@ -466,6 +494,14 @@ def test_bench_run_drives_every_scenario_and_writes_the_report(
     assert "| People search, 3–5 letters of a name (12 of them, " in markdown
     assert "| People search among 260 people p50 ÷ feed p50 |" in markdown
     assert "Live updates: 30 event streams open on one worker" in markdown
+    assert "| Errors | Web CPU ms/req | PostgreSQL CPU ms/req |" in markdown
+    assert "| Feed, first page, 32 connections from 2 wrk threads |" in markdown
+    assert (
+        "| A person's tweets, first page: the same SQL raw on asyncpg, no web layer |" in markdown
+    )
+    assert "| A profile requests/s ÷ the same SQL raw on asyncpg |" in markdown
+    assert "| Web workers' CPU per feed request, ms |" in markdown
+    assert "One streaming replica (pg_basebackup and start: " in markdown
     assert "| Target | Measured | Limit | Met |" in markdown
     assert markdown in done.stdout
 

@@ -17,6 +17,10 @@ plain aggregate over one sorted subquery reads it in order; nothing is joined
 above it).
 """
 
+from typing import Any, Unpack
+
+from sqlalchemy import Select
+
 from app.core.json_text import boolean, moment, nullable, obj, text
 from app.core.raw_statement import RawStatement
 from app.handlers.tweets.listing import TweetRow, TweetSelect
@@ -148,4 +152,52 @@ SELECT '{{"result":true,"user":' || {
     || ',"tweets_count":' || {_count("tweets", "author_id")}
     || '}}}}'
 FROM users AS p WHERE p.id = $1 AND {_still_signed_in("$2", "$4")}
+"""
+
+
+# The reader's unread notifications: an index-only count on ix_notifications_unread.
+_UNREAD = "(SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT read)::text"
+
+_NOTIFICATION = obj(
+    ("id", "n.id::text"),
+    ("type", text("n.type")),
+    (
+        "actor",
+        obj(
+            ("id", "n.actor_id::text"),
+            ("name", text("n.actor_name")),
+            ("handle", text("n.actor_handle")),
+        ),
+    ),
+    ("tweet_id", nullable("n.tweet_id::text")),
+    ("created_at", moment("n.created_at")),
+    ("read", boolean("n.read")),
+)
+
+
+class NotificationListJson:
+    """GET /api/notifications as `NotificationList` (app/handlers/notifications/: its
+    PAGE statement, newest first, and the unread count), or no row if the reader
+    is no longer signed in. Parameters: `args`."""
+
+    def __init__(self, page: Select[Unpack[tuple[Any, ...]]]) -> None:
+        rows = RawStatement(page)
+        self.names = [*rows.names, "key_hash"]
+        user = f"${rows.names.index('user_id') + 1}"
+        self.sql = (
+            f"""SELECT '{{"result":true,"notifications":[' """
+            f"|| coalesce(string_agg({_NOTIFICATION}, ','), '') "
+            f"""|| '],"unread_count":' || {_UNREAD.replace("$1", user)} || '}}' """
+            f"FROM ({rows.sql}) AS n HAVING {_still_signed_in(user, f'${len(self.names)}')}"
+        )
+
+    def args(self, **values: object) -> list[object]:
+        return [values[name] for name in self.names]
+
+
+# GET /api/notifications/unread_count as `UnreadCount` ($1 the reader, $2 the api
+# key's hash or NULL); no row if the reader is no longer signed in.
+UNREAD_COUNT_JSON = f"""
+SELECT '{{"result":true,"unread_count":' || {_UNREAD} || '}}'
+WHERE {_still_signed_in("$1", "$2")}
 """

@@ -5,6 +5,8 @@ bytes (json_sql.py).
     GET /api/tweets                 the feed           (offset, limit)
     GET /api/users/{id}/tweets      a person's tweets  (offset, limit)
     GET /api/users/{id}, /me        a profile          (people_limit)
+    GET /api/notifications          one's notifications (offset, limit), always from
+    GET /api/notifications/unread_count                 the primary, as their routes
 
 Only the plain case is served here: a request signed in as an active person (by an
 api key the process knows, app/core/key_owners.py, or by a session cookie the rate
@@ -39,7 +41,13 @@ from app.core.reads import Reads
 from app.core.security import hash_api_key
 from app.core.sessions import KEY, Caller, Credential
 from app.handlers.deps import MAX_OFFSET
-from app.handlers.fast.json_sql import PROFILE_JSON, TweetListJson
+from app.handlers.fast.json_sql import (
+    PROFILE_JSON,
+    UNREAD_COUNT_JSON,
+    NotificationListJson,
+    TweetListJson,
+)
+from app.handlers.notifications.actions import PAGE as NOTIFICATIONS_PAGE
 from app.handlers.shared.schemas import MAX_ID
 from app.handlers.tweets.actions import TWEETS_OF_PEOPLE_AS_JSON
 from app.handlers.tweets.feed_sql import FEED_PAGE_PEOPLE_AS_JSON, feed_parameters
@@ -59,6 +67,7 @@ logger = logging.getLogger(__name__)
 
 _FEED = TweetListJson(FEED_PAGE_PEOPLE_AS_JSON)
 _TWEETS_OF = TweetListJson(TWEETS_OF_PEOPLE_AS_JSON)
+_NOTIFICATIONS = NotificationListJson(NOTIFICATIONS_PAGE)
 _EMPTY_LIST = b'{"result":true,"tweets":[]}'
 
 # A plain number: no sign, no spaces, no leading zero (the route accepts those too,
@@ -79,6 +88,8 @@ FEED_ROUTE = _Template("/api/tweets")
 PROFILE_ROUTE = _Template("/api/users/{user_id}")
 ME_ROUTE = _Template("/api/users/me")
 TWEETS_OF_ROUTE = _Template("/api/users/{user_id}/tweets")
+NOTIFICATIONS_ROUTE = _Template("/api/notifications")
+UNREAD_ROUTE = _Template("/api/notifications/unread_count")
 
 # (name, least, most) of each query parameter a route takes.
 _PAGE = {"offset": (0, MAX_OFFSET), "limit": (1, 100)}
@@ -110,6 +121,8 @@ class _Read:
     args: list[object]
     # An answer this read cannot tell from a missing person's: the route answers it.
     unsure: bytes | None = None
+    # Read from the primary even with replicas (as the route does).
+    primary_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +171,15 @@ class FastReads(HttpMiddleware):
         if path == "/api/tweets":
             page = _query(raw, _PAGE)
             return None if page is None else (FEED_ROUTE, self._feed(page))
+        if path == "/api/notifications":
+            page = _query(raw, _PAGE)
+            return None if page is None else (NOTIFICATIONS_ROUTE, _notifications(page))
+        if path == "/api/notifications/unread_count":
+            if _query(raw, {}) is None:
+                return None
+            return UNREAD_ROUTE, lambda reader, key: _Read(
+                UNREAD_COUNT_JSON, [reader, key], None, True
+            )
         if path == "/api/users/me":
             people = _query(raw, _PEOPLE)
             if people is None:
@@ -201,6 +223,16 @@ class FastReads(HttpMiddleware):
             return _Read(_TWEETS_OF.sql, _TWEETS_OF.args(**values), _EMPTY_LIST)
 
         return read
+
+
+def _notifications(page: dict[str, int]) -> _Plan:
+    offset, limit = page.get("offset", 0), page.get("limit", 20)
+
+    def read(reader: int, key_hash: str | None) -> _Read:
+        values = {"user_id": reader, "offset": offset, "limit": limit, "key_hash": key_hash}
+        return _Read(_NOTIFICATIONS.sql, _NOTIFICATIONS.args(**values), None, True)
+
+    return read
 
 
 async def _read(scope: Scope, plan: _Plan) -> bytes | None:
@@ -248,7 +280,7 @@ async def _fetch(reads: Reads, viewer: int, scope: Scope, read: _Read) -> bytes 
     """The answer's bytes from the server the person reads from; from the primary if a
     replica fails to answer (left alone for a while if it is away) or cancels the
     read (a recovery conflict: the rows it read were replayed away)."""
-    server = reads.server_for(viewer, scope)
+    server = reads.primary if read.primary_only else reads.server_for(viewer, scope)
     try:
         text = await server.fetchval(read.sql, *read.args)
     except Exception as error:

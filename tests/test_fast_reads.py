@@ -80,6 +80,9 @@ def _paths(ann: Person, bob: Person, eve: Person) -> list[str]:
     paths += ["/api/tweets?offset=100", "/api/users/me", "/api/users/me?people_limit=0"]
     paths += ["/api/notifications", "/api/notifications?offset=1&limit=3"]
     paths += ["/api/notifications/unread_count", "/api/notifications?offset=1000"]
+    paths += ["/api/hashtags/release/tweets", "/api/hashtags/Release/tweets?limit=1"]
+    paths += ["/api/hashtags/%23release/tweets", "/api/hashtags/релиз/tweets"]
+    paths += ["/api/hashtags/nothing_here/tweets"]
     for person in (ann, bob, eve):
         paths += [f"/api/users/{person.id}", f"/api/users/{person.id}?people_limit=1"]
         paths += [f"/api/users/{person.id}/tweets", f"/api/users/{person.id}/tweets?limit=1"]
@@ -149,6 +152,8 @@ async def test_the_route_answers_what_the_fast_reads_do_not(
         ("/api/users/999999/tweets", 404, "NotFound"),
         ("/api/users/999999", 404, "NotFound"),
         ("/api/users/9223372036854775808", 422, "ValidationError"),
+        ("/api/hashtags/12/tweets", 422, "ValidationError"),
+        ("/api/hashtags/a-b/tweets", 422, "ValidationError"),
     ):
         refused(await client.get(path, headers=ann.headers), status, error_type)
     # Forms the route accepts and the fast reads leave to it: the same answer.
@@ -193,6 +198,7 @@ async def _refused_at_once(client: AsyncClient, person: Person) -> None:
         "/api/tweets",
         "/api/notifications",
         "/api/notifications/unread_count",
+        "/api/hashtags/release/tweets",
         "/api/users/me",
         f"/api/users/{person.id}",
         f"/api/users/{person.id}/tweets",

@@ -17,7 +17,7 @@ plain aggregate over one sorted subquery reads it in order; nothing is joined
 above it).
 """
 
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Select
 
@@ -180,7 +180,7 @@ class NotificationListJson:
     PAGE statement, newest first, and the unread count), or no row if the reader
     is no longer signed in. Parameters: `args`."""
 
-    def __init__(self, page: Select[Unpack[tuple[Any, ...]]]) -> None:
+    def __init__(self, page: Select[*tuple[Any, ...]]) -> None:
         rows = RawStatement(page)
         self.names = [*rows.names, "key_hash"]
         user = f"${rows.names.index('user_id') + 1}"

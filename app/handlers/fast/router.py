@@ -5,6 +5,7 @@ bytes (json_sql.py).
     GET /api/tweets                 the feed           (offset, limit)
     GET /api/users/{id}/tweets      a person's tweets  (offset, limit)
     GET /api/users/{id}, /me        a profile          (people_limit)
+    GET /api/hashtags/{tag}/tweets  a tag's posts      (offset, limit)
     GET /api/notifications          one's notifications (offset, limit), always from
     GET /api/notifications/unread_count                 the primary, as their routes
 
@@ -30,12 +31,13 @@ logged and limited as any other, under its route's template.
 import hashlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.core import hashtags
 from app.core.key_owners import KeyOwners
 from app.core.reads import Reads
 from app.core.security import hash_api_key
@@ -47,6 +49,7 @@ from app.handlers.fast.json_sql import (
     NotificationListJson,
     TweetListJson,
 )
+from app.handlers.hashtags.actions import TAGGED_PAGE_PEOPLE_AS_JSON
 from app.handlers.notifications.actions import PAGE as NOTIFICATIONS_PAGE
 from app.handlers.shared.schemas import MAX_ID
 from app.handlers.tweets.actions import TWEETS_OF_PEOPLE_AS_JSON
@@ -68,12 +71,14 @@ logger = logging.getLogger(__name__)
 _FEED = TweetListJson(FEED_PAGE_PEOPLE_AS_JSON)
 _TWEETS_OF = TweetListJson(TWEETS_OF_PEOPLE_AS_JSON)
 _NOTIFICATIONS = NotificationListJson(NOTIFICATIONS_PAGE)
+_TAGGED = TweetListJson(TAGGED_PAGE_PEOPLE_AS_JSON)
 _EMPTY_LIST = b'{"result":true,"tweets":[]}'
 
 # A plain number: no sign, no spaces, no leading zero (the route accepts those too,
 # and answers them itself).
 _NUMBER = re.compile(rb"0|[1-9][0-9]{0,18}")
 _PERSON_PATH = re.compile(r"/api/users/([1-9][0-9]{0,18})(/tweets)?")
+_TAG_PATH = re.compile(r"/api/hashtags/([^/]+)/tweets")
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ FEED_ROUTE = _Template("/api/tweets")
 PROFILE_ROUTE = _Template("/api/users/{user_id}")
 ME_ROUTE = _Template("/api/users/me")
 TWEETS_OF_ROUTE = _Template("/api/users/{user_id}/tweets")
+TAGGED_ROUTE = _Template("/api/hashtags/{tag}/tweets")
 NOTIFICATIONS_ROUTE = _Template("/api/notifications")
 UNREAD_ROUTE = _Template("/api/notifications/unread_count")
 
@@ -171,6 +177,11 @@ class FastReads(HttpMiddleware):
         if path == "/api/tweets":
             page = _query(raw, _PAGE)
             return None if page is None else (FEED_ROUTE, self._feed(page))
+        tagged = _TAG_PATH.fullmatch(path)
+        if tagged is not None:
+            tag, page = hashtags.normalise(tagged[1]), _query(raw, _PAGE)
+            ours = page is not None and hashtags.is_tag(tag)
+            return (TAGGED_ROUTE, self._tagged(tag, page)) if ours and page is not None else None
         if path == "/api/notifications":
             page = _query(raw, _PAGE)
             return None if page is None else (NOTIFICATIONS_ROUTE, _notifications(page))
@@ -208,21 +219,34 @@ class FastReads(HttpMiddleware):
 
         return read
 
+    def _tagged(self, tag: str, page: dict[str, int]) -> _Plan:
+        values = {"tag": tag, **_paged(page)}
+        return _tweet_list(_TAGGED, values, self.likers_per_tweet)
+
     def _tweets_of(self, person: int, page: dict[str, int]) -> _Plan:
-        offset, limit = page.get("offset", 0), page.get("limit", 20)
+        values = {"author_id": person, **_paged(page)}
+        # An empty page: past the end, or no such person (404): the route knows.
+        return _tweet_list(_TWEETS_OF, values, self.likers_per_tweet, unsure=_EMPTY_LIST)
 
-        def read(viewer: int, key_hash: str | None) -> _Read:
-            values = {
-                "author_id": person,
-                "offset": offset,
-                "limit": limit,
-                "key_hash": key_hash,
-                **viewing(viewer, self.likers_per_tweet),
-            }
-            # An empty page: past the end, or no such person (404): the route knows.
-            return _Read(_TWEETS_OF.sql, _TWEETS_OF.args(**values), _EMPTY_LIST)
 
-        return read
+def _paged(page: dict[str, int]) -> dict[str, int]:
+    """offset and limit as the route's defaults give them."""
+    return {"offset": page.get("offset", 0), "limit": page.get("limit", 20)}
+
+
+def _tweet_list(
+    statement: TweetListJson,
+    values: Mapping[str, object],
+    likers_per_tweet: int,
+    unsure: bytes | None = None,
+) -> _Plan:
+    """A read of `statement` with `values`, for whoever reads."""
+
+    def read(viewer: int, key_hash: str | None) -> _Read:
+        everything = {**values, "key_hash": key_hash, **viewing(viewer, likers_per_tweet)}
+        return _Read(statement.sql, statement.args(**everything), unsure)
+
+    return read
 
 
 def _notifications(page: dict[str, int]) -> _Plan:

@@ -16,7 +16,7 @@ from app.core.database import plan_each_time
 from app.core.exceptions import ValidationFailed
 from app.core.models import Tweet, TweetHashtag
 from app.handlers.hashtags.schemas import Trend
-from app.handlers.tweets.listing import tweet_list_json, tweet_rows, viewing
+from app.handlers.tweets.listing import TweetSelect, tweet_list_json, tweet_rows, viewing
 
 
 def valid_tag(tag: str) -> str:
@@ -39,12 +39,20 @@ _TAGGED = (
     .limit(bindparam("limit", type_=BigInteger))
     .cte("tagged")
 )
-# A page of a tag's posts, newest first (parameters: tag, offset, limit, viewer_id, cap).
-TAGGED_PAGE = (
-    tweet_rows()
-    .join(_TAGGED, _TAGGED.c.tweet_id == Tweet.id)
-    .order_by(_TAGGED.c.created_at.desc(), _TAGGED.c.tweet_id.desc())
-)
+
+
+def _tagged_page(people_as_json: bool = False) -> TweetSelect:
+    """A page of a tag's posts, newest first (parameters: tag, offset, limit,
+    viewer_id, cap). `people_as_json`: see `tweet_rows`."""
+    return (
+        tweet_rows(people_as_json)
+        .join(_TAGGED, _TAGGED.c.tweet_id == Tweet.id)
+        .order_by(_TAGGED.c.created_at.desc(), _TAGGED.c.tweet_id.desc())
+    )
+
+
+TAGGED_PAGE = _tagged_page()
+TAGGED_PAGE_PEOPLE_AS_JSON = _tagged_page(people_as_json=True)
 
 
 async def tagged(

@@ -4,6 +4,7 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
 from functools import partial
 
 from fastapi import FastAPI
@@ -14,7 +15,7 @@ from app.core import logs
 from app.core.config import Settings, load_settings
 from app.core.database import create_engine, create_sessionmaker
 from app.core.image_service import ImageService
-from app.core.key_owners import KeyOwners
+from app.core.owners import Owners
 from app.core.raw_pool import connect_arguments, create_raw_pool
 from app.core.reads import DatabaseServer, Reads
 from app.core.recent import Recent
@@ -106,8 +107,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         queue_size=settings.event_stream_queue_size,
     )
     # Whose each api key is, remembered while the live-updates channel is heard.
-    app.state.key_owners = key_owners = KeyOwners(app.state.reads.primary, live.listener)
-    live.on_credentials_changed.append(key_owners.forget_user)
+    app.state.owners = owners = Owners(
+        app.state.reads.primary, live.listener, timedelta(minutes=settings.session_idle_minutes)
+    )
+    live.on_credentials_changed.append(owners.forget_user)
     live.on_write_position = reads.heard
     reads.channel = live.listener
     await live.start()
@@ -173,7 +176,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ReplicaReads, settings=settings)
     # Innermost: served after every other layer has had its say (rate limit, telemetry).
     app.add_middleware(
-        FastReads, likers_per_tweet=settings.likers_per_tweet, enabled=settings.fast_reads
+        FastReads,
+        likers_per_tweet=settings.likers_per_tweet,
+        idle_minutes=settings.session_idle_minutes,
+        enabled=settings.fast_reads,
     )
     upload_limit = settings.max_upload_bytes + UPLOAD_FRAMING_BYTES
     app.add_middleware(

@@ -266,9 +266,9 @@ async def _listening(listener: Listener) -> bool:
 async def test_a_signed_in_browser_reads_fast_too(
     client: AsyncClient, api: Api, make_person: MakePerson, app_settings: Callable[..., Settings]
 ) -> None:
-    """A session cookie the rate limit has looked up is enough for the fast reads;
-    without a budget for reads nothing looks it up, and the route answers: the same
-    bytes either way."""
+    """A session cookie is enough for the fast reads, whether the rate limit has
+    looked it up already (with the ORM, the first time) or not: the same bytes as
+    the api key's, and as the route's."""
     ann, bob = await make_person("Ann"), await make_person("Bob")
     await api.follow(ann, bob)
     await api.like(ann, await api.tweet(bob, "hello"))
@@ -280,9 +280,14 @@ async def test_a_signed_in_browser_reads_fast_too(
             assert by_cookie.status_code == 200, path
             assert by_cookie.content == by_key.content, path
             assert "etag" in by_cookie.headers, path  # the fast reads answered
-            by_route = await client.get(path, headers=cookie)  # no budget: no lookup
-            assert by_route.content == by_key.content, path
-            assert "etag" not in by_route.headers, path
+            unlimited = await client.get(path, headers=cookie)  # no budget: no lookup
+            assert unlimited.content == by_key.content, path
+            assert "etag" in unlimited.headers, path
+        async with running(app_settings(fast_reads=False)) as (_, routes):
+            for path in ("/api/tweets", "/api/users/me", f"/api/users/{bob.id}/tweets"):
+                by_route = await routes.get(path, headers=cookie)
+                assert by_route.content == (await http.get(path, headers=cookie)).content
+                assert "etag" not in by_route.headers, path
 
 
 async def test_connection_options_in_the_database_url_reach_the_fast_reads(
@@ -300,3 +305,38 @@ async def test_connection_options_in_the_database_url_reach_the_fast_reads(
         assert answer.status_code == 200, answer.text
         assert "etag" in answer.headers  # the fast reads answered
         assert (await http.get("/ready")).status_code == 200
+
+
+async def test_a_remembered_session_still_ends_at_once_and_keeps_its_idle_clock(
+    api: Api, make_person: MakePerson, session: AsyncSession, app_settings: Callable[..., Settings]
+) -> None:
+    """A session the process remembers (app/core/owners.py) serves the fast reads with
+    no lookup; signed out, it is refused by the very next request; its idle clock is
+    still moved on, by the ORM's lookup, once it is due."""
+    ann = await make_person("Ann")
+    async with running(app_settings(rate_limit_reads_per_minute=1000)) as (limited, http):
+        cookie = await cookie_headers(limited, ann.id, csrf=False)
+        assert (await http.get("/api/tweets", headers=cookie)).status_code == 200
+        with count_statements(limited) as statements:
+            assert (await http.get("/api/tweets", headers=cookie)).status_code == 200
+        assert len(statements) == 1, statements  # the page alone: the session remembered
+
+        # Idle for two hours (the clock is moved on hourly at most), as a process that
+        # remembers nothing yet finds it: the ORM's lookup moves it on.
+        await session.execute(
+            text("UPDATE web_sessions SET last_seen_at = now() - interval '2 hours'")
+        )
+        await session.commit()
+        async with running(app_settings(rate_limit_reads_per_minute=1000)) as (_, fresh):
+            assert (await fresh.get("/api/tweets", headers=cookie)).status_code == 200
+        await session.rollback()
+        moved = await session.scalar(
+            text("SELECT now() - max(last_seen_at) < interval '1 minute' FROM web_sessions")
+        )
+        assert moved is True
+
+        # Ended behind the process's back (plain SQL: nothing announced).
+        await session.execute(text("DELETE FROM web_sessions WHERE user_id = :id"), {"id": ann.id})
+        await session.commit()
+        for path in ("/api/tweets", "/api/users/me", "/api/notifications/unread_count"):
+            refused(await http.get(path, headers=cookie), 401, "Unauthorized")

@@ -214,7 +214,7 @@ async def test_a_key_is_looked_up_at_most_once_a_request(
     limited_app: tuple[FastAPI, AsyncClient], make_person: MakePerson, api: Api
 ) -> None:
     """The rate limit finds whose the key is, from the process's memory of keys after
-    the first time (app/core/key_owners.py). A fast read (app/handlers/fast/) then
+    the first time (app/core/owners.py). A fast read (app/handlers/fast/) then
     needs one statement (which checks the key again, in its own snapshot) and no ORM
     connection; a route of FastAPI loads the person in its own session: one lookup,
     one connection, as without the limit."""

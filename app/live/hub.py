@@ -83,7 +83,7 @@ class Live:
         self._caught_up = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._undo_signal_hook: Callable[[], None] = lambda: None
-        # Told of every `k:<user>`, whoever is connected here (app/core/key_owners.py).
+        # Told of every `k:<user>`, whoever is connected here (app/core/owners.py).
         self.on_credentials_changed: list[Callable[[int], None]] = []
         # Told each person's write position ("<user>:<position>"), for the read replicas.
         self.on_write_position: Callable[[str], None] = lambda _: None

@@ -2,7 +2,7 @@
 over budget (see app/web/rate_counters.py for how budgets are counted).
 
 The caller is the person whose api key (or session cookie) the request carries,
-once it is verified (a key as the process knows it, app/core/key_owners.py; a
+once it is verified (a key as the process knows it, app/core/owners.py; a
 session by one index lookup, in the session the handlers then use, with the person
 found); else the client address. A request with a
 wrong key also spends from its address's budget for wrong keys, and only such
@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import exceptions as exc
 from app.core.config import Settings
-from app.core.key_owners import KeyOwners
+from app.core.owners import Owners
 from app.core.sessions import KEY, Caller, Credential
 from app.handlers.shared import db_actions
 from app.web import credentials
@@ -167,12 +167,16 @@ def _address(scope: Scope) -> str:
 
 
 async def _owner(scope: Scope, credential: Credential, settings: Settings) -> int | None:
-    """The id of the person the credential is theirs (an api key as the process knows
-    it: app/core/key_owners.py), or None."""
+    """The id of the person the credential is theirs, as the process knows it
+    (app/core/owners.py), or None. A session it does not know (or whose idle clock is
+    due) is looked up by the ORM, in the session the handlers then use."""
+    owners: Owners = scope["app"].state.owners
     if credential.kind == KEY:
-        owners: KeyOwners = scope["app"].state.key_owners
-        found = await owners.owner_for(scope, credential.secret)
+        found = await owners.key_owner(scope, credential.secret)
         return None if found is None else found.user_id
+    remembered = await owners.session_owner(scope, credential.secret)
+    if remembered is not None:
+        return remembered.user_id
     caller = await _caller(scope, credential, settings)
     return None if caller is None else caller.user.id
 

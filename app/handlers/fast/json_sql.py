@@ -78,30 +78,41 @@ TWEET = obj(
 )
 
 
-def _still_signed_in(viewer: str, key_hash: str) -> str:
-    """The reader (`viewer`) is active and, if they came with an api key (`key_hash`
-    not NULL), it is still theirs: checked in the answer's own snapshot, so a key
-    replaced or a person deactivated a moment ago is refused by every process, even
-    one that has not yet heard of it (app/core/key_owners.py)."""
+# The parameters every answer here ends with: how the reader signed in (an api key's
+# hash or None, a session token's hash or None, the idle time of sessions, minutes).
+SIGNED_IN = ("key_hash", "session_hash", "idle_minutes")
+
+
+def _still_signed_in(viewer: str, first: int) -> str:
+    """The reader (`viewer`) is active and still signed in as they came: with an api
+    key still theirs, or with a session still open (SIGNED_IN, from parameter
+    `first` on). Checked in the answer's own snapshot, so a key replaced, a session
+    ended or a person deactivated a moment ago is refused by every process, even one
+    that has not yet heard of it (app/core/owners.py)."""
+    key, session, idle = (f"${first + n}" for n in range(3))
     return (
         f"EXISTS (SELECT 1 FROM users AS reader WHERE reader.id = {viewer} AND reader.active"
-        f" AND ({key_hash}::text IS NULL OR reader.api_key_hash = {key_hash}::text))"
+        f" AND ({key}::text IS NULL OR reader.api_key_hash = {key}::text)"
+        f" AND ({session}::text IS NULL OR EXISTS (SELECT 1 FROM web_sessions AS s"
+        f" WHERE s.token_hash = {session}::text AND s.user_id = reader.id"
+        f" AND s.expires_at > now()"
+        f" AND s.last_seen_at > now() - make_interval(mins => {idle}::int))))"
     )
 
 
 class TweetListJson:
     """`statement`'s tweets as the `TweetList` answer (`{"result":true,"tweets":[…]}`),
-    or no row if the reader is no longer signed in (`_still_signed in`: parameter
-    `key_hash`); `statement` made by `tweet_rows(people_as_json=True)`."""
+    or no row if the reader is no longer signed in (`_still_signed_in`: parameters
+    SIGNED_IN); `statement` made by `tweet_rows(people_as_json=True)`."""
 
     def __init__(self, statement: TweetSelect) -> None:
         rows = RawStatement(statement)
-        self.names = [*rows.names, "key_hash"]
+        self.names = [*rows.names, *SIGNED_IN]
         viewer = f"${rows.names.index('viewer_id') + 1}"
         self.sql = (
             f"""SELECT '{{"result":true,"tweets":[' || coalesce(string_agg({TWEET}, ','), '') """
             f"|| ']}}' FROM ({rows.sql}) AS t({_COLUMNS}) "
-            f"HAVING {_still_signed_in(viewer, f'${len(self.names)}')}"
+            f"HAVING {_still_signed_in(viewer, len(rows.names) + 1)}"
         )
 
     def args(self, **values: object) -> list[object]:
@@ -126,8 +137,8 @@ def _count(table: str, column: str) -> str:
 
 
 # GET /api/users/{id} and /me as `ProfileOut` ($1 the person, $2 who asks, $3 the
-# people_limit or NULL, $4 the api key's hash or NULL); no row when there is no
-# such person, or the reader is no longer signed in. is_admin and email only
+# people_limit or NULL, then SIGNED_IN); no row when there is no such person, or the
+# reader is no longer signed in. is_admin and email only
 # for the person and administrators, email only when set (as Profile excludes them).
 PROFILE_JSON = f"""
 SELECT '{{"result":true,"user":' || {
@@ -151,7 +162,7 @@ SELECT '{{"result":true,"user":' || {
     || ',"following_count":' || {_count("follows", "follower_id")}
     || ',"tweets_count":' || {_count("tweets", "author_id")}
     || '}}}}'
-FROM users AS p WHERE p.id = $1 AND {_still_signed_in("$2", "$4")}
+FROM users AS p WHERE p.id = $1 AND {_still_signed_in("$2", 4)}
 """
 
 
@@ -182,22 +193,22 @@ class NotificationListJson:
 
     def __init__(self, page: Select[*tuple[Any, ...]]) -> None:
         rows = RawStatement(page)
-        self.names = [*rows.names, "key_hash"]
+        self.names = [*rows.names, *SIGNED_IN]
         user = f"${rows.names.index('user_id') + 1}"
         self.sql = (
             f"""SELECT '{{"result":true,"notifications":[' """
             f"|| coalesce(string_agg({_NOTIFICATION}, ','), '') "
             f"""|| '],"unread_count":' || {_UNREAD.replace("$1", user)} || '}}' """
-            f"FROM ({rows.sql}) AS n HAVING {_still_signed_in(user, f'${len(self.names)}')}"
+            f"FROM ({rows.sql}) AS n HAVING {_still_signed_in(user, len(rows.names) + 1)}"
         )
 
     def args(self, **values: object) -> list[object]:
         return [values[name] for name in self.names]
 
 
-# GET /api/notifications/unread_count as `UnreadCount` ($1 the reader, $2 the api
-# key's hash or NULL); no row if the reader is no longer signed in.
+# GET /api/notifications/unread_count as `UnreadCount` ($1 the reader, then
+# SIGNED_IN); no row if the reader is no longer signed in.
 UNREAD_COUNT_JSON = f"""
 SELECT '{{"result":true,"unread_count":' || {_UNREAD} || '}}'
-WHERE {_still_signed_in("$1", "$2")}
+WHERE {_still_signed_in("$1", 2)}
 """

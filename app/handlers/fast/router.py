@@ -10,7 +10,7 @@ bytes (json_sql.py).
     GET /api/notifications/unread_count                 the primary, as their routes
 
 Only the plain case is served here: a request signed in as an active person (by an
-api key the process knows, app/core/key_owners.py, or by a session cookie the rate
+api key the process knows, app/core/owners.py, or by a session cookie the rate
 limit has looked up), with no query parameter but those above, each a plain number
 in its range. Anything else (no credential, a wrong or deactivated key, an ended
 session, a value the route would refuse, an unknown parameter, a person who does not
@@ -38,13 +38,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core import hashtags
-from app.core.key_owners import KeyOwners
+from app.core.owners import Owners
 from app.core.reads import Reads
-from app.core.security import hash_api_key
+from app.core.security import hash_api_key, hash_session_token
 from app.core.sessions import KEY, Caller, Credential
 from app.handlers.deps import MAX_OFFSET
 from app.handlers.fast.json_sql import (
     PROFILE_JSON,
+    SIGNED_IN,
     UNREAD_COUNT_JSON,
     NotificationListJson,
     TweetListJson,
@@ -134,18 +135,26 @@ class _Read:
 @dataclass(frozen=True)
 class _Caller:
     user_id: int
-    key_hash: str | None  # signed in with an api key: checked again by the statement
-    key_owners: KeyOwners
+    # What the caller signed in with, checked again by the statement: an api key's
+    # hash, or a session token's.
+    key_hash: str | None
+    session_hash: str | None
+    owners: Owners
 
 
-# A read for whoever asks: (their id, their api key's hash or None) -> the read.
-_Plan = Callable[[int, str | None], _Read]
+# How the reader signed in, as the statements check it again (json_sql.SIGNED_IN).
+SignedIn = tuple[str | None, str | None, int]
+# A read for whoever asks: (their id, how they signed in) -> the read.
+_Plan = Callable[[int, SignedIn], _Read]
 
 
 class FastReads(HttpMiddleware):
-    def __init__(self, app: ASGIApp, likers_per_tweet: int, enabled: bool = True) -> None:
+    def __init__(
+        self, app: ASGIApp, likers_per_tweet: int, idle_minutes: int, enabled: bool = True
+    ) -> None:
         super().__init__(app)
         self.likers_per_tweet = likers_per_tweet
+        self.idle_minutes = idle_minutes  # of sessions (SESSION_IDLE_MINUTES)
         self.enabled = enabled
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -155,7 +164,7 @@ class FastReads(HttpMiddleware):
             return
         scope["route"], plan = planned  # the metrics' label, whoever answers
         try:
-            body = await _read(scope, plan)
+            body = await _read(scope, plan, self.idle_minutes)
         except SQLAlchemyError as error:  # the session's commit (see _caller)
             await database_error(f"GET {scope['path']}", error)(scope, receive, send)
             return
@@ -188,15 +197,17 @@ class FastReads(HttpMiddleware):
         if path == "/api/notifications/unread_count":
             if _query(raw, {}) is None:
                 return None
-            return UNREAD_ROUTE, lambda reader, key: _Read(
-                UNREAD_COUNT_JSON, [reader, key], None, True
+            return UNREAD_ROUTE, lambda reader, signed: _Read(
+                UNREAD_COUNT_JSON, [reader, *signed], None, True
             )
         if path == "/api/users/me":
             people = _query(raw, _PEOPLE)
             if people is None:
                 return None
             limit = people.get("people_limit")
-            return ME_ROUTE, lambda viewer, key: _Read(PROFILE_JSON, [viewer, viewer, limit, key])
+            return ME_ROUTE, lambda viewer, signed: _Read(
+                PROFILE_JSON, [viewer, viewer, limit, *signed]
+            )
         matched = _PERSON_PATH.fullmatch(path)
         if matched is None or int(matched[1]) > MAX_ID:
             return None
@@ -208,14 +219,16 @@ class FastReads(HttpMiddleware):
         if people is None:
             return None
         limit = people.get("people_limit")
-        return PROFILE_ROUTE, lambda viewer, key: _Read(PROFILE_JSON, [person, viewer, limit, key])
+        return PROFILE_ROUTE, lambda viewer, signed: _Read(
+            PROFILE_JSON, [person, viewer, limit, *signed]
+        )
 
     def _feed(self, page: dict[str, int]) -> _Plan:
         offset, limit = page.get("offset", 0), page.get("limit", 20)
 
-        def read(viewer: int, key_hash: str | None) -> _Read:
+        def read(viewer: int, signed: SignedIn) -> _Read:
             values = feed_parameters(viewer, offset, limit, self.likers_per_tweet)
-            return _Read(_FEED.sql, _FEED.args(**values, key_hash=key_hash))
+            return _Read(_FEED.sql, _FEED.args(**values, **_signed(signed)))
 
         return read
 
@@ -227,6 +240,11 @@ class FastReads(HttpMiddleware):
         values = {"author_id": person, **_paged(page)}
         # An empty page: past the end, or no such person (404): the route knows.
         return _tweet_list(_TWEETS_OF, values, self.likers_per_tweet, unsure=_EMPTY_LIST)
+
+
+def _signed(signed: SignedIn) -> dict[str, object]:
+    """How the reader signed in, as the statements' SIGNED_IN parameters."""
+    return dict(zip(SIGNED_IN, signed, strict=True))
 
 
 def _paged(page: dict[str, int]) -> dict[str, int]:
@@ -242,8 +260,8 @@ def _tweet_list(
 ) -> _Plan:
     """A read of `statement` with `values`, for whoever reads."""
 
-    def read(viewer: int, key_hash: str | None) -> _Read:
-        everything = {**values, "key_hash": key_hash, **viewing(viewer, likers_per_tweet)}
+    def read(viewer: int, signed: SignedIn) -> _Read:
+        everything = {**values, **_signed(signed), **viewing(viewer, likers_per_tweet)}
         return _Read(statement.sql, statement.args(**everything), unsure)
 
     return read
@@ -252,52 +270,55 @@ def _tweet_list(
 def _notifications(page: dict[str, int]) -> _Plan:
     offset, limit = page.get("offset", 0), page.get("limit", 20)
 
-    def read(reader: int, key_hash: str | None) -> _Read:
-        values = {"user_id": reader, "offset": offset, "limit": limit, "key_hash": key_hash}
+    def read(reader: int, signed: SignedIn) -> _Read:
+        values = {"user_id": reader, "offset": offset, "limit": limit, **_signed(signed)}
         return _Read(_NOTIFICATIONS.sql, _NOTIFICATIONS.args(**values), None, True)
 
     return read
 
 
-async def _read(scope: Scope, plan: _Plan) -> bytes | None:
+async def _read(scope: Scope, plan: _Plan, idle_minutes: int) -> bytes | None:
     """The answer; None: the route answers instead."""
     caller = await _caller(scope)
     if caller is None:
         return None
-    read = plan(caller.user_id, caller.key_hash)
+    read = plan(caller.user_id, (caller.key_hash, caller.session_hash, idle_minutes))
     body = await _fetch(scope["app"].state.reads, caller.user_id, scope, read)
-    if body is None and caller.key_hash is not None:
-        # The statement found the key no longer theirs (or them gone or deactivated):
-        # whatever this process remembered, the route looks the key up again.
-        caller.key_owners.forget_user(caller.user_id)
+    if body is None:
+        # The statement found the credential no longer theirs (or them gone or
+        # deactivated): whatever this process remembered, the route looks it up again.
+        caller.owners.forget_user(caller.user_id)
     return None if body == read.unsure else body
 
 
 async def _caller(scope: Scope) -> _Caller | None:
     """The active person the request is signed in as, if it is known without asking
-    the ORM: by an api key (the process's memory of keys; the statement checks the key
-    again), or by a session cookie the rate limit has just looked up
-    (app/web/rate_limit.py; with no budget for reads it looks nothing up, and the
-    route answers)."""
+    the ORM (the statement checks it again): by an api key or a session cookie the
+    process knows (app/core/owners.py), or by a session cookie the rate limit has just
+    looked up with the ORM (app/web/rate_limit.py; with no budget for reads it looks
+    nothing up, and the route answers)."""
     credential = credentials.of(scope)
     if credential is None or not credential.secret:
         return None
-    owners: KeyOwners = scope["app"].state.key_owners
+    owners: Owners = scope["app"].state.owners
     if credential.kind == KEY:
-        owner = await owners.owner_for(scope, credential.secret)
+        owner = await owners.key_owner(scope, credential.secret)
         if owner is None or not owner.active:
             return None
-        return _Caller(owner.user_id, hash_api_key(credential.secret), owners)
+        return _Caller(owner.user_id, hash_api_key(credential.secret), None, owners)
+    session_hash = hash_session_token(credential.secret)
     found: tuple[Credential, Caller | None] | None = scope.get("state", {}).get(CALLER)
-    if found is None or found[0] != credential or found[1] is None:
+    if found is not None and found[0] == credential:
+        if found[1] is None or not found[1].user.active:
+            return None
+        # The lookup may have moved the session's idle clock on: kept, and its
+        # connection given back before this read takes one of its own.
+        await finish_request_session(scope)
+        return _Caller(found[1].user.id, None, session_hash, owners)
+    remembered = await owners.session_owner(scope, credential.secret)
+    if remembered is None:
         return None
-    user = found[1].user
-    if not user.active:
-        return None
-    # The lookup may have moved the session's idle clock on: kept, and its connection
-    # given back before this read takes one of its own.
-    await finish_request_session(scope)
-    return _Caller(user.id, None, owners)
+    return _Caller(remembered.user_id, None, session_hash, owners)
 
 
 async def _fetch(reads: Reads, viewer: int, scope: Scope, read: _Read) -> bytes | None:

@@ -1,7 +1,7 @@
 """Every change that ends an api key is announced, whoever makes it: a new key, a
 person deactivated or reactivated, or removed, by the app, the CLI or plain SQL.
 
-Each process remembers whose a key is (app/core/key_owners.py) and forgets it when it
+Each process remembers whose a key is (app/core/owners.py) and forgets it when it
 hears `k:<user>` on the live-updates channel. The app announces its own changes; this
 trigger makes sure nothing else (an operator's UPDATE, a script) leaves a process
 trusting a key that no longer works. (An announcement made twice in one transaction,

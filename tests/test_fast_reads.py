@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
+from app.core.sessions import COOKIE
 from app.live.listener import APPLICATION_NAME, Listener
 from tests.helpers.api import Api, MakePerson, Person, refused
 from tests.helpers.app import count_statements, running
@@ -340,3 +341,22 @@ async def test_a_remembered_session_still_ends_at_once_and_keeps_its_idle_clock(
         await session.commit()
         for path in ("/api/tweets", "/api/users/me", "/api/notifications/unread_count"):
             refused(await http.get(path, headers=cookie), 401, "Unauthorized")
+
+
+async def test_a_missing_person_or_a_made_up_cookie_costs_no_more_than_it_should(
+    make_person: MakePerson, app_settings: Callable[..., Settings]
+) -> None:
+    """A 404 for someone who does not exist leaves the asker remembered; a cookie no
+    session has is refused after one lookup, not looked up again by the ORM."""
+    ann = await make_person("Ann")
+    async with running(app_settings(rate_limit_reads_per_minute=1000)) as (limited, http):
+        assert (await http.get("/api/tweets", headers=ann.headers)).status_code == 200
+        refused(await http.get("/api/users/999999", headers=ann.headers), 404, "NotFound")
+        with count_statements(limited) as statements:
+            assert (await http.get("/api/tweets", headers=ann.headers)).status_code == 200
+        assert len(statements) == 1, statements  # the page alone: still remembered
+
+        made_up = {"cookie": f"{COOKIE}=not-a-session"}
+        with count_statements(limited) as statements:
+            refused(await http.get("/api/tweets", headers=made_up), 401, "Unauthorized")
+        assert len(statements) == 1, statements  # the token's lookup, once

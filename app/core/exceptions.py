@@ -105,3 +105,10 @@ class ServiceUnavailable(AppError):
 class DatabaseUnavailable(ServiceUnavailable):
     def __init__(self) -> None:
         super().__init__("The database is unavailable; try again in a moment")
+
+
+class DatabaseBusy(ServiceUnavailable):
+    """No pooled connection came free in time: the database is up, and busy."""
+
+    def __init__(self) -> None:
+        super().__init__("The database is busy; try again in a moment")

@@ -5,7 +5,8 @@ routes load the person in their own session, as before.)
 
 What is remembered only says who is probably asking: each fast read's statement
 checks the credential again in its own snapshot (app/handlers/fast/json_sql.py), so
-a key replaced or a session ended a moment ago is refused by every process.
+a key replaced or a session ended a moment ago is refused by every process (on a
+read replica, once the replica has replayed the change).
 
 To keep that probably right, a remembered answer must not outlive its credential:
 every change that ends one (a new key, deactivation, a session ended) announces
@@ -57,7 +58,7 @@ class SessionOwner:
     expires_at: datetime
     last_seen_at: datetime
 
-    def usable(self, idle: timedelta) -> bool:
+    def open(self, idle: timedelta) -> bool:
         """Open now, and its idle clock not yet due to be moved on."""
         now = datetime.now(UTC)
         return now < self.expires_at and now - self.last_seen_at < touch_every(idle)
@@ -161,16 +162,28 @@ class Owners:
     async def key_owner(self, scope: Scope, api_key: str) -> KeyOwner | None:
         return await self.keys.owner_for(scope, hash_api_key(api_key))
 
-    async def session_owner(self, scope: Scope, token: str) -> SessionOwner | None:
-        """The session's owner if it is open and its idle clock not due (else None:
-        the ORM's lookup answers, and moves the clock on)."""
+    async def session_owner(self, scope: Scope, token: str) -> tuple[SessionOwner | None, bool]:
+        """(The session's owner if it is open and its idle clock not due, whether the
+        ORM's lookup must decide): with neither, there is no such session. A due one
+        is for the ORM's lookup, which moves the clock on; it is found again after."""
         hashed = hash_session_token(token)
         owner = await self.sessions.owner_for(scope, hashed)
-        if owner is None or owner.usable(self.idle):
-            return owner
-        self.sessions.forget(hashed)  # found again, moved on, after the ORM's lookup
-        return None
+        if owner is None:
+            return None, False  # no session of an active person has this token
+        if owner.open(self.idle):
+            return owner, False
+        # Due by the clocks as remembered (another process may have moved them on since):
+        # the ORM's lookup decides, and moves the idle clock on.
+        self.sessions.forget(hashed)
+        return None, True
 
     def forget_user(self, user_id: int) -> None:
         self.keys.forget_user(user_id)
         self.sessions.forget_user(user_id)
+
+    def forget(self, key_hash: str | None, session_hash: str | None) -> None:
+        """One credential (by its hash) a statement found no longer valid."""
+        if key_hash is not None:
+            self.keys.forget(key_hash)
+        if session_hash is not None:
+            self.sessions.forget(session_hash)

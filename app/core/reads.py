@@ -24,6 +24,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import Scope
 
+from app.core.exceptions import DatabaseBusy
 from app.core.replicas import (
     REMEMBER_SECONDS,
     Poller,
@@ -76,8 +77,8 @@ class DatabaseServer:
         return None if row is None else row[0]
 
     async def fetchrow(self, sql: str, *args: object) -> asyncpg.Record | None:
-        """One statement on the raw pool, its first row. TimeoutError when no
-        connection comes free in time (503, as the ORM's pool answers).
+        """One statement on the raw pool, its first row. DatabaseBusy when no connection
+        comes free within POOL_TIMEOUT_SECONDS (503, as the ORM's pool answers).
 
         Requests wait their turn at `gate`, first come first served, rather than in
         the pool's own queue: an asyncio.Queue lets a newcomer take a connection
@@ -87,13 +88,23 @@ class DatabaseServer:
         connections)."""
         for observe in self.observers:
             observe(sql)
-        async with asyncio.timeout(POOL_TIMEOUT_SECONDS):
-            await self.gate.acquire()
         try:
-            async with self.pool.acquire(timeout=POOL_TIMEOUT_SECONDS) as connection:
-                return await connection.fetchrow(sql, *args)
+            async with asyncio.timeout(POOL_TIMEOUT_SECONDS):  # the wait, not the statement
+                await self.gate.acquire()
+                try:
+                    connection = await self.pool.acquire()
+                except BaseException:
+                    self.gate.release()
+                    raise
+        except TimeoutError as error:
+            raise DatabaseBusy from error
+        try:
+            return await connection.fetchrow(sql, *args)
         finally:
-            self.gate.release()
+            try:
+                await self.pool.release(connection)
+            finally:
+                self.gate.release()
 
     def __post_init__(self) -> None:
         # As many at once as the pool has connections (frozen: set once, here).

@@ -183,9 +183,13 @@ def is_away(error: Exception) -> bool:
         # progress"): a pooled connection whose server went away mid-statement, as a
         # replica stopping under load leaves some (tests/test_replicas.py).
         isinstance(error, OSError | TimeoutError | asyncpg.InternalClientError)
-        # A connection used after it was lost; not the InterfaceErrors of a wrong
-        # statement or argument (DataError and the like).
-        or (isinstance(error, asyncpg.InterfaceError) and "connection" in str(error))
+        # A connection used after it was lost, a pool closing (a shutdown); not the
+        # InterfaceErrors of a wrong statement or argument, which are bugs.
+        or (
+            isinstance(error, asyncpg.InterfaceError)
+            and not isinstance(error, asyncpg.DataError)
+            and ("connection" in str(error) or "pool" in str(error))
+        )
         or sqlstate.startswith(_UNAVAILABLE)
     )
 

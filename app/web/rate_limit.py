@@ -168,15 +168,18 @@ def _address(scope: Scope) -> str:
 
 async def _owner(scope: Scope, credential: Credential, settings: Settings) -> int | None:
     """The id of the person the credential is theirs, as the process knows it
-    (app/core/owners.py), or None. A session it does not know (or whose idle clock is
-    due) is looked up by the ORM, in the session the handlers then use."""
+    (app/core/owners.py), or None. A session whose idle clock is due is looked up by
+    the ORM, in the session the handlers then use, which moves it on."""
     owners: Owners = scope["app"].state.owners
     if credential.kind == KEY:
         found = await owners.key_owner(scope, credential.secret)
         return None if found is None else found.user_id
-    remembered = await owners.session_owner(scope, credential.secret)
+    remembered, due = await owners.session_owner(scope, credential.secret)
     if remembered is not None:
         return remembered.user_id
+    if not due:  # no such open session: told to the handlers as the ORM's lookup would
+        scope.setdefault("state", {})[CALLER] = (credential, None)
+        return None
     caller = await _caller(scope, credential, settings)
     return None if caller is None else caller.user.id
 

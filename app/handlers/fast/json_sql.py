@@ -88,7 +88,8 @@ def _still_signed_in(viewer: str, first: int) -> str:
     key still theirs, or with a session still open (SIGNED_IN, from parameter
     `first` on). Checked in the answer's own snapshot, so a key replaced, a session
     ended or a person deactivated a moment ago is refused by every process, even one
-    that has not yet heard of it (app/core/owners.py)."""
+    that has not yet heard of it (app/core/owners.py); on a replica, once it has
+    replayed the change."""
     key, session, idle = (f"${first + n}" for n in range(3))
     return (
         f"EXISTS (SELECT 1 FROM users AS reader WHERE reader.id = {viewer} AND reader.active"
@@ -137,11 +138,11 @@ def _count(table: str, column: str) -> str:
 
 
 # GET /api/users/{id} and /me as `ProfileOut` ($1 the person, $2 who asks, $3 the
-# people_limit or NULL, then SIGNED_IN); no row when there is no such person, or the
-# reader is no longer signed in. is_admin and email only
+# people_limit or NULL, then SIGNED_IN); '' when there is no such person (the route
+# answers 404); no row when the reader is no longer signed in. is_admin and email only
 # for the person and administrators, email only when set (as Profile excludes them).
 PROFILE_JSON = f"""
-SELECT '{{"result":true,"user":' || {
+SELECT CASE WHEN p.id IS NULL THEN '' ELSE '{{"result":true,"user":' || {
     obj(
         ("id", "p.id::text"),
         ("name", text("p.name")),
@@ -161,8 +162,9 @@ SELECT '{{"result":true,"user":' || {
     || ',"followers_count":' || {_count("follows", "followee_id")}
     || ',"following_count":' || {_count("follows", "follower_id")}
     || ',"tweets_count":' || {_count("tweets", "author_id")}
-    || '}}}}'
-FROM users AS p WHERE p.id = $1 AND {_still_signed_in("$2", 4)}
+    || '}}}}' END
+FROM (SELECT 1) AS asked LEFT JOIN users AS p ON p.id = $1
+WHERE {_still_signed_in("$2", 4)}
 """
 
 

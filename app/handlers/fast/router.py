@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.core import exceptions as exc
 from app.core import hashtags
 from app.core.owners import Owners
 from app.core.reads import Reads
@@ -60,6 +61,7 @@ from app.web import credentials
 from app.web.errors import (
     database_error,
     database_fault,
+    envelope,
     is_away,
     raw_database_error,
     raw_recovery_conflict,
@@ -167,6 +169,9 @@ class FastReads(HttpMiddleware):
             body = await _read(scope, plan, self.idle_minutes)
         except SQLAlchemyError as error:  # the session's commit (see _caller)
             await database_error(f"GET {scope['path']}", error)(scope, receive, send)
+            return
+        except exc.AppError as error:  # DatabaseBusy: no connection came free in time
+            await envelope(error)(scope, receive, send)
             return
         except Exception as error:
             if not database_fault(error):
@@ -285,10 +290,11 @@ async def _read(scope: Scope, plan: _Plan, idle_minutes: int) -> bytes | None:
     read = plan(caller.user_id, (caller.key_hash, caller.session_hash, idle_minutes))
     body = await _fetch(scope["app"].state.reads, caller.user_id, scope, read)
     if body is None:
-        # The statement found the credential no longer theirs (or them gone or
-        # deactivated): whatever this process remembered, the route looks it up again.
-        caller.owners.forget_user(caller.user_id)
-    return None if body == read.unsure else body
+        # The statement found the credential no longer theirs (or them deactivated),
+        # or the replica that answered does not know it yet: not remembered here any
+        # more; the route looks it up.
+        caller.owners.forget(caller.key_hash, caller.session_hash)
+    return None if not body or body == read.unsure else body
 
 
 async def _caller(scope: Scope) -> _Caller | None:
@@ -315,9 +321,9 @@ async def _caller(scope: Scope) -> _Caller | None:
         # connection given back before this read takes one of its own.
         await finish_request_session(scope)
         return _Caller(found[1].user.id, None, session_hash, owners)
-    remembered = await owners.session_owner(scope, credential.secret)
+    remembered, _ = await owners.session_owner(scope, credential.secret)
     if remembered is None:
-        return None
+        return None  # ended, or due: the route's lookup moves its idle clock on
     return _Caller(remembered.user_id, None, session_hash, owners)
 
 

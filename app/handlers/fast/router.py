@@ -206,13 +206,7 @@ class FastReads(HttpMiddleware):
                 UNREAD_COUNT_JSON, [reader, *signed], None, True
             )
         if path == "/api/users/me":
-            people = _query(raw, _PEOPLE)
-            if people is None:
-                return None
-            limit = people.get("people_limit")
-            return ME_ROUTE, lambda viewer, signed: _Read(
-                PROFILE_JSON, [viewer, viewer, limit, *signed]
-            )
+            return _profile(ME_ROUTE, None, raw)
         matched = _PERSON_PATH.fullmatch(path)
         if matched is None or int(matched[1]) > MAX_ID:
             return None
@@ -220,13 +214,7 @@ class FastReads(HttpMiddleware):
         if matched[2]:
             page = _query(raw, _PAGE)
             return None if page is None else (TWEETS_OF_ROUTE, self._tweets_of(person, page))
-        people = _query(raw, _PEOPLE)
-        if people is None:
-            return None
-        limit = people.get("people_limit")
-        return PROFILE_ROUTE, lambda viewer, signed: _Read(
-            PROFILE_JSON, [person, viewer, limit, *signed]
-        )
+        return _profile(PROFILE_ROUTE, person, raw)
 
     def _feed(self, page: dict[str, int]) -> _Plan:
         offset, limit = page.get("offset", 0), page.get("limit", 20)
@@ -245,6 +233,17 @@ class FastReads(HttpMiddleware):
         values = {"author_id": person, **_paged(page)}
         # An empty page: past the end, or no such person (404): the route knows.
         return _tweet_list(_TWEETS_OF, values, self.likers_per_tweet, unsure=_EMPTY_LIST)
+
+
+def _profile(route: _Template, person: int | None, raw: bytes) -> tuple[_Template, _Plan] | None:
+    """A profile's read: `person`'s, or (None) the reader's own."""
+    people = _query(raw, _PEOPLE)
+    if people is None:
+        return None
+    limit = people.get("people_limit")
+    return route, lambda viewer, signed: _Read(
+        PROFILE_JSON, [viewer if person is None else person, viewer, limit, *signed]
+    )
 
 
 def _signed(signed: SignedIn) -> dict[str, object]:

@@ -14,7 +14,7 @@ from app.core.config import Settings
 from app.core.sessions import COOKIE
 from app.live.listener import APPLICATION_NAME, Listener
 from tests.helpers.api import Api, MakePerson, Person, refused
-from tests.helpers.app import count_statements, running
+from tests.helpers.app import count_statements, listening, running
 from tests.helpers.polling import eventually_async
 from tests.helpers.sessions import cookie_headers
 
@@ -316,6 +316,7 @@ async def test_a_remembered_session_still_ends_at_once_and_keeps_its_idle_clock(
     still moved on, by the ORM's lookup, once it is due."""
     ann = await make_person("Ann")
     async with running(app_settings(rate_limit_reads_per_minute=1000)) as (limited, http):
+        await listening(limited)
         cookie = await cookie_headers(limited, ann.id, csrf=False)
         assert (await http.get("/api/tweets", headers=cookie)).status_code == 200
         with count_statements(limited) as statements:
@@ -350,6 +351,7 @@ async def test_a_missing_person_or_a_made_up_cookie_costs_no_more_than_it_should
     session has is refused after one lookup, not looked up again by the ORM."""
     ann = await make_person("Ann")
     async with running(app_settings(rate_limit_reads_per_minute=1000)) as (limited, http):
+        await listening(limited)
         assert (await http.get("/api/tweets", headers=ann.headers)).status_code == 200
         refused(await http.get("/api/users/999999", headers=ann.headers), 404, "NotFound")
         with count_statements(limited) as statements:

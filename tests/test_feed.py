@@ -17,7 +17,7 @@ from app.handlers.tweets.feed_sql import FEED_PAGE, feed_parameters
 from app.handlers.tweets.listing import tweet_list_json, tweet_views, viewing
 from app.main import create_app
 from tests.helpers.api import Api, MakePerson, Person
-from tests.helpers.app import count_statements, running
+from tests.helpers.app import count_statements, listening, running
 
 
 async def test_feed_holds_followed_people_and_me_only(api: Api, make_person: MakePerson) -> None:
@@ -135,6 +135,7 @@ async def test_feed_costs_a_fixed_number_of_statements(
     make_person: MakePerson,
     session: AsyncSession,
 ) -> None:
+    await listening(app)
     people = [await make_person(f"P{i}") for i in range(12)]
     me = people[0]
     for other in people[1:]:

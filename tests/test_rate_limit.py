@@ -22,7 +22,7 @@ from app.core.embedded_images import free_port
 from app.main import create_app
 from app.web.rate_counters import RedisLimiter
 from tests.helpers.api import Api, MakePerson, png_picture, refused
-from tests.helpers.app import count_statements, lent_connections, running
+from tests.helpers.app import count_statements, lent_connections, listening, running
 from tests.helpers.cli import answering_pids, run_app, start_serve, stop_serve
 from tests.helpers.redis import RedisServer
 
@@ -219,6 +219,7 @@ async def test_a_key_is_looked_up_at_most_once_a_request(
     connection; a route of FastAPI loads the person in its own session: one lookup,
     one connection, as without the limit."""
     app, client = limited_app
+    await listening(app)
     ann = await make_person("Ann")
     unposted = await api.upload(ann)  # only its owner sees it, so who asks matters
     assert (await client.get("/api/users/me", headers=ann.headers)).status_code == 200

@@ -321,7 +321,8 @@ async def test_a_replica_stopped_mid_load_costs_no_failed_request(
         stopped.set()
         await asyncio.gather(*loads)
         assert failures == []
-        assert answered > 100, (answered, time.monotonic() - started)
+        # At least the 20 replica and 50 primary reads waited for above.
+        assert answered >= 70, (answered, time.monotonic() - started)
         answer = await client.get("/ready")
         assert answer.status_code == 200  # the primary answers the reads meanwhile
         ready = answer.json()

@@ -16,6 +16,7 @@ from app.core.embedded_images import RunningImageSaver
 from app.core.models import Base
 from app.main import create_app
 from image_saver.tests.helpers import stored_files
+from tests.helpers.polling import eventually_async
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -134,3 +135,13 @@ async def backdate(
         {"at": moment, "id": tweet_id},
     )
     await session.commit()
+
+
+async def listening(app: FastAPI) -> None:
+    """Wait until `app` hears the live-updates channel: only then does it remember
+    whose each credential is (app/core/owners.py), which statement counts rely on."""
+
+    async def heard() -> bool:
+        return app.state.live.listener.heard_since is not None
+
+    await eventually_async(heard, within=15, what="the app to listen")

@@ -32,6 +32,7 @@ async def _world(api: Api, make_person: MakePerson, session: AsyncSession) -> li
     await api.follow(ann, eve)
     await api.follow(bob, ann)
     plain = await api.tweet(bob, "plain")
+    await api.tweet(bob, "issue #42, in C#: a # that is no hashtag")  # none filed
     awkward = await api.tweet(eve, f"{AWKWARD} @ann")
     pictured = await api.tweet(ann, "two pictures #Release", [await api.upload(ann) for _ in "ab"])
     parent = await api.tweet(bob, "about to go")

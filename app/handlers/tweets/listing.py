@@ -96,8 +96,9 @@ def tweet_rows(people_as_json: bool = False) -> TweetSelect:
     `people_as_json`: the likers and the people mentioned come as their lists' JSON
     (`likes` and `mentions` of TweetOut) in liker_ids and mention_ids, the names and
     handles columns NULL; for the answers PostgreSQL writes (app/handlers/fast/).
-    Aggregated straight into JSON they cost the page a quarter of what arrays
-    unnested again into JSON did.
+    Aggregated straight into JSON they cost less than arrays unnested again into
+    JSON: the feed page's JSON came to +0.35 ms of PostgreSQL's time over its rows,
+    from +0.47 (EXPLAIN ANALYZE, 300 pages).
     """
     viewer = bindparam("viewer_id", type_=BigInteger)
     cap = bindparam("cap", type_=BigInteger)

@@ -29,9 +29,22 @@ def moment(value: str) -> str:
     return f"""'"' || replace({written}, '.000000Z', 'Z') || '"'"""
 
 
-def obj(*fields: tuple[str, str]) -> str:
-    """A JSON object of (name, JSON of the value) pairs, in this order."""
+def obj(*fields: tuple[str, str], closed: bool = True) -> str:
+    """A JSON object of (name, JSON of the value) pairs, in this order; `closed` False:
+    without its closing brace, for more to follow."""
     parts = []
     for n, (name, json) in enumerate(fields):
         parts.append(f"""'{"," if n else "{"}"{name}":' || {json}""")
-    return " || ".join(parts) + " || '}'"
+    return " || ".join(parts) + (" || '}'" if closed else "")
+
+
+def person(prefix: str, *more: tuple[str, str], id_name: str = "id", closed: bool = True) -> str:
+    """A `UserRef` (`{id_name, name, handle}`, then `more`) from the columns
+    `{prefix}id`, `{prefix}name` and `{prefix}handle`."""
+    return obj(
+        (id_name, f"{prefix}id::text"),
+        ("name", text(f"{prefix}name")),
+        ("handle", text(f"{prefix}handle")),
+        *more,
+        closed=closed,
+    )

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
-from app.core.json_text import boolean, moment, nullable, obj, text
+from app.core.json_text import boolean, moment, nullable, obj, person, text
 from app.core.raw_statement import RawStatement
 from app.handlers.tweets.listing import TweetRow, TweetSelect
 
@@ -63,15 +63,7 @@ TWEET = obj(
         "attachments",
         array_of({"media_id": "t.media_ids"}, """'"/api/medias/' || media_id || '"'"""),
     ),
-    (
-        "author",
-        obj(
-            ("id", "t.author_id::text"),
-            ("name", text("t.author_name")),
-            ("handle", text("t.author_handle")),
-            ("active", boolean("t.author_active")),
-        ),
-    ),
+    ("author", person("t.author_", ("active", boolean("t.author_active")))),
     ("likes", "t.liker_ids"),  # already the list's JSON (tweet_rows' people_as_json)
     ("likes_count", "t.likes_count::text"),
     ("created_at", moment("t.created_at")),
@@ -131,9 +123,8 @@ class TweetListJson:
 def _people_of(person_column: str, them_column: str) -> str:
     """The JSON list of the person's followers or followees (`UserRef`), by name, at
     most $3 of them (NULL: all), as app/handlers/users/actions.py lists them."""
-    person = obj(("id", "u.id::text"), ("name", text("u.name")), ("handle", text("u.handle")))
     return (
-        f"'[' || coalesce((SELECT string_agg({person}, ',') FROM ("
+        f"'[' || coalesce((SELECT string_agg({person('u.')}, ',') FROM ("
         f"SELECT u.id, u.name, u.handle FROM follows "
         f"JOIN users AS u ON u.id = follows.{them_column} "
         f"WHERE follows.{person_column} = p.id ORDER BY lower(u.name), u.id LIMIT $3"
@@ -151,12 +142,7 @@ def _count(table: str, column: str) -> str:
 # for the person and administrators, email only when set (as Profile excludes them).
 PROFILE_JSON = f"""
 SELECT CASE WHEN p.id IS NULL THEN '' ELSE '{{"result":true,"user":' || {
-    obj(
-        ("id", "p.id::text"),
-        ("name", text("p.name")),
-        ("handle", text("p.handle")),
-        ("active", boolean("p.active")),
-    ).removesuffix(" || '}'")
+    person("p.", ("active", boolean("p.active")), closed=False)
 } || CASE WHEN p.id = $2 OR (SELECT is_admin FROM users WHERE id = $2)
           THEN ',"is_admin":' || {boolean("p.is_admin")}
                || coalesce(',"email":' || {text("p.email")}, '')
@@ -182,14 +168,7 @@ _UNREAD = "(SELECT count(*) FROM notifications WHERE user_id = $1 AND NOT read):
 _NOTIFICATION = obj(
     ("id", "n.id::text"),
     ("type", text("n.type")),
-    (
-        "actor",
-        obj(
-            ("id", "n.actor_id::text"),
-            ("name", text("n.actor_name")),
-            ("handle", text("n.actor_handle")),
-        ),
-    ),
+    ("actor", person("n.actor_")),
     ("tweet_id", nullable("n.tweet_id::text")),
     ("created_at", moment("n.created_at")),
     ("read", boolean("n.read")),

@@ -217,10 +217,10 @@ class FastReads(HttpMiddleware):
         return _profile(PROFILE_ROUTE, person, raw)
 
     def _feed(self, page: dict[str, int]) -> _Plan:
-        offset, limit = page.get("offset", 0), page.get("limit", 20)
+        paged = _paged(page)
 
         def read(viewer: int, signed: SignedIn) -> _Read:
-            values = feed_parameters(viewer, offset, limit, self.likers_per_tweet)
+            values = feed_parameters(viewer, **paged, likers_per_tweet=self.likers_per_tweet)
             return _Read(_FEED.sql, _FEED.args(**values, **_signed(signed)))
 
         return read
@@ -272,10 +272,10 @@ def _tweet_list(
 
 
 def _notifications(page: dict[str, int]) -> _Plan:
-    offset, limit = page.get("offset", 0), page.get("limit", 20)
+    paged = _paged(page)
 
     def read(reader: int, signed: SignedIn) -> _Read:
-        values = {"user_id": reader, "offset": offset, "limit": limit, **_signed(signed)}
+        values = {"user_id": reader, **paged, **_signed(signed)}
         return _Read(_NOTIFICATIONS.sql, _NOTIFICATIONS.args(**values), None, True)
 
     return read

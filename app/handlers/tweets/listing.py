@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from app.core.hashtags import hashtags_in
-from app.core.json_text import obj, text
+from app.core.json_text import person
 from app.core.models import Like, Media, Mention, Tweet, User
 from app.handlers.shared.db_actions import media_url
 from app.handlers.shared.schemas import TweetOut
@@ -188,22 +188,18 @@ def tweet_rows(people_as_json: bool = False) -> TweetSelect:
 
 
 def _people_columns(
-    person: Any, alias: str, id_name: str, as_json: bool, order: tuple[Any, ...]
+    who: Any, alias: str, id_name: str, as_json: bool, order: tuple[Any, ...]
 ) -> list[Any]:
-    """A lateral's people (`person`, named `alias` in the statement) aggregated in
+    """A lateral's people (`who`, named `alias` in the statement) aggregated in
     `order`: (ids, names, handles) arrays, or the JSON list of `{id_name, name,
     handle}` objects and two NULLs."""
     if not as_json:
         return [
-            func.array_agg(aggregate_order_by(person.id, *order)).label("ids"),
-            func.array_agg(aggregate_order_by(person.name, *order)).label("names"),
-            func.array_agg(aggregate_order_by(person.handle, *order)).label("handles"),
+            func.array_agg(aggregate_order_by(who.id, *order)).label("ids"),
+            func.array_agg(aggregate_order_by(who.name, *order)).label("names"),
+            func.array_agg(aggregate_order_by(who.handle, *order)).label("handles"),
         ]
-    one = obj(
-        (id_name, f"{alias}.id::text"),
-        ("name", text(f"{alias}.name")),
-        ("handle", text(f"{alias}.handle")),
-    )
+    one = person(f"{alias}.", id_name=id_name)
     listed = func.string_agg(
         literal_column(one, String), aggregate_order_by(literal_column("','"), *order)
     )
